@@ -1,0 +1,5 @@
+"""Run the podsift command line: ``python -m podsift``."""
+
+from podsift.cli import main
+
+main()
