@@ -1,0 +1,40 @@
+# The one entry point. Every target creates or reuses .venv itself, so it works on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: demo test lint typecheck bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/podsift demo --data tests/data/demo-talkpython --html podsift-demo.html
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check src tests
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+
+typecheck: $(VENV)/.installed-test
+	$(VENV)/bin/mypy
+
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/calibrate_threshold.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache podsift-demo.html

@@ -1,0 +1,51 @@
+"""The ``podsift`` command line: thin shells that parse options, call one function, print.
+
+Data goes to stdout, progress and messages to stderr. Exit codes: 0 success, 1 a handled
+error (one line, no traceback), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from podsift import __version__
+from podsift.exceptions import PodsiftError
+
+from .app import App, cli
+from .digest import digest_cmd, send_cmd, subscribe_cmd, subscribers_cmd
+from .feeds import add_cmd, export_opml_cmd, feed_cmd, import_opml_cmd
+from .run import demo_cmd, run_cmd, status_cmd
+from .stages import cluster_cmd, extract_cmd, transcript_cmd
+
+for command in (demo_cmd, run_cmd, status_cmd, add_cmd, import_opml_cmd, export_opml_cmd,
+                feed_cmd, transcript_cmd, extract_cmd, cluster_cmd, digest_cmd, send_cmd,
+                subscribe_cmd, subscribers_cmd):
+    cli.add_command(command)
+
+__all__ = ["App", "cli", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script: user errors become one line and exit code 1."""
+    logging.basicConfig(level=logging.WARNING, format="podsift: %(levelname)s: %(message)s")
+    try:
+        cli.main(args=argv, prog_name="podsift", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("podsift: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except PodsiftError as e:
+        click.echo(f"podsift: error: {e}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("podsift: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(0)
+
+
+_ = __version__

@@ -1,0 +1,77 @@
+"""The click group and what every command shares: settings and the store, opened lazily."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from podsift import __version__
+from podsift.config import Settings, default_db_path, load_settings
+from podsift.store import Store, open_store
+
+
+@dataclass
+class App:
+    """The CLI's state: global options, loaded settings, and the store once opened."""
+
+    db: str | None = None
+    config: str | None = None
+    verbose: int = 0
+    _settings: Settings | None = None
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        """Settings from file and environment, with ``--db`` applied."""
+        if self._settings is None:
+            overrides = {"store": {"db": self.db}} if self.db else None
+            self._settings = load_settings(self.config, overrides=overrides)
+        return self._settings
+
+    def db_location(self) -> str:
+        """The store's location: ``--db``, ``PODSIFT_DB``, the config, else the user data dir."""
+        return self.settings.store.db or str(default_db_path())
+
+    def store(self) -> Store:
+        """Open the store (migrating it) on first use."""
+        if self._store is None:
+            self._store = open_store(self.db_location())
+        return self._store
+
+    def now(self) -> datetime:
+        """The current time, UTC: the one place the CLI reads the clock."""
+        return datetime.now(UTC)
+
+    def progress(self, message: str) -> None:
+        """Show progress on stderr."""
+        click.echo(f"  {message}", err=True)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def print_json(value: Any) -> None:
+    """Print data as JSON on stdout."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="podsift")
+@click.option("--db", metavar="PATH_OR_URL", help="The store: a SQLite path or database URL "
+              "(default: $PODSIFT_DB, else the user data folder).")
+@click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False),
+              help="The config file (default: $PODSIFT_CONFIG, else ./podsift.toml).")
+@click.option("-v", "--verbose", count=True, help="Say more on stderr.")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, config: str | None, verbose: int) -> None:
+    """podsift: the top 5 insights from each day's podcasts, merged across shows."""
+    ctx.obj = App(db=db, config=config, verbose=verbose)
+    if verbose:
+        import logging
+
+        logging.getLogger().setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+    ctx.call_on_close(lambda: ctx.obj._store.close() if ctx.obj._store else None)

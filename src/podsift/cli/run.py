@@ -1,0 +1,106 @@
+"""Commands that run the daily job: demo, run, status."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from podsift.context import RunContext, make_client
+
+from .app import App, pass_app, print_json
+from .show import show_digest
+
+
+@click.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the digest as JSON instead.")
+@click.option("--data", "extra", multiple=True, type=click.Path(file_okay=False, exists=True,
+              path_type=Path), help="Another folder of feeds/ and transcripts/ to include.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the HTML email (default: podsift-demo.html in a temp folder).")
+@pass_app
+def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path | None) -> None:
+    """Run the whole daily job offline on the bundled real podcasts and show the top 5.
+
+    Feeds and transcripts are served from a loopback HTTP server; the store is a fresh
+    temporary one unless --db is given. The bundled episodes span years, so the demo runs
+    as of the day after the newest one, with a window reaching back to the oldest.
+    """
+    from podsift.demo import run_demo
+    from podsift.digest import render_html
+    from podsift.digest import digest_to_json
+    from podsift.store import open_store
+
+    workdir = Path(tempfile.mkdtemp(prefix="podsift-demo-"))
+    store = app.store() if app.db or app.settings.store.db else open_store(str(workdir / "demo.db"))
+    click.echo("podsift demo: sifting the bundled real podcasts (offline)…", err=True)
+    result = run_demo(store, app.settings, extra, progress=app.progress)
+    html_file = html_path or workdir / "podsift-demo.html"
+    html_file.write_text(render_html(result.digest), encoding="utf-8")
+    counts = result.report.as_dict()
+    click.echo(
+        f"as of {result.as_of.date()} (window {result.window.days} days, to take in the bundled "
+        f"episodes): {counts['feeds']['polled']} shows, {counts['transcripts']['fetched']} "
+        f"episodes, {counts['insights']['insights']} insights, "
+        f"{counts['stories']['new_stories']} stories",
+        err=True,
+    )
+    if as_json:
+        print_json(digest_to_json(result.digest))
+    else:
+        show_digest(result.digest)
+    click.echo(f"HTML email written to {html_file}", err=True)
+    if store is not app._store:
+        store.close()
+
+
+@click.command("run")
+@click.option("--json", "as_json", is_flag=True, help="Print what each stage did as JSON.")
+@click.option("--send/--no-send", default=True, help="Send due digests by email at the end "
+              "(needs PODSIFT_SMTP_URL).")
+@pass_app
+def run_cmd(app: App, as_json: bool, send: bool) -> None:
+    """Run the daily job once: poll, transcripts, insights, stories, digests, send."""
+    from datetime import timedelta
+
+    from podsift.pipeline import run_daily
+
+    settings = app.settings
+    sender = _sender(app) if send and settings.email.smtp_url else None
+    with make_client(settings) as client:
+        ctx = RunContext(settings, app.store(), client, app.now(),
+                         lookback=timedelta(days=settings.run.lookback_days),
+                         progress=app.progress)
+        report = run_daily(ctx, sender)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for stage, counts in report.as_dict().items():
+            click.echo(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def _sender(app: App):  # type: ignore[no-untyped-def]
+    from podsift.deliver import senders
+    from podsift.deliver.smtp import SmtpSettings
+
+    return senders.create("smtp", SmtpSettings.from_url(app.settings.email.smtp_url))
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_app
+def status_cmd(app: App, as_json: bool) -> None:
+    """Show feeds, stages and sends at a glance."""
+    store = app.store()
+    counts = store.counts()
+    shows = store.shows()
+    failing = [s for s in shows if s.state == "failing"]
+    if as_json:
+        print_json({"db": app.db_location(), "counts": counts,
+                    "failing": [{"url": s.feed_url, "error": s.last_error} for s in failing]})
+        return
+    click.echo(f"store: {app.db_location()}")
+    click.echo("  ".join(f"{k}: {v}" for k, v in counts.items()))
+    for s in failing:
+        click.echo(f"failing: {s.feed_url}: {s.last_error}")

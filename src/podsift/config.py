@@ -1,0 +1,238 @@
+"""Settings: one tree of frozen dataclasses loaded from ``podsift.toml`` and ``PODSIFT_*``.
+
+Precedence: CLI flag > environment variable > config file > default. Unknown keys are
+errors. No business logic lives here; ``docs/configuration.md`` documents every key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from .exceptions import ConfigError
+
+APP = "podsift"
+
+
+def default_db_path() -> Path:
+    """Return where the SQLite store lives when nothing says otherwise."""
+    return Path(platformdirs.user_data_dir(APP)) / "podsift.db"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSettings:
+    """Where the store is: a SQLite path or a database URL."""
+
+    db: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """How feeds and transcripts are fetched."""
+
+    timeout: float = 20.0
+    max_bytes: int = 20_000_000
+    concurrency: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """The daily job."""
+
+    lookback_days: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class InsightSettings:
+    """Which extractor runs and how many insights an episode yields."""
+
+    provider: str = "local"
+    top_n: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    """How insights are embedded and grouped into stories."""
+
+    embedder: str = "minilm-l6-int8"
+    threshold: float | None = None
+    window_days: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class RankSettings:
+    """How stories are ordered."""
+
+    top: int = 5
+    recency_half_life_days: float = 7.0
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSettings:
+    """Where digests are sent from and through."""
+
+    smtp_url: str = ""
+    sender: str = "podsift@localhost"
+    base_url: str = "http://localhost:8000"
+    secret_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every podsift setting."""
+
+    store: StoreSettings = field(default_factory=StoreSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+    run: RunSettings = field(default_factory=RunSettings)
+    insights: InsightSettings = field(default_factory=InsightSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    rank: RankSettings = field(default_factory=RankSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+
+
+# The short names DESIGN.md promises, beside PODSIFT_<SECTION>__<KEY>.
+ENV_ALIASES = {
+    "PODSIFT_DB": ("store", "db"),
+    "PODSIFT_SMTP_URL": ("email", "smtp_url"),
+    "PODSIFT_FROM": ("email", "sender"),
+    "PODSIFT_BASE_URL": ("email", "base_url"),
+    "PODSIFT_SECRET_KEY": ("email", "secret_key"),
+}
+IGNORED_ENV = {"PODSIFT_CONFIG", "PODSIFT_REGEN_GOLDEN", "PODSIFT_UPDATE_SNAPSHOTS"}
+
+
+def load_settings(
+    config_path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Load settings from a TOML file, the environment and explicit overrides.
+
+    Args:
+        config_path: the TOML file; ``None`` means ``$PODSIFT_CONFIG`` or ``./podsift.toml``
+            when it exists.
+        env: the environment (defaults to ``os.environ``).
+        overrides: ``{section: {key: value}}`` from CLI flags, applied last.
+
+    Raises:
+        ConfigError: unreadable file, unknown section or key, or a value of the wrong type.
+    """
+    env = os.environ if env is None else env
+    layers: dict[str, dict[str, Any]] = {}
+    path = _config_path(config_path, env)
+    if path is not None:
+        _merge(layers, _read_toml(path), origin=str(path))
+    _merge(layers, _env_layer(env), origin="environment")
+    if overrides:
+        _merge(layers, {k: dict(v) for k, v in overrides.items()}, origin="command line")
+    return _build(layers)
+
+
+def _config_path(explicit: str | Path | None, env: Mapping[str, str]) -> Path | None:
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        return path
+    if env.get("PODSIFT_CONFIG"):
+        return _config_path(env["PODSIFT_CONFIG"], env={})
+    local = Path("podsift.toml")
+    return local if local.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from e
+
+
+def _env_layer(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    layer: dict[str, dict[str, Any]] = {}
+    for name, value in env.items():
+        if (
+            not name.startswith("PODSIFT_")
+            or name in IGNORED_ENV
+            or name.startswith("PODSIFT_TEST")
+        ):
+            continue
+        if name in ENV_ALIASES:
+            section, key = ENV_ALIASES[name]
+        elif "__" in name:
+            section, _, key = name[len("PODSIFT_") :].lower().partition("__")
+        else:
+            raise ConfigError(f"{name}: unknown setting (use PODSIFT_<SECTION>__<KEY>)")
+        layer.setdefault(section, {})[key] = value
+    return layer
+
+
+def _merge(into: dict[str, dict[str, Any]], layer: Mapping[str, Any], origin: str) -> None:
+    sections = {f.name: f.type for f in dataclasses.fields(Settings)}
+    for section, values in layer.items():
+        if section not in sections:
+            known = ", ".join(sorted(sections))
+            raise ConfigError(f"{origin}: unknown section [{section}] (known: {known})")
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"{origin}: [{section}] must be a table")
+        target = into.setdefault(section, {})
+        for key, value in values.items():
+            target[key] = (value, origin)
+
+
+def _build(layers: dict[str, dict[str, Any]]) -> Settings:
+    hints = typing.get_type_hints(Settings)
+    built: dict[str, Any] = {}
+    for section, cls in hints.items():
+        values = layers.get(section, {})
+        fields = typing.get_type_hints(cls)
+        kwargs: dict[str, Any] = {}
+        for key, (value, origin) in values.items():
+            if key not in fields:
+                known = ", ".join(sorted(fields))
+                raise ConfigError(f"{origin}: unknown key '{key}' in [{section}] (known: {known})")
+            kwargs[key] = _coerce(value, fields[key], f"{origin}: [{section}] {key}")
+        built[section] = cls(**kwargs)
+    return Settings(**built)
+
+
+def _coerce(value: Any, annotation: Any, where: str) -> Any:
+    """Turn a TOML or environment value into the field's type, or raise ConfigError."""
+    allowed = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+    if allowed and type(None) in allowed:
+        if value in ("", None):
+            return None
+        annotation = next(a for a in allowed if a is not type(None))
+    try:
+        if annotation is bool:
+            return _to_bool(value)
+        if annotation in (int, float) and isinstance(value, bool):
+            raise ValueError
+        if annotation is int and isinstance(value, float):
+            raise ValueError
+        result = annotation(value)
+    except (TypeError, ValueError):
+        name = getattr(annotation, "__name__", str(annotation))
+        raise ConfigError(f"{where}: expected {name}, got {value!r}") from None
+    if annotation in (int, float) and result < 0:
+        raise ConfigError(f"{where}: must not be negative, got {value!r}")
+    return result
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)

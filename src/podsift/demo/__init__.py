@@ -1,0 +1,8 @@
+"""``podsift demo``: the whole daily job, offline, on real podcasts bundled with podsift."""
+
+from __future__ import annotations
+
+from .run import DEMO_DATA, DemoResult, run_demo
+from .server import serve
+
+__all__ = ["DEMO_DATA", "DemoResult", "run_demo", "serve"]
