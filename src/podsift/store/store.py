@@ -412,6 +412,21 @@ class Store:
         st, m = t.stories.c, t.story_members.c
         with self.tx() as c:
             old = c.execute(sa.select(t.stories).where(st.id == story_id)).first()
+            centroid = _centroid(old, members)
+            if old is None:  # members refer to the story: create it first, summary below
+                c.execute(
+                    t.stories.insert().values(
+                        id=story_id,
+                        model=model,
+                        representative_id=members[0][0],
+                        centroid=centroid.astype("<f4").tobytes(),
+                        size=0,
+                        show_count=0,
+                        first_seen=now,
+                        last_seen=now,
+                        created_at=now,
+                    )
+                )
             c.execute(
                 t.story_members.insert(),
                 [
@@ -420,16 +435,15 @@ class Store:
                 ],
             )
             ids = list(c.execute(sa.select(m.insight_id).where(m.story_id == story_id)).scalars())
-            centroid = _centroid(old, members)
-            summary = self._story_summary(c, story_id, ids, model, centroid)
-            values = dict(model=model, centroid=centroid.astype("<f4").tobytes(), **summary)
-            if old is None:
-                c.execute(t.stories.insert().values(id=story_id, created_at=now, **values))
-            else:
-                c.execute(t.stories.update().where(st.id == story_id).values(**values))
+            summary = self._story_summary(c, ids, model, centroid)
+            c.execute(
+                t.stories.update()
+                .where(st.id == story_id)
+                .values(centroid=centroid.astype("<f4").tobytes(), **summary)
+            )
 
     def _story_summary(
-        self, c: Connection, story_id: str, ids: list[str], model: str, centroid: Vector
+        self, c: Connection, ids: list[str], model: str, centroid: Vector
     ) -> dict[str, Any]:
         i, e, em = t.insights.c, t.episodes.c, t.embeddings.c
         rows = c.execute(
