@@ -1,0 +1,389 @@
+"""Parse podcast feeds (RSS 2.0, Atom, RSS 1.0) into :class:`podsift.models.ParsedFeed`.
+
+feedparser reads the common fields and survives broken XML; lxml, with a hardened parser
+(no entities, no network, no huge trees), reads the Podcasting 2.0 tags that feedparser
+does not expose well (every ``podcast:transcript`` of an item, ``podcast:guid``).
+A malformed feed yields what can be salvaged plus warnings; a document that is not a feed
+at all raises :class:`podsift.exceptions.FeedParseError`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import io
+import re
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+from lxml import etree
+
+from ..exceptions import FeedParseError
+from ..models import Episode, ParsedFeed, Show, TranscriptLink
+
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+_PODCAST_NS_ALIASES = (
+    PODCAST_NS,
+    "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
+)
+_FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
+_ITEM_NAMES = frozenset({"item", "entry"})
+_BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr"})
+
+
+@dataclass(frozen=True, slots=True)
+class _ItemExtras:
+    """What lxml read from one item: its identity keys and its transcript links."""
+
+    guid: str | None
+    audio_url: str | None
+    title: str | None
+    transcripts: tuple[TranscriptLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _TreeExtras:
+    """What lxml read from the whole document."""
+
+    root: str | None
+    show_guid: str | None
+    items: tuple[_ItemExtras, ...]
+    warning: str | None
+
+
+def parse_feed(content: bytes, url: str | None = None) -> ParsedFeed:
+    """Parse feed bytes into a :class:`ParsedFeed`.
+
+    ``url`` names the document in messages and resolves relative links. Raises
+    :class:`FeedParseError` when ``content`` is empty, binary, or not a feed.
+    """
+    name = url or "<input>"
+    _check_not_binary(content, name)
+    extras = _read_tree(content)
+    headers = {"content-location": url} if url and "://" in url else None
+    # a stream, never bytes: feedparser opens bytes that name a local path as a file
+    parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
+    if extras.root not in _FEED_ROOTS and not parsed.get("version"):
+        raise FeedParseError(f"{name}: not a feed (no <rss>, <feed> or <rdf> root)")
+    warnings = _warnings(parsed, extras)
+    entries = list(parsed.get("entries", []))
+    transcripts, unmatched = _match_transcripts(entries, extras.items)
+    if unmatched:
+        warnings.append(f"{unmatched} item(s) with podcast:transcript could not be matched")
+    base = url if url and "://" in url else None
+    episodes = tuple(
+        _episode(entry, links, base, loose=bool(parsed.get("bozo")))
+        for entry, links in zip(entries, transcripts, strict=True)
+    )
+    return ParsedFeed(
+        show=_show(parsed.get("feed", {}), extras.show_guid, loose=bool(parsed.get("bozo"))),
+        episodes=episodes,
+        warnings=tuple(warnings),
+    )
+
+
+def feed_to_json(parsed: ParsedFeed) -> dict[str, Any]:
+    """Return the DESIGN §4 ``feed`` JSON object for ``parsed``."""
+    show = parsed.show
+    return {
+        "show": {
+            "title": show.title,
+            "link": show.link,
+            "guid": show.guid,
+            "author": show.author,
+            "image": show.image,
+            "language": show.language,
+        },
+        "episodes": [_episode_json(e) for e in parsed.episodes],
+        "warnings": list(parsed.warnings),
+    }
+
+
+def _episode_json(episode: Episode) -> dict[str, Any]:
+    published = episode.published
+    return {
+        "guid": episode.guid,
+        "title": episode.title,
+        "published": published.isoformat().replace("+00:00", "Z") if published else None,
+        "link": episode.link,
+        "audio_url": episode.audio_url,
+        "duration": episode.duration,
+        "transcripts": [
+            {"url": t.url, "type": t.type, "language": t.language, "rel": t.rel}
+            for t in episode.transcripts
+        ],
+    }
+
+
+# --- sniffing ---------------------------------------------------------------------------
+
+
+def _check_not_binary(content: bytes, name: str) -> None:
+    if not content.strip():
+        raise FeedParseError(f"{name}: not a feed (empty document)")
+    head = content[:1024]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16 with a BOM holds NUL bytes legitimately
+    if b"\x00" in head or head.startswith(b"\x1f\x8b"):
+        raise FeedParseError(f"{name}: not a feed (binary data)")
+
+
+# --- lxml pass ---------------------------------------------------------------------------
+
+
+def _xml_parser(*, recover: bool) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        recover=recover,
+    )
+
+
+def _read_tree(content: bytes) -> _TreeExtras:
+    warning = None
+    try:
+        root = etree.fromstring(content, _xml_parser(recover=False))
+    except etree.XMLSyntaxError as exc:
+        warning = f"malformed xml, salvaged what could be read: {_one_line(str(exc))}"
+        try:
+            root = etree.fromstring(content, _xml_parser(recover=True))
+        except etree.XMLSyntaxError:
+            root = None
+    if root is None:
+        return _TreeExtras(None, None, (), warning)
+    items = tuple(_item_extras(el) for el in root.iter() if _local(el) in _ITEM_NAMES)
+    show_guid = next((_text(el) for el in root.iter() if _is_podcast(el, "guid")), None)
+    return _TreeExtras(_local(root).lower(), show_guid, items, warning)
+
+
+def _local(el: Any) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""  # comments and processing instructions
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _is_podcast(el: Any, name: str) -> bool:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return False
+    if tag.startswith("{"):
+        ns, _, local = tag[1:].partition("}")
+        return local == name and ns.rstrip("/") in _PODCAST_NS_ALIASES
+    # recover=True keeps an unbound prefix as part of the name
+    return tag == f"podcast:{name}"
+
+
+def _text(el: Any) -> str | None:
+    text = (el.text or "").strip()
+    return text or None
+
+
+def _item_extras(item: Any) -> _ItemExtras:
+    guid = audio = title = None
+    links: list[TranscriptLink] = []
+    for child in item:
+        local = _local(child)
+        if _is_podcast(child, "transcript"):
+            link = _transcript_link(child.attrib)
+            if link is not None:
+                links.append(link)
+        elif local in ("guid", "id") and guid is None:
+            guid = _text(child)
+        elif local == "enclosure" and audio is None:
+            audio = (child.get("url") or "").strip() or None
+        elif local == "title" and title is None:
+            title = _text(child)
+    return _ItemExtras(guid, audio, title, tuple(links))
+
+
+def _transcript_link(attrib: Mapping[str, str]) -> TranscriptLink | None:
+    url = (attrib.get("url") or "").strip()
+    if not url:
+        return None
+    return TranscriptLink(
+        url=url,
+        type=(attrib.get("type") or "").strip() or None,
+        language=(attrib.get("language") or "").strip() or None,
+        rel=(attrib.get("rel") or "").strip() or None,
+    )
+
+
+def _match_transcripts(
+    entries: list[Any], items: tuple[_ItemExtras, ...]
+) -> tuple[list[tuple[TranscriptLink, ...]], int]:
+    """Pair lxml items with feedparser entries: by position when counts agree, else by key."""
+    if len(entries) == len(items):
+        return [item.transcripts for item in items], 0
+    by_key: dict[str, _ItemExtras] = {}
+    for item in items:
+        for key in _item_keys(item.guid, item.audio_url, item.title):
+            by_key.setdefault(key, item)
+    found: list[tuple[TranscriptLink, ...]] = []
+    used: set[int] = set()
+    for entry in entries:
+        keys = _item_keys(_entry_guid(entry), _audio_url(entry), _clean(entry.get("title")))
+        match = next((by_key[k] for k in keys if k in by_key), None)
+        found.append(match.transcripts if match else ())
+        if match is not None:
+            used.add(id(match))
+    unmatched = sum(1 for item in items if item.transcripts and id(item) not in used)
+    return found, unmatched
+
+
+def _item_keys(guid: str | None, audio: str | None, title: str | None) -> Iterator[str]:
+    if guid:
+        yield f"g:{guid}"
+    if audio:
+        yield f"a:{audio}"
+    if title:
+        yield f"t:{title}"
+
+
+# --- feedparser pass ---------------------------------------------------------------------
+
+
+def _warnings(parsed: Any, extras: _TreeExtras) -> list[str]:
+    warnings: list[str] = []
+    if extras.warning:
+        warnings.append(extras.warning)
+    if parsed.get("bozo") and extras.warning is None:
+        exc = parsed.get("bozo_exception")
+        warnings.append(f"feed irregularity: {_one_line(str(exc))}")
+    return warnings
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text or None
+
+
+def _plain(value: Any, loose: bool) -> str | None:
+    """A text field; feedparser's loose (broken-XML) mode leaves entities undecoded."""
+    text = _clean(value)
+    return html.unescape(text) if text and loose else text
+
+
+def _show(feed: Any, guid: str | None, *, loose: bool) -> Show:
+    image = feed.get("image") or {}
+    author = _plain(feed.get("author"), loose) or _plain(
+        (feed.get("author_detail") or {}).get("name"), loose
+    )
+    return Show(
+        title=_plain(feed.get("title"), loose) or "",
+        link=_clean(feed.get("link")),
+        guid=guid,
+        author=author,
+        image=_clean(image.get("href")) or _clean(image.get("url")),
+        language=_clean(feed.get("language")),
+        description=_html_to_text(feed.get("summary") or feed.get("subtitle")),
+    )
+
+
+def _episode(
+    entry: Any, transcripts: tuple[TranscriptLink, ...], base: str | None, *, loose: bool
+) -> Episode:
+    audio_url = _audio_url(entry)
+    if audio_url and base:
+        audio_url = urljoin(base, audio_url)
+    return Episode(
+        title=_plain(entry.get("title"), loose),
+        guid=_entry_guid(entry),
+        published=_published(entry),
+        link=_clean(entry.get("link")),
+        audio_url=audio_url,
+        duration=parse_duration(entry.get("itunes_duration")),
+        transcripts=transcripts,
+        description=_description(entry),
+    )
+
+
+def _entry_guid(entry: Any) -> str | None:
+    return _clean(entry.get("id"))
+
+
+def _audio_url(entry: Any) -> str | None:
+    enclosures = [e for e in entry.get("enclosures", []) if _clean(e.get("href"))]
+    media = [e for e in enclosures if str(e.get("type", "")).startswith(("audio/", "video/"))]
+    chosen = (media or enclosures or [None])[0]
+    return _clean(chosen.get("href")) if chosen else None
+
+
+def _published(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if isinstance(value, time.struct_time):
+            return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    return None
+
+
+_DURATION = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)$")
+
+
+def parse_duration(value: Any) -> float | None:
+    """Seconds from an ``itunes:duration`` value (``SS``, ``MM:SS``, ``HH:MM:SS``), else None.
+
+    >>> parse_duration("01:02:03"), parse_duration("90"), parse_duration("n/a")
+    (3723.0, 90.0, None)
+    """
+    if not isinstance(value, str):
+        return None
+    match = _DURATION.match(value.strip())
+    if match is None:
+        return None
+    first, second, secs = match.groups()
+    hours, minutes = (first, second) if second is not None else (None, first)
+    total = float(secs) + 60 * int(minutes or 0) + 3600 * int(hours or 0)
+    return total if total > 0 else None
+
+
+def _description(entry: Any) -> str | None:
+    summary = entry.get("summary")
+    if not _clean(summary):
+        contents = entry.get("content") or []
+        summary = contents[0].get("value") if contents else None
+    return _html_to_text(summary)
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _html_to_text(value: Any) -> str | None:
+    """Plain text of an HTML fragment: tags dropped, entities decoded, blank runs folded."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    collector = _TextCollector()
+    collector.feed(value)
+    collector.close()
+    lines = (" ".join(line.split()) for line in "".join(collector.parts).splitlines())
+    text = "\n".join(line for line in lines if line)
+    return text or None

@@ -1,0 +1,108 @@
+"""Ranking stories: breadth × salience × recency, pure and deterministic."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from podsift.models import Mention, StoryView
+from podsift.rank import rank_stories
+
+NOW = datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
+
+
+def mention(show: str, score: float, n: int = 0) -> Mention:
+    return Mention(
+        insight_id=f"{show}-{n}",
+        show=show,
+        episode=f"{show} episode",
+        speaker=None,
+        text="text",
+        quote="quote",
+        link=None,
+        start=None,
+        score=score,
+    )
+
+
+def story(
+    ident: str, shows: list[str], score: float = 0.8, age_days: float | None = 0.0
+) -> StoryView:
+    last = None if age_days is None else NOW - timedelta(days=age_days)
+    mentions = tuple(mention(s, score, n) for n, s in enumerate(shows))
+    return StoryView(id=ident, mentions=mentions, first_seen=last, last_seen=last)
+
+
+def test_three_shows_beat_one_of_equal_salience() -> None:
+    ranked = rank_stories([story("solo", ["A"]), story("wide", ["A", "B", "C"])], now=NOW)
+    assert [r.story.id for r in ranked] == ["wide", "solo"]
+    assert ranked[0].score == pytest.approx(0.8 * (1 + math.log2(3)))
+
+
+def test_breadth_counts_distinct_shows_only() -> None:
+    ranked = rank_stories([story("x", ["A", "A", "A"]), story("y", ["A", "B"])], now=NOW)
+    assert [r.story.id for r in ranked] == ["y", "x"]
+    assert dict(ranked[1].reasons)["breadth"] == 1.0
+
+
+def test_older_story_loses_to_newer_of_equal_breadth() -> None:
+    ranked = rank_stories(
+        [story("old", ["A", "B"], age_days=10), story("new", ["A", "B"], age_days=1)], now=NOW
+    )
+    assert [r.story.id for r in ranked] == ["new", "old"]
+    assert dict(ranked[1].reasons)["recency"] == pytest.approx(0.5 ** (10 / 7))
+
+
+def test_half_life_and_unknown_or_future_last_seen() -> None:
+    ranked = rank_stories(
+        [
+            story("week", ["A"], age_days=7),
+            story("unknown", ["B"], age_days=None),
+            story("future", ["C"], age_days=-2),
+        ],
+        now=NOW,
+    )
+    recency = {r.story.id: dict(r.reasons)["recency"] for r in ranked}
+    assert recency == pytest.approx({"week": 0.5, "unknown": 1.0, "future": 1.0})
+
+
+def test_salience_is_the_best_mention() -> None:
+    s = StoryView("s", (mention("A", 0.2), mention("B", 0.9, 1)), last_seen=NOW)
+    (ranked,) = rank_stories([s], now=NOW)
+    assert dict(ranked.reasons)["salience"] == 0.9
+    assert [name for name, _ in ranked.reasons] == ["breadth", "salience", "recency"]
+    assert ranked.score == pytest.approx(2 * 0.9)
+
+
+def test_already_sent_and_empty_stories_are_excluded() -> None:
+    stories = [story("a", ["A", "B"]), story("b", ["A"]), StoryView("empty", ())]
+    ranked = rank_stories(stories, now=NOW, already_sent=frozenset({"a"}))
+    assert [r.story.id for r in ranked] == ["b"]
+
+
+def test_at_most_limit_distinct_and_deterministic() -> None:
+    stories = [story(f"s{i}", ["A"] * (i % 3 + 1), score=0.5) for i in range(12)]
+    stories += [story("s3", ["A", "B", "C", "D"], score=0.1)]  # a weaker duplicate view of s3
+    ranked = rank_stories(stories, now=NOW, limit=5)
+    ids = [r.story.id for r in ranked]
+    assert len(ids) == 5 == len(set(ids))
+    assert ids == sorted(ids)  # every score ties, so the order is by story id
+    assert rank_stories(stories[::-1], now=NOW, limit=5) == ranked
+    assert rank_stories(stories, now=NOW, limit=0) == []
+
+
+def test_scores_descend() -> None:
+    stories = [
+        story(f"s{i}", ["A", "B", "C"][: i % 3 + 1], score=0.1 * i, age_days=i) for i in range(9)
+    ]
+    scores = [r.score for r in rank_stories(stories, now=NOW, limit=9)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="limit"):
+        rank_stories([], now=NOW, limit=-1)
+    with pytest.raises(ValueError, match="half"):
+        rank_stories([], now=NOW, recency_half_life_days=0)
