@@ -21,16 +21,16 @@ from xml.sax.saxutils import escape
 PACKAGE_DIR = Path("src/podsift/demo/data")  # CC-BY-SA-4.0 and MIT: may ship in the package
 GPL_DIR = Path("tests/data/demo-talkpython")  # GPL-3.0: stays in the repository, out of the package
 
-SHOWS = {
-    "Changelog News": ("changelog-news", "https://changelog.com/news", "news/{n}"),
-    "Changelog & Friends": ("changelog-friends", "https://changelog.com/friends", "friends/{n}"),
-    "Ship It!": ("ship-it", "https://changelog.com/shipit", "shipit/{n}"),
-    "The Changelog": ("the-changelog", "https://changelog.com/podcast", "podcast/{n}"),
-    "Practical AI": ("practical-ai", "https://changelog.com/practicalai", "practicalai/{n}"),
-    "JS Party": ("js-party", "https://changelog.com/jsparty", "jsparty/{n}"),
-    "Go Time": ("go-time", "https://changelog.com/gotime", "gotime/{n}"),
-    "Python Bytes": ("python-bytes", "https://pythonbytes.fm", "episodes/show/{n}"),
-    "Talk Python To Me": ("talk-python", "https://talkpython.fm", "episodes/show/{n}"),
+SHOWS = {  # slug, the show's page, an episode's page
+    "Changelog News": ("changelog-news", "https://changelog.com/news", "https://changelog.com/news/{n}"),
+    "Changelog & Friends": ("changelog-friends", "https://changelog.com/friends", "https://changelog.com/friends/{n}"),
+    "Ship It!": ("ship-it", "https://changelog.com/shipit", "https://changelog.com/shipit/{n}"),
+    "The Changelog": ("the-changelog", "https://changelog.com/podcast", "https://changelog.com/podcast/{n}"),
+    "Practical AI": ("practical-ai", "https://changelog.com/practicalai", "https://changelog.com/practicalai/{n}"),
+    "JS Party": ("js-party", "https://changelog.com/jsparty", "https://changelog.com/jsparty/{n}"),
+    "Go Time": ("go-time", "https://changelog.com/gotime", "https://changelog.com/gotime/{n}"),
+    "Python Bytes": ("python-bytes", "https://pythonbytes.fm", "https://pythonbytes.fm/episodes/show/{n}"),
+    "Talk Python To Me": ("talk-python", "https://talkpython.fm", "https://talkpython.fm/episodes/show/{n}"),
 }
 CHOSEN = {
     "Changelog News": [88, 89, 90, 99, 100],
@@ -68,22 +68,21 @@ def write_show(shared: Path, root: Path, show: str, episodes: list[dict]) -> Non
         dest = root / "transcripts" / slug / src.name
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
-        items.append(item_xml(show, site, page, ep, f"__BASE__/transcripts/{slug}/{src.name}",
+        items.append(item_xml(show, page, ep, f"__BASE__/transcripts/{slug}/{src.name}",
                               MIME[src.suffix]))
     feed = root / "feeds" / f"{slug}.xml"
     feed.parent.mkdir(parents=True, exist_ok=True)
     feed.write_text(FEED.format(title=escape(show), link=escape(site), items="".join(items)))
 
 
-def item_xml(show: str, site: str, page: str, ep: dict, url: str, mime: str) -> str:
+def item_xml(show: str, page: str, ep: dict, url: str, mime: str) -> str:
     n = ep["episode"]
     title = f"{show} #{n}" + (f": {ep['title']}" if ep.get("title") else "")
     published = datetime.fromisoformat(f"{ep['date']}T12:00:00+00:00")
     persons = "".join(f"\n      <podcast:person>{escape(p)}</podcast:person>"
                       for p in ep.get("speakers", []))
     return ITEM.format(
-        title=escape(title), guid=escape(f"{site}/{page.format(n=n)}"),
-        link=escape(f"{site}/{page.format(n=n)}"), date=format_datetime(published),
+        title=escape(title), guid=escape(page.format(n=n)), link=escape(page.format(n=n)), date=format_datetime(published),
         duration=ep.get("duration_s") or "", url=escape(url), mime=mime, persons=persons,
     )
 

@@ -65,7 +65,7 @@ def feed_cmd(app: App, target: str, as_json: bool) -> None:
     from podsift.sources import feed_to_json, fetch_url_or_file, parse_feed
 
     with make_client(app.settings) as client:
-        content, source = fetch_url_or_file(target, client)
+        content, _ = fetch_url_or_file(target, client)
     parsed = parse_feed(content, target)
     if as_json:
         print_json(feed_to_json(parsed))
@@ -77,4 +77,3 @@ def feed_cmd(app: App, target: str, as_json: bool) -> None:
         click.echo(f"  {day}  {ep.title}{marks}")
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
-    _ = source

@@ -11,11 +11,11 @@ from podsift.context import make_client
 from .app import App, pass_app, print_json
 
 
-def _read(app: App, target: str) -> tuple[bytes, str | None]:
+def _read(app: App, target: str) -> bytes:
     from podsift.sources import fetch_url_or_file
 
     with make_client(app.settings) as client:
-        return fetch_url_or_file(target, client)
+        return fetch_url_or_file(target, client)[0]
 
 
 @click.command("transcript")
@@ -28,8 +28,7 @@ def transcript_cmd(app: App, target: str, as_json: bool, fmt: str | None) -> Non
     """Parse one transcript into segments (start, end, speaker, text)."""
     from podsift.transcripts import parse_transcript, transcript_to_json
 
-    content, content_type = _read(app, target)
-    transcript = parse_transcript(content, source=target, format=fmt, content_type=content_type)
+    transcript = parse_transcript(_read(app, target), source=target, format=fmt)
     if as_json:
         print_json(transcript_to_json(transcript))
         return
@@ -51,8 +50,7 @@ def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
     from podsift.insights.local import LocalExtractorSettings
     from podsift.transcripts import parse_transcript
 
-    content, content_type = _read(app, target)
-    transcript = parse_transcript(content, source=target, content_type=content_type)
+    transcript = parse_transcript(_read(app, target), source=target)
     cfg = app.settings.insights
     extractor = extractors.create(cfg.provider, LocalExtractorSettings(top_n=top or cfg.top_n))
     found = [x.with_id(target) for x in extractor.extract(transcript)]

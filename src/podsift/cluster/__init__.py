@@ -33,9 +33,12 @@ from .embed import (
     MemoryVectorCache,
 )
 from .group import DEFAULT_THRESHOLD, assign_to_stories, cluster_id, group_statements, natural_key
+from .stories import StoriesReport, group_all
 
 __all__ = [
     "DEFAULT_EMBEDDER",
+    "StoriesReport",
+    "group_all",
     "DEFAULT_THRESHOLD",
     "MODEL_SHA256",
     "TOKENIZER_SHA256",

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from podsift.context import RunContext
 from podsift.models import Statement, text_hash
 
-from . import DEFAULT_THRESHOLD, CachedEmbedder, Embedder, assign_to_stories, embedders
+from .embed import CachedEmbedder
+from .group import DEFAULT_THRESHOLD, assign_to_stories
+
+if TYPE_CHECKING:
+    from . import Embedder
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +29,8 @@ class StoriesReport:
 
 def make_embedder(ctx: RunContext) -> Embedder:
     """The configured embedder, with vectors cached in the store by text hash."""
+    from . import embedders  # the registry lives in the package: import at call time
+
     inner = embedders.create(ctx.settings.cluster.embedder, None)
     return CachedEmbedder(inner, ctx.store)
 

@@ -40,17 +40,27 @@ def rank_for(ctx: RunContext, recipient: str, day: date) -> list[RankedStory]:
     views = ctx.store.story_views(since=ctx.now - max(window, ctx.lookback))
     sent = ctx.store.sent_story_ids(recipient, before=day)
     rank = ctx.settings.rank
-    return rank_stories(views, now=ctx.now, limit=rank.top,
-                        recency_half_life_days=rank.recency_half_life_days, already_sent=sent)
+    return rank_stories(
+        views,
+        now=ctx.now,
+        limit=rank.top,
+        recency_half_life_days=rank.recency_half_life_days,
+        already_sent=sent,
+    )
 
 
-def compose_for(ctx: RunContext, recipient: str, day: date,
-                subscriber_id: int | None = None) -> tuple[int, Digest]:
+def compose_for(
+    ctx: RunContext, recipient: str, day: date, subscriber_id: int | None = None
+) -> tuple[int, Digest]:
     """Build and store one recipient's digest for ``day`` (the stored one wins on reruns)."""
     ranked = rank_for(ctx, recipient, day)
     digest = build_digest(ranked, day=day, recipient=recipient or None)
     digest_id, payload = ctx.store.save_digest(
-        recipient, day, digest_to_json(digest), [r.story.id for r in ranked], ctx.now,
+        recipient,
+        day,
+        digest_to_json(digest),
+        [r.story.id for r in ranked],
+        ctx.now,
         subscriber_id=subscriber_id,
     )
     return digest_id, digest_from_json(payload, recipient=recipient or None)
@@ -72,11 +82,20 @@ def digest_from_json(payload: dict[str, Any], recipient: str | None = None) -> D
     """Rebuild a Digest from its stored JSON (the DESIGN.md §4 shape)."""
     items = tuple(
         DigestItem(
-            rank=x["rank"], story_id=x["story_id"], headline=x["headline"], insight=x["insight"],
-            quote=x["quote"], speaker=x["speaker"], show=x["show"], episode=x["episode"],
-            link=x["link"], start=x["start"],
-            also_on=tuple(AlsoOn(a["show"], a["episode"], a["speaker"], a["quote"], a["link"],
-                                 a["start"]) for a in x["also_on"]),
+            rank=x["rank"],
+            story_id=x["story_id"],
+            headline=x["headline"],
+            insight=x["insight"],
+            quote=x["quote"],
+            speaker=x["speaker"],
+            show=x["show"],
+            episode=x["episode"],
+            link=x["link"],
+            start=x["start"],
+            also_on=tuple(
+                AlsoOn(a["show"], a["episode"], a["speaker"], a["quote"], a["link"], a["start"])
+                for a in x["also_on"]
+            ),
         )
         for x in payload["items"]
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from podsift.context import RunContext
 from podsift.exceptions import PodsiftError
 
-from . import Extractor, extractors
+if TYPE_CHECKING:
+    from . import Extractor
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,7 @@ class ExtractReport:
 
 def make_extractor(ctx: RunContext) -> Extractor:
     """Build the extractor named in the settings."""
-    from .local import LocalExtractorSettings
+    from . import LocalExtractorSettings, extractors  # the registry: import at call time
 
     cfg = ctx.settings.insights
     settings = LocalExtractorSettings(top_n=cfg.top_n) if cfg.provider == "local" else cfg

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from .opml import OpmlOutline, export_opml, parse_opml
 from .parse import feed_to_json, parse_duration, parse_feed
+from .poll import PollReport, poll_all, poll_show
 from .rss import FetchResult, Validators, fetch_feed, fetch_url_or_file
 
 __all__ = [
     "FetchResult",
+    "PollReport",
+    "poll_all",
+    "poll_show",
     "OpmlOutline",
     "Validators",
     "export_opml",

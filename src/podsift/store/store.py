@@ -211,9 +211,15 @@ class Store:
         return added
 
     def episodes(
-        self, states: Sequence[str], published_since: datetime | None = None
+        self,
+        states: Sequence[str],
+        published_since: datetime | None = None,
+        published_until: datetime | None = None,
     ) -> list[EpisodeRow]:
-        """Episodes in any of ``states`` (published since the date given), oldest first."""
+        """Episodes in any of ``states``, oldest first, optionally within a publication window.
+
+        An episode with no date is always in the window.
+        """
         e, s = t.episodes.c, t.shows.c
         query = (
             sa.select(t.episodes, s.title.label("show_title"), s.feed_url)
@@ -223,6 +229,8 @@ class Store:
         )
         if published_since is not None:
             query = query.where(sa.or_(e.published.is_(None), e.published >= published_since))
+        if published_until is not None:
+            query = query.where(sa.or_(e.published.is_(None), e.published <= published_until))
         with self.tx() as c:
             rows = c.execute(query).all()
         return [_episode_row(r) for r in rows]
@@ -647,8 +655,19 @@ class Store:
             ).scalar()
 
     def claim_delivery(self, digest_id: int, now: datetime) -> bool:
-        """Claim a digest for sending; False when it was claimed or sent before."""
+        """Claim a digest for sending; False when it was claimed or sent before.
+
+        A delivery left as ``retry`` (a temporary failure) is claimed again.
+        """
+        dl = t.deliveries.c
         with self.tx() as c:
+            retried = c.execute(
+                t.deliveries.update()
+                .where(dl.digest_id == digest_id, dl.status == "retry")
+                .values(status="claimed", attempts=dl.attempts + 1, claimed_at=now, error=None)
+            )
+            if retried.rowcount:
+                return True
             try:
                 c.execute(
                     t.deliveries.insert().values(

@@ -30,7 +30,9 @@ def obtain_all(ctx: RunContext) -> ObtainReport:
     speech-to-text; a failing one is recorded as ``failed`` and retried by the next run.
     """
     fetched = missing = failed = 0
-    for ep in ctx.store.episodes(["new", "failed"], published_since=ctx.since):
+    for ep in ctx.store.episodes(
+        ["new", "failed"], published_since=ctx.since, published_until=ctx.now
+    ):
         try:
             if obtain_one(ctx, ep):
                 fetched += 1
@@ -51,8 +53,8 @@ def obtain_one(ctx: RunContext, ep: EpisodeRow) -> bool:
     if link is None:
         ctx.store.set_episode_state(ep.id, "no_transcript")
         return False
-    content, content_type = fetch_url_or_file(link.url, ctx.client)
-    transcript = parse_transcript(content, source=link.url, content_type=link.type or content_type)
+    content, _ = fetch_url_or_file(link.url, ctx.client)
+    transcript = parse_transcript(content, source=link.url, content_type=link.type)
     ctx.store.save_transcript(ep.id, transcript, ctx.now)
     ctx.progress(f"transcript: {ep.show_title} — {ep.label} ({len(transcript.segments)} segments)")
     return True

@@ -1,0 +1,64 @@
+"""Deliver a rendered digest: compose the email and hand it to a sender.
+
+A sender is anything with a ``name`` and ``send(msg)``; built-ins are ``smtp`` (settings:
+:class:`SmtpSettings`) and ``console`` (settings: the text stream to write to, or ``None`` for
+stdout). Third-party senders register under the ``podsift.senders`` entry-point group.
+:func:`send_due` is the stage: it sends each stored digest once, through a send ledger.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import ClassVar, Protocol, TextIO
+
+from ..plugins import Registry
+from .console import ConsoleSender
+from .send import SendReport, send_due, unsubscribe_url
+from .smtp import (
+    SendError,
+    SmtpSender,
+    SmtpSettings,
+    compose_email,
+    message_id_for,
+    redact_url,
+    subject_for,
+)
+
+
+class Sender(Protocol):
+    """Hands one composed message off; raises :class:`SendError` when it was not accepted."""
+
+    name: ClassVar[str]
+
+    def send(self, msg: EmailMessage) -> None:
+        """Send ``msg`` to the recipients in its headers."""
+
+
+senders: Registry[Sender] = Registry("sender", group="podsift.senders")
+
+
+@senders.register("smtp")
+def _smtp(settings: SmtpSettings) -> Sender:
+    return SmtpSender(settings)
+
+
+@senders.register("console")
+def _console(settings: TextIO | None) -> Sender:
+    return ConsoleSender(settings)
+
+
+__all__ = [
+    "ConsoleSender",
+    "SendError",
+    "SendReport",
+    "Sender",
+    "SmtpSender",
+    "SmtpSettings",
+    "compose_email",
+    "message_id_for",
+    "redact_url",
+    "send_due",
+    "senders",
+    "subject_for",
+    "unsubscribe_url",
+]

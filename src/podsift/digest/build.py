@@ -1,0 +1,109 @@
+"""Turn ranked stories into a :class:`~podsift.models.Digest` (pure: data in, digest out)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from urllib.parse import urldefrag
+
+from ..models import AlsoOn, Digest, DigestItem, Mention, RankedStory
+
+HEADLINE_MAX = 120
+"""Longest headline, in characters, before it is cut at a word boundary."""
+
+
+def build_digest(
+    ranked: Sequence[RankedStory], *, day: date, recipient: str | None = None
+) -> Digest:
+    """Build the digest of ``ranked`` stories (best first) for ``recipient`` on ``day``.
+
+    Each story's first mention is its representative: it gives the headline, insight, quote,
+    speaker, show, episode and timestamped link. Every *other* show that raised the story adds
+    one "also on" entry (that show's best-scored mention), ordered by show name. Stories without
+    mentions are skipped; ranks count from 1 over the stories kept.
+    """
+    stories = [r.story for r in ranked if r.story.mentions]
+    items = tuple(
+        _item(rank, story.id, story.mentions) for rank, story in enumerate(stories, start=1)
+    )
+    return Digest(date=day, items=items, recipient=recipient)
+
+
+def _item(rank: int, story_id: str, mentions: Sequence[Mention]) -> DigestItem:
+    """Build one digest item from a story's mentions (representative first)."""
+    rep = mentions[0]
+    return DigestItem(
+        rank=rank,
+        story_id=story_id,
+        headline=headline_of(rep.text),
+        insight=rep.text,
+        quote=rep.quote,
+        speaker=rep.speaker,
+        show=rep.show,
+        episode=rep.episode,
+        link=timestamp_link(rep.link, rep.start),
+        start=rep.start,
+        also_on=_also_on(rep.show, mentions[1:]),
+    )
+
+
+def _also_on(own_show: str, others: Sequence[Mention]) -> tuple[AlsoOn, ...]:
+    """Return the best-scored mention of each other show, ordered by show name."""
+    best: dict[str, Mention] = {}
+    for m in others:
+        if m.show == own_show:
+            continue
+        if m.show not in best or m.score > best[m.show].score:
+            best[m.show] = m
+    ordered = sorted(best.values(), key=lambda m: (m.show.casefold(), m.show))
+    return tuple(
+        AlsoOn(
+            show=m.show,
+            episode=m.episode,
+            speaker=m.speaker,
+            quote=m.quote,
+            link=timestamp_link(m.link, m.start),
+            start=m.start,
+        )
+        for m in ordered
+    )
+
+
+def headline_of(text: str, limit: int = HEADLINE_MAX) -> str:
+    """Return ``text`` on one line, cut to at most ``limit`` characters at a word boundary.
+
+    >>> headline_of("Short and sweet.")
+    'Short and sweet.'
+    >>> headline_of("one two three four", limit=12)
+    'one two…'
+    """
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def timestamp_link(url: str | None, start: float | None) -> str | None:
+    """Return ``url`` pointing at ``start`` seconds (``#t=SECONDS``), or as is when unknown.
+
+    An existing fragment is replaced; negative or fractional times are floored to whole seconds.
+
+    >>> timestamp_link("https://ex.com/ep.mp3", 751.8)
+    'https://ex.com/ep.mp3#t=751'
+    >>> timestamp_link("https://ex.com/ep#notes", 12)
+    'https://ex.com/ep#t=12'
+    >>> timestamp_link("https://ex.com/ep", None)
+    'https://ex.com/ep'
+    >>> timestamp_link(None, 5) is None
+    True
+    """
+    if not url:
+        return None
+    if start is None:
+        return url
+    base = urldefrag(url).url
+    return f"{base}#t={max(0, int(start))}"

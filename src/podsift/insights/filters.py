@@ -1,0 +1,249 @@
+"""Cheap filters that keep sponsor reads, intros, housekeeping and small talk out.
+
+Each sentence filter is a pure function of the text that returns a short reason
+(``"sponsor"``, ``"intro"``, ...) or ``None``. ``sponsor_block`` finds whole ad reads from
+several cue hits close together; ``edge_factor`` penalises the first and last moments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from .clean import content_words, words
+
+Filter = Callable[[str], str | None]
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    """Compile case-insensitive alternatives into one pattern."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+# A strong cue alone marks an ad; weak cues count towards a nearby ad read.
+_SPONSOR_STRONG = _any(
+    r"\bsponsored by\b|\bfor sponsoring\b|\bsponsored (?:news|segment|content)\b",
+    r"\b(?:our|this week's|today's|the show's) sponsors?\b",
+    r"\bsponsors? (?:of )?(?:this|the|our|today's) (?:episode|show|podcast)\b",
+    r"\bbrought to you by\b",
+    r"\bpromo(?:tion(?:al)?)? code\b",
+    r"\buse (?:the |our )?(?:code|coupon)\b",
+    r"\bthis (?:episode|show|podcast|segment) is (?:brought|supported|made possible)\b",
+    r"\bsupport(?:s|ing)? (?:the|our|this) (?:show|podcast)\b",
+    r"\bour (?:friends|partners) (?:at|over at)\b",
+)
+_SPONSOR_WEAK = _any(
+    r"\bcheck (?:them|it) out\b",
+    r"\bgo (?:to|over to) \S+\.(?:com|fm|io|dev|ai|co|org|net|app)\b",
+    r"\b\S+\.(?:com|fm|io|dev|ai|co|org|net|app)/\w+",
+    r"\bslash \w+\s*[.!]?$",
+    r"\bfree trial\b",
+    r"\bsign up (?:today|now|for free)\b",
+    r"\b(?:use|visit) (?:our|that|the|this) link\b",
+    r"\blink (?:is )?in (?:the|your) (?:podcast player|show ?notes)\b",
+    r"\b(?:discount|\d+ ?% off|percent off|first month free)\b",
+    r"\b(?:get started|try it) (?:for free|today)\b",
+    r"\bthey(?:'re| are) (?:big )?supporters\b",
+    r"\blet me tell you (?:real )?(?:quick )?about\b",
+    r"\bpricing\b",
+)
+_INTRO_OUTRO = _any(
+    r"\bwelcome (?:to|back)\b",
+    r"\bthis is (?:episode|\w+ (?:news|bytes|talk))\b",
+    r"\bepisode (?:number )?\d+\b",
+    r"\bi'?m your host\b|\byour hosts?\b",
+    r"\bthank(?:s| you),? (?:\w+ )?for (?:listening|tuning in|joining|having me|coming on)\b",
+    r"\bsee you (?:all |everyone )?(?:next|in|on)\b|\buntil next time\b|\bcatch you\b",
+    r"\bsubscrib(?:e|ed|ing)\b|\bleave (?:us )?a review\b|\brate us\b|\bfive stars?\b",
+    r"\bjoin us live\b|\blive stream\b|/live\b",
+    r"\bshow ?notes\b|\bnewsletter\b",
+    r"\brecorded (?:on )?(?:\w+ )?\d",
+    r"\bfollow (?:us|me|the show)\b|\bmastodon\b|\bfosstodon\b|\btwitter\b|@\w+",
+    r"\bfriends? of the show\b|\bpatreon\b|\bthat'?s (?:it|all) for (?:this|today)\b",
+    r"\bwhat up,? nerds\b|\bthat'?s the (?:news|show|episode) for\b",
+    r"\b(?:episodes?|shows?) coming up\b|\bshout ?outs? to\b|\bnewest members\b",
+)
+_HOUSEKEEPING = _any(
+    r"\blet'?s (?:get|jump|dive) (?:into|in|started)\b",
+    r"\b(?:moving on|next up|up next|our next (?:topic|item|story))\b",
+    r"\b(?:first|next|last|final|my|your) (?:topic|item|story|extra)\b|\bextras?\b",
+    r"\bover to you\b|\btake it away\b|\bwhat (?:do )?you (?:got|have) (?:for us|next)\b",
+    r"\bbefore we (?:get|go|start|begin)\b|\bquick (?:note|announcement)\b",
+    r"\b(?:a|our|the) (?:joke|break)\b|\bwe'?ll be right back\b|\bafter the break\b",
+    r"\bcan you (?:hear|see) me\b|\bshare (?:my|your) screen\b",
+)
+_REACTIONS = _any(
+    r"^(?:yeah|yes|yep|no|nope|right|sure|okay|ok|wow|oh|ah|nice|cool|awesome|great|"
+    r"exactly|totally|indeed|absolutely|definitely|interesting|true|thanks|haha|ha|lol|"
+    r"hmm|mm|uh|um|that's (?:cool|awesome|great|funny|amazing|wild|true|right|it)|"
+    r"i know|i see|for sure|me too|good|perfect|fair enough|got it|love it|there you go)\b",
+    r"\[(?:laughs?|laughter)\]|\(laughs?\)|\bhaha\b",
+)
+
+
+def sponsor_reason(text: str) -> str | None:
+    """Return ``"sponsor"`` for an ad sentence (a strong cue or two weak ones).
+
+    >>> sponsor_reason("This episode is sponsored by Scout APM.")
+    'sponsor'
+    >>> sponsor_reason("The upstream xz repository has been backdoored.") is None
+    True
+    """
+    if _SPONSOR_STRONG.search(text) or len(_SPONSOR_WEAK.findall(text)) >= 2:
+        return "sponsor"
+    return None
+
+
+def sponsor_cues(text: str) -> int:
+    """Count the sponsor cues (strong and weak) in ``text``."""
+    return len(_SPONSOR_STRONG.findall(text)) + len(_SPONSOR_WEAK.findall(text))
+
+
+def intro_outro_reason(text: str) -> str | None:
+    """Return ``"intro"`` for show intros, outros and calls to follow or subscribe."""
+    return "intro" if _INTRO_OUTRO.search(text) else None
+
+
+def housekeeping_reason(text: str) -> str | None:
+    """Return ``"housekeeping"`` for talk about the show's running order or the call."""
+    return "housekeeping" if _HOUSEKEEPING.search(text) else None
+
+
+def question_reason(text: str) -> str | None:
+    """Return ``"question"`` for a sentence that ends with a question mark.
+
+    >>> question_reason("Have you been keeping up on XZ?")
+    'question'
+    """
+    return "question" if re.search(r"\?[\"'”’)\]]*\s*$", text) else None
+
+
+def small_talk_reason(text: str) -> str | None:
+    """Return ``"reaction"`` for short reactions, ``"small talk"`` for low-content lines.
+
+    >>> small_talk_reason("Yeah, that's cool.")
+    'reaction'
+    >>> small_talk_reason("It gets managed on its own.")
+    'small talk'
+    """
+    count = len(words(text))
+    if _REACTIONS.search(text.strip()) and count < 8:
+        return "reaction"
+    if count < 12 and len(content_words(text)) < 3:
+        return "small talk"
+    return None
+
+
+SENTENCE_FILTERS: tuple[Filter, ...] = (
+    sponsor_reason,
+    intro_outro_reason,
+    housekeeping_reason,
+    question_reason,
+    small_talk_reason,
+)
+
+
+def reject_reason(text: str) -> str | None:
+    """Return the first reason any sentence filter gives for ``text``, or ``None``."""
+    for check in SENTENCE_FILTERS:
+        reason = check(text)
+        if reason:
+            return reason
+    return None
+
+
+_NAME = r"([A-Z0-9][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)"
+_SPONSOR_NAME = re.compile(
+    rf"(?:sponsored by|brought to you by|our sponsors?,?)\s+{_NAME}"
+    rf"|\bthanks? (?:you )?(?:to )?{_NAME} for sponsoring",
+)
+# An announced ad ("It's now time for Sponsored News!") runs until its closing cue.
+_AD_OPENS = _any(
+    r"\bsponsored (?:news|segment|content)\b",
+    r"\b(?:a )?(?:word|message) from (?:our )?sponsors?\b",
+    r"\blet me tell you (?:real )?(?:quick )?about\b",
+)
+_AD_CLOSES = _any(
+    r"\bfor sponsoring\b",
+    r"\buse (?:the |our )?(?:code|coupon)\b",
+    r"\bpromo(?:tion(?:al)?)? code\b",
+    r"\bcheck (?:them|it) out\b",
+)
+AD_MAX_SENTENCES = 30
+
+
+def sponsor_names(texts: Sequence[str]) -> set[str]:
+    """Return sponsor names said in ``texts`` ("sponsored by Scout APM" gives ``Scout APM``).
+
+    A one-word form (``Scout``) is added when the word is rare in the episode, so that
+    "Thanks, Scout." is recognised while a name like "Python ..." is not.
+    """
+    names: set[str] = set()
+    for text in texts:
+        if not _SPONSOR_STRONG.search(text):
+            continue
+        for match in _SPONSOR_NAME.finditer(text):
+            name = (match.group(1) or match.group(2) or "").strip(" .&-")
+            if name and name.lower() not in {"you", "the", "everyone", "our"}:
+                names.add(name)
+    counts = Counter(w for t in texts for w in words(t))
+    limit = max(10, len(texts) // 20)
+    for name in list(names):
+        head = name.split()[0]
+        if len(head) > 2 and counts[head] <= limit:
+            names.add(head)
+    return names
+
+
+def mentions(text: str, names: set[str]) -> bool:
+    """Whether ``text`` names any of ``names`` as a whole word (case-sensitive)."""
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names)
+
+
+def sponsor_block(texts: Sequence[str], names: set[str], window: int = 6) -> set[int]:
+    """Return the indices of sentences inside ad reads.
+
+    A read is a run of cue hits (a sponsor cue or a sponsor's name), each within ``window``
+    sentences of the previous; a run with three hits, or two with a strong cue, is dropped
+    whole, with the sentences between its hits.
+    """
+    hits = [i for i, t in enumerate(texts) if sponsor_cues(t) or mentions(t, names)]
+    blocked: set[int] = set()
+    run: list[int] = []
+    for index in [*hits, None]:
+        if index is not None and run and index - run[-1] <= window:
+            run.append(index)
+            continue
+        strong = any(_SPONSOR_STRONG.search(texts[i]) or mentions(texts[i], names) for i in run)
+        if len(run) >= 3 or (len(run) == 2 and strong):
+            blocked.update(range(run[0], run[-1] + 1))
+        run = [index] if index is not None else []
+    return blocked | announced_ads(texts)
+
+
+def announced_ads(texts: Sequence[str]) -> set[int]:
+    """Return the indices of announced ad reads: from an opening cue to its closing cue."""
+    blocked: set[int] = set()
+    for begin, text in enumerate(texts):
+        if not _AD_OPENS.search(text):
+            continue
+        limit = min(begin + AD_MAX_SENTENCES, len(texts))
+        end = next((j for j in range(begin, limit) if _AD_CLOSES.search(texts[j])), begin)
+        blocked.update(range(begin, end + 1))
+    return blocked
+
+
+def whole_turn_is_ad(texts: Sequence[str], names: set[str]) -> bool:
+    """Whether a speaker turn is an ad read: several cue hits and a high share of them."""
+    hits = sum(1 for t in texts if sponsor_cues(t) or mentions(t, names))
+    return hits >= 2 and hits >= 0.25 * len(texts)
+
+
+def edge_factor(position: float, edge: float = 0.02, penalty: float = 0.5) -> float:
+    """Return the score factor at ``position`` (0..1): ``penalty`` in the first/last ``edge``.
+
+    >>> edge_factor(0.01), edge_factor(0.5), edge_factor(0.99)
+    (0.5, 1.0, 0.5)
+    """
+    return penalty if position < edge or position > 1 - edge else 1.0

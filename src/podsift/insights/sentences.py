@@ -1,0 +1,201 @@
+"""Turn a transcript's segments into speaker turns and timed, verbatim sentences.
+
+Consecutive segments of one speaker form a *turn*; its text is the segments' texts, each
+whitespace-collapsed, joined by one space. Every sentence is a character span of its turn's
+text (so a quote is always verbatim) and knows the segments it starts and ends in, which
+gives its start and end times. Times are ``None`` when the transcript has none.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ..models import Segment, Transcript
+
+if TYPE_CHECKING:
+    import pysbd
+
+# pysbd slows down on very long texts: a turn is cut into chunks of about this many
+# characters, only where a segment ends a sentence, so no sentence is split by the cut.
+CHUNK_CHARS = 2000
+_ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """Consecutive segments of one speaker, joined into one text.
+
+    ``pieces`` holds, per segment, ``(first char, end char, segment index)`` in ``text``.
+    """
+
+    speaker: str | None
+    text: str
+    pieces: tuple[tuple[int, int, int], ...]
+    starts: tuple[int, ...] = ()
+
+    def segment_at(self, offset: int) -> int:
+        """Return the index of the segment that holds character ``offset`` of the text."""
+        starts = self.starts or tuple(p[0] for p in self.pieces)
+        pos = max(bisect.bisect_right(starts, offset) - 1, 0)
+        return self.pieces[pos][2]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: a verbatim span ``text[begin:end]`` of turn ``turn``."""
+
+    index: int
+    turn: int
+    begin: int
+    end: int
+    text: str
+    speaker: str | None
+    start: float | None
+    stop: float | None
+    position: float  # where it starts in the episode, 0..1 (by time when known, else chars)
+
+
+def collapse(text: str) -> str:
+    """Collapse runs of whitespace into one space and strip the ends.
+
+    >>> collapse("  a \\n b  ")
+    'a b'
+    """
+    return " ".join(text.split())
+
+
+def build_turns(segments: Sequence[Segment]) -> list[Turn]:
+    """Join consecutive segments of the same speaker into turns (empty segments skipped)."""
+    turns: list[Turn] = []
+    speaker: str | None = None
+    parts: list[str] = []
+    pieces: list[tuple[int, int, int]] = []
+    for index, segment in enumerate(segments):
+        text = collapse(segment.text)
+        if not text:
+            continue
+        if parts and segment.speaker != speaker:
+            turns.append(_turn(speaker, parts, pieces))
+            parts, pieces = [], []
+        speaker = segment.speaker
+        offset = pieces[-1][1] + 1 if pieces else 0
+        pieces.append((offset, offset + len(text), index))
+        parts.append(text)
+    if parts:
+        turns.append(_turn(speaker, parts, pieces))
+    return turns
+
+
+def _turn(speaker: str | None, parts: list[str], pieces: list[tuple[int, int, int]]) -> Turn:
+    """Build a turn from its segment texts and their pieces."""
+    return Turn(speaker, " ".join(parts), tuple(pieces), tuple(p[0] for p in pieces))
+
+
+@cache
+def _segmenter() -> pysbd.Segmenter:
+    """Return the shared pysbd segmenter (verbatim mode: ``clean=False``)."""
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _chunks(turn: Turn) -> Iterator[tuple[int, int]]:
+    """Yield ``(begin, end)`` spans of the turn text, cut only after sentence-final segments."""
+    begin = 0
+    for first, last, _ in turn.pieces:
+        piece = turn.text[first:last]
+        if last - begin >= CHUNK_CHARS and _ENDS_SENTENCE.search(piece):
+            yield begin, last
+            begin = last + 1
+    if begin < len(turn.text):
+        yield begin, len(turn.text)
+
+
+def split_spans(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences; return their ``(begin, end)`` character spans.
+
+    Each span's text is exactly what pysbd returned, stripped, located in ``text``.
+
+    >>> t = "Dr. Smith is here. He said hi!"
+    >>> [t[b:e] for b, e in split_spans(t)]
+    ['Dr. Smith is here.', 'He said hi!']
+    >>> t = "It is in my .cshrc file. Yes."
+    >>> [t[b:e] for b, e in split_spans(t)]
+    ['It is in my .cshrc file.', 'Yes.']
+    """
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for raw in _segmenter().segment(text):
+        sentence = raw.strip()
+        if not sentence:
+            continue
+        found = text.find(sentence, cursor)
+        if found < 0:  # pysbd altered the text: keep what can be located verbatim
+            continue
+        cursor = found + len(sentence)
+        if spans and found == spans[-1][1]:  # split inside a word (".cshrc"): undo it
+            found = spans.pop()[0]
+        spans.append((found, cursor))
+    return spans
+
+
+def _times(segments: Sequence[Segment], first: int, last: int) -> tuple[float | None, float | None]:
+    """Return the start of segment ``first`` and the end of segment ``last``.
+
+    An unknown end falls back to the next timed segment's start; nothing is invented.
+    """
+    start = segments[first].start
+    stop = segments[last].end
+    if stop is None:
+        stop = next((s.start for s in segments[last + 1 :] if s.start is not None), None)
+    if start is None:
+        return None, None
+    if stop is not None and stop < start:
+        stop = None
+    return start, stop
+
+
+def _episode_length(segments: Sequence[Segment]) -> float | None:
+    """Return the last known time of the episode, or ``None`` without times."""
+    times = [t for s in segments for t in (s.start, s.end) if t is not None]
+    return max(times) if times else None
+
+
+def split_sentences(transcript: Transcript) -> tuple[list[Turn], list[Sentence]]:
+    """Return the transcript's turns and all its sentences, in order."""
+    segments = transcript.segments
+    turns = build_turns(segments)
+    length = _episode_length(segments)
+    total_chars = max(sum(len(t.text) + 1 for t in turns), 1)
+    sentences: list[Sentence] = []
+    turn_offset = 0
+    for turn_index, turn in enumerate(turns):
+        for chunk_begin, chunk_end in _chunks(turn):
+            for begin, end in split_spans(turn.text[chunk_begin:chunk_end]):
+                begin, end = begin + chunk_begin, end + chunk_begin
+                first, last = turn.segment_at(begin), turn.segment_at(end - 1)
+                start, stop = _times(segments, first, last)
+                if start is not None and length:
+                    position = start / length
+                else:
+                    position = (turn_offset + begin) / total_chars
+                sentences.append(
+                    Sentence(
+                        index=len(sentences),
+                        turn=turn_index,
+                        begin=begin,
+                        end=end,
+                        text=turn.text[begin:end],
+                        speaker=turn.speaker,
+                        start=start,
+                        stop=stop,
+                        position=min(max(position, 0.0), 1.0),
+                    )
+                )
+        turn_offset += len(turn.text) + 1
+    return turns, sentences

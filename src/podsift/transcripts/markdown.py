@@ -1,0 +1,103 @@
+"""Changelog-style Markdown transcripts into segments.
+
+``**Name:**`` opens a speaker's turn (alone on its line or before the text), each
+paragraph is a segment, ``**Break:** \\[12:34\\]`` is no speech but gives the time,
+``\\[01:00:48.21\\]`` and ``\\[unintelligible 00:18:26.23\\]`` are time marks. Block quotes
+(``> ``) stay as text: they are material the speaker quotes, in a segment of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from podsift.models import Segment
+
+from ._text import Piece, clean_speaker, parse_clock, segments_from_pieces
+
+_TURN = re.compile(r"^\s*\*\*([^*\n]{1,80}?)(?::\*\*|\*\*:)[ \t]*")
+_MARK = re.compile(r"\\\[([^\]\\]*?)\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\\\]")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~<])")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_EM_UNDER = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+_CODE = re.compile(r"`+([^`]*)`+")
+_LINE_PREFIX = re.compile(r"^\s*(?:>\s?|#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)+", re.MULTILINE)
+_PRIVATE = 0xE000  # escaped characters hide in the private-use area while markup is removed
+
+
+def _hide(m: re.Match[str]) -> str:
+    return chr(_PRIVATE + ord(m.group(1)))
+
+
+def _unhide(text: str) -> str:
+    return "".join(
+        chr(ord(c) - _PRIVATE) if _PRIVATE <= ord(c) < _PRIVATE + 128 else c for c in text
+    )
+
+
+def strip_markdown(text: str) -> str:
+    """Remove inline Markdown (links, emphasis, code, quote/list markers); keep the words.
+
+    >>> strip_markdown(r"see [the _docs_](https://x.y) **now** \\[laughs\\] my_var")
+    'see the docs now [laughs] my_var'
+    """
+    text = _ESCAPE.sub(_hide, text)
+    text = _LINE_PREFIX.sub("", text)
+    text = _IMAGE.sub(r"\1", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REF_LINK.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    for _ in range(2):  # nested emphasis such as **_x_**
+        text = _STRONG.sub(r"\2", text)
+        text = _EM_STAR.sub(r"\1", text)
+        text = _EM_UNDER.sub(r"\1", text)
+    return _unhide(text)
+
+
+def _marks(paragraph: str) -> tuple[float | None, float | None, str]:
+    """Return (leading mark, last inner mark, text with marks removed or shortened)."""
+    lead: float | None = None
+    inner: float | None = None
+    parts: list[str] = []
+    pos = 0
+    for m in _MARK.finditer(paragraph):
+        seconds = parse_clock(m.group(2))
+        before = paragraph[pos : m.start()]
+        if not "".join(parts).strip() and not before.strip():
+            lead = seconds if lead is None else lead
+        else:
+            inner = seconds
+        label = m.group(1).strip()
+        parts.extend([before, f"\\[{label}\\]" if label else ""])
+        pos = m.end()
+    parts.append(paragraph[pos:])
+    return lead, inner, "".join(parts)
+
+
+def _pieces(text: str) -> Iterator[Piece]:
+    """Yield one piece per paragraph, with turn speakers, marks and breaks applied."""
+    speaker: str | None = None
+    carried: float | None = None  # an inner mark: it times the next paragraph
+    for paragraph in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
+        turn = _TURN.match(paragraph)
+        if turn is not None:
+            name = clean_speaker(turn.group(1))
+            is_break = name is not None and name.lower() == "break"
+            speaker = None if is_break else name
+            paragraph = paragraph[turn.end() :]
+        else:
+            is_break = False
+        lead, inner, body = _marks(paragraph)
+        if is_break:
+            body = ""
+        yield Piece(lead, speaker, strip_markdown(body), floor=carried)
+        carried = inner
+
+
+def parse_markdown(text: str) -> tuple[Segment, ...]:
+    """Parse a Changelog-style Markdown transcript into segments."""
+    return segments_from_pieces(_pieces(text))

@@ -1,0 +1,162 @@
+"""Prose formats: HTML, plain text and Markdown transcripts into segments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from podsift.models import Segment
+
+from ._text import Piece, clean_speaker, parse_clock, segments_from_pieces, split_label
+
+_BLOCK_TAGS = frozenset(
+    {"cite", "time", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "td"}
+)
+_HIDDEN_TAGS = frozenset({"script", "style", "head", "title", "template", "noscript"})
+_VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr"})
+
+
+class _Blocks(HTMLParser):
+    """Collect ``(tag, text)`` for block elements; never fetches or runs anything."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str]] = []
+        self.loose: list[str] = []
+        self._open: list[str] = []
+        self._parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden += 1
+        elif tag == "br":
+            self._parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            if not self._open:
+                self._flush_loose()
+            self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCK_TAGS and tag in self._open:
+            while self._open and self._open.pop() != tag:
+                pass
+            if not self._open:
+                self.blocks.append((tag, "".join(self._parts)))
+                self._parts = []
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self._parts.append(data)
+
+    def _flush_loose(self) -> None:
+        text = "".join(self._parts)
+        if text.strip():
+            self.loose.append(text)
+        self._parts = []
+
+    def close(self) -> None:
+        super().close()
+        if self._open:
+            self.blocks.append((self._open[0], "".join(self._parts)))
+            self._parts = []
+        self._flush_loose()
+
+
+def parse_html(text: str) -> tuple[Segment, ...]:
+    """Parse HTML: Buzzsprout/Podnews ``<cite>``/``<time>``/``<p>``, else paragraph text."""
+    parser = _Blocks()
+    parser.feed(text)
+    parser.close()
+    tags = {tag for tag, _ in parser.blocks}
+    if "time" in tags and "p" in tags:
+        return segments_from_pieces(_cited_pieces(parser.blocks))
+    lines = [body for _, body in parser.blocks] or parser.loose
+    return parse_text("\n\n".join(lines))
+
+
+def _cited_pieces(blocks: list[tuple[str, str]]) -> Iterator[Piece]:
+    """Yield a piece per ``<p>``: speaker from the last ``<cite>``, mark from ``<time>``."""
+    speaker: str | None = None
+    mark: float | None = None
+    for tag, body in blocks:
+        if tag == "cite":
+            speaker = clean_speaker(body)
+        elif tag == "time":
+            mark = parse_clock(body)
+        elif tag == "p":
+            yield Piece(mark, speaker, body)
+            mark = None
+
+
+# -- plain text ---------------------------------------------------------------------------
+
+_LINE_MARK = re.compile(r"^\s*[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?(?:\s+|$)")
+_VOICE = re.compile(r"^\s*<v(?:\.[^\s>]*)?\s+([^>]*)>", re.IGNORECASE)
+_VOICE_END = re.compile(r"</v>", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _Line:
+    """A text piece being built; ``voiced``: its speaker came from a ``<v>`` tag."""
+
+    mark: float | None
+    speaker: str | None
+    text: str
+    voiced: bool = False
+
+
+def _line_start(line: str) -> _Line | None:
+    """Return a new piece when ``line`` starts with a time mark, voice tag or label."""
+    mark: float | None = None
+    m = _LINE_MARK.match(line)
+    if m is not None:
+        mark = parse_clock(m.group(1))
+        line = line[m.end() :]
+    voice = _VOICE.match(line)
+    if voice is not None:
+        return _Line(mark, voice.group(1), _VOICE_END.sub("", line[voice.end() :]), True)
+    label, rest = split_label(line.strip())
+    if label is not None or mark is not None:
+        return _Line(mark, label, rest)
+    return None
+
+
+def _lines(text: str) -> Iterator[_Line]:
+    """Yield pieces: a new one per paragraph or per line with a mark/voice/label."""
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        current: _Line | None = None
+        for line in block.split("\n"):
+            if not line.strip():
+                continue
+            started = _line_start(line)
+            if started is None and current is not None:
+                current.text = f"{current.text} {line}"
+                continue
+            if current is not None:
+                yield current
+            current = started or _Line(None, None, line)
+        if current is not None:
+            yield current
+
+
+def parse_text(text: str) -> tuple[Segment, ...]:
+    """Parse plain text: paragraphs; ``00:06:10`` line marks, ``<v Name>`` and ``Name:``.
+
+    An unlabelled paragraph keeps the last ``Name:`` speaker; a ``<v>`` voice tag names
+    its own line only, as in WebVTT.
+    """
+    pieces: list[Piece] = []
+    speaker: str | None = None
+    for line in _lines(text):
+        if line.voiced:
+            speaker = None
+            pieces.append(Piece(line.mark, line.speaker, line.text))
+            continue
+        speaker = line.speaker if line.speaker is not None else speaker
+        pieces.append(Piece(line.mark, speaker, line.text))
+    return segments_from_pieces(pieces)
