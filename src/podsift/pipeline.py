@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import cluster, digest, insights, sources, transcripts
 from .context import RunContext
-from .deliver import Sender, send_due
+from .deliver import Sender, SendReport, send_due
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,12 +19,17 @@ class RunReport:
     insights: insights.ExtractReport
     stories: cluster.StoriesReport
     digests: digest.ComposeReport
-    sent: object | None = None
+    sent: SendReport | None = None
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         """The counts of each stage, for `runs` rows and `--json` output."""
-        stages = {"feeds": self.feeds, "transcripts": self.transcripts,
-                  "insights": self.insights, "stories": self.stories, "digests": self.digests}
+        stages: dict[str, Any] = {
+            "feeds": self.feeds,
+            "transcripts": self.transcripts,
+            "insights": self.insights,
+            "stories": self.stories,
+            "digests": self.digests,
+        }
         if self.sent is not None:
             stages["sent"] = self.sent
         return {name: {k: getattr(r, k) for k in r.__slots__} for name, r in stages.items()}

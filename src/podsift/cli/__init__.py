@@ -20,9 +20,22 @@ from .feeds import add_cmd, export_opml_cmd, feed_cmd, import_opml_cmd
 from .run import demo_cmd, run_cmd, status_cmd
 from .stages import cluster_cmd, extract_cmd, transcript_cmd
 
-for command in (demo_cmd, run_cmd, status_cmd, add_cmd, import_opml_cmd, export_opml_cmd,
-                feed_cmd, transcript_cmd, extract_cmd, cluster_cmd, digest_cmd, send_cmd,
-                subscribe_cmd, subscribers_cmd):
+for command in (
+    demo_cmd,
+    run_cmd,
+    status_cmd,
+    add_cmd,
+    import_opml_cmd,
+    export_opml_cmd,
+    feed_cmd,
+    transcript_cmd,
+    extract_cmd,
+    cluster_cmd,
+    digest_cmd,
+    send_cmd,
+    subscribe_cmd,
+    subscribers_cmd,
+):
     cli.add_command(command)
 
 __all__ = ["App", "cli", "main"]

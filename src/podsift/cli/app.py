@@ -61,10 +61,19 @@ def print_json(value: Any) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="podsift")
-@click.option("--db", metavar="PATH_OR_URL", help="The store: a SQLite path or database URL "
-              "(default: $PODSIFT_DB, else the user data folder).")
-@click.option("--config", "config", metavar="FILE", type=click.Path(dir_okay=False),
-              help="The config file (default: $PODSIFT_CONFIG, else ./podsift.toml).")
+@click.option(
+    "--db",
+    metavar="PATH_OR_URL",
+    help="The store: a SQLite path or database URL "
+    "(default: $PODSIFT_DB, else the user data folder).",
+)
+@click.option(
+    "--config",
+    "config",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="The config file (default: $PODSIFT_CONFIG, else ./podsift.toml).",
+)
 @click.option("-v", "--verbose", count=True, help="Say more on stderr.")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, config: str | None, verbose: int) -> None:

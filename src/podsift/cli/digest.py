@@ -15,8 +15,12 @@ FORMATS = ("text", "html", "md", "json")
 
 
 @click.command("digest")
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The local date (default: today).")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The local date (default: today).",
+)
 @click.option("--to", "email", help="The subscriber (default: the operator's own digest).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @pass_app
@@ -34,8 +38,13 @@ def digest_cmd(app: App, day: object, email: str | None, fmt: str) -> None:
     when: date = day.date() if day is not None else app.now().date()  # type: ignore[attr-defined]
     settings = app.settings
     with make_client(settings) as client:
-        ctx = RunContext(settings, app.store(), client, app.now(),
-                         lookback=timedelta(days=settings.run.lookback_days))
+        ctx = RunContext(
+            settings,
+            app.store(),
+            client,
+            app.now(),
+            lookback=timedelta(days=settings.run.lookback_days),
+        )
         _, digest = compose_for(ctx, email or OPERATOR, when)
     if fmt == "json":
         print_json(digest_to_json(digest))
@@ -63,15 +72,23 @@ def send_cmd(app: App) -> None:
     with make_client(settings) as client:
         ctx = RunContext(settings, app.store(), client, app.now(), progress=app.progress)
         report = send_due(ctx, sender)
-    click.echo(f"sent {report.sent}, already sent or nothing stored {report.skipped}, "
-               f"failed {report.failed}", err=True)
+    click.echo(
+        f"sent {report.sent}, already sent or nothing stored {report.skipped}, "
+        f"failed {report.failed}",
+        err=True,
+    )
 
 
 @click.command("subscribe")
 @click.argument("email")
 @click.option("--tz", default="UTC", show_default=True, help="The subscriber's time zone.")
-@click.option("--hour", type=click.IntRange(0, 23), default=7, show_default=True,
-              help="The local hour to send at.")
+@click.option(
+    "--hour",
+    type=click.IntRange(0, 23),
+    default=7,
+    show_default=True,
+    help="The local hour to send at.",
+)
 @pass_app
 def subscribe_cmd(app: App, email: str, tz: str, hour: int) -> None:
     """Add a subscriber (or change their time zone and hour)."""
@@ -93,11 +110,12 @@ def subscribe_cmd(app: App, email: str, tz: str, hour: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_app
 def subscribers_cmd(app: App, as_json: bool) -> None:
-    """List subscribers."""
+    """List subscribers: address, time zone, send hour and status."""
     subs = app.store().subscribers()
     if as_json:
-        print_json([{"email": s.email, "tz": s.tz, "hour": s.send_hour, "status": s.status}
-                    for s in subs])
+        print_json(
+            [{"email": s.email, "tz": s.tz, "hour": s.send_hour, "status": s.status} for s in subs]
+        )
         return
     for s in subs:
         click.echo(f"{s.email}\t{s.tz}\t{s.send_hour:02d}:00\t{s.status}")

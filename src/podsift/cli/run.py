@@ -15,10 +15,19 @@ from .show import show_digest
 
 @click.command("demo")
 @click.option("--json", "as_json", is_flag=True, help="Print the digest as JSON instead.")
-@click.option("--data", "extra", multiple=True, type=click.Path(file_okay=False, exists=True,
-              path_type=Path), help="Another folder of feeds/ and transcripts/ to include.")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the HTML email (default: podsift-demo.html in a temp folder).")
+@click.option(
+    "--data",
+    "extra",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Another folder of feeds/ and transcripts/ to include.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the HTML email (default: podsift-demo.html in a temp folder).",
+)
 @pass_app
 def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path | None) -> None:
     """Run the whole daily job offline on the bundled real podcasts and show the top 5.
@@ -28,8 +37,7 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
     as of the day after the newest one, with a window reaching back to the oldest.
     """
     from podsift.demo import run_demo
-    from podsift.digest import render_html
-    from podsift.digest import digest_to_json
+    from podsift.digest import digest_to_json, render_html
     from podsift.store import open_store
 
     workdir = Path(tempfile.mkdtemp(prefix="podsift-demo-"))
@@ -57,8 +65,11 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
 
 @click.command("run")
 @click.option("--json", "as_json", is_flag=True, help="Print what each stage did as JSON.")
-@click.option("--send/--no-send", default=True, help="Send due digests by email at the end "
-              "(needs PODSIFT_SMTP_URL).")
+@click.option(
+    "--send/--no-send",
+    default=True,
+    help="Send due digests by email at the end (needs PODSIFT_SMTP_URL).",
+)
 @pass_app
 def run_cmd(app: App, as_json: bool, send: bool) -> None:
     """Run the daily job once: poll, transcripts, insights, stories, digests, send."""
@@ -69,9 +80,14 @@ def run_cmd(app: App, as_json: bool, send: bool) -> None:
     settings = app.settings
     sender = _sender(app) if send and settings.email.smtp_url else None
     with make_client(settings) as client:
-        ctx = RunContext(settings, app.store(), client, app.now(),
-                         lookback=timedelta(days=settings.run.lookback_days),
-                         progress=app.progress)
+        ctx = RunContext(
+            settings,
+            app.store(),
+            client,
+            app.now(),
+            lookback=timedelta(days=settings.run.lookback_days),
+            progress=app.progress,
+        )
         report = run_daily(ctx, sender)
     if as_json:
         print_json(report.as_dict())
@@ -97,8 +113,13 @@ def status_cmd(app: App, as_json: bool) -> None:
     shows = store.shows()
     failing = [s for s in shows if s.state == "failing"]
     if as_json:
-        print_json({"db": app.db_location(), "counts": counts,
-                    "failing": [{"url": s.feed_url, "error": s.last_error} for s in failing]})
+        print_json(
+            {
+                "db": app.db_location(),
+                "counts": counts,
+                "failing": [{"url": s.feed_url, "error": s.last_error} for s in failing],
+            }
+        )
         return
     click.echo(f"store: {app.db_location()}")
     click.echo("  ".join(f"{k}: {v}" for k, v in counts.items()))

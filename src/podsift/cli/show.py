@@ -6,15 +6,8 @@ import textwrap
 
 import click
 
+from podsift.digest import format_clock as clock
 from podsift.models import Digest
-
-
-def clock(seconds: float | None) -> str:
-    """12:31 or 1:02:03; empty when unknown."""
-    if seconds is None:
-        return ""
-    s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 def show_digest(digest: Digest) -> None:
@@ -25,8 +18,9 @@ def show_digest(digest: Digest) -> None:
         raised = f"  (raised on {shows} shows)" if shows > 1 else ""
         click.echo(click.style(f"\n{item.rank}. ", bold=True) + click.style(raised, fg="green"))
         click.echo(textwrap.fill(item.insight, 88, initial_indent="   ", subsequent_indent="   "))
-        click.echo(textwrap.fill(f"“{item.quote}”", 88, initial_indent="   > ",
-                                 subsequent_indent="     "))
+        click.echo(
+            textwrap.fill(f"“{item.quote}”", 88, initial_indent="   > ", subsequent_indent="     ")
+        )
         when = f" at {clock(item.start)}" if item.start is not None else ""
         click.echo(f"   — {item.speaker or 'unknown speaker'}, {item.show} · {item.episode}{when}")
         if item.link:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 import click
 
 from podsift.context import make_client
+from podsift.digest import format_clock
 
 from .app import App, pass_app, print_json
 
@@ -21,8 +23,11 @@ def _read(app: App, target: str) -> bytes:
 @click.command("transcript")
 @click.argument("target", metavar="FILE_OR_URL")
 @click.option("--json", "as_json", is_flag=True, help="Print the segments as JSON.")
-@click.option("--format", "fmt", help="The format, when it can't be told from the input "
-              "(json, vtt, srt, html, text, markdown).")
+@click.option(
+    "--format",
+    "fmt",
+    help="The format, when it can't be told from the input (json, vtt, srt, html, text, markdown).",
+)
 @pass_app
 def transcript_cmd(app: App, target: str, as_json: bool, fmt: str | None) -> None:
     """Parse one transcript into segments (start, end, speaker, text)."""
@@ -33,7 +38,7 @@ def transcript_cmd(app: App, target: str, as_json: bool, fmt: str | None) -> Non
         print_json(transcript_to_json(transcript))
         return
     for s in transcript.segments:
-        when = _clock(s.start) if s.start is not None else "--:--"
+        when = format_clock(s.start) if s.start is not None else "--:--"
         who = f"{s.speaker}: " if s.speaker else ""
         click.echo(f"[{when}] {who}{s.text}")
 
@@ -41,8 +46,9 @@ def transcript_cmd(app: App, target: str, as_json: bool, fmt: str | None) -> Non
 @click.command("extract")
 @click.argument("target", metavar="FILE_OR_URL")
 @click.option("--json", "as_json", is_flag=True, help="Print the insights as JSON.")
-@click.option("--top", type=click.IntRange(1, 100), help="How many insights (default: "
-              "insights.top_n).")
+@click.option(
+    "--top", type=click.IntRange(1, 100), help="How many insights (default: insights.top_n)."
+)
 @pass_app
 def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
     """Extract the insights of one transcript, best first."""
@@ -58,7 +64,7 @@ def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
         print_json(insights_to_json(target, found))
         return
     for n, x in enumerate(found, start=1):
-        when = _clock(x.start) if x.start is not None else "--:--"
+        when = format_clock(x.start) if x.start is not None else "--:--"
         click.echo(f"{n}. [{when}] {x.text}")
         click.echo(f"   — {x.speaker or 'unknown speaker'}  (score {x.score:.2f})")
 
@@ -66,11 +72,13 @@ def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
 @click.command("cluster")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--json", "as_json", is_flag=True, help="Print the clusters as JSON.")
-@click.option("--threshold", type=click.FloatRange(0.0, 1.0),
-              help="Similarity needed to merge (default: the embedder's calibrated one).")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    help="Similarity needed to merge (default: the embedder's calibrated one).",
+)
 @pass_app
-def cluster_cmd(app: App, file: click.utils.LazyFile, as_json: bool,
-                threshold: float | None) -> None:
+def cluster_cmd(app: App, file: TextIO, as_json: bool, threshold: float | None) -> None:
     """Group statements that say the same thing (FILE: JSON Lines or one per line; - for stdin)."""
     from podsift.cluster import (
         DEFAULT_THRESHOLD,
@@ -95,8 +103,3 @@ def cluster_cmd(app: App, file: click.utils.LazyFile, as_json: bool,
             if m != c.representative:
                 click.echo(f"    {m}: {text[m]}")
     _ = sys
-
-
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

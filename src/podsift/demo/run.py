@@ -39,8 +39,11 @@ def demo_clock(roots: Sequence[Path]) -> tuple[datetime, timedelta]:
     import re
     from email.utils import parsedate_to_datetime
 
-    dates = [parsedate_to_datetime(m) for f in feed_files(roots)
-             for m in re.findall(r"<pubDate>([^<]+)</pubDate>", f.read_text("utf-8"))]
+    dates = [
+        parsedate_to_datetime(m)
+        for f in feed_files(roots)
+        for m in re.findall(r"<pubDate>([^<]+)</pubDate>", f.read_text("utf-8"))
+    ]
     newest, oldest = max(dates), min(dates)
     as_of = datetime.combine(newest.date() + timedelta(days=1), datetime.min.time(), UTC)
     return as_of, as_of - oldest + timedelta(days=1)
@@ -56,8 +59,12 @@ def demo_settings(settings: Settings, window: timedelta) -> Settings:
     )
 
 
-def run_demo(store: Store, settings: Settings, extra: Sequence[Path] = (),
-             progress: Callable[[str], None] = lambda _m: None) -> DemoResult:
+def run_demo(
+    store: Store,
+    settings: Settings,
+    extra: Sequence[Path] = (),
+    progress: Callable[[str], None] = lambda _m: None,
+) -> DemoResult:
     """Serve the bundled feeds on loopback, add them as shows, and run the daily job."""
     from podsift.digest import OPERATOR, digest_from_json
 

@@ -13,9 +13,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 BASE_PLACEHOLDER = "__BASE__"
-TYPES = {".xml": "application/rss+xml", ".vtt": "text/vtt", ".md": "text/markdown",
-         ".srt": "application/x-subrip", ".json": "application/json", ".txt": "text/plain",
-         ".html": "text/html"}
+TYPES = {
+    ".xml": "application/rss+xml",
+    ".vtt": "text/vtt",
+    ".md": "text/markdown",
+    ".srt": "application/x-subrip",
+    ".json": "application/json",
+    ".txt": "text/plain",
+    ".html": "text/html",
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -23,7 +29,7 @@ class _Handler(BaseHTTPRequestHandler):
     base_url = ""
     started = formatdate(usegmt=True)
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         path = self._find(unquote(urlsplit(self.path).path).lstrip("/"))
         if path is None:
             self.send_error(404)
@@ -53,14 +59,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return candidate
         return None
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Stay quiet: the demo prints its own progress."""
 
 
 @contextmanager
 def serve(roots: Sequence[Path]) -> Iterator[str]:
     """Serve ``roots`` (first match wins) on 127.0.0.1 at a free port; yield the base URL."""
-    handler = type("DemoHandler", (_Handler,), {"roots": tuple(roots)})
+    handler: type[_Handler] = type("DemoHandler", (_Handler,), {"roots": tuple(roots)})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     handler.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,0 +1,239 @@
+"""Shows, episodes and transcripts in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from podsift.models import (
+    Episode,
+    Segment,
+    Show,
+    Transcript,
+    TranscriptLink,
+    text_hash,
+)
+
+from . import schema as t
+from .base import StoreBase, _new_id
+from .records import EpisodeRow, ShowRow
+
+
+class FeedRows(StoreBase):
+    """Shows and their polling state, episodes and their pipeline state, transcripts."""
+
+    # -- shows ---------------------------------------------------------------------------
+
+    def add_show(self, feed_url: str, now: datetime, title: str | None = None) -> tuple[int, bool]:
+        """Add a show by feed URL; return its id and whether it is new."""
+        with self.tx() as c:
+            row = c.execute(sa.select(t.shows.c.id).where(t.shows.c.feed_url == feed_url)).first()
+            if row:
+                return int(row.id), False
+            res = c.execute(
+                t.shows.insert().values(
+                    feed_url=feed_url, title=title, state="new", error_count=0, created_at=now
+                )
+            )
+            return _new_id(res), True
+
+    def shows(self) -> list[ShowRow]:
+        """Every show, by id."""
+        cols = t.shows.c
+        with self.tx() as c:
+            rows = c.execute(sa.select(t.shows).order_by(cols.id)).all()
+        return [
+            ShowRow(
+                r.id,
+                r.feed_url,
+                r.title,
+                r.link,
+                r.etag,
+                r.last_modified,
+                r.body_hash,
+                r.state,
+                r.last_polled_at,
+                r.last_error,
+            )
+            for r in rows
+        ]
+
+    def record_poll(
+        self,
+        show_id: int,
+        now: datetime,
+        *,
+        status: int | None,
+        show: Show | None = None,
+        validators: tuple[str | None, str | None, str | None] | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Store a poll's outcome: new show metadata and validators, or the error."""
+        values: dict[str, Any] = {"last_polled_at": now, "last_status": status}
+        if error is not None:
+            values |= {
+                "state": "failing",
+                "last_error": error,
+                "error_count": t.shows.c.error_count + 1,
+            }
+        else:
+            values |= {"state": "ok", "last_error": None, "error_count": 0}
+        if validators is not None:
+            values |= dict(zip(("etag", "last_modified", "body_hash"), validators, strict=True))
+        if show is not None:
+            values |= {
+                "title": show.title,
+                "link": show.link,
+                "guid": show.guid,
+                "author": show.author,
+                "image": show.image,
+                "language": show.language,
+            }
+        with self.tx() as c:
+            c.execute(t.shows.update().where(t.shows.c.id == show_id).values(**values))
+
+    # -- episodes ------------------------------------------------------------------------
+
+    def add_episodes(self, show_id: int, episodes: Iterable[Episode], now: datetime) -> int:
+        """Store the episodes not seen before (keyed by GUID, URL, title + date)."""
+        added = 0
+        with self.tx() as c:
+            known = set(
+                c.execute(
+                    sa.select(t.episodes.c.key).where(t.episodes.c.show_id == show_id)
+                ).scalars()
+            )
+            for ep in episodes:
+                if ep.key in known:
+                    continue
+                known.add(ep.key)
+                c.execute(
+                    t.episodes.insert().values(
+                        show_id=show_id,
+                        key=ep.key[:2048],
+                        guid=ep.guid,
+                        title=ep.title,
+                        published=ep.published,
+                        link=ep.link,
+                        audio_url=ep.audio_url,
+                        duration=ep.duration,
+                        transcript_links=[_link_json(x) for x in ep.transcripts],
+                        state="new",
+                        created_at=now,
+                    )
+                )
+                added += 1
+        return added
+
+    def episodes(
+        self,
+        states: Sequence[str],
+        published_since: datetime | None = None,
+        published_until: datetime | None = None,
+    ) -> list[EpisodeRow]:
+        """Episodes in any of ``states``, oldest first, optionally within a publication window.
+
+        An episode with no date is always in the window.
+        """
+        e, s = t.episodes.c, t.shows.c
+        query = (
+            sa.select(t.episodes, s.title.label("show_title"), s.feed_url)
+            .join(t.shows, s.id == e.show_id)
+            .where(e.state.in_(states))
+            .order_by(e.published, e.id)
+        )
+        if published_since is not None:
+            query = query.where(sa.or_(e.published.is_(None), e.published >= published_since))
+        if published_until is not None:
+            query = query.where(sa.or_(e.published.is_(None), e.published <= published_until))
+        with self.tx() as c:
+            rows = c.execute(query).all()
+        return [_episode_row(r) for r in rows]
+
+    def set_episode_state(self, episode_id: int, state: str, error: str | None = None) -> None:
+        """Move an episode along the pipeline, or record why it failed."""
+        with self.tx() as c:
+            c.execute(
+                t.episodes.update()
+                .where(t.episodes.c.id == episode_id)
+                .values(state=state, error=error)
+            )
+
+    # -- transcripts ---------------------------------------------------------------------
+
+    def save_transcript(
+        self, episode_id: int, transcript: Transcript, now: datetime, origin: str = "publisher"
+    ) -> None:
+        """Store an episode's transcript and segments (replacing an earlier one)."""
+        digest = text_hash(
+            "\n".join(f"{s.start}|{s.speaker}|{s.text}" for s in transcript.segments)
+        )
+        with self.tx() as c:
+            c.execute(t.transcripts.delete().where(t.transcripts.c.episode_id == episode_id))
+            res = c.execute(
+                t.transcripts.insert().values(
+                    episode_id=episode_id,
+                    source=transcript.source,
+                    format=transcript.format,
+                    origin=origin,
+                    language=transcript.language,
+                    content_hash=digest,
+                    fetched_at=now,
+                )
+            )
+            tid = _new_id(res)
+            rows = [
+                {
+                    "transcript_id": tid,
+                    "position": i,
+                    "start": s.start,
+                    "end": s.end,
+                    "speaker": s.speaker,
+                    "text": s.text,
+                }
+                for i, s in enumerate(transcript.segments)
+            ]
+            if rows:
+                c.execute(t.segments.insert(), rows)
+            c.execute(
+                t.episodes.update()
+                .where(t.episodes.c.id == episode_id)
+                .values(state="transcribed", error=None)
+            )
+
+    def transcript(self, episode_id: int) -> Transcript | None:
+        """The stored transcript of an episode, if any."""
+        tr, sg = t.transcripts.c, t.segments.c
+        with self.tx() as c:
+            head = c.execute(sa.select(t.transcripts).where(tr.episode_id == episode_id)).first()
+            if head is None:
+                return None
+            rows = c.execute(
+                sa.select(t.segments).where(sg.transcript_id == head.id).order_by(sg.position)
+            ).all()
+        segs = tuple(Segment(r.start, r.end, r.speaker, r.text) for r in rows)
+        return Transcript(head.source, head.format, segs, head.language)
+
+
+def _link_json(link: TranscriptLink) -> dict[str, str | None]:
+    return {"url": link.url, "type": link.type, "language": link.language, "rel": link.rel}
+
+
+def _episode_row(r: Any) -> EpisodeRow:
+    links = tuple(TranscriptLink(**x) for x in (r.transcript_links or []))
+    return EpisodeRow(
+        r.id,
+        r.show_id,
+        r.show_title or r.feed_url,
+        r.key,
+        r.title,
+        r.published,
+        r.link,
+        r.audio_url,
+        links,
+        r.state,
+        r.error,
+    )
