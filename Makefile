@@ -34,6 +34,7 @@ typecheck: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed-test
+	$(PY) benchmarks/stages.py
 	$(PY) benchmarks/calibrate_threshold.py
 
 clean:

@@ -11,7 +11,6 @@ import pytest
 from podsift.store import Store, open_store
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture

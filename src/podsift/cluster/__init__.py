@@ -37,8 +37,6 @@ from .stories import StoriesReport, group_all
 
 __all__ = [
     "DEFAULT_EMBEDDER",
-    "StoriesReport",
-    "group_all",
     "DEFAULT_THRESHOLD",
     "MODEL_SHA256",
     "TOKENIZER_SHA256",
@@ -47,12 +45,14 @@ __all__ = [
     "EmbeddingModelError",
     "MemoryVectorCache",
     "StatementFormatError",
+    "StoriesReport",
     "VectorCache",
     "assign_to_stories",
     "cluster_id",
     "cluster_to_json",
     "create_embedder",
     "embedders",
+    "group_all",
     "group_statements",
     "natural_key",
     "read_statements",

@@ -21,12 +21,12 @@ from .extract import ExtractReport, extract_all, make_extractor
 __all__ = [
     "ExtractReport",
     "Extractor",
-    "extract_all",
-    "make_extractor",
     "LocalExtractorSettings",
+    "extract_all",
     "extractors",
     "insight_to_json",
     "insights_to_json",
+    "make_extractor",
 ]
 
 

@@ -12,10 +12,8 @@ from .rss import FetchResult, Validators, fetch_feed, fetch_url_or_file
 
 __all__ = [
     "FetchResult",
-    "PollReport",
-    "poll_all",
-    "poll_show",
     "OpmlOutline",
+    "PollReport",
     "Validators",
     "export_opml",
     "feed_to_json",
@@ -24,4 +22,6 @@ __all__ = [
     "parse_duration",
     "parse_feed",
     "parse_opml",
+    "poll_all",
+    "poll_show",
 ]
