@@ -29,8 +29,12 @@ def timed(fn, *args):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    files = sorted(p for root in (DEMO_DATA, EXTRA) for p in (root / "transcripts").rglob("*")
-                   if p.suffix in {".md", ".vtt"})
+    files = sorted(
+        p
+        for root in (DEMO_DATA, EXTRA)
+        for p in (root / "transcripts").rglob("*")
+        if p.suffix in {".md", ".vtt"}
+    )
     raw = [(p, p.read_bytes()) for p in files]
     transcripts, t_parse = timed(lambda: [parse_transcript(b, source=str(p)) for p, b in raw])
     words = sum(len(s.text.split()) for t in transcripts for s in t.segments)
@@ -46,19 +50,26 @@ def main() -> None:
     embedder.embed(["warm up"])
     vectors, t_embed = timed(embedder.embed, texts)
     statements = [Statement(str(n), t) for n, t in enumerate(texts)]
-    clusters, t_group = timed(lambda: group_statements(statements, vectors,
-                                                       threshold=DEFAULT_THRESHOLD))
+    clusters, t_group = timed(
+        lambda: group_statements(statements, vectors, threshold=DEFAULT_THRESHOLD)
+    )
 
-    print(f"episodes {len(transcripts)}, words {words:,}, insights {len(texts)}, "
-          f"clusters {len(clusters)}")
+    print(
+        f"episodes {len(transcripts)}, words {words:,}, insights {len(texts)}, "
+        f"clusters {len(clusters)}"
+    )
     print(f"{'stage':<22}{'seconds':>9}{'rate':>22}")
     print(f"{'parse transcripts':<22}{t_parse:>9.2f}{words / t_parse:>16,.0f} w/s")
     print(f"{'pysbd alone (base)':<22}{t_pysbd:>9.2f}{words / t_pysbd:>16,.0f} w/s")
-    print(f"{'extract (local)':<22}{t_extract:>9.2f}{words / t_extract:>16,.0f} w/s"
-          f"   {t_extract / t_pysbd:.2f}x pysbd")
+    print(
+        f"{'extract (local)':<22}{t_extract:>9.2f}{words / t_extract:>16,.0f} w/s"
+        f"   {t_extract / t_pysbd:.2f}x pysbd"
+    )
     print(f"{'embed insights':<22}{t_embed:>9.2f}{len(texts) / t_embed:>16,.0f} insights/s")
-    print(f"{'group (pure)':<22}{t_group:>9.3f}{len(texts) / t_group:>16,.0f} insights/s"
-          f"   {t_group / t_embed:.3f}x embed")
+    print(
+        f"{'group (pure)':<22}{t_group:>9.3f}{len(texts) / t_group:>16,.0f} insights/s"
+        f"   {t_group / t_embed:.3f}x embed"
+    )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ def show_digest(digest: Digest) -> None:
     click.echo(click.style(f"\npodsift — top {len(digest.items)} for {digest.date}", bold=True))
     for item in digest.items:
         shows = 1 + len(item.also_on)
-        raised = f"  (raised on {shows} shows)" if shows > 1 else ""
-        click.echo(click.style(f"\n{item.rank}. ", bold=True) + click.style(raised, fg="green"))
+        raised = f" raised on {shows} shows" if shows > 1 else ""
+        click.echo(click.style(f"\n{item.rank}.", bold=True) + click.style(raised, fg="green"))
         click.echo(textwrap.fill(item.insight, 88, initial_indent="   ", subsequent_indent="   "))
         click.echo(
             textwrap.fill(f"“{item.quote}”", 88, initial_indent="   > ", subsequent_indent="     ")

@@ -10,8 +10,9 @@ depend on the input order.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,17 @@ from ..models import Cluster, Statement, text_hash
 #: headline pairs give F1 0.91. Podcast paraphrases score lower than headline ones, so
 #: recall is the weak side; raise it only with a better model, not a lower threshold.
 DEFAULT_THRESHOLD = 0.475
+
+#: Added to the cosine of two texts that share a salient term (a name or a number), times
+#: the rarity of the rarest such term among the texts compared (:func:`term_rarity`). Off by
+#: default: benchmarks/calibrate_threshold.py picks boost 0 / threshold 0.475 on its dev
+#: views (events + half of STS), and on the held-out hand-labelled demo pairs no boost and
+#: threshold separates same-story pairs from topical ones (best F1 0.47, P 0.30), because
+#: topical negatives share rare names too ("Terraform", "Linux", "Rust").
+DEFAULT_TERM_BOOST = 0.0
+
+#: Raw term rarity at or below which a shared term earns no boost (see :func:`term_rarity`).
+DEFAULT_RARITY_FLOOR = 0.0
 
 Vectors = npt.NDArray[np.float32]
 FloatArray = npt.NDArray[np.floating[Any]]
@@ -57,18 +69,23 @@ def group_statements(
     vectors: FloatArray,
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    term_boost: float = DEFAULT_TERM_BOOST,
+    context: Sequence[str] = (),
 ) -> list[Cluster]:
     """Group ``statements`` (row ``i`` of ``vectors`` embeds ``statements[i]``).
 
+    Two statements are compared by their cosine plus ``term_boost`` × the rarity of the
+    rarest salient term they share (:func:`salient_terms`, :func:`term_rarity`); rarity is
+    counted over the statements and the ``context`` texts (e.g. recent stories).
+
     Every statement lands in exactly one cluster. Members are in natural id order; clusters
     come largest first, then by their first member. Memory grows with the square of the
-    number of statements (a 5,000-statement call needs about 100 MB).
+    number of statements (a 5,000-statement call needs about 200 MB).
     """
     ordered, unit = _canonical(statements, vectors)
-    sims = unit @ unit.T
-    groups = _average_linkage(sims, threshold)
-    clusters = [_make_cluster(ordered, sims, members) for members in groups]
-    return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
+    terms = salient_terms([s.text for s in ordered] + list(context))
+    rarity = term_rarity(terms)
+    return _group(ordered, unit, terms[: len(ordered)], rarity, threshold, term_boost)
 
 
 def assign_to_stories(
@@ -77,28 +94,57 @@ def assign_to_stories(
     existing: Sequence[tuple[str, FloatArray]],
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    term_boost: float = DEFAULT_TERM_BOOST,
+    story_texts: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str | None]]:
     """Assign new statements to existing stories ``(story id, centroid)`` or to new stories.
 
     Returns ``(statement id, story)`` pairs in natural statement-id order, where ``story`` is
 
-    - an existing story id: the one whose centroid is most similar, if that similarity
-      reaches ``threshold`` (ties go to the naturally smaller story id);
+    - an existing story id: the one most similar (centroid cosine, plus the shared-term
+      boost against the story's text in ``story_texts``, e.g. its members' texts joined),
+      if that reaches ``threshold`` (ties go to the naturally smaller story id);
     - otherwise the new statements are grouped among themselves with
       :func:`group_statements`: a statement alone in its group gets ``None`` (it starts a
       story of its own), the members of a larger group share a new story key, the group's
       :func:`cluster_id` (``"c"`` + hash of its member ids, never an existing id in practice).
 
+    Term rarity is counted over the new statements and the existing stories' texts.
     Centroids do not move within one call, so the result does not depend on input order.
     """
     ordered, unit = _canonical(new, new_vectors)
-    story_of = _nearest_story(unit, existing, threshold)
+    stories = sorted(existing, key=lambda item: natural_key(item[0]))
+    texts = story_texts or {}
+    terms = salient_terms([s.text for s in ordered] + [texts.get(sid, "") for sid, _ in stories])
+    rarity = term_rarity(terms)
+    new_terms, story_terms = terms[: len(ordered)], terms[len(ordered) :]
+    boost = _boost_matrix(new_terms, story_terms, rarity, term_boost)
+    story_of = _nearest_story(unit, stories, boost, threshold)
     result = {s.id: story_of[i] for i, s in enumerate(ordered)}
     loose = [i for i in range(len(ordered)) if story_of[i] is None]
-    for cluster in group_statements([ordered[i] for i in loose], unit[loose], threshold=threshold):
+    loose_terms = [new_terms[i] for i in loose]
+    clusters = _group(
+        [ordered[i] for i in loose], unit[loose], loose_terms, rarity, threshold, term_boost
+    )
+    for cluster in clusters:
         if len(cluster.members) > 1:
             result.update(dict.fromkeys(cluster.members, cluster.id))
     return [(s.id, result[s.id]) for s in ordered]
+
+
+def _group(
+    ordered: Sequence[Statement],
+    unit: Vectors,
+    terms: Sequence[frozenset[str]],
+    rarity: Mapping[str, float],
+    threshold: float,
+    term_boost: float,
+) -> list[Cluster]:
+    """Average-linkage clusters of canonically ordered statements, largest first."""
+    sims = unit @ unit.T + _boost_matrix(terms, terms, rarity, term_boost)
+    groups = _average_linkage(sims, threshold)
+    clusters = [_make_cluster(ordered, sims, members) for members in groups]
+    return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
 
 
 def _canonical(
@@ -206,16 +252,126 @@ def _representative(ordered: Sequence[Statement], sims: Vectors, members: Sequen
 
 def _nearest_story(
     unit: Vectors,
-    existing: Sequence[tuple[str, FloatArray]],
+    stories: Sequence[tuple[str, FloatArray]],
+    boost: Vectors,
     threshold: float,
 ) -> list[str | None]:
-    """For each row of ``unit``, the most similar existing story at or above ``threshold``."""
-    if not existing or not len(unit):
+    """For each row of ``unit``, the most similar story (sorted ``stories``) at ``threshold``."""
+    if not stories or not len(unit):
         return [None] * len(unit)
-    stories = sorted(existing, key=lambda item: natural_key(item[0]))
     centroids = _unit_rows(np.vstack([np.asarray(c, dtype=np.float32) for _, c in stories]))
     if centroids.shape[1] != unit.shape[1]:
         raise ValueError(f"centroids have {centroids.shape[1]} dims, vectors {unit.shape[1]}")
-    sims = unit @ centroids.T
+    sims = unit @ centroids.T + boost
     best = sims.argmax(axis=1)
     return [stories[int(j)][0] if sims[r, j] >= threshold else None for r, j in enumerate(best)]
+
+
+# --- salient terms ------------------------------------------------------------------------
+#
+# MiniLM similarity is topical: two statements about Python releases score like two
+# statements about one release. What tells "the same story" apart is a shared specific term
+# (a name, a product, a version or a figure) that few of the other statements use. A term is
+# salient if it has a digit, an inner capital, or a capital not at a sentence start; once a
+# word is salient somewhere in the batch, its lower-case uses elsewhere count too ("XZ" and
+# "xz"). Rarity comes from the texts being compared, so "Python" in a Python show is common.
+
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+#]|[.\-'’](?=[A-Za-z0-9]))*")
+_SENTENCE_END = ".!?:;…"
+_WRAPPERS = " \t\r\n\"'“”‘’*_`[](){}<>#|-–—"
+_STOPWORD_TEXT = """
+    a about after again all also am an and any are as at be because been but by can could did
+    do does don't for from had has have he her here him his how i i'm i've if in into is
+    it it's its just know let's like maybe me my no not now of oh ok okay on one or our out
+    really right says she so some such than that that's the their them then there these they
+    this those to too um uh up us very was we we're well were what when where which who why
+    will with would yeah yes you you're your mr mrs dr"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def salient_terms(texts: Sequence[str]) -> list[frozenset[str]]:
+    """The salient terms (lower case) of each text, judged over all of ``texts`` together.
+
+    A word is salient when, away from sentence starts, it is written as a name (digit, inner
+    capital or initial capital) more often than as a plain word across ``texts``; stopwords
+    and single letters never are.
+    """
+    tokens = [
+        [(m.group(), _sentence_start(text, m.start())) for m in _TOKEN.finditer(text)]
+        for text in texts
+    ]
+    votes: dict[str, int] = {}
+    for row in tokens:
+        for word, at_start in row:
+            lower = word.lower()
+            if _is_term(lower) and (not at_start or word != word.capitalize()):
+                votes[lower] = votes.get(lower, 0) + (1 if _looks_salient(word, at_start) else -1)
+    vocabulary = {word for word, vote in votes.items() if vote > 0}
+    return [frozenset(w.lower() for w, _ in row if w.lower() in vocabulary) for row in tokens]
+
+
+def term_rarity(
+    term_sets: Iterable[frozenset[str]], *, floor: float = DEFAULT_RARITY_FLOOR
+) -> dict[str, float]:
+    """Rarity in [0, 1] of each term over ``N`` texts (all 0 if N < 3).
+
+    The raw rarity ``1 - ln(df) / ln(N)`` is 1 for a term in one text and 0 for a term in
+    all; raw values at or below ``floor`` count as 0 and the rest are stretched back to
+    [0, 1], so a word most texts share ("Python" on Python shows) earns nothing.
+    """
+    sets = list(term_sets)
+    counts: dict[str, int] = {}
+    for terms in sets:
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+    if len(sets) < 3:
+        return dict.fromkeys(counts, 0.0)
+    log_n = math.log(len(sets))
+    return {
+        term: max(0.0, (1.0 - math.log(df) / log_n - floor) / (1.0 - floor))
+        for term, df in counts.items()
+    }
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip(_WRAPPERS)
+    return not before or before[-1] in _SENTENCE_END
+
+
+def _looks_salient(word: str, at_start: bool) -> bool:
+    if any(c.isdigit() for c in word):
+        return True
+    if any(c.isupper() for c in word[1:]):
+        return True
+    return word[0].isupper() and not at_start
+
+
+def _is_term(lower: str) -> bool:
+    if lower in _STOPWORDS:
+        return False
+    return len(lower) > 1 or lower.isdigit()
+
+
+def _boost_matrix(
+    rows: Sequence[frozenset[str]],
+    cols: Sequence[frozenset[str]],
+    rarity: Mapping[str, float],
+    boost: float,
+) -> Vectors:
+    """``boost`` × the rarity of the rarest term each row shares with each column."""
+    out = np.zeros((len(rows), len(cols)), dtype=np.float32)
+    if boost == 0:
+        return out
+    row_index, col_index = _postings(rows), _postings(cols)
+    for term in sorted(row_index.keys() & col_index.keys()):
+        block = np.ix_(row_index[term], col_index[term])
+        out[block] = np.maximum(out[block], np.float32(boost * rarity.get(term, 0.0)))
+    return out
+
+
+def _postings(term_sets: Sequence[frozenset[str]]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for i, terms in enumerate(term_sets):
+        for term in terms:
+            index.setdefault(term, []).append(i)
+    return index

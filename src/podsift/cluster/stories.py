@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from podsift.context import RunContext
 from podsift.models import Statement, text_hash
 
 from .embed import CachedEmbedder
-from .group import DEFAULT_THRESHOLD, assign_to_stories
+from .group import DEFAULT_TERM_BOOST, DEFAULT_THRESHOLD, assign_to_stories
 
 if TYPE_CHECKING:
+    from podsift.store import InsightRow
+
     from . import Embedder
+
+Vector = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,37 +41,58 @@ def make_embedder(ctx: RunContext) -> Embedder:
 
 
 def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesReport:
-    """Assign every insight not yet in a story, in canonical order (published, then id).
+    """Assign every insight not yet in a story, day by day, in canonical order.
 
-    The day's insights are compared with the centroids of the stories seen within the
-    window (``cluster.window_days``), so a run never reclusters a month from scratch.
+    Insights are taken by publication day (then id); each day's are compared with the stories
+    seen within ``cluster.window_days`` before that day, then grouped among themselves. A
+    run that catches up on many days therefore builds the same stories as daily runs would,
+    and a run never reclusters a month from scratch.
     """
     rows = ctx.store.unassigned_insights()
     if not rows:
         return StoriesReport(0, 0, 0)
     embedder = embedder or make_embedder(ctx)
-    model = embedder.name
-    threshold = ctx.settings.cluster.threshold or DEFAULT_THRESHOLD
     vectors = embedder.embed([r.text for r in rows])
-    since = ctx.now - timedelta(days=ctx.settings.cluster.window_days)
+    by_day: dict[date, list[tuple[InsightRow, Vector]]] = {}
+    for row, vec in zip(rows, vectors, strict=True):
+        by_day.setdefault((row.published or row.created_at).date(), []).append((row, vec))
+    joined = new = 0
+    for day in sorted(by_day):
+        day_joined, day_new = _assign_day(ctx, embedder.name, day, by_day[day])
+        joined, new = joined + day_joined, new + day_new
+    ctx.progress(f"stories: {len(rows)} insights, {joined} joined, {new} new stories")
+    return StoriesReport(len(rows), joined, new)
+
+
+def _assign_day(
+    ctx: RunContext, model: str, day: date, items: list[tuple[InsightRow, Vector]]
+) -> tuple[int, int]:
+    """Join one day's insights to the window's stories or start new ones; count both."""
+    threshold = ctx.settings.cluster.threshold or DEFAULT_THRESHOLD
+    since = datetime.combine(day, time.min, UTC) - timedelta(days=ctx.settings.cluster.window_days)
     existing = ctx.store.story_centroids(model, since)
-    statements = [Statement(r.id, r.text, r.show_title, r.score) for r in rows]
-    assignment = assign_to_stories(statements, vectors, existing, threshold=threshold)
+    statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in items]
+    vectors = np.array([v for _, v in items], dtype=np.float32)
+    story_texts = {v.id: " ".join(m.text for m in v.mentions) for v in ctx.store.story_views(since)}
+    assignment = assign_to_stories(
+        statements,
+        vectors,
+        existing,
+        threshold=threshold,
+        term_boost=DEFAULT_TERM_BOOST,
+        story_texts=story_texts,
+    )
     centroids = dict(existing)
-    by_story: dict[str, list[tuple[str, np.ndarray, float]]] = {}
-    vec_of = {r.id: v for r, v in zip(rows, vectors, strict=True)}
-    joined = 0
+    vec_of = {r.id: v for r, v in items}
+    by_story: dict[str, list[tuple[str, Vector, float]]] = {}
     for insight_id, story_id in assignment:
         vec = vec_of[insight_id]
         if story_id is not None and story_id in centroids:
-            joined += 1
             sim = float(vec @ centroids[story_id])
         else:
-            story_id = story_id or "s" + text_hash(insight_id)
-            sim = 1.0
+            story_id, sim = story_id or "s" + text_hash(insight_id), 1.0
         by_story.setdefault(story_id, []).append((insight_id, vec, sim))
     for story_id in sorted(by_story):
         ctx.store.add_to_story(story_id, model, by_story[story_id], ctx.now)
-    new_stories = len([s for s in by_story if s not in centroids])
-    ctx.progress(f"stories: {len(rows)} insights, {joined} joined, {new_stories} new stories")
-    return StoriesReport(len(rows), joined, new_stories)
+    joined = sum(len(m) for sid, m in by_story.items() if sid in centroids)
+    return joined, len([sid for sid in by_story if sid not in centroids])

@@ -50,12 +50,13 @@ def demo_clock(roots: Sequence[Path]) -> tuple[datetime, timedelta]:
 
 
 def demo_settings(settings: Settings, window: timedelta) -> Settings:
-    """Widen the story window and soften recency so years of bundled episodes count."""
+    """Soften recency so that years of bundled episodes all count.
+
+    Stories still join only within ``cluster.window_days`` of each other, as in daily runs.
+    """
     days = window.total_seconds() / 86400
     return dataclasses.replace(
-        settings,
-        cluster=dataclasses.replace(settings.cluster, window_days=days),
-        rank=dataclasses.replace(settings.rank, recency_half_life_days=days),
+        settings, rank=dataclasses.replace(settings.rank, recency_half_life_days=days)
     )
 
 
