@@ -43,8 +43,9 @@ def extract_all(ctx: RunContext) -> ExtractReport:
         try:
             if transcript is None:
                 raise PodsiftError(f"{ep.label}: no stored transcript")
-            insights = [x.with_id(f"{ep.show_id}|{ep.key}|{tag}")
-                        for x in extractor.extract(transcript)]
+            insights = [
+                x.with_id(f"{ep.show_id}|{ep.key}|{tag}") for x in extractor.extract(transcript)
+            ]
         except (PodsiftError, ValueError) as e:
             failed += 1
             log.warning("extract failed: %s: %s", ep.label, e)

@@ -1,8 +1,10 @@
 """Cheap filters that keep sponsor reads, intros, housekeeping and small talk out.
 
 Each sentence filter is a pure function of the text that returns a short reason
-(``"sponsor"``, ``"intro"``, ...) or ``None``. ``sponsor_block`` finds whole ad reads from
-several cue hits close together; ``edge_factor`` penalises the first and last moments.
+(``"sponsor"``, ``"promo"``, ``"intro"``, ``"meta"``, ...) or ``None``. ``sponsor_block``
+finds whole ad reads from several cue hits close together (a host's plug for their own
+courses, books or newsletter counts as an ad); ``edge_factor`` penalises the first and last
+moments.
 """
 
 from __future__ import annotations
@@ -48,6 +50,32 @@ _SPONSOR_WEAK = _any(
     r"\blet me tell you (?:real )?(?:quick )?about\b",
     r"\bpricing\b",
 )
+# The hosts advertising their own things: courses, books, memberships, newsletters, events.
+_OF_COURSE = r"(?<!\bof )"
+_PROMO = _any(
+    r"\btalk ?python training\b|\bchangelog ?\+\+|\bmembership program\b",
+    rf"\b(?:our|my|his|her|their|\w+'s) (?:\w+ ){{0,4}}{_OF_COURSE}"
+    r"(?:courses|course|books?|workshops?|newsletters?|merch)\b",
+    rf"\b(?:new|newest|free|upcoming|latest) (?:\w+ ){{0,2}}{_OF_COURSE}(?:courses?|book)\b",
+    r"\b(?:hours|catalog|library) of (?:\w+ )?courses\b|\bgo to courses\b",
+    r"\bcheck out (?:all )?(?:of )?(?:our|my|his|her) \w+",
+    r"\bpatreon (?:supporters|subscribers|members)\b|\b(?:on|our|my|via) patreon\b",
+    r"\b(?:support(?:ing)?|supports) our work\b|\bbonus content\b|\bsticker pack\b",
+    r"\b(?:conference|event|early[- ]bird) (?:tickets?|pass(?:es)?)\b",
+    r"\btickets? (?:are|is) (?:on sale|available|still available)\b",
+    r"\b(?:register|sign up) (?:now|today)\b|\breserve your (?:spot|seat|ticket)\b",
+    r"\b(?:discount|coupon) code\b|\bget \d+ ?% off\b",
+    r"\byoutube channel\b|\bstream(?:ing)? (?:\w+ ){0,3}live\b",
+)
+# Weak signs of a plug, counted only towards a nearby ad read.
+_PROMO_WEAK = _any(
+    r"\bcoming soon\b|\byou'?ll (?:learn|build)\b|\bwe (?:just )?released\b",
+    r"\b(?:courses|course)\b(?<!\bof course)",
+)
+# Reading out an address: "pythonbytes.fm/live", "talkpython.fm slash courses".
+_URL_READ = re.compile(
+    r"\b[\w-]+ ?\. ?(?:fm|com|org|io|dev|ai|co|net|app)\s*(?:/|\bslash\b)\s*\w+", re.I
+)
 _INTRO_OUTRO = _any(
     r"\bwelcome (?:to|back)\b",
     r"\bthis is (?:episode|\w+ (?:news|bytes|talk))\b",
@@ -60,9 +88,23 @@ _INTRO_OUTRO = _any(
     r"\bshow ?notes\b|\bnewsletter\b",
     r"\brecorded (?:on )?(?:\w+ )?\d",
     r"\bfollow (?:us|me|the show)\b|\bmastodon\b|\bfosstodon\b|\btwitter\b|@\w+",
-    r"\bfriends? of the show\b|\bpatreon\b|\bthat'?s (?:it|all) for (?:this|today)\b",
+    r"\bfriends? of the show\b|\bthat'?s (?:it|all) for (?:this|today)\b",
     r"\bwhat up,? nerds\b|\bthat'?s the (?:news|show|episode) for\b",
     r"\b(?:episodes?|shows?) coming up\b|\bshout ?outs? to\b|\bnewest members\b",
+)
+# "I'm Ehden, I work at ...": people introducing themselves (case matters: a name).
+_SELF_INTRO = re.compile(
+    r"^(?:(?:Hi|Hey|Hello|Yeah|Yes|So|Well|Okay|And)(?: everyone| all| there)?[,.!]?\s+)*"
+    r"(?:I'?m|I am|My name is)"
+    r" [A-Z][\w'-]+(?: [A-Z][\w'-]+)?,? (?:and )?(?:I|I'm|I've)\b"
+)
+# Talk about the show itself: its episodes, its listeners, what was said on it.
+_META = _any(
+    r"\b(?:this|that|our|the|last|next|previous|recent|favou?rite|great|awesome|first|an?|one|"
+    r"two|three|\d+(?:st|nd|rd|th)?) (?:[\w-]+ ){0,3}(?:episodes?|podcasts?)\b"
+    r"(?! (?:players?|apps?|feeds?|clients?|index|hosts?|hosting|namespace|standard))",
+    r"\b(?:on|to|for|of|from|after|before|start|end) (?:the|this|our) show\b(?! floor)",
+    r"\blisteners?\b",
 )
 _HOUSEKEEPING = _any(
     r"\blet'?s (?:get|jump|dive) (?:into|in|started)\b",
@@ -72,6 +114,7 @@ _HOUSEKEEPING = _any(
     r"\bbefore we (?:get|go|start|begin)\b|\bquick (?:note|announcement)\b",
     r"\b(?:a|our|the) (?:joke|break)\b|\bwe'?ll be right back\b|\bafter the break\b",
     r"\bcan you (?:hear|see) me\b|\bshare (?:my|your) screen\b",
+    r"\bbefore (?:you|we) (?:go on|move on|continue|watch)\b|\bquick announcement\b",
 )
 _REACTIONS = _any(
     r"^(?:yeah|yes|yep|no|nope|right|sure|okay|ok|wow|oh|ah|nice|cool|awesome|great|"
@@ -95,14 +138,56 @@ def sponsor_reason(text: str) -> str | None:
     return None
 
 
+def promo_reason(text: str) -> str | None:
+    """Return ``"promo"`` for a plug of the hosts' own things, ``"url"`` for a read-out address.
+
+    >>> promo_reason("Check out his course and a bunch of my courses over at Talk Python Training.")
+    'promo'
+    >>> promo_reason("Just visit pythonbytes.fm/live.")
+    'url'
+    >>> promo_reason("Of course, the new release is out.") is None
+    True
+    """
+    if _PROMO.search(text):
+        return "promo"
+    return "url" if _URL_READ.search(text) else None
+
+
 def sponsor_cues(text: str) -> int:
-    """Count the sponsor cues (strong and weak) in ``text``."""
-    return len(_SPONSOR_STRONG.findall(text)) + len(_SPONSOR_WEAK.findall(text))
+    """Count the sponsor cues (strong and weak, plugs and addresses included) in ``text``."""
+    return (
+        len(_SPONSOR_STRONG.findall(text))
+        + len(_SPONSOR_WEAK.findall(text))
+        + len(_PROMO.findall(text))
+        + len(_PROMO_WEAK.findall(text))
+        + len(_URL_READ.findall(text))
+    )
+
+
+def _strong(text: str) -> bool:
+    """Whether ``text`` holds a cue that marks an ad by itself (a sponsor or a plug)."""
+    return bool(_SPONSOR_STRONG.search(text) or _PROMO.search(text))
 
 
 def intro_outro_reason(text: str) -> str | None:
-    """Return ``"intro"`` for show intros, outros and calls to follow or subscribe."""
-    return "intro" if _INTRO_OUTRO.search(text) else None
+    """Return ``"intro"`` for show intros, outros, calls to follow or subscribe, and people
+    introducing themselves.
+
+    >>> intro_outro_reason("I'm Ehden, I work at Contrast Security on our Go agent.")
+    'intro'
+    """
+    return "intro" if _INTRO_OUTRO.search(text) or _SELF_INTRO.search(text) else None
+
+
+def meta_reason(text: str) -> str | None:
+    """Return ``"meta"`` for talk about the show itself: episodes, listeners, the podcast.
+
+    >>> meta_reason("I also really enjoyed the recent episode diving into Nick's toolbox.")
+    'meta'
+    >>> meta_reason("Overcast is a podcast player for iOS.") is None
+    True
+    """
+    return "meta" if _META.search(text) else None
 
 
 def housekeeping_reason(text: str) -> str | None:
@@ -137,7 +222,9 @@ def small_talk_reason(text: str) -> str | None:
 
 SENTENCE_FILTERS: tuple[Filter, ...] = (
     sponsor_reason,
+    promo_reason,
     intro_outro_reason,
+    meta_reason,
     housekeeping_reason,
     question_reason,
     small_talk_reason,
@@ -165,7 +252,7 @@ _AD_OPENS = _any(
     r"\blet me tell you (?:real )?(?:quick )?about\b",
 )
 _AD_CLOSES = _any(
-    r"\bfor sponsoring\b",
+    r"\bfor sponsoring\b|\bthank you for supporting\b",
     r"\buse (?:the |our )?(?:code|coupon)\b",
     r"\bpromo(?:tion(?:al)?)? code\b",
     r"\bcheck (?:them|it) out\b",
@@ -201,21 +288,25 @@ def mentions(text: str, names: set[str]) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names)
 
 
-def sponsor_block(texts: Sequence[str], names: set[str], window: int = 6) -> set[int]:
+def sponsor_block(
+    texts: Sequence[str], names: set[str], window: int = 6, promo_window: int = 10
+) -> set[int]:
     """Return the indices of sentences inside ad reads.
 
-    A read is a run of cue hits (a sponsor cue or a sponsor's name), each within ``window``
-    sentences of the previous; a run with three hits, or two with a strong cue, is dropped
-    whole, with the sentences between its hits.
+    A read is a run of cue hits (a sponsor cue, a plug or a sponsor's name), each within
+    ``window`` sentences of the previous (``promo_window`` after a plug of the hosts' own
+    things, which they tend to talk around); a run with three hits, or two with a strong
+    cue, is dropped whole, with the sentences between its hits.
     """
     hits = [i for i, t in enumerate(texts) if sponsor_cues(t) or mentions(t, names)]
     blocked: set[int] = set()
     run: list[int] = []
     for index in [*hits, None]:
-        if index is not None and run and index - run[-1] <= window:
+        reach = promo_window if run and _PROMO.search(texts[run[-1]]) else window
+        if index is not None and run and index - run[-1] <= reach:
             run.append(index)
             continue
-        strong = any(_SPONSOR_STRONG.search(texts[i]) or mentions(texts[i], names) for i in run)
+        strong = any(_strong(texts[i]) or mentions(texts[i], names) for i in run)
         if len(run) >= 3 or (len(run) == 2 and strong):
             blocked.update(range(run[0], run[-1] + 1))
         run = [index] if index is not None else []

@@ -16,15 +16,23 @@ from typing import ClassVar
 
 from ..models import Insight, Transcript
 from . import LocalExtractorSettings
-from .clean import clean_quote, content_words, words
+from .clean import EMOJI, clean_quote, content_words, words
 from .filters import edge_factor, reject_reason, sponsor_block, sponsor_names, whole_turn_is_ad
 from .scoring import Scorer, score_texts
 from .sentences import Sentence, Turn, split_sentences
 
 __all__ = ["Candidate", "LocalExtractor", "LocalExtractorSettings", "build_candidates", "select"]
 
-# A sentence that starts like this and is short needs the previous one to make sense.
-_LEANS = re.compile(r"^(?:that|this|it|he|she|they|these|those|so|and|but|which)\b", re.I)
+# A passage must end a sentence: a list or title run into the text ("Namely: More unit
+# testing Easier to Test IO") does not; trailing emoji are ignored.
+_ENDS = re.compile(r"(?:[.!?…][\"'”’)\]]*|\))$")
+# A short sentence that starts like this needs the previous one to make sense; one that
+# opens a new noun phrase ("But the gist, ...") does not.
+_LEANS = re.compile(
+    r"^(?:that|this|it|he|she|they|these|those|which)\b"
+    r"|^(?:so|and|but)\b(?![,.]?\s+(?:the|a|an)\b)",
+    re.I,
+)
 LEAN_MAX_WORDS = 20
 
 
@@ -58,6 +66,9 @@ def blocked_sentences(turns: Sequence[Turn], sentences: Sequence[Sentence]) -> d
             blocked.update({s.index: "sponsor turn" for s in members})
     for sentence in sentences:
         if sentence.index in blocked:
+            continue
+        if sentence.heading:
+            blocked[sentence.index] = "heading"
             continue
         reason = reject_reason(sentence.text)
         if reason is None and names and any(n in sentence.text for n in names):
@@ -130,6 +141,8 @@ def build_candidates(
             continue
         if reject_reason(text) in {"question", "small talk", "reaction"}:
             continue
+        if not _ENDS.search(EMOJI.sub("", quote).rstrip()):
+            continue
         candidates.append(
             Candidate(
                 lo, hi, quote, text, first.speaker, first.start, last.stop,
@@ -177,7 +190,7 @@ class LocalExtractor:
     """
 
     name: ClassVar[str] = "local"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
 
     def __init__(
         self, settings: LocalExtractorSettings | None = None, scorer: Scorer = score_texts

@@ -1,4 +1,4 @@
-"""Score candidate passages 0..1: specificity, claim cues, centrality, length, hedges.
+"""Score candidate passages 0..1: specificity, claim cues, news, centrality, length, hedges.
 
 A ``Scorer`` takes the candidates' texts and all the episode's sentences and returns one
 score per candidate, so another scorer (an embedding model, say) can be plugged in whole.
@@ -22,13 +22,33 @@ _CLAIM = re.compile(
     r"are going to|will be|percent|\d+ ?%|faster|slower|released|announced|launched|"
     r"introduc(?:ed|es)|deprecat\w*|removed|added|now supports?|backdoor\w*|vulnerab\w*|"
     r"exploit\w*|attack\w*|security|acquir\w*|raised|funding|million|billion|recommend\w*|"
-    r"the (?:big|main|real) (?:story|thing|problem|issue)|the problem is|the point is|"
+    r"the (?:big|main|real) (?:story|thing|problem|issue|news)|the problem is|the point is|"
+    r"the gist|in short|long story short|the short version|the headline|"
     r"it'?s (?:about|the) \w+ (?:times|x) |times faster|compared to|instead of|better than|"
     r"worse than|replac\w+|switch(?:ed)? to|migrat\w+|for the first time|study|research)\b",
     re.IGNORECASE,
 )
+# A direct statement of news: something was found, released, announced, acquired...
+_EVENT = (
+    r"(?:found|discovered|uncovered|released|announced|acquired|launched|added|backdoored|"
+    r"compromised|hacked|breached|fixed|patched|shipped|deprecated|removed|open[- ]sourced|"
+    r"merged|published|invested|raised|funded|sued|forked|relicensed|archived|suspended|"
+    r"banned|exposed|caught|introduced|unveiled|renamed|rewritten|ported|joined|hired|"
+    r"laid off|shut down|sold|bought)"
+)
+_NEWS = re.compile(
+    rf"(?<!\bthat )(?<!\bwhich )(?<!\bwho )"  # not a relative clause: "that was removed"
+    rf"\b(?:was|were|has been|have been|had been|got|gets|is being|are being)\s+"
+    rf"(?:\w+ly\s+)?{_EVENT}\b"
+    rf"|\b(?:has|have|had|just|recently|finally|officially)\s+(?:just\s+|now\s+)?{_EVENT}\b"
+    r"|\bthere (?:was|is|has been|were|are) (?:an?|some|two|several|many)\s+(?:\w+\s+){0,2}"
+    r"(?:backdoors?|vulnerabilit(?:y|ies)|exploits?|breach(?:es)?|outages?|attacks?|"
+    r"releases?|bugs?|cves?|incidents?)\b",
+    re.IGNORECASE,
+)
 _HEDGE = re.compile(
-    r"\b(?:i think|i guess|i don'?t know|i'?m not sure|maybe|probably|kind of|sort of|"
+    r"\b(?:i think(?! it'?s (?-i:[A-Z]))|i guess|i don'?t know|i'?m not sure|maybe|probably|"
+    r"kind of|sort of|"
     r"pretty cool|funny|hilarious|lol|i mean|i feel like|whatever|anyway|stuff like that|"
     r"or something|you know|i remember|i was like|we were talking|talking about)\b",
     re.IGNORECASE,
@@ -68,8 +88,23 @@ def claim_strength(text: str) -> float:
     return _saturate(len(_CLAIM.findall(text)), 1.0)
 
 
+def news(text: str) -> float:
+    """Return 0..1 from direct statements of news ("there was a backdoor added to XZ").
+
+    >>> news("There was a backdoor added to XZ Utils.") > news("XZ is a compression tool.")
+    True
+    """
+    return _saturate(len(_NEWS.findall(text)), 0.5)
+
+
 def hedging(text: str) -> float:
-    """Return 0..1 from hedges and chit-chat ("I think", "kind of", "funny")."""
+    """Return 0..1 from hedges and chit-chat ("I think", "kind of", "funny").
+
+    Recalling a name ("added to, I think it's XZ Utils") hedges the name, not the claim.
+
+    >>> hedging("I think it's XZ Utils.") == 0.0 < hedging("I think it's great.")
+    True
+    """
     return _saturate(len(_HEDGE.findall(text)), 1.5)
 
 
@@ -124,15 +159,19 @@ def centrality(texts: Sequence[str], episode: Sequence[str]) -> list[float]:
     return [r / top for r in raw]
 
 
+NEWS_WEIGHT = 0.20
+
+
 def score_text(text: str, central: float) -> float:
     """Combine the features of one passage with its centrality into a 0..1 score."""
     value = (
         0.30 * specificity(text)
         + 0.25 * claim_strength(text)
+        + NEWS_WEIGHT * news(text)
         + 0.30 * central
         + 0.15 * length_fit(len(words(text)))
         - 0.20 * hedging(text)
-    )
+    ) / (1.0 + NEWS_WEIGHT)
     return min(max(value, 0.0), 1.0)
 
 

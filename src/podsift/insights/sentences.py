@@ -4,6 +4,11 @@ Consecutive segments of one speaker form a *turn*; its text is the segments' tex
 whitespace-collapsed, joined by one space. Every sentence is a character span of its turn's
 text (so a quote is always verbatim) and knows the segments it starts and ends in, which
 gives its start and end times. Times are ``None`` when the transcript has none.
+
+In prose formats (Markdown, HTML, plain text) a segment is a paragraph, so a sentence never
+runs across two of them (a paragraph that ends in a colon leads into the next, though); a
+short paragraph with no sentence-final punctuation, such as a link title, is a *heading*:
+its own sentence, marked so that it is never an insight nor glued onto one.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from ..models import Segment, Transcript
+from .clean import EMOJI
 
 if TYPE_CHECKING:
     import pysbd
@@ -24,6 +30,12 @@ if TYPE_CHECKING:
 # characters, only where a segment ends a sentence, so no sentence is split by the cut.
 CHUNK_CHARS = 2000
 _ENDS_SENTENCE = re.compile(r"[.!?][\"')\]]*$")
+# Formats whose segments are paragraphs (captions and JSON cues break anywhere).
+PARAGRAPH_FORMATS = frozenset({"markdown", "html", "text"})
+HEADING_MAX_WORDS = 12
+# trailing emoji do not end a paragraph ("Have a great week. 💚")
+_TRAILING_MARKS = re.compile(rf"(?:{EMOJI.pattern}|\s)+$")
+_PARAGRAPH_ENDS = re.compile(r"[.!?:;,…\-–—][\"'”’)\]*_`]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +70,7 @@ class Sentence:
     start: float | None
     stop: float | None
     position: float  # where it starts in the episode, 0..1 (by time when known, else chars)
+    heading: bool = False  # a title line of a prose transcript, not a statement
 
 
 def collapse(text: str) -> str:
@@ -104,16 +117,47 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False)
 
 
-def _chunks(turn: Turn) -> Iterator[tuple[int, int]]:
-    """Yield ``(begin, end)`` spans of the turn text, cut only after sentence-final segments."""
+def is_heading(text: str) -> bool:
+    """Whether a paragraph is a heading: a few words with no sentence-final punctuation.
+
+    >>> is_heading("The discovery"), is_heading("✊ The attacker")
+    (True, True)
+    >>> is_heading("Ben Peven writing for Sentry:"), is_heading("Have a great week. 💚")
+    (False, False)
+    >>> is_heading("He says it's gonna take a little bit of time to --")
+    False
+    """
+    text = _TRAILING_MARKS.sub("", text)
+    count = len(text.split())
+    return 0 < count <= HEADING_MAX_WORDS and not _PARAGRAPH_ENDS.search(text)
+
+
+def _chunks(turn: Turn, paragraphs: bool = False) -> Iterator[tuple[int, int]]:
+    """Yield ``(begin, end)`` spans of the turn text, cut only after sentence-final segments.
+
+    With ``paragraphs`` every segment ends a chunk, except one that ends with a colon.
+    """
     begin = 0
     for first, last, _ in turn.pieces:
         piece = turn.text[first:last]
-        if last - begin >= CHUNK_CHARS and _ENDS_SENTENCE.search(piece):
+        if paragraphs:
+            cut = not _TRAILING_MARKS.sub("", piece).endswith(":")
+        else:
+            cut = last - begin >= CHUNK_CHARS and bool(_ENDS_SENTENCE.search(piece))
+        if cut:
             yield begin, last
             begin = last + 1
     if begin < len(turn.text):
         yield begin, len(turn.text)
+
+
+def _spans(text: str, paragraphs: bool) -> list[tuple[int, int, bool]]:
+    """Return ``(begin, end, heading)`` sentence spans of one chunk of a turn."""
+    if paragraphs and is_heading(text):
+        stripped = text.strip()
+        begin = text.find(stripped)
+        return [(begin, begin + len(stripped), True)]
+    return [(b, e, False) for b, e in split_spans(text)]
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
@@ -172,11 +216,12 @@ def split_sentences(transcript: Transcript) -> tuple[list[Turn], list[Sentence]]
     turns = build_turns(segments)
     length = _episode_length(segments)
     total_chars = max(sum(len(t.text) + 1 for t in turns), 1)
+    paragraphs = transcript.format in PARAGRAPH_FORMATS
     sentences: list[Sentence] = []
     turn_offset = 0
     for turn_index, turn in enumerate(turns):
-        for chunk_begin, chunk_end in _chunks(turn):
-            for begin, end in split_spans(turn.text[chunk_begin:chunk_end]):
+        for chunk_begin, chunk_end in _chunks(turn, paragraphs):
+            for begin, end, heading in _spans(turn.text[chunk_begin:chunk_end], paragraphs):
                 begin, end = begin + chunk_begin, end + chunk_begin
                 first, last = turn.segment_at(begin), turn.segment_at(end - 1)
                 start, stop = _times(segments, first, last)
@@ -195,6 +240,7 @@ def split_sentences(transcript: Transcript) -> tuple[list[Turn], list[Sentence]]
                         start=start,
                         stop=stop,
                         position=min(max(position, 0.0), 1.0),
+                        heading=heading,
                     )
                 )
         turn_offset += len(turn.text) + 1
