@@ -119,3 +119,6 @@ def subscribers_cmd(app: App, as_json: bool) -> None:
         return
     for s in subs:
         click.echo(f"{s.email}\t{s.tz}\t{s.send_hour:02d}:00\t{s.status}")
+
+
+COMMANDS = [digest_cmd, send_cmd, subscribe_cmd, subscribers_cmd]

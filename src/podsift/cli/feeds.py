@@ -77,3 +77,6 @@ def feed_cmd(app: App, target: str, as_json: bool) -> None:
         click.echo(f"  {day}  {ep.title}{marks}")
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+COMMANDS = [add_cmd, import_opml_cmd, export_opml_cmd, feed_cmd]

@@ -125,3 +125,6 @@ def status_cmd(app: App, as_json: bool) -> None:
     click.echo("  ".join(f"{k}: {v}" for k, v in counts.items()))
     for s in failing:
         click.echo(f"failing: {s.feed_url}: {s.last_error}")
+
+
+COMMANDS = [demo_cmd, run_cmd, status_cmd]

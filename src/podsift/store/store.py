@@ -80,7 +80,8 @@ def _migrate(conn: Connection) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = conn
-    command.upgrade(cfg, "head")
+    # "heads": branches of independent migrations (one per area) all apply
+    command.upgrade(cfg, "heads")
 
 
 def _first_line(e: BaseException) -> str:
