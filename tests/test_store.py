@@ -20,9 +20,23 @@ def test_open_creates_schema_in_wal_mode(store: Store) -> None:
         mode = c.exec_driver_sql("PRAGMA journal_mode").scalar()
         timeout = c.exec_driver_sql("PRAGMA busy_timeout").scalar()
         versions = set(c.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
-    assert {"shows", "episodes", "transcripts", "segments", "insights", "stories",
-            "story_members", "subscribers", "subscriptions", "digests", "digest_items",
-            "deliveries", "feedback", "runs", "embeddings"} <= tables
+    assert {
+        "shows",
+        "episodes",
+        "transcripts",
+        "segments",
+        "insights",
+        "stories",
+        "story_members",
+        "subscribers",
+        "subscriptions",
+        "digests",
+        "digest_items",
+        "deliveries",
+        "feedback",
+        "runs",
+        "embeddings",
+    } <= tables
     assert mode == "wal"
     assert timeout == 30000
     assert versions == _heads()
@@ -62,13 +76,13 @@ def test_db_urls() -> None:
     assert resolve_db_url("/tmp/x.db") == "sqlite:////tmp/x.db"
 
 
-def test_add_show_is_idempotent(store: Store, now: datetime) -> None:
-    assert store.add_show("https://a/feed", now) == (1, True)
-    assert store.add_show("https://a/feed", now) == (1, False)
+def test_add_show_is_idempotent(any_store: Store, now: datetime) -> None:
+    assert any_store.add_show("https://a/feed", now) == (1, True)
+    assert any_store.add_show("https://a/feed", now) == (1, False)
 
 
-def test_episodes_keyed_by_guid_then_url_then_title_date(store: Store, now: datetime) -> None:
-    show_id, _ = store.add_show("https://a/feed", now)
+def test_episodes_keyed_by_guid_then_url_then_title_date(any_store: Store, now: datetime) -> None:
+    show_id, _ = any_store.add_show("https://a/feed", now)
     eps = [
         Episode("One", guid="g1", published=now),
         Episode("One again", guid="g1", published=now),  # same GUID: same episode
@@ -78,73 +92,95 @@ def test_episodes_keyed_by_guid_then_url_then_title_date(store: Store, now: date
         Episode("Three", published=now + timedelta(hours=2)),  # same title, same day
         Episode("Three", published=now + timedelta(days=1)),  # another day: new
     ]
-    assert store.add_episodes(show_id, eps, now) == 4
-    assert store.add_episodes(show_id, eps, now) == 0
+    assert any_store.add_episodes(show_id, eps, now) == 4
+    assert any_store.add_episodes(show_id, eps, now) == 0
 
 
-def test_transcript_round_trip_and_state(store: Store, now: datetime) -> None:
-    show_id, _ = store.add_show("https://a/feed", now)
+def test_transcript_round_trip_and_state(any_store: Store, now: datetime) -> None:
+    show_id, _ = any_store.add_show("https://a/feed", now)
     link = TranscriptLink("https://a/t.vtt", "text/vtt", "en", "captions")
-    store.add_episodes(show_id, [Episode("E", guid="g", published=now, transcripts=(link,))], now)
-    (ep,) = store.episodes(["new"])
+    any_store.add_episodes(
+        show_id, [Episode("E", guid="g", published=now, transcripts=(link,))], now
+    )
+    (ep,) = any_store.episodes(["new"])
     assert ep.transcript_links == (link,)
-    t = Transcript("https://a/t.vtt", "vtt", (Segment(1.5, 3.0, "Ann", "Hello."),
-                                              Segment(None, None, None, "Bye.")))
-    store.save_transcript(ep.id, t, now)
-    store.save_transcript(ep.id, t, now)  # a rerun replaces, never duplicates
-    assert store.transcript(ep.id) == t
-    assert [e.state for e in store.episodes(["transcribed"])] == ["transcribed"]
+    t = Transcript(
+        "https://a/t.vtt",
+        "vtt",
+        (Segment(1.5, 3.0, "Ann", "Hello."), Segment(None, None, None, "Bye.")),
+    )
+    any_store.save_transcript(ep.id, t, now)
+    any_store.save_transcript(ep.id, t, now)  # a rerun replaces, never duplicates
+    assert any_store.transcript(ep.id) == t
+    assert [e.state for e in any_store.episodes(["transcribed"])] == ["transcribed"]
 
 
 def _insight(n: int, score: float = 0.5) -> Insight:
-    return Insight(f"Insight number {n} text.", f"quote {n}", None, float(n), None, score,
-                   id=f"i{n}")
+    return Insight(
+        f"Insight number {n} text.", f"quote {n}", None, float(n), None, score, id=f"i{n}"
+    )
 
 
-def test_insights_once_and_stories_summary(store: Store, now: datetime) -> None:
-    a, _ = store.add_show("https://a/feed", now)
-    b, _ = store.add_show("https://b/feed", now)
-    store.add_episodes(a, [Episode("A1", guid="a1", published=now)], now)
-    store.add_episodes(b, [Episode("B1", guid="b1", published=now - timedelta(days=2))], now)
-    ea, eb = sorted(store.episodes(["new"]), key=lambda e: e.show_id)
-    assert store.save_insights(ea.id, "local@1", [_insight(1, 0.9), _insight(2)], now) == 2
-    assert store.save_insights(ea.id, "local@1", [_insight(1, 0.9)], now) == 0
-    store.save_insights(eb.id, "local@1", [_insight(3, 0.7)], now)
-    assert [r.id for r in store.unassigned_insights()] == ["i3", "i1", "i2"]
+def test_insights_once_and_stories_summary(any_store: Store, now: datetime) -> None:
+    a, _ = any_store.add_show("https://a/feed", now)
+    b, _ = any_store.add_show("https://b/feed", now)
+    any_store.add_episodes(a, [Episode("A1", guid="a1", published=now)], now)
+    any_store.add_episodes(b, [Episode("B1", guid="b1", published=now - timedelta(days=2))], now)
+    ea, eb = sorted(any_store.episodes(["new"]), key=lambda e: e.show_id)
+    assert any_store.save_insights(ea.id, "local@1", [_insight(1, 0.9), _insight(2)], now) == 2
+    assert any_store.save_insights(ea.id, "local@1", [_insight(1, 0.9)], now) == 0
+    any_store.save_insights(eb.id, "local@1", [_insight(3, 0.7)], now)
+    assert [r.id for r in any_store.unassigned_insights()] == ["i3", "i1", "i2"]
     v = np.array([1, 0, 0], dtype=np.float32)
-    store.put_many("m", {"h": v})
-    assert np.array_equal(store.get_many("m", ["h", "missing"])["h"], v)
-    store.add_to_story("s1", "m", [("i1", v, 1.0), ("i3", v, 0.9)], now)
-    store.add_to_story("s2", "m", [("i2", np.array([0, 1, 0], dtype=np.float32), 1.0)], now)
-    assert [r.id for r in store.unassigned_insights()] == []
-    views = {v.id: v for v in store.story_views(since=now - timedelta(days=30))}
+    any_store.put_many("m", {"h": v})
+    assert np.array_equal(any_store.get_many("m", ["h", "missing"])["h"], v)
+    any_store.add_to_story("s1", "m", [("i1", v, 1.0), ("i3", v, 0.9)], now)
+    any_store.add_to_story("s2", "m", [("i2", np.array([0, 1, 0], dtype=np.float32), 1.0)], now)
+    assert [r.id for r in any_store.unassigned_insights()] == []
+    views = {v.id: v for v in any_store.story_views(since=now - timedelta(days=30))}
     assert views["s1"].shows == ("https://a/feed", "https://b/feed")
     assert views["s1"].first_seen == now - timedelta(days=2)
     assert views["s1"].last_seen == now
-    assert [x for x, _ in store.story_centroids("m", since=now - timedelta(days=1))] == ["s1",
-                                                                                        "s2"]
-    assert store.story_centroids("m", since=now + timedelta(days=1)) == []
+    assert [x for x, _ in any_store.story_centroids("m", since=now - timedelta(days=1))] == [
+        "s1",
+        "s2",
+    ]
+    assert any_store.story_centroids("m", since=now + timedelta(days=1)) == []
 
 
-def test_digest_written_once_per_recipient_and_date(store: Store, now: datetime) -> None:
+def test_digest_written_once_per_recipient_and_date(any_store: Store, now: datetime) -> None:
     day = date(2024, 4, 3)
-    first_id, first = store.save_digest("a@x.org", day, {"date": "2024-04-03", "items": []}, [],
-                                        now)
-    again_id, again = store.save_digest("a@x.org", day, {"date": "other", "items": [1]}, [], now)
+    first_id, first = any_store.save_digest(
+        "a@x.org", day, {"date": "2024-04-03", "items": []}, [], now
+    )
+    again_id, again = any_store.save_digest(
+        "a@x.org", day, {"date": "other", "items": [1]}, [], now
+    )
     assert (again_id, again) == (first_id, first)
-    assert store.digest_row("a@x.org", day) == (first_id, first)
-    assert store.digest_row("a@x.org", day + timedelta(days=1)) is None
+    assert any_store.digest_row("a@x.org", day) == (first_id, first)
+    assert any_store.digest_row("a@x.org", day + timedelta(days=1)) is None
 
 
-def test_delivery_claimed_once(store: Store, now: datetime) -> None:
-    digest_id, _ = store.save_digest("a@x.org", date(2024, 4, 3), {"items": []}, [], now)
-    assert store.claim_delivery(digest_id, now) is True
-    assert store.claim_delivery(digest_id, now) is False
-    store.finish_delivery(digest_id, "sent", now, message_id="<m@x>")
-    (row,) = store.deliveries()
+def test_delivery_claimed_once(any_store: Store, now: datetime) -> None:
+    digest_id, _ = any_store.save_digest("a@x.org", date(2024, 4, 3), {"items": []}, [], now)
+    assert any_store.claim_delivery(digest_id, now) is True
+    assert any_store.claim_delivery(digest_id, now) is False
+    any_store.finish_delivery(digest_id, "sent", now, message_id="<m@x>")
+    (row,) = any_store.deliveries()
     assert (row.status, row.message_id, row.recipient) == ("sent", "<m@x>", "a@x.org")
 
 
-def test_naive_datetimes_are_refused(store: Store) -> None:
+def test_naive_datetimes_are_refused(any_store: Store) -> None:
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
-        store.add_show("https://a/feed", datetime(2024, 1, 1))
+        any_store.add_show("https://a/feed", datetime(2024, 1, 1))
+
+
+def test_unreachable_database_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from podsift.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--db", "postgresql://nobody@127.0.0.1:9/none", "status"])
+    err = capsys.readouterr().err
+    assert done.value.code == 1
+    assert err.startswith("podsift: error: postgresql://nobody@127.0.0.1:9/none: cannot open")
+    assert err.count("\n") == 1

@@ -61,7 +61,12 @@ def open_store(db: str) -> Store:
 
 def _engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
+        try:
+            return sa.create_engine(url, pool_pre_ping=True)
+        except ImportError as e:
+            raise StoreError(
+                "the postgresql store needs the 'postgres' extra: pip install 'podsift[postgres]'"
+            ) from e
     engine = sa.create_engine(url, connect_args={"timeout": 30})
 
     @sa.event.listens_for(engine, "connect")
