@@ -23,6 +23,8 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/podsift demo --data tests/data/demo-talkpython --html podsift-demo.html
 
 test: $(VENV)/.installed-test
+	# browser tests need Debian's chromium (a fresh machine and CI must pass)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(VENV)/bin/ruff check src tests
 	$(PY) -m pytest -q
 
@@ -36,6 +38,7 @@ typecheck: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/stages.py
 	$(PY) benchmarks/calibrate_threshold.py
+	$(PY) benchmarks/asr.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache podsift-demo.html

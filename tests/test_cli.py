@@ -120,13 +120,20 @@ def test_shows_add_import_export(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "https://a.example/feed.xml" in out and out.count("<outline") > 2
 
 
-def test_subscribe_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_subscribe_and_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PODSIFT_SECRET_KEY", "test-key")
     db = str(tmp_path / "p.db")
     assert run(["--db", db, "subscribe", "ann@example.org", "--tz", "Europe/Berlin",
-                "--hour", "6"], capsys)[0] == 0
+                "--hour", "6", "--confirmed"], capsys)[0] == 0
+    code, _, err = run(["--db", db, "subscribe", "bob@example.org"], capsys)
+    assert code == 0 and "confirmation link: http" in err  # double opt-in, no SMTP server
     _, out, _ = run(["--db", db, "subscribers", "--json"], capsys)
-    assert json.loads(out) == [{"email": "ann@example.org", "tz": "Europe/Berlin", "hour": 6,
-                                "status": "active"}]
+    rows = {r["email"]: r for r in json.loads(out)}
+    assert (rows["ann@example.org"]["tz"], rows["ann@example.org"]["hour"]) == ("Europe/Berlin", 6)
+    assert rows["ann@example.org"]["status"] == "active"
+    assert rows["bob@example.org"]["status"] != "active"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import shutil
@@ -42,8 +43,12 @@ def served(feeds_dir: Path) -> Iterator[str]:
         yield base
 
 
+LOOPBACK = {"PODSIFT_FEEDS__ALLOW_NETWORKS": "127.0.0.0/8"}  # the test servers, by config
+
+
 def _ctx(store: Store, client: object, lookback_days: float = 10, **env: str) -> RunContext:
-    settings = load_settings(env={"PODSIFT_RANK__RECENCY_HALF_LIFE_DAYS": "3650", **env})
+    settings = load_settings(env={**LOOPBACK, "PODSIFT_RANK__RECENCY_HALF_LIFE_DAYS": "3650",
+                                  "PODSIFT_SECRET_KEY": "test-key", **env})
     return RunContext(settings, store, client, NOW, lookback=timedelta(days=lookback_days))  # type: ignore[arg-type]
 
 
@@ -51,7 +56,7 @@ def test_daily_job_end_to_end(store: Store, served: str) -> None:
     for name in ("changelog-news.xml", "python-bytes.xml", "broken.xml"):
         store.add_show(f"{served}/feeds/{name}", NOW)
     store.add_show("http://127.0.0.1:9/feeds/unreachable.xml", NOW)
-    with make_client(load_settings(env={})) as client:
+    with make_client(load_settings(env=LOOPBACK)) as client:
         report = run_daily(_ctx(store, client))
     counts = report.as_dict()
     # Every episode of both feeds is stored; only the two in the 10-day window are processed.
@@ -82,25 +87,28 @@ def test_daily_job_end_to_end(store: Store, served: str) -> None:
 
 def test_second_run_polls_304_and_stores_nothing_new(store: Store, served: str) -> None:
     store.add_show(f"{served}/feeds/python-bytes.xml", NOW)
-    with make_client(load_settings(env={})) as client:
+    with make_client(load_settings(env=LOOPBACK)) as client:
         first = run_daily(_ctx(store, client, lookback_days=1)).as_dict()
         before = store.counts()
-        second = run_daily(_ctx(store, client, lookback_days=1)).as_dict()
+        later = _ctx(store, client, lookback_days=1)
+        later = dataclasses.replace(later, now=later.now + timedelta(hours=2))  # due again
+        second = run_daily(later).as_dict()
     assert first["feeds"]["new_episodes"] == 8
-    assert second["feeds"] == {"polled": 1, "unchanged": 1, "new_episodes": 0, "failed": 0}
+    assert second["feeds"] == {"polled": 1, "unchanged": 1, "new_episodes": 0, "failed": 0,
+                               "deferred": 0}
     assert store.counts() == before
 
 
 def test_run_sends_each_subscriber_one_email(store: Store, served: str) -> None:
     store.add_show(f"{served}/feeds/changelog-news.xml", NOW)
-    store.add_subscriber("ann@example.org", NOW, tz="Europe/Berlin")
-    store.add_subscriber("bob@example.org", NOW, tz="America/New_York")
-    with SmtpServer() as smtp, make_client(load_settings(env={})) as client:
+    store.add_subscriber("ann@example.org", NOW, tz="Europe/Berlin", send_hour=7)  # 11:00 there
+    store.add_subscriber("bob@example.org", NOW, tz="America/New_York", send_hour=5)  # 05:00
+    with SmtpServer() as smtp, make_client(load_settings(env=LOOPBACK)) as client:
         sender = senders.create("smtp", SmtpSettings.from_url(smtp.url))
         first = run_daily(_ctx(store, client), sender).as_dict()
         again = run_daily(_ctx(store, client), sender).as_dict()
     assert first["sent"]["sent"] == 2
-    assert again["sent"] == {"sent": 0, "skipped": 2, "failed": 0}
+    assert again["sent"]["sent"] == 0 and again["sent"]["failed"] == 0
     assert sorted(rcpt for env in smtp.received for rcpt in env.rcpt_tos) == [
         "ann@example.org", "bob@example.org"]
     msg = email.message_from_bytes(smtp.received[0].content, policy=email.policy.default)

@@ -42,6 +42,20 @@ class FeedSettings:
     timeout: float = 20.0
     max_bytes: int = 20_000_000
     concurrency: int = 8
+    connect_timeout: float = 10.0
+    max_redirects: int = 5
+    per_host: int = 2
+    allow_networks: str = ""
+    min_interval_minutes: float = 15.0
+    default_interval_minutes: float = 60.0
+    max_interval_hours: float = 24.0
+    backoff_cap_hours: float = 48.0
+    dead_after_days: float = 30.0
+    dead_reprobe_days: float = 7.0
+    itunes_search_url: str = "https://itunes.apple.com/search"
+    podcastindex_url: str = "https://api.podcastindex.org/api/1.0"
+    podcastindex_key: str = ""
+    podcastindex_secret: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +66,42 @@ class RunSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LLMSettings:
+    """An LLM provider of ``[insights.<provider>]``; the API key comes from the environment only.
+
+    ``api_key`` is filled from the variable named by ``api_key_env`` at startup and is
+    refused in files and ``PODSIFT_*`` variables.
+    """
+
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout: float = 60.0
+    max_retries: int = 4
+    chunk_words: int = 1800
+    overlap_words: int = 150
+    max_output_tokens: int = 1200
+    api_key: str = field(default="", repr=False)
+
+
+def _anthropic() -> LLMSettings:
+    return LLMSettings(
+        base_url="https://api.anthropic.com",
+        model="claude-3-5-haiku-latest",
+        api_key_env="ANTHROPIC_API_KEY",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class InsightSettings:
     """Which extractor runs and how many insights an episode yields."""
 
     provider: str = "local"
     top_n: int = 8
+    token_budget: int = 500_000
+    grounding_threshold: float = 0.85
+    openai: LLMSettings = field(default_factory=LLMSettings)
+    anthropic: LLMSettings = field(default_factory=_anthropic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +119,8 @@ class RankSettings:
 
     top: int = 5
     recency_half_life_days: float = 7.0
+    update_weight: float = 0.6
+    diversity: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +134,55 @@ class EmailSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    """How digests are scheduled and sent: cut-off, retries, bounces, rate limits, pauses."""
+
+    cutoff_hour: int = 22
+    max_attempts: int = 8
+    retry_base_seconds: float = 60.0
+    bounce_threshold: int = 3
+    per_second: float = 0.0
+    per_hour: int = 0
+    pause_after_failures: int = 5
+    pause_minutes: float = 30.0
+    claim_timeout_seconds: float = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class AsrSettings:
+    """Speech-to-text for episodes without a publisher transcript (``[asr]``)."""
+
+    provider: str = "whisper-local"
+    model_dir: str = ""
+    cache_dir: str = ""
+    compute_type: str = "int8"
+    beam_size: int = 5
+    vad: bool = True
+    threads: int = 2
+    language: str = ""
+    max_bytes: int = 600_000_000
+    max_duration: float = 14_400.0
+    download_timeout: float = 1_800.0
+    keep_audio: bool = False
+    audio_dir: str = ""
+    in_daily_run: bool = True
+    workers: int = 1
+    lease_seconds: float = 3_600.0
+    max_attempts: int = 3
+    retry_after: float = 3_600.0
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    """Celery workers on Redis for `podsift worker` and `podsift run --distributed`."""
+
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    visibility_timeout: float = 3_600.0
+    task_time_limit: float = 7_200.0
+    wait_timeout: float = 21_600.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Every podsift setting."""
 
@@ -97,6 +193,9 @@ class Settings:
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     rank: RankSettings = field(default_factory=RankSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    asr: AsrSettings = field(default_factory=AsrSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
 
 # The short names DESIGN.md promises, beside PODSIFT_<SECTION>__<KEY>.
@@ -134,7 +233,7 @@ def load_settings(
     _merge(layers, _env_layer(env), origin="environment")
     if overrides:
         _merge(layers, {k: dict(v) for k, v in overrides.items()}, origin="command line")
-    return _build(layers)
+    return _with_api_keys(_build(layers), env)
 
 
 def _config_path(explicit: str | Path | None, env: Mapping[str, str]) -> Path | None:
@@ -184,24 +283,68 @@ def _merge(into: dict[str, dict[str, Any]], layer: Mapping[str, Any], origin: st
         if not isinstance(values, Mapping):
             raise ConfigError(f"{origin}: [{section}] must be a table")
         target = into.setdefault(section, {})
-        for key, value in values.items():
+        for key, value in _flatten(values):
             target[key] = (value, origin)
+
+
+def _flatten(values: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Turn sub-tables (``[insights.openai]``) into ``openai__model`` keys, like the env."""
+    out: list[tuple[str, Any]] = []
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            out.extend(_flatten(value, f"{prefix}{key}__"))
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
 
 
 def _build(layers: dict[str, dict[str, Any]]) -> Settings:
     hints = typing.get_type_hints(Settings)
     built: dict[str, Any] = {}
     for section, cls in hints.items():
-        values = layers.get(section, {})
-        fields = typing.get_type_hints(cls)
-        kwargs: dict[str, Any] = {}
-        for key, (value, origin) in values.items():
-            if key not in fields:
-                known = ", ".join(sorted(fields))
-                raise ConfigError(f"{origin}: unknown key '{key}' in [{section}] (known: {known})")
-            kwargs[key] = _coerce(value, fields[key], f"{origin}: [{section}] {key}")
-        built[section] = cls(**kwargs)
+        built[section] = _build_section(cls, layers.get(section, {}), section)
     return Settings(**built)
+
+
+def _build_section(cls: Any, values: Mapping[str, tuple[Any, str]], section: str) -> Any:
+    """Build one section; a dataclass-typed field is a sub-table (``[insights.openai]``)."""
+    fields = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    nested: dict[str, dict[str, tuple[Any, str]]] = {}
+    for key, (value, origin) in values.items():
+        head, sub, rest = key.partition("__")
+        if head not in fields or (sub and not dataclasses.is_dataclass(fields[head])):
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"{origin}: unknown key '{key}' in [{section}] (known: {known})")
+        if dataclasses.is_dataclass(fields[head]):
+            if not sub:
+                raise ConfigError(f"{origin}: [{section}] {head} must be a table")
+            nested.setdefault(head, {})[rest] = (value, origin)
+            continue
+        if key == "api_key" and "api_key_env" in fields:
+            raise ConfigError(
+                f"{origin}: [{section}] api_key is read from the environment only "
+                "(set the variable named by api_key_env)"
+            )
+        kwargs[key] = _coerce(value, fields[key], f"{origin}: [{section}] {key}")
+    for head, sub_values in nested.items():
+        base = dataclasses.asdict(cls.__dataclass_fields__[head].default_factory())
+        defaults = {k: (v, "default") for k, v in base.items() if k != "api_key"}
+        kwargs[head] = _build_section(
+            fields[head], {**defaults, **sub_values}, f"{section}.{head}"
+        )
+    return cls(**kwargs)
+
+
+def _with_api_keys(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """Fill each LLM provider's ``api_key`` from the variable its ``api_key_env`` names."""
+    insights = settings.insights
+    keyed = {
+        name: dataclasses.replace(llm, api_key=env.get(llm.api_key_env, ""))
+        for name in ("openai", "anthropic")
+        if (llm := getattr(insights, name)).api_key_env
+    }
+    return dataclasses.replace(settings, insights=dataclasses.replace(insights, **keyed))
 
 
 def _coerce(value: Any, annotation: Any, where: str) -> Any:

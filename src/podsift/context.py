@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ class RunContext:
     now: datetime
     lookback: timedelta = timedelta(days=1)
     progress: Callable[[str], None] = field(default=_quiet)
+    rng: random.Random = field(default_factory=random.Random)  # backoff jitter; seed in tests
 
     @property
     def since(self) -> datetime:
@@ -34,13 +36,31 @@ class RunContext:
 
 
 def make_client(settings: Settings) -> httpx.Client:
-    """The HTTP client for feeds and transcripts (no proxies from the environment)."""
-    from . import __version__
+    """The HTTP client for feeds, transcripts and audio, behind the SSRF guard.
 
+    Every connection (first request and each redirect hop) goes to an address checked
+    against ``[feeds] allow_networks``; proxies from the environment are ignored.
+
+    Raises:
+        ConfigError: ``[feeds] allow_networks`` holds something that is not a network.
+    """
+    from . import __version__
+    from .exceptions import ConfigError
+    from .sources.guard import GuardedBackend, NetworkPolicy
+
+    feeds = settings.feeds
+    try:
+        policy = NetworkPolicy.from_text(feeds.allow_networks)
+    except ValueError as e:
+        raise ConfigError(f"[feeds] allow_networks: not a list of networks ({e})") from e
+    transport = httpx.HTTPTransport(trust_env=False, retries=0)
+    # httpx has no public hook for the connect step; the pool's backend is the seam (#5)
+    transport._pool._network_backend = GuardedBackend(policy)
     return httpx.Client(
-        timeout=httpx.Timeout(settings.feeds.timeout),
+        transport=transport,
+        timeout=httpx.Timeout(feeds.timeout, connect=min(feeds.timeout, feeds.connect_timeout)),
         follow_redirects=True,
-        max_redirects=5,
+        max_redirects=feeds.max_redirects,
         trust_env=False,
         headers={"User-Agent": f"podsift/{__version__} (+https://github.com/podsift/podsift)"},
     )

@@ -2,52 +2,82 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from . import cluster, digest, insights, sources, transcripts
+from .asr.stage import transcribe_pending
 from .context import RunContext
-from .deliver import Sender, SendReport, send_due
+from .deliver import Sender, send_due
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RunReport:
-    """What each stage of one run did."""
+    """What each stage of one run did, by stage name, in the order they ran."""
 
-    feeds: sources.PollReport
-    transcripts: transcripts.ObtainReport
-    insights: insights.ExtractReport
-    stories: cluster.StoriesReport
-    digests: digest.ComposeReport
-    sent: SendReport | None = None
+    stages: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, dict[str, int]]:
+    def as_dict(self) -> dict[str, dict[str, Any]]:
         """The counts of each stage, for `runs` rows and `--json` output."""
-        stages: dict[str, Any] = {
-            "feeds": self.feeds,
-            "transcripts": self.transcripts,
-            "insights": self.insights,
-            "stories": self.stories,
-            "digests": self.digests,
-        }
-        if self.sent is not None:
-            stages["sent"] = self.sent
-        return {name: {k: getattr(r, k) for k in r.__slots__} for name, r in stages.items()}
+        return {name: dataclasses.asdict(r) for name, r in self.stages.items()}
 
 
 def run_daily(ctx: RunContext, sender: Sender | None = None) -> RunReport:
     """Run every stage once: poll, transcripts, insights, stories, digests, then send."""
     run_id = ctx.store.start_run("daily", ctx.now)
-    polled = sources.poll_all(ctx)
-    obtained = transcripts.obtain_all(ctx)
-    found = insights.extract_all(ctx)
-    grouped = cluster.group_all(ctx)
-    composed = digest.compose_all(ctx)
-    sent = send_due(ctx, sender) if sender is not None else None
-    report = RunReport(polled, obtained, found, grouped, composed, sent)
+    stages: dict[str, Any] = {"feeds": sources.poll_all(ctx)}
+    stages["transcripts"] = transcripts.obtain_all(ctx)
+    if ctx.settings.asr.in_daily_run:  # else `podsift transcribe --pending` workers do it
+        stages["asr"] = transcribe_pending(ctx, published_since=ctx.since)
+    stages["insights"] = insights.extract_all(ctx)
+    return _finish(ctx, run_id, stages, sender)
+
+
+def run_daily_distributed(ctx: RunContext, app: Celery, sender: Sender | None = None) -> RunReport:
+    """The daily job with the per-episode stages on Celery workers; the rest runs here."""
+    from .queue import run_distributed
+
+    run_id = ctx.store.start_run("daily-distributed", ctx.now)
+    stages: dict[str, Any] = {"feeds": sources.poll_all(ctx)}
+    stages["workers"] = run_distributed(ctx, app, timeout=ctx.settings.queue.wait_timeout)
+    return _finish(ctx, run_id, stages, sender)
+
+
+def _finish(
+    ctx: RunContext, run_id: int, stages: dict[str, Any], sender: Sender | None
+) -> RunReport:
+    """The central stages: stories, digests, then sending."""
+    stages["stories"] = cluster.group_all(ctx)
+    stages["digests"] = digest.compose_all(ctx)
+    if sender is not None:
+        stages["sent"] = send_due(ctx, sender)
+    report = RunReport(stages)
     ctx.store.finish_run(run_id, ctx.now, _flat(report.as_dict()))
     return report
 
 
-def _flat(counts: dict[str, dict[str, int]]) -> dict[str, int]:
+def run_tick(ctx: RunContext, sender: Sender | None = None, *, poll: bool = True) -> RunReport:
+    """Do what is due now (cron / systemd timer): poll, build due digests, send due ones."""
+    from .deliver import compose_due
+
+    run_id = ctx.store.start_run("tick", ctx.now)
+    stages: dict[str, Any] = {}
+    if poll:
+        stages["feeds"] = sources.poll_all(ctx)
+        stages["transcripts"] = transcripts.obtain_all(ctx)
+        stages["insights"] = insights.extract_all(ctx)
+        stages["stories"] = cluster.group_all(ctx)
+    stages["digests"] = compose_due(ctx)
+    if sender is not None:
+        stages["sent"] = send_due(ctx, sender)
+    report = RunReport(stages)
+    ctx.store.finish_run(run_id, ctx.now, _flat(report.as_dict()))
+    return report
+
+
+def _flat(counts: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {f"{stage}.{k}": v for stage, values in counts.items() for k, v in values.items()}

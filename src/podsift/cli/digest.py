@@ -1,4 +1,4 @@
-"""Commands for digests and subscribers: digest, send, subscribe, subscribers."""
+"""Commands for digests and subscribers: digest, send, tick, digests reconcile, subscribe, …"""
 
 from __future__ import annotations
 
@@ -57,68 +57,253 @@ def digest_cmd(app: App, day: object, email: str | None, fmt: str) -> None:
     _ = show_digest
 
 
-@click.command("send")
-@pass_app
-def send_cmd(app: App) -> None:
-    """Send today's stored digests that have not been sent (SMTP from PODSIFT_SMTP_URL)."""
-    from podsift.deliver import send_due, senders
+def _smtp_sender(app: App):  # type: ignore[no-untyped-def]
+    from podsift.deliver import senders
     from podsift.deliver.smtp import SmtpSettings
     from podsift.exceptions import ConfigError
 
-    settings = app.settings
-    if not settings.email.smtp_url:
+    url = app.settings.email.smtp_url
+    if not url:
         raise ConfigError("no SMTP server: set PODSIFT_SMTP_URL (smtp://user:pass@host:port)")
-    sender = senders.create("smtp", SmtpSettings.from_url(settings.email.smtp_url))
+    return senders.create("smtp", SmtpSettings.from_url(url))
+
+
+def _say_sent(counts: dict[str, int]) -> None:
+    shown = ", ".join(f"{k} {v}" for k, v in counts.items() if v or k == "sent")
+    click.echo(f"send: {shown}", err=True)
+    if counts.get("unknown"):
+        click.echo(
+            "podsift: warning: sends in doubt were not retried: run `podsift digests reconcile`",
+            err=True,
+        )
+
+
+@click.command("send")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@pass_app
+def send_cmd(app: App, as_json: bool) -> None:
+    """Send the stored digests whose local send time has come, once (SMTP: PODSIFT_SMTP_URL)."""
+    import dataclasses
+
+    from podsift.deliver import send_due
+
+    sender = _smtp_sender(app)
+    with make_client(app.settings) as client:
+        ctx = RunContext(app.settings, app.store(), client, app.now(), progress=app.progress)
+        counts = dataclasses.asdict(send_due(ctx, sender))
+    if as_json:
+        print_json(counts)
+    _say_sent(counts)
+
+
+@click.command("tick")
+@click.option("--poll/--no-poll", default=True, help="Also poll feeds and process new episodes.")
+@click.option("--send/--no-send", default=True, help="Send due digests (needs PODSIFT_SMTP_URL).")
+@click.option("--json", "as_json", is_flag=True, help="Print what each stage did as JSON.")
+@pass_app
+def tick_cmd(app: App, poll: bool, send: bool, as_json: bool) -> None:
+    """Do what is due now: build and send each digest whose local hour has come.
+
+    Meant for cron or a systemd timer every few minutes (see examples/systemd/).
+    """
+    from podsift.pipeline import run_tick
+
+    sender = _smtp_sender(app) if send else None
+    settings = app.settings
     with make_client(settings) as client:
-        ctx = RunContext(settings, app.store(), client, app.now(), progress=app.progress)
-        report = send_due(ctx, sender)
-    click.echo(
-        f"sent {report.sent}, already sent or nothing stored {report.skipped}, "
-        f"failed {report.failed}",
-        err=True,
-    )
+        ctx = RunContext(
+            settings,
+            app.store(),
+            client,
+            app.now(),
+            lookback=timedelta(days=settings.run.lookback_days),
+            progress=app.progress,
+        )
+        report = run_tick(ctx, sender, poll=poll).as_dict()
+    if as_json:
+        print_json(report)
+    for stage, counts in report.items():
+        if stage == "sent":
+            _say_sent(counts)
+        else:
+            click.echo(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.items()), err=True)
+
+
+@click.group("digests")
+def digests_group() -> None:
+    """Inspect and settle the send ledger."""
+
+
+@digests_group.command("reconcile")
+@click.option(
+    "--sent",
+    "mark_sent",
+    multiple=True,
+    type=int,
+    metavar="ID",
+    help="The message did arrive: mark it sent.",
+)
+@click.option(
+    "--resend",
+    multiple=True,
+    type=int,
+    metavar="ID",
+    help="It did not arrive: send it again (same Message-ID).",
+)
+@click.option(
+    "--failed", "mark_failed", multiple=True, type=int, metavar="ID", help="Give up on it."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the unknown sends as JSON.")
+@pass_app
+def reconcile_cmd(
+    app: App,
+    mark_sent: tuple[int, ...],
+    resend: tuple[int, ...],
+    mark_failed: tuple[int, ...],
+    as_json: bool,
+) -> None:  # fmt: skip
+    """List sends in doubt ("unknown"), or settle them by digest ID."""
+    from podsift.exceptions import DeliveryError
+
+    store = app.store()
+    decisions = [(i, "sent") for i in mark_sent] + [(i, "resend") for i in resend]
+    decisions += [(i, "failed") for i in mark_failed]
+    for digest_id, decision in decisions:
+        if not store.reconcile(digest_id, decision, app.now()):
+            raise DeliveryError(f"digest {digest_id}: no unknown send to settle")
+        click.echo(f"digest {digest_id}: {decision}", err=True)
+    if decisions:
+        return
+    rows = store.deliveries(status="unknown")
+    if as_json:
+        print_json([
+            {"digest_id": r.digest_id, "recipient": r.recipient, "date": str(r.date),
+             "message_id": r.message_id, "attempts": r.attempts, "error": r.error}
+            for r in rows
+        ])  # fmt: skip
+        return
+    for r in rows:
+        click.echo(f"{r.digest_id}\t{r.recipient}\t{r.date}\t{r.error or ''}")
+    if not rows:
+        click.echo("no sends in doubt", err=True)
+
+
+@digests_group.command("feed")
+@click.argument("email")
+@click.option("--format", "fmt", type=click.Choice(["atom", "rss", "json"]), default="atom",
+              show_default=True)  # fmt: skip
+@pass_app
+def digests_feed_cmd(app: App, email: str, fmt: str) -> None:
+    """Print a subscriber's stored digests as an Atom or RSS feed, or JSON."""
+    from podsift.deliver import Tokens
+    from podsift.web import atom_feed, json_feed, rss_feed
+
+    digests = app.store().digests_of(email)
+    if fmt == "json":
+        print_json(json_feed(email, digests))
+        return
+    link = Tokens(app.settings.email.secret_key).url(app.settings.email.base_url, "feed", email)
+    link = link.replace("/feed?", f"/feed.{fmt}?")
+    body = atom_feed(email, digests, link) if fmt == "atom" else rss_feed(email, digests, link)
+    click.echo(body.decode())
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to listen on.")
+@pass_app
+def serve_cmd(app: App, host: str, port: int) -> None:
+    """Serve the web pages: subscribe, confirm, unsubscribe, preferences, feeds."""
+    import uvicorn
+
+    from podsift.web import create_app
+
+    sender = _smtp_sender(app) if app.settings.email.smtp_url else None
+    uvicorn.run(create_app(app.settings, app.store(), sender=sender), host=host, port=port)
+
+
+_SHOWS_HELP = "A show (title or feed URL) to draw from; repeat it. Default: every show."
 
 
 @click.command("subscribe")
 @click.argument("email")
 @click.option("--tz", default="UTC", show_default=True, help="The subscriber's time zone.")
+@click.option("--hour", type=int, default=7, show_default=True, help="The local hour to send at.")
+@click.option("--shows", "shows", multiple=True, help=_SHOWS_HELP)
+@click.option("--topics", help='Topics of interest, e.g. "rust, databases".')
 @click.option(
-    "--hour",
-    type=click.IntRange(0, 23),
-    default=7,
-    show_default=True,
-    help="The local hour to send at.",
+    "--confirmed",
+    is_flag=True,
+    help="Skip the double opt-in (the operator vouches for the address).",
 )
 @pass_app
-def subscribe_cmd(app: App, email: str, tz: str, hour: int) -> None:
-    """Add a subscriber (or change their time zone and hour)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+def subscribe_cmd(
+    app: App, email: str, tz: str, hour: int, shows: tuple[str, ...], topics: str | None,
+    confirmed: bool,
+) -> None:  # fmt: skip
+    """Add a subscriber; unless --confirmed, email them a confirmation link first."""
+    from podsift.deliver import Tokens
+    from podsift.deliver.subscribe import Preferences, confirmation_email, subscribe
 
-    from podsift.exceptions import ConfigError
+    prefs = Preferences(tz=tz, send_hour=hour, topics=topics, shows=shows or None)
+    subscribe(app.store(), email, app.now(), prefs, confirmed=confirmed)
+    if confirmed:
+        click.echo(f"subscribed: {email} ({tz}, {hour:02d}:00)", err=True)
+        return
+    tokens = Tokens(app.settings.email.secret_key)
+    msg = confirmation_email(app.settings, tokens, email.strip(), app.now())
+    if app.settings.email.smtp_url:
+        _smtp_sender(app).send(msg)
+        click.echo(f"pending: confirmation sent to {email}", err=True)
+    else:
+        link = tokens.url(app.settings.email.base_url, "confirm", email.strip())
+        click.echo(f"pending: no SMTP server; confirmation link: {link}", err=True)
 
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise ConfigError(f"{email}: not an email address")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{tz}: unknown time zone (e.g. Europe/Berlin)") from None
-    app.store().add_subscriber(email, app.now(), tz=tz, send_hour=hour)
-    click.echo(f"subscribed: {email} ({tz}, {hour:02d}:00)", err=True)
+
+@click.command("preferences")
+@click.argument("email")
+@click.option("--tz", help="A new time zone.")
+@click.option("--hour", type=int, help="A new local send hour.")
+@click.option("--shows", "shows", multiple=True, help=_SHOWS_HELP)
+@click.option("--all-shows", is_flag=True, help="Draw from every show again.")
+@click.option("--topics", help="New topics (empty to clear).")
+@pass_app
+def preferences_cmd(
+    app: App, email: str, tz: str | None, hour: int | None, shows: tuple[str, ...],
+    all_shows: bool, topics: str | None,
+) -> None:  # fmt: skip
+    """Change a subscriber's time zone, send hour, shows or topics."""
+    from podsift.deliver.subscribe import Preferences, change_preferences
+
+    chosen = () if all_shows else (shows or None)
+    change_preferences(app.store(), email, Preferences(tz, hour, topics, chosen))
+    click.echo(f"preferences changed: {email}", err=True)
 
 
 @click.command("subscribers")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_app
 def subscribers_cmd(app: App, as_json: bool) -> None:
-    """List subscribers: address, time zone, send hour and status."""
+    """List subscribers: address, time zone, send hour, status, bounces, shows and topics."""
     subs = app.store().subscribers()
     if as_json:
-        print_json(
-            [{"email": s.email, "tz": s.tz, "hour": s.send_hour, "status": s.status} for s in subs]
-        )
+        print_json([
+            {"email": s.email, "tz": s.tz, "hour": s.send_hour, "status": s.status,
+             "bounces": s.bounces, "show_ids": list(s.show_ids), "topics": s.topics}
+            for s in subs
+        ])  # fmt: skip
         return
     for s in subs:
-        click.echo(f"{s.email}\t{s.tz}\t{s.send_hour:02d}:00\t{s.status}")
+        click.echo(f"{s.email}\t{s.tz}\t{s.send_hour:02d}:00\t{s.status}\t{s.topics or ''}")
 
 
-COMMANDS = [digest_cmd, send_cmd, subscribe_cmd, subscribers_cmd]
+COMMANDS = [
+    digest_cmd,
+    send_cmd,
+    tick_cmd,
+    digests_group,
+    serve_cmd,
+    subscribe_cmd,
+    preferences_cmd,
+    subscribers_cmd,
+]

@@ -79,4 +79,39 @@ def feed_cmd(app: App, target: str, as_json: bool) -> None:
         click.echo(f"warning: {warning}", err=True)
 
 
-COMMANDS = [add_cmd, import_opml_cmd, export_opml_cmd, feed_cmd]
+@click.command("search")
+@click.argument("term")
+@click.option(
+    "--add", "add", type=int, multiple=True, metavar="N", help="Add result N (repeatable)."
+)
+@click.option("--limit", type=int, default=20, show_default=True, help="Results per service.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@pass_app
+def search_cmd(app: App, term: str, add: tuple[int, ...], limit: int, as_json: bool) -> None:
+    """Find shows (iTunes; Podcast Index too with a key); `--add N` adds result N."""
+    from podsift.sources import SearchError, search_shows
+
+    with make_client(app.settings) as client:
+        hits = search_shows(client, term, app.settings.feeds, app.now(), limit)
+    for n in add:
+        if not 1 <= n <= len(hits):
+            raise SearchError(f"--add {n}: no such result (there are {len(hits)})")
+        _, new = app.store().add_show(hits[n - 1].feed_url, app.now(), title=hits[n - 1].title)
+        click.echo(f"{'added' if new else 'already there'}: {hits[n - 1].feed_url}", err=True)
+    if as_json:
+        print_json([{"n": i, **vars_of(h)} for i, h in enumerate(hits, 1)])
+        return
+    for i, h in enumerate(hits, 1):
+        click.echo(f"{i:3}. {h.title} — {h.author or '?'}  {h.feed_url}  [{h.source}]")
+    if not hits:
+        click.echo(f"no shows found for {term!r}", err=True)
+
+
+def vars_of(hit: object) -> dict[str, object]:
+    """The fields of a slotted dataclass as a dict."""
+    import dataclasses
+
+    return dataclasses.asdict(hit)  # type: ignore[call-overload, no-any-return]
+
+
+COMMANDS = [add_cmd, import_opml_cmd, export_opml_cmd, feed_cmd, search_cmd]

@@ -70,12 +70,18 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
     default=True,
     help="Send due digests by email at the end (needs PODSIFT_SMTP_URL).",
 )
+@click.option(
+    "--distributed",
+    is_flag=True,
+    help="Hand transcripts and insights to Celery "
+    "workers (`podsift worker`) instead of doing them in this process.",
+)
 @pass_app
-def run_cmd(app: App, as_json: bool, send: bool) -> None:
+def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
     """Run the daily job once: poll, transcripts, insights, stories, digests, send."""
     from datetime import timedelta
 
-    from podsift.pipeline import run_daily
+    from podsift.pipeline import run_daily, run_daily_distributed
 
     settings = app.settings
     sender = _sender(app) if send and settings.email.smtp_url else None
@@ -88,7 +94,17 @@ def run_cmd(app: App, as_json: bool, send: bool) -> None:
             lookback=timedelta(days=settings.run.lookback_days),
             progress=app.progress,
         )
-        report = run_daily(ctx, sender)
+        if distributed:
+            from .queue import require_queue
+
+            require_queue()
+            from podsift.queue import check_broker, make_app
+
+            celery_app = make_app(settings.queue)
+            check_broker(celery_app, settings.queue.broker_url)
+            report = run_daily_distributed(ctx, celery_app, sender)
+        else:
+            report = run_daily(ctx, sender)
     if as_json:
         print_json(report.as_dict())
     else:

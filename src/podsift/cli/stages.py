@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from podsift.context import make_client
@@ -49,14 +51,19 @@ def transcript_cmd(app: App, target: str, as_json: bool, fmt: str | None) -> Non
 @pass_app
 def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
     """Extract the insights of one transcript, best first."""
-    from podsift.insights import extractors, insights_to_json
-    from podsift.insights.local import LocalExtractorSettings
+    from podsift.insights import build_extractor, extract_one, insights_to_json
     from podsift.transcripts import parse_transcript
 
     transcript = parse_transcript(_read(app, target), source=target)
     cfg = app.settings.insights
-    extractor = extractors.create(cfg.provider, LocalExtractorSettings(top_n=top or cfg.top_n))
-    found = [x.with_id(target) for x in extractor.extract(transcript)]
+    if top:
+        cfg = dataclasses.replace(cfg, top_n=top)
+    result = extract_one(build_extractor(cfg), transcript, cfg.grounding_threshold)
+    if result.reason:
+        click.echo(f"{target}: no insights: {result.reason}", err=True)
+    elif result.dropped:
+        click.echo(f"{target}: {result.dropped} insight(s) dropped: quote not grounded", err=True)
+    found = [x.with_id(target) for x in result.insights]
     if as_json:
         print_json(insights_to_json(target, found))
         return

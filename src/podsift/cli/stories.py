@@ -1,8 +1,9 @@
-"""Commands about stories: cluster."""
+"""Commands about stories: cluster, explain."""
 
 from __future__ import annotations
 
-from typing import TextIO
+from datetime import date, timedelta
+from typing import BinaryIO
 
 import click
 
@@ -10,7 +11,7 @@ from .app import App, pass_app, print_json
 
 
 @click.command("cluster")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--json", "as_json", is_flag=True, help="Print the clusters as JSON.")
 @click.option(
     "--threshold",
@@ -18,20 +19,23 @@ from .app import App, pass_app, print_json
     help="Similarity needed to merge (default: the embedder's calibrated one).",
 )
 @pass_app
-def cluster_cmd(app: App, file: TextIO, as_json: bool, threshold: float | None) -> None:
+def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None) -> None:
     """Group statements that say the same thing (FILE: JSON Lines or one per line; - for stdin)."""
     from podsift.cluster import (
-        DEFAULT_THRESHOLD,
         cluster_to_json,
+        decode_statements,
         embedders,
         group_statements,
-        read_statements,
+        threshold_for,
     )
 
-    statements = read_statements(file.read())
-    embedder = embedders.create(app.settings.cluster.embedder, None)
+    name = app.settings.cluster.embedder
+    limit = threshold_for(
+        name, threshold if threshold is not None else app.settings.cluster.threshold
+    )
+    statements = decode_statements(file.read(), getattr(file, "name", "-"))
+    embedder = embedders.create(name, None)
     vectors = embedder.embed([s.text for s in statements])
-    limit = threshold or app.settings.cluster.threshold or DEFAULT_THRESHOLD
     clusters = group_statements(statements, vectors, threshold=limit)
     if as_json:
         print_json(cluster_to_json(clusters))
@@ -44,4 +48,50 @@ def cluster_cmd(app: App, file: TextIO, as_json: bool, threshold: float | None) 
                 click.echo(f"    {m}: {text[m]}")
 
 
-COMMANDS = [cluster_cmd]
+@click.command("explain")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The local date (default: today).",
+)
+@click.option("--to", "email", help="The subscriber (default: the operator's own digest).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@pass_app
+def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None:
+    """Show each story's score and its factors (breadth, salience, recency, novelty, interest)."""
+    from podsift.context import RunContext, make_client
+    from podsift.digest import OPERATOR
+    from podsift.digest.compose import rank_for
+
+    when: date = day.date() if day is not None else app.now().date()  # type: ignore[attr-defined]
+    settings = app.settings
+    with make_client(settings) as client:
+        ctx = RunContext(
+            settings,
+            app.store(),
+            client,
+            app.now(),
+            lookback=timedelta(days=settings.run.lookback_days),
+        )
+        scored = rank_for(ctx, email or OPERATOR, when, explain=True)
+    rows = [
+        {
+            "story_id": r.story.id,
+            "score": round(r.score, 6),
+            **{name: round(value, 6) for name, value in r.reasons},
+            "shows": list(r.story.shows),
+            "headline": r.story.mentions[0].text[:100],
+        }
+        for r in scored
+    ]
+    if as_json:
+        print_json({"date": when.isoformat(), "stories": rows})
+        return
+    for r in scored:
+        factors = "  ".join(f"{name} {value:.3f}" for name, value in r.reasons)
+        shows = len(r.story.shows)
+        click.echo(f"{r.score:.4f}  {factors}  [{shows} shows] {r.story.mentions[0].text[:80]}")
+
+
+COMMANDS = [cluster_cmd, explain_cmd]

@@ -32,12 +32,23 @@ from .embed import (
     EmbeddingModelError,
     MemoryVectorCache,
 )
-from .group import DEFAULT_THRESHOLD, assign_to_stories, cluster_id, group_statements, natural_key
-from .stories import StoriesReport, group_all
+from .group import (
+    CALIBRATED_THRESHOLDS,
+    DEFAULT_THRESHOLD,
+    UncalibratedEmbedderError,
+    assign_to_stories,
+    cluster_id,
+    group_statements,
+    natural_key,
+    threshold_for,
+)
+from .stories import StoriesReport, group_all, make_embedder
 
 __all__ = [
+    "CALIBRATED_THRESHOLDS",
     "DEFAULT_EMBEDDER",
     "DEFAULT_THRESHOLD",
+    "MAX_STATEMENT_CHARS",
     "MODEL_SHA256",
     "TOKENIZER_SHA256",
     "CachedEmbedder",
@@ -46,16 +57,20 @@ __all__ = [
     "MemoryVectorCache",
     "StatementFormatError",
     "StoriesReport",
+    "UncalibratedEmbedderError",
     "VectorCache",
     "assign_to_stories",
     "cluster_id",
     "cluster_to_json",
     "create_embedder",
+    "decode_statements",
     "embedders",
     "group_all",
     "group_statements",
+    "make_embedder",
     "natural_key",
     "read_statements",
+    "threshold_for",
 ]
 
 
@@ -127,6 +142,36 @@ def cluster_to_json(clusters: Sequence[Cluster]) -> dict[str, Any]:
     }
 
 
+#: Longest statement the ``cluster`` command accepts, in characters (the model reads only the
+#: first 256 tokens; a longer "statement" is a whole document, not a claim).
+MAX_STATEMENT_CHARS = 5_000
+
+
+def decode_statements(data: bytes, source: str) -> list[Statement]:
+    """Decode ``data`` (UTF-8, BOM allowed) and parse it with :func:`read_statements`.
+
+    Errors name ``source``; input with no statement at all is an error too.
+
+    >>> decode_statements(b"\\xff", "x.txt")
+    Traceback (most recent call last):
+    ...
+    podsift.cluster.StatementFormatError: x.txt: not UTF-8 text (bad byte at offset 0)
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StatementFormatError(
+            f"{source}: not UTF-8 text (bad byte at offset {exc.start})"
+        ) from None
+    try:
+        statements = read_statements(text)
+    except StatementFormatError as exc:
+        raise StatementFormatError(f"{source}: {exc}") from None
+    if not statements:
+        raise StatementFormatError(f"{source}: no statements (the input is empty)")
+    return statements
+
+
 def read_statements(text: str) -> list[Statement]:
     """Parse the ``cluster`` command's input into statements.
 
@@ -143,12 +188,15 @@ def read_statements(text: str) -> list[Statement]:
     numbered = [(n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
     if not numbered:
         return []
-    statements = (
-        _read_json_lines(numbered)
-        if _is_json_object(numbered[0][1])
-        else [Statement(id=str(i), text=line) for i, (_, line) in enumerate(numbered, start=1)]
-    )
-    return statements
+    if _is_json_object(numbered[0][1]):
+        return _read_json_lines(numbered)
+    for number, line in numbered:
+        if len(line) > MAX_STATEMENT_CHARS:
+            raise StatementFormatError(
+                f"line {number}: text of {len(line)} characters is longer than the"
+                f" {MAX_STATEMENT_CHARS} allowed"
+            )
+    return [Statement(id=str(i), text=line) for i, (_, line) in enumerate(numbered, start=1)]
 
 
 def _is_json_object(line: str) -> bool:
@@ -183,8 +231,13 @@ def _statement_from_json(number: int, line: str) -> Statement:
     ident, body = record.get("id"), record.get("text")
     if isinstance(ident, bool) or not isinstance(ident, str | int) or str(ident) == "":
         raise StatementFormatError(f"line {number}: 'id' must be a non-empty string")
-    if not isinstance(body, str):
-        raise StatementFormatError(f"line {number}: 'text' must be a string")
+    if not isinstance(body, str) or not body.strip():
+        raise StatementFormatError(f"line {number}: 'text' must be a non-empty string")
+    if len(body) > MAX_STATEMENT_CHARS:
+        raise StatementFormatError(
+            f"line {number}: text of {len(body)} characters is longer than the"
+            f" {MAX_STATEMENT_CHARS} allowed"
+        )
     show, score = record.get("show"), record.get("score", 0.0)
     if show is not None and not isinstance(show, str):
         raise StatementFormatError(f"line {number}: 'show' must be a string or null")

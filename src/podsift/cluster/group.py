@@ -18,16 +18,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..exceptions import PodsiftError
 from ..models import Cluster, Statement, text_hash
+from .signals import Signals, SignalWeights, pair_penalty, text_signals
 
-#: Cosine similarity at or above which two statements (or a statement and a story centroid)
-#: count as the same story, for all-MiniLM-L6-v2 ("minilm-l6-int8"). Calibrated with
-#: benchmarks/calibrate_threshold.py on data/dedup: on the cross-show events (22 real
-#: transcript passages, 231 pairs, 42 hard negatives) the clusters formed at 0.475 give
-#: pairwise P 1.00 / R 0.55 / F1 0.71 with no hard negative merged (0.40 merges 3); STS
-#: headline pairs give F1 0.91. Podcast paraphrases score lower than headline ones, so
-#: recall is the weak side; raise it only with a better model, not a lower threshold.
-DEFAULT_THRESHOLD = 0.475
+#: The default embedder's calibrated threshold (see :data:`CALIBRATED_THRESHOLDS`): cosine at
+#: or above which two statements (or a statement and a story centroid) count as the same
+#: story. Chosen by benchmarks/eval_stories.py (macro F1 over events, STS headlines, MSRpar
+#: and hard pairs, calibration half); the earlier 0.475 came from the events alone.
+DEFAULT_THRESHOLD = 0.525
 
 #: Added to the cosine of two texts that share a salient term (a name or a number), times
 #: the rarity of the rarest such term among the texts compared (:func:`term_rarity`). Off by
@@ -39,6 +38,40 @@ DEFAULT_TERM_BOOST = 0.0
 
 #: Raw term rarity at or below which a shared term earns no boost (see :func:`term_rarity`).
 DEFAULT_RARITY_FLOOR = 0.0
+
+#: Weights of the textual conflict checks (:mod:`podsift.cluster.signals`), calibrated with
+#: benchmarks/eval_stories.py (see that script's docstring for the data and the split).
+DEFAULT_SIGNALS = SignalWeights(numbers=0.1, order=0.5)
+
+#: The calibrated merge threshold of each embedder, by embedder name: a threshold belongs to
+#: the model whose cosines it cuts. minilm-l6-int8: benchmarks/eval_stories.py, best macro F1
+#: on the calibration half of data/dedup + tests/data/stories/hard-pairs.jsonl.
+CALIBRATED_THRESHOLDS: Mapping[str, float] = {"minilm-l6-int8": 0.525}
+
+
+class UncalibratedEmbedderError(PodsiftError, ValueError):
+    """An embedder with no calibrated threshold, and none set by the user."""
+
+
+def threshold_for(embedder: str, override: float | None = None) -> float:
+    """The merge threshold for ``embedder``: ``override`` if set, else the calibrated one.
+
+    >>> threshold_for("minilm-l6-int8"), threshold_for("other", 0.6)
+    (0.525, 0.6)
+
+    Raises:
+        UncalibratedEmbedderError: ``embedder`` has no calibrated threshold and no override.
+    """
+    if override is not None:
+        return override
+    try:
+        return CALIBRATED_THRESHOLDS[embedder]
+    except KeyError:
+        raise UncalibratedEmbedderError(
+            f"embedder {embedder!r} has no calibrated threshold: calibrate it with"
+            " benchmarks/eval_stories.py and set [cluster] threshold"
+        ) from None
+
 
 Vectors = npt.NDArray[np.float32]
 FloatArray = npt.NDArray[np.floating[Any]]
@@ -71,6 +104,7 @@ def group_statements(
     threshold: float = DEFAULT_THRESHOLD,
     term_boost: float = DEFAULT_TERM_BOOST,
     context: Sequence[str] = (),
+    signals: SignalWeights | None = None,
 ) -> list[Cluster]:
     """Group ``statements`` (row ``i`` of ``vectors`` embeds ``statements[i]``).
 
@@ -80,12 +114,14 @@ def group_statements(
 
     Every statement lands in exactly one cluster. Members are in natural id order; clusters
     come largest first, then by their first member. Memory grows with the square of the
-    number of statements (a 5,000-statement call needs about 200 MB).
+    number of statements (a 5,000-statement call needs about 200 MB). ``signals`` weighs the
+    textual conflict checks of :mod:`podsift.cluster.signals` (default: the calibrated ones).
     """
     ordered, unit = _canonical(statements, vectors)
     terms = salient_terms([s.text for s in ordered] + list(context))
     rarity = term_rarity(terms)
-    return _group(ordered, unit, terms[: len(ordered)], rarity, threshold, term_boost)
+    weights = DEFAULT_SIGNALS if signals is None else signals
+    return _group(ordered, unit, terms[: len(ordered)], rarity, threshold, term_boost, weights)
 
 
 def assign_to_stories(
@@ -124,7 +160,13 @@ def assign_to_stories(
     loose = [i for i in range(len(ordered)) if story_of[i] is None]
     loose_terms = [new_terms[i] for i in loose]
     clusters = _group(
-        [ordered[i] for i in loose], unit[loose], loose_terms, rarity, threshold, term_boost
+        [ordered[i] for i in loose],
+        unit[loose],
+        loose_terms,
+        rarity,
+        threshold,
+        term_boost,
+        DEFAULT_SIGNALS,
     )
     for cluster in clusters:
         if len(cluster.members) > 1:
@@ -139,12 +181,35 @@ def _group(
     rarity: Mapping[str, float],
     threshold: float,
     term_boost: float,
+    weights: SignalWeights = DEFAULT_SIGNALS,
 ) -> list[Cluster]:
     """Average-linkage clusters of canonically ordered statements, largest first."""
     sims = unit @ unit.T + _boost_matrix(terms, terms, rarity, term_boost)
+    _apply_penalties(sims, [s.text for s in ordered], [s.text for s in ordered], weights, threshold)
     groups = _average_linkage(sims, threshold)
     clusters = [_make_cluster(ordered, sims, members) for members in groups]
     return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
+
+
+def _apply_penalties(
+    sims: Vectors,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    weights: SignalWeights,
+    threshold: float,
+) -> None:
+    """Subtract the signal penalties in place, only where a pair would otherwise merge."""
+    if not weights.active:
+        return
+    cache: dict[str, Signals] = {}
+
+    def sig(text: str) -> Signals:
+        if text not in cache:
+            cache[text] = text_signals(text)
+        return cache[text]
+
+    for i, j in zip(*np.nonzero(sims >= threshold), strict=True):
+        sims[i, j] -= pair_penalty(sig(rows[i]), sig(cols[j]), weights)
 
 
 def _canonical(

@@ -13,7 +13,7 @@ from podsift.context import RunContext
 from podsift.models import Statement, text_hash
 
 from .embed import CachedEmbedder
-from .group import DEFAULT_TERM_BOOST, DEFAULT_THRESHOLD, assign_to_stories
+from .group import DEFAULT_TERM_BOOST, assign_to_stories, threshold_for
 
 if TYPE_CHECKING:
     from podsift.store import InsightRow
@@ -68,7 +68,7 @@ def _assign_day(
     ctx: RunContext, model: str, day: date, items: list[tuple[InsightRow, Vector]]
 ) -> tuple[int, int]:
     """Join one day's insights to the window's stories or start new ones; count both."""
-    threshold = ctx.settings.cluster.threshold or DEFAULT_THRESHOLD
+    threshold = threshold_for(model, ctx.settings.cluster.threshold)
     since = datetime.combine(day, time.min, UTC) - timedelta(days=ctx.settings.cluster.window_days)
     existing = ctx.store.story_centroids(model, since)
     statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in items]

@@ -13,7 +13,8 @@ from typing import ClassVar, Protocol, TextIO
 
 from ..plugins import Registry
 from .console import ConsoleSender
-from .send import SendReport, send_due, unsubscribe_url
+from .schedule import compose_day, local_slot, retry_at, send_action
+from .send import Pacer, SendReport, message_for, send_due, unsubscribe_url
 from .smtp import (
     SendError,
     SmtpSender,
@@ -23,6 +24,8 @@ from .smtp import (
     redact_url,
     subject_for,
 )
+from .tick import ComposeDueReport, compose_due
+from .tokens import TokenError, Tokens
 
 
 class Sender(Protocol):
@@ -48,15 +51,25 @@ def _console(settings: TextIO | None) -> Sender:
 
 
 __all__ = [
+    "ComposeDueReport",
     "ConsoleSender",
+    "Pacer",
     "SendError",
     "SendReport",
     "Sender",
     "SmtpSender",
     "SmtpSettings",
+    "TokenError",
+    "Tokens",
+    "compose_day",
+    "compose_due",
     "compose_email",
+    "local_slot",
+    "message_for",
     "message_id_for",
     "redact_url",
+    "retry_at",
+    "send_action",
     "send_due",
     "senders",
     "subject_for",

@@ -6,14 +6,19 @@ what is sent later is rendered from that stored object.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import numpy.typing as npt
+
+from podsift.cluster import make_embedder
 from podsift.context import RunContext
-from podsift.models import AlsoOn, Digest, DigestItem, RankedStory
-from podsift.rank import rank_stories
+from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, StoryView
+from podsift.rank import explain_stories, interest_factor, is_update, rank_stories
 
 from .build import build_digest
 from .render import digest_to_json
@@ -34,36 +39,89 @@ def local_date(now: datetime, tz: str) -> date:
     return now.astimezone(ZoneInfo(tz)).date()
 
 
-def rank_for(ctx: RunContext, recipient: str, day: date) -> list[RankedStory]:
-    """Rank the stories of the window for one recipient, leaving out what they already got."""
+def rank_for(
+    ctx: RunContext, recipient: str, day: date, *, explain: bool = False
+) -> list[RankedStory]:
+    """Rank the window's stories for one recipient (see :mod:`podsift.rank`).
+
+    Stories the recipient already received come back only as updates (new shows since).
+    Their topics (one per line, embedded) and their own shows weigh in as interest; story
+    centroids drive the diversity rule. ``explain`` returns every story scored, zeros too,
+    without the diversity pick.
+    """
     window = timedelta(days=ctx.settings.cluster.window_days)
     views = ctx.store.story_views(since=ctx.now - max(window, ctx.lookback))
-    sent = ctx.store.sent_story_ids(recipient, before=day)
+    sent = ctx.store.sent_story_shows(recipient, before=day)
+    model = ctx.settings.cluster.embedder
+    vectors = dict(ctx.store.story_centroids(model, ctx.now - max(window, ctx.lookback)))
+    interest = _interest(ctx, recipient, views, vectors)
     rank = ctx.settings.rank
+    if explain:
+        return explain_stories(
+            views,
+            now=ctx.now,
+            recency_half_life_days=rank.recency_half_life_days,
+            sent_shows=sent,
+            interest=interest,
+            update_weight=rank.update_weight,
+        )
     return rank_stories(
         views,
         now=ctx.now,
         limit=rank.top,
         recency_half_life_days=rank.recency_half_life_days,
-        already_sent=sent,
+        sent_shows=sent,
+        interest=interest,
+        vectors=vectors,
+        update_weight=rank.update_weight,
+        diversity=rank.diversity,
     )
+
+
+def _interest(
+    ctx: RunContext,
+    recipient: str,
+    views: Sequence[StoryView],
+    vectors: dict[str, npt.NDArray[np.float32]],
+) -> dict[str, float]:
+    """Each story's interest factor for ``recipient`` (empty for the operator)."""
+    if not recipient:
+        return {}
+    topics, own = ctx.store.reader_profile(recipient)
+    lines = [x.strip() for x in topics.replace(",", "\n").splitlines() if x.strip()]
+    topic_vecs = make_embedder(ctx).embed(lines) if lines and vectors else None
+    out = {}
+    for view in views:
+        sim = 0.0
+        if topic_vecs is not None and view.id in vectors:
+            sim = float((topic_vecs @ vectors[view.id]).max())
+        out[view.id] = interest_factor(sim, len(own & set(view.shows)))
+    return out
 
 
 def compose_for(
     ctx: RunContext, recipient: str, day: date, subscriber_id: int | None = None
 ) -> tuple[int, Digest]:
-    """Build and store one recipient's digest for ``day`` (the stored one wins on reruns)."""
+    """Build and store one recipient's digest for ``day`` (the stored one wins on reruns).
+
+    Each stored item carries ``update``: true when the story comes back because new shows
+    raised it since the recipient last got it.
+    """
     ranked = rank_for(ctx, recipient, day)
     digest = build_digest(ranked, day=day, recipient=recipient or None)
-    digest_id, payload = ctx.store.save_digest(
+    payload = digest_to_json(digest)
+    updates = {r.story.id: is_update(r) for r in ranked}
+    for item in payload["items"]:
+        item["update"] = updates.get(item["story_id"], False)
+    digest_id, stored = ctx.store.save_digest(
         recipient,
         day,
-        digest_to_json(digest),
+        payload,
         [r.story.id for r in ranked],
         ctx.now,
         subscriber_id=subscriber_id,
     )
-    return digest_id, digest_from_json(payload, recipient=recipient or None)
+    return digest_id, digest_from_json(stored, recipient=recipient or None)
 
 
 def compose_all(ctx: RunContext) -> ComposeReport:

@@ -51,12 +51,18 @@ def render(d: Digest, fmt: str, *, unsubscribe_url: str | None = None) -> str:
     raise ValueError(f"unknown digest format '{fmt}' (available: {', '.join(FORMATS)})")
 
 
-def render_text(d: Digest, *, unsubscribe_url: str | None = None) -> str:
+def render_text(
+    d: Digest, *, unsubscribe_url: str | None = None, preferences_url: str | None = None
+) -> str:
     """Render the plain-text part: wrapped at :data:`TEXT_WIDTH`, links on their own lines."""
     return (
         _env(html=False)
         .get_template("digest.txt")
-        .render(_context(d), unsubscribe_url=_public_url(unsubscribe_url))
+        .render(
+            _context(d),
+            unsubscribe_url=_public_url(unsubscribe_url),
+            preferences_url=_public_url(preferences_url),
+        )
     )
 
 
@@ -65,7 +71,9 @@ def render_markdown(d: Digest) -> str:
     return _env(html=False).get_template("digest.md").render(_context(d))
 
 
-def render_html(d: Digest, *, unsubscribe_url: str | None = None) -> str:
+def render_html(
+    d: Digest, *, unsubscribe_url: str | None = None, preferences_url: str | None = None
+) -> str:
     """Render the email HTML: table layout, system fonts, CSS inlined into ``style`` attributes.
 
     Only ``http``/``https`` links become ``href`` attributes; anything else is shown unlinked.
@@ -73,7 +81,11 @@ def render_html(d: Digest, *, unsubscribe_url: str | None = None) -> str:
     html = (
         _env(html=True)
         .get_template("digest.html")
-        .render(_context(d), unsubscribe_url=_public_url(unsubscribe_url))
+        .render(
+            _context(d),
+            unsubscribe_url=_public_url(unsubscribe_url),
+            preferences_url=_public_url(preferences_url),
+        )
     )
     return _inliner().inline(html)
 

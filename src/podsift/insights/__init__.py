@@ -4,7 +4,7 @@ Extractors plug in by name through ``extractors``; ``local`` (offline, no model)
 
 >>> ex = extractors.create("local", LocalExtractorSettings(top_n=3))
 >>> ex.name, ex.version
-('local', '2')
+('local', '3')
 """
 
 from __future__ import annotations
@@ -16,13 +16,23 @@ from typing import Any, ClassVar, Protocol
 from ..exceptions import ConfigError
 from ..models import Insight, Transcript
 from ..plugins import Registry
-from .extract import ExtractReport, extract_all, make_extractor
+from .extract import (
+    Extraction,
+    ExtractReport,
+    build_extractor,
+    extract_all,
+    extract_one,
+    make_extractor,
+)
 
 __all__ = [
     "ExtractReport",
+    "Extraction",
     "Extractor",
     "LocalExtractorSettings",
+    "build_extractor",
     "extract_all",
+    "extract_one",
     "extractors",
     "insight_to_json",
     "insights_to_json",
@@ -84,6 +94,22 @@ def _local(settings: LocalExtractorSettings | None) -> Extractor:
     from .local import LocalExtractor
 
     return LocalExtractor(settings or LocalExtractorSettings())
+
+
+@extractors.register("openai")
+def _openai(settings: Any) -> Extractor:
+    """Build the OpenAI-compatible extractor (OpenAI, Ollama, vLLM, llama.cpp, OpenRouter)."""
+    from .providers import build
+
+    return build("openai", settings)
+
+
+@extractors.register("anthropic")
+def _anthropic(settings: Any) -> Extractor:
+    """Build the Anthropic Messages API extractor."""
+    from .providers import build
+
+    return build("anthropic", settings)
 
 
 def insight_to_json(insight: Insight) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from ..models import Insight, Transcript
 from . import LocalExtractorSettings
 from .clean import EMOJI, clean_quote, content_words, words
 from .filters import edge_factor, reject_reason, sponsor_block, sponsor_names, whole_turn_is_ad
+from .grounding import unsafe_reason
 from .scoring import Scorer, score_texts
 from .sentences import Sentence, Turn, split_sentences
 
@@ -70,7 +71,7 @@ def blocked_sentences(turns: Sequence[Turn], sentences: Sequence[Sentence]) -> d
         if sentence.heading:
             blocked[sentence.index] = "heading"
             continue
-        reason = reject_reason(sentence.text)
+        reason = reject_reason(sentence.text) or unsafe_reason(sentence.text)
         if reason is None and names and any(n in sentence.text for n in names):
             reason = "sponsor"
         if reason:
@@ -190,7 +191,7 @@ class LocalExtractor:
     """
 
     name: ClassVar[str] = "local"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
 
     def __init__(
         self, settings: LocalExtractorSettings | None = None, scorer: Scorer = score_texts

@@ -1,23 +1,47 @@
-"""Score and order stories. Pure: stories and ``now`` in, ranked stories out.
+"""Score and order stories. Pure: stories, ``now`` and what the reader already got in.
 
-score = breadth × salience × recency, where
+score = breadth × salience × recency × novelty × interest, where
 
 - breadth = 1 + log2(distinct shows): a second show adds as much as the first, a fourth
   as much as the second and third together (diminishing returns);
 - salience = the best mention score (negative scores count as 0);
 - recency = 0.5 ** (age in days of ``last_seen`` / half-life); unknown ``last_seen`` → 1.0,
-  a ``last_seen`` after ``now`` counts as age 0.
+  a ``last_seen`` after ``now`` counts as age 0;
+- novelty = 1.0 for a story the reader never received; a story already received is left
+  out unless shows that had not raised it then have raised it since: it comes back as an
+  *update* with novelty ``update_weight``;
+- interest = the factor the caller computed for the reader (their topics and their own
+  shows, see :func:`interest_factor`); 1.0 when unknown.
+
+The top ``limit`` are then picked with MMR (:func:`pick_diverse`): each pick trades its
+score against its similarity to the stories already picked, so five takes on one topic do
+not fill the digest.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
 
 from ..models import RankedStory, StoryView
 
 _DAY_SECONDS = 86_400.0
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class RankOptions:
+    """The knobs of :func:`rank_stories` (see ``[rank]`` in the configuration)."""
+
+    limit: int = 5
+    recency_half_life_days: float = 7.0
+    update_weight: float = 0.6
+    diversity: float = 0.3
 
 
 def breadth(story: StoryView) -> float:
@@ -38,19 +62,55 @@ def recency(last_seen: datetime | None, now: datetime, half_life_days: float) ->
     return float(0.5 ** (max(age, 0.0) / half_life_days))
 
 
+def novelty(story: StoryView, sent_shows: frozenset[str] | None, update_weight: float) -> float:
+    """1.0 if never sent; ``update_weight`` if new shows raised it since; else 0.0.
+
+    >>> from podsift.models import StoryView
+    >>> novelty(StoryView("s", ()), None, 0.6), novelty(StoryView("s", ()), frozenset(), 0.6)
+    (1.0, 0.0)
+    """
+    if sent_shows is None:
+        return 1.0
+    return update_weight if set(story.shows) - sent_shows else 0.0
+
+
+def interest_factor(topic_similarity: float, own_shows: int, *, weight: float = 0.5) -> float:
+    """The interest multiplier: 1 + weight × (best topic cosine, ≥ 0) + 0.25 per own show.
+
+    >>> interest_factor(0.0, 0), interest_factor(0.8, 1)
+    (1.0, 1.65)
+    """
+    return round(1.0 + weight * max(topic_similarity, 0.0) + 0.25 * min(own_shows, 2), 6)
+
+
 def _as_utc(moment: datetime) -> datetime:
     """Return ``moment`` as an aware datetime (naive means UTC)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def score_story(story: StoryView, *, now: datetime, recency_half_life_days: float) -> RankedStory:
+def score_story(
+    story: StoryView,
+    *,
+    now: datetime,
+    recency_half_life_days: float,
+    sent_shows: frozenset[str] | None = None,
+    update_weight: float = 0.6,
+    interest: float = 1.0,
+) -> RankedStory:
     """Score one story and keep its factors, by name, in ``reasons``."""
     factors = (
         ("breadth", breadth(story)),
         ("salience", salience(story)),
         ("recency", recency(story.last_seen, now, recency_half_life_days)),
+        ("novelty", novelty(story, sent_shows, update_weight)),
+        ("interest", interest),
     )
     return RankedStory(story=story, score=math.prod(f for _, f in factors), reasons=factors)
+
+
+def is_update(ranked: RankedStory) -> bool:
+    """Whether a ranked story comes back to a reader because new shows raised it."""
+    return dict(ranked.reasons).get("novelty", 1.0) < 1.0
 
 
 def rank_stories(
@@ -60,26 +120,101 @@ def rank_stories(
     limit: int = 5,
     recency_half_life_days: float = 7.0,
     already_sent: frozenset[str] = frozenset(),
+    sent_shows: Mapping[str, frozenset[str]] | None = None,
+    interest: Mapping[str, float] | None = None,
+    vectors: Mapping[str, Vector] | None = None,
+    update_weight: float = 0.6,
+    diversity: float = 0.3,
 ) -> list[RankedStory]:
-    """Return the top ``limit`` distinct stories, best first.
+    """Return the top ``limit`` distinct stories, best first (see the module docstring).
 
-    Stories whose id is in ``already_sent`` and stories with no mentions are left out; when
-    an id appears twice, its better-scored view counts. Equal scores are ordered by story id,
-    so the result is a pure function of the inputs.
+    ``already_sent`` ids with no entry in ``sent_shows`` count as sent with no show known
+    to be new, so they stay out. Stories with no mentions or a zero score are left out;
+    when an id appears twice, its better-scored view counts. Equal scores are ordered by
+    story id, so the result is a pure function of the inputs (not of their order).
     """
     if limit < 0:
         raise ValueError(f"limit must be >= 0, got {limit}")
     if not recency_half_life_days > 0:
         raise ValueError(f"recency_half_life_days must be > 0, got {recency_half_life_days}")
+    # an id sent with no record of its shows: every show it has now counts as known
+    shows_sent = {s.id: frozenset(s.shows) for s in stories if s.id in already_sent}
+    shows_sent.update(sent_shows or {})
+    scored = explain_stories(
+        stories,
+        now=now,
+        recency_half_life_days=recency_half_life_days,
+        sent_shows=shows_sent,
+        interest=interest or {},
+        update_weight=update_weight,
+    )
+    eligible = [r for r in scored if r.score > 0]
+    return pick_diverse(eligible, vectors or {}, limit=limit, diversity=diversity)
+
+
+def explain_stories(
+    stories: Sequence[StoryView],
+    *,
+    now: datetime,
+    recency_half_life_days: float,
+    sent_shows: Mapping[str, frozenset[str]],
+    interest: Mapping[str, float],
+    update_weight: float,
+) -> list[RankedStory]:
+    """Every story with mentions, scored, best first (one view per id); zeros included."""
     scored = [
-        score_story(s, now=now, recency_half_life_days=recency_half_life_days)
+        score_story(
+            s,
+            now=now,
+            recency_half_life_days=recency_half_life_days,
+            sent_shows=sent_shows.get(s.id),
+            update_weight=update_weight,
+            interest=interest.get(s.id, 1.0),
+        )
         for s in stories
-        if s.id not in already_sent and s.mentions
+        if s.mentions
     ]
-    scored.sort(key=lambda r: (-r.score, r.story.id))
-    picked: dict[str, RankedStory] = {}
+    scored.sort(key=lambda r: (-r.score, r.story.id, r.story.mentions[0].insight_id))
+    best: dict[str, RankedStory] = {}
     for ranked in scored:
-        if len(picked) >= limit:
-            break
-        picked.setdefault(ranked.story.id, ranked)
-    return list(picked.values())
+        best.setdefault(ranked.story.id, ranked)
+    return list(best.values())
+
+
+def pick_diverse(
+    ranked: Sequence[RankedStory],
+    vectors: Mapping[str, Vector],
+    *,
+    limit: int,
+    diversity: float,
+) -> list[RankedStory]:
+    """Maximal marginal relevance over ``ranked`` (best first, distinct ids).
+
+    Each step picks the story maximising ``(1 - diversity) × score / top score - diversity ×
+    its highest cosine to a story already picked``; stories with no vector count as
+    dissimilar to all. ``diversity`` 0 keeps the score order.
+    """
+    pool = list(ranked)
+    if not pool or limit == 0:
+        return []
+    top = pool[0].score or 1.0
+    picked: list[RankedStory] = []
+    while pool and len(picked) < limit:
+        best_i, best_val = 0, -math.inf
+        for i, cand in enumerate(pool):
+            value = (1 - diversity) * cand.score / top - diversity * _max_sim(cand, picked, vectors)
+            if value > best_val + 1e-12:
+                best_i, best_val = i, value
+        picked.append(pool.pop(best_i))
+    return picked
+
+
+def _max_sim(
+    cand: RankedStory, picked: Sequence[RankedStory], vectors: Mapping[str, Vector]
+) -> float:
+    """The highest cosine of ``cand`` to a picked story (0 without vectors)."""
+    own = vectors.get(cand.story.id)
+    if own is None:
+        return 0.0
+    sims = [float(own @ vectors[p.story.id]) for p in picked if p.story.id in vectors]
+    return max(sims, default=0.0)

@@ -15,13 +15,14 @@ import io
 import re
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
+import nh3
 from lxml import etree
 
 from ..exceptions import FeedParseError
@@ -55,6 +56,17 @@ class _TreeExtras:
     show_guid: str | None
     items: tuple[_ItemExtras, ...]
     warning: str | None
+    hints: FeedHints = field(default_factory=lambda: FeedHints())
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHints:
+    """What a feed says about polling it: RSS ``ttl``, ``podcast:updateFrequency`` rrule,
+    and ``itunes:new-feed-url`` (the publisher moved the feed)."""
+
+    ttl: str | None = None
+    update_frequency: str | None = None
+    new_feed_url: str | None = None
 
 
 def parse_feed(content: bytes, url: str | None = None) -> ParsedFeed:
@@ -63,6 +75,11 @@ def parse_feed(content: bytes, url: str | None = None) -> ParsedFeed:
     ``url`` names the document in messages and resolves relative links. Raises
     :class:`FeedParseError` when ``content`` is empty, binary, or not a feed.
     """
+    return parse_feed_with_hints(content, url)[0]
+
+
+def parse_feed_with_hints(content: bytes, url: str | None = None) -> tuple[ParsedFeed, FeedHints]:
+    """Parse feed bytes like :func:`parse_feed`, plus what the feed says about polling."""
     name = url or "<input>"
     _check_not_binary(content, name)
     extras = _read_tree(content)
@@ -81,11 +98,12 @@ def parse_feed(content: bytes, url: str | None = None) -> ParsedFeed:
         _episode(entry, links, base, loose=bool(parsed.get("bozo")))
         for entry, links in zip(entries, transcripts, strict=True)
     )
-    return ParsedFeed(
+    feed = ParsedFeed(
         show=_show(parsed.get("feed", {}), extras.show_guid, loose=bool(parsed.get("bozo"))),
         episodes=episodes,
         warnings=tuple(warnings),
     )
+    return feed, extras.hints
 
 
 def feed_to_json(parsed: ParsedFeed) -> dict[str, Any]:
@@ -162,7 +180,21 @@ def _read_tree(content: bytes) -> _TreeExtras:
         return _TreeExtras(None, None, (), warning)
     items = tuple(_item_extras(el) for el in root.iter() if _local(el) in _ITEM_NAMES)
     show_guid = next((_text(el) for el in root.iter() if _is_podcast(el, "guid")), None)
-    return _TreeExtras(_local(root).lower(), show_guid, items, warning)
+    return _TreeExtras(_local(root).lower(), show_guid, items, warning, _hints(root))
+
+
+def _hints(root: Any) -> FeedHints:
+    channel = next((el for el in root if _local(el) == "channel"), root)
+    ttl = update = moved = None
+    for el in channel:
+        local = _local(el)
+        if local == "ttl" and ttl is None:
+            ttl = _text(el)
+        elif _is_podcast(el, "updateFrequency") and update is None:
+            update = (el.get("rrule") or "").strip() or None
+        elif local == "new-feed-url" and moved is None:
+            moved = _text(el)
+    return FeedHints(ttl, update, moved)
 
 
 def _local(el: Any) -> str:
@@ -377,12 +409,22 @@ class _TextCollector(HTMLParser):
         self.parts.append(data)
 
 
+def sanitize_notes(value: str) -> str:
+    """Show notes HTML made safe to store and show: nh3 (Ammonia) with its safe defaults.
+
+    >>> sanitize_notes('<p onclick="x()">Hi<script>alert(1)</script></p>')
+    '<p>Hi</p>'
+    """
+    return nh3.clean(value, link_rel="noopener noreferrer nofollow")
+
+
 def _html_to_text(value: Any) -> str | None:
     """Plain text of an HTML fragment: tags dropped, entities decoded, blank runs folded."""
     if not isinstance(value, str) or not value.strip():
         return None
     collector = _TextCollector()
-    collector.feed(value)
+    # nh3 drops scripts, styles and their text before anything reads the notes
+    collector.feed(sanitize_notes(value))
     collector.close()
     lines = (" ".join(line.split()) for line in "".join(collector.parts).splitlines())
     text = "\n".join(line for line in lines if line)

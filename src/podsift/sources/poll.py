@@ -1,76 +1,204 @@
-"""The feeds stage: poll every show with conditional GET and store new episodes."""
+"""The feeds stage: poll the shows that are due and store their new episodes.
+
+Each show's outcome (new episodes, unchanged, or the error and its class) is recorded on
+its row together with when to poll it next (see :mod:`podsift.sources.schedule`); one
+failing feed never stops the run. A host that answers 429/503 is cooled down: its other
+feeds wait until the cool-down ends instead of being asked again in the same run.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+from podsift.config import FeedSettings
 from podsift.context import RunContext
-from podsift.exceptions import SourceError
+from podsift.exceptions import FeedParseError, FetchError
+from podsift.store.feeds import PollOutcome, PollRow
 
-from .parse import parse_feed
-from .rss import Validators, fetch_feed
+from .guard import check_url
+from .identity import episode_keys
+from .parse import FeedHints, parse_feed_with_hints
+from .rss import FetchResult, PollError, Validators, fetch_feed
+from .schedule import (
+    ErrorClass,
+    Freshness,
+    PollPolicy,
+    PollState,
+    after_failure,
+    after_success,
+    parse_retry_after,
+    parse_ttl,
+    parse_update_frequency,
+)
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class PollReport:
-    """What a poll of all shows did."""
+    """What a poll of the due shows did."""
 
     polled: int
     unchanged: int
     new_episodes: int
     failed: int
+    deferred: int = 0
+
+
+def policy_from(feeds: FeedSettings) -> PollPolicy:
+    """The schedule limits of ``[feeds]``."""
+    return PollPolicy(
+        min_interval=timedelta(minutes=feeds.min_interval_minutes),
+        default_interval=timedelta(minutes=feeds.default_interval_minutes),
+        max_interval=timedelta(hours=feeds.max_interval_hours),
+        backoff_cap=timedelta(hours=feeds.backoff_cap_hours),
+        dead_after=timedelta(days=feeds.dead_after_days),
+        dead_reprobe=timedelta(days=feeds.dead_reprobe_days),
+    )
 
 
 def poll_all(ctx: RunContext) -> PollReport:
-    """Poll each show once; one failing feed is recorded on its row and never stops the run."""
-    unchanged = new = failed = 0
-    shows = ctx.store.shows()
-    for show in shows:
-        try:
-            added = poll_show(
-                ctx,
-                show.id,
-                show.feed_url,
-                Validators(show.etag, show.last_modified, show.body_hash),
-            )
-        except SourceError as e:
-            failed += 1
-            log.warning("feed failed: %s", e)
-            ctx.store.record_poll(show.id, ctx.now, status=None, error=str(e))
-            ctx.progress(f"feed failed: {e}")
+    """Poll each due show once; a failing feed is recorded on its row and never stops the run."""
+    unchanged = new = failed = deferred = polled = 0
+    cooling: dict[str, datetime] = {}
+    for row in ctx.store.due_shows(ctx.now):
+        host = (urlsplit(row.feed_url).hostname or "").lower()
+        if host in cooling:
+            deferred += 1
+            _defer(ctx, row, cooling[host])
             continue
-        if added is None:
+        polled += 1
+        added, outcome = poll_show(ctx, row)
+        if outcome.error is not None:
+            failed += 1
+            if outcome.error_class == ErrorClass.THROTTLED and outcome.next_poll_at:
+                cooling[host] = outcome.next_poll_at
+        elif added is None:
             unchanged += 1
         else:
             new += added
-    return PollReport(len(shows), unchanged, new, failed)
+    return PollReport(polled, unchanged, new, failed, deferred)
 
 
-def poll_show(ctx: RunContext, show_id: int, url: str, validators: Validators) -> int | None:
-    """Poll one show; return the number of new episodes, or None when unchanged."""
-    result = fetch_feed(ctx.client, url, validators, max_bytes=ctx.settings.feeds.max_bytes)
+def _defer(ctx: RunContext, row: PollRow, until: datetime) -> None:
+    ctx.store.save_poll(
+        row.id,
+        ctx.now,
+        PollOutcome(
+            None,
+            row.state,
+            until,
+            row.error_count,
+            row.failing_since,
+            error="host cooling down after 429/503; not asked this time",
+            error_class=ErrorClass.THROTTLED,
+        ),
+    )
+
+
+def poll_show(ctx: RunContext, row: PollRow) -> tuple[int | None, PollOutcome]:
+    """Poll one show and record the outcome; return (new episodes or None, the outcome)."""
+    state = PollState(row.state, row.next_poll_at, row.error_count, row.failing_since)
+    feeds = ctx.settings.feeds
+    try:
+        result = fetch_feed(
+            ctx.client,
+            row.feed_url,
+            Validators(row.etag, row.last_modified, row.body_hash),
+            max_bytes=feeds.max_bytes,
+            max_redirects=feeds.max_redirects,
+            deadline_s=feeds.timeout,
+            now=ctx.now,
+        )
+        added, outcome = _store_result(ctx, row, result)
+    except FetchError as e:
+        kind = e.kind if isinstance(e, PollError) else ErrorClass.NETWORK
+        retry = parse_retry_after(e.retry_after, ctx.now) if isinstance(e, PollError) else None
+        status = e.status if isinstance(e, PollError) else None
+        return None, _failed(ctx, row, state, str(e), kind, status, retry)
+    except FeedParseError as e:
+        return None, _failed(ctx, row, state, str(e), ErrorClass.PARSE, 200, None)
+    return added, outcome
+
+
+def _failed(
+    ctx: RunContext,
+    row: PollRow,
+    state: PollState,
+    message: str,
+    kind: ErrorClass,
+    status: int | None,
+    retry: timedelta | None,
+) -> PollOutcome:
+    policy = policy_from(ctx.settings.feeds)
+    nxt = after_failure(state, ctx.now, kind, policy, ctx.rng, retry)
+    log.warning("feed failed: %s", message)
+    ctx.progress(f"feed failed: {message}")
+    outcome = PollOutcome(
+        status, nxt.state, nxt.next_poll_at, nxt.error_count, nxt.failing_since, message, kind
+    )
+    ctx.store.save_poll(row.id, ctx.now, outcome)
+    return outcome
+
+
+def _store_result(
+    ctx: RunContext, row: PollRow, result: FetchResult
+) -> tuple[int | None, PollOutcome]:
     v = result.validators
+    policy = policy_from(ctx.settings.feeds)
     if result.not_modified or result.content is None:
-        ctx.store.record_poll(
-            show_id,
-            ctx.now,
-            status=result.status,
+        _move(ctx, row, result.permanent_url, "permanent redirect")
+        nxt = after_success(ctx.now, result.freshness, policy)
+        outcome = PollOutcome(
+            result.status,
+            "ok",
+            nxt.next_poll_at,
+            0,
+            None,
             validators=(v.etag, v.last_modified, v.body_hash),
         )
-        return None
-    parsed = parse_feed(result.content, url)
+        ctx.store.save_poll(row.id, ctx.now, outcome)
+        return None, outcome
+    parsed, hints = parse_feed_with_hints(result.content, result.final_url)
     for warning in parsed.warnings:
-        log.info("feed warning: %s: %s", url, warning)
-    ctx.store.record_poll(
-        show_id,
-        ctx.now,
-        status=result.status,
-        show=parsed.show,
+        log.info("feed warning: %s: %s", row.feed_url, warning)
+    fresh = _with_feed_hints(result.freshness, hints)
+    nxt = after_success(ctx.now, fresh, policy)
+    outcome = PollOutcome(
+        result.status,
+        "ok",
+        nxt.next_poll_at,
+        0,
+        None,
         validators=(v.etag, v.last_modified, v.body_hash),
+        show=parsed.show,
     )
-    added = ctx.store.add_episodes(show_id, parsed.episodes, ctx.now)
+    ctx.store.save_poll(row.id, ctx.now, outcome)
+    _move(ctx, row, result.permanent_url, "permanent redirect")
+    _move(ctx, row, hints.new_feed_url, "itunes:new-feed-url")
+    episodes = parsed.episodes
+    added = ctx.store.add_episodes(row.id, episodes, ctx.now, keys=episode_keys(episodes))
     ctx.progress(f"polled {parsed.show.title}: {added} new episode(s)")
-    return added
+    return added, outcome
+
+
+def _with_feed_hints(fresh: Freshness, hints: FeedHints) -> Freshness:
+    return Freshness(
+        retry_after=fresh.retry_after,
+        max_age=fresh.max_age,
+        expires_in=fresh.expires_in,
+        ttl=parse_ttl(hints.ttl),
+        update_every=parse_update_frequency(hints.update_frequency),
+    )
+
+
+def _move(ctx: RunContext, row: PollRow, new_url: str | None, why: str) -> None:
+    """Move the show to ``new_url`` (an http(s) URL that gave a valid feed); keep an alias."""
+    if not new_url or new_url == row.feed_url or check_url(new_url) is not None:
+        return
+    if ctx.store.move_show(row.id, new_url, ctx.now):
+        log.info("feed moved: %s -> %s (%s)", row.feed_url, new_url, why)
+        ctx.progress(f"feed moved ({why}): {row.feed_url} -> {new_url}")

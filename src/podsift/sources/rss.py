@@ -1,22 +1,48 @@
-"""Fetch feeds over HTTP with conditional GET (ETag, Last-Modified, body hash).
+"""Fetch feeds over HTTP: conditional GET, redirects followed by hand, capped bodies.
 
-The HTTP client is passed in (tests and callers choose timeouts, transports and limits);
-this module only decides which headers to send and how to read the answer.
+The HTTP client is passed in (callers choose timeouts, transports and the SSRF guard, see
+:func:`podsift.context.make_client`); this module decides which headers to send, follows
+redirects itself (a few hops, each checked), and reads the answer within a size cap and an
+overall deadline.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
 
 from .. import __version__
 from ..exceptions import FetchError, SourceError
+from .guard import check_url, refused_by_guard
+from .schedule import ErrorClass, Freshness, parse_expires, parse_max_age, parse_retry_after
 
 USER_AGENT = f"podsift/{__version__} (+https://github.com/podsift/podsift)"
 DEFAULT_MAX_BYTES = 20_000_000
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+
+
+class PollError(FetchError):
+    """A fetch that failed, with its error class and what the server asked for."""
+
+    def __init__(
+        self,
+        message: str,
+        kind: ErrorClass,
+        status: int | None = None,
+        retry_after: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +56,11 @@ class Validators:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """The answer to one fetch: ``content`` is ``None`` when nothing changed."""
+    """The answer to one fetch: ``content`` is ``None`` when nothing changed.
+
+    ``permanent_url`` is where the leading 301/308 hops pointed (``None`` without them);
+    the caller moves the show there only when that URL gave a valid feed.
+    """
 
     url: str
     status: int
@@ -38,6 +68,8 @@ class FetchResult:
     content: bytes | None
     validators: Validators
     final_url: str
+    permanent_url: str | None = None
+    freshness: Freshness = field(default_factory=Freshness)
 
 
 def body_hash(content: bytes) -> str:
@@ -47,7 +79,7 @@ def body_hash(content: bytes) -> str:
 
 def request_headers(validators: Validators | None) -> dict[str, str]:
     """Headers for a conditional GET given the last ``validators`` (may be ``None``)."""
-    headers = {"User-Agent": USER_AGENT}
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
     if validators is not None:
         if validators.etag:
             headers["If-None-Match"] = validators.etag
@@ -62,69 +94,166 @@ def fetch_feed(
     validators: Validators | None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+    deadline_s: float | None = None,
+    now: datetime | None = None,
 ) -> FetchResult:
-    """GET ``url`` conditionally; raise :class:`FetchError` on network errors, 4xx/5xx or size.
+    """GET ``url`` conditionally, following up to ``max_redirects`` hops by hand.
 
     A 304, or a 200 whose body hashes to ``validators.body_hash``, is ``not_modified``.
+    ``deadline_s`` bounds the whole fetch (all hops and the body). Raises :class:`PollError`
+    (a :class:`FetchError`) on a refused URL or address, network errors, timeouts, a
+    redirect loop, 4xx/5xx or a body over ``max_bytes`` after decompression.
     """
+    started = time.monotonic()
+    seen = [url]
+    permanent: str | None = None
+    leading_permanent = True
+    current = url
+    while True:
+        _check(url, current)
+        response, content = _get(client, url, current, validators, max_bytes, started, deadline_s)
+        if response.status_code not in _REDIRECTS:
+            break
+        target = _location(url, current, response)
+        if response.status_code in _PERMANENT and leading_permanent:
+            permanent = target
+        else:
+            leading_permanent = False
+        if target in seen:
+            raise PollError(f"{url}: redirect loop at {target}", ErrorClass.REFUSED)
+        if len(seen) > max_redirects:
+            raise PollError(f"{url}: more than {max_redirects} redirects", ErrorClass.REFUSED)
+        seen.append(target)
+        current = target
+    fresh = _freshness(response, now or datetime.now(UTC))
+    if response.status_code == 304:
+        return _not_modified(url, current, response, validators, permanent, fresh)
+    return _changed_or_not(url, current, response, content, validators, permanent, fresh)
+
+
+def _check(url: str, current: str) -> None:
+    why = check_url(current)
+    if why is not None:
+        where = url if current == url else f"{url} (redirected to {current})"
+        raise PollError(f"{where}: {why}", ErrorClass.REFUSED)
+
+
+def _get(
+    client: httpx.Client,
+    url: str,
+    current: str,
+    validators: Validators | None,
+    max_bytes: int,
+    started: float,
+    deadline_s: float | None,
+) -> tuple[httpx.Response, bytes]:
     try:
         with client.stream(
-            "GET", url, headers=request_headers(validators), follow_redirects=True
+            "GET", current, headers=request_headers(validators), follow_redirects=False
         ) as response:
-            if response.status_code == 304:
-                return _not_modified(url, response, validators)
+            if response.status_code in _REDIRECTS or response.status_code == 304:
+                return response, b""
             if response.status_code >= 400:
-                raise FetchError(f"{url}: http {response.status_code} {response.reason_phrase}")
-            content = _read_capped(response, url, max_bytes)
+                raise _status_error(url, response)
+            return response, _read_capped(response, url, max_bytes, started, deadline_s)
     except httpx.TimeoutException as exc:
-        raise FetchError(f"{url}: timed out ({type(exc).__name__})") from exc
+        raise PollError(f"{url}: timed out ({type(exc).__name__})", ErrorClass.TIMEOUT) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: {_reason(exc)}") from exc
-    return _changed_or_not(url, response, content, validators)
+        refused = refused_by_guard(exc)
+        if refused is not None:
+            raise PollError(f"{url}: {refused}", ErrorClass.REFUSED) from exc
+        raise PollError(f"{url}: {_reason(exc)}", ErrorClass.NETWORK) from exc
 
 
-def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+def _status_error(url: str, response: httpx.Response) -> PollError:
+    status = response.status_code
+    if status == 410:
+        kind = ErrorClass.GONE
+    elif status in (429, 503):
+        kind = ErrorClass.THROTTLED
+    elif status >= 500:
+        kind = ErrorClass.SERVER
+    else:
+        kind = ErrorClass.CLIENT
+    message = f"{url}: http {status} {response.reason_phrase}".rstrip()
+    return PollError(message, kind, status, response.headers.get("Retry-After"))
+
+
+def _location(url: str, current: str, response: httpx.Response) -> str:
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        raise PollError(
+            f"{url}: http {response.status_code} redirect without a location", ErrorClass.CLIENT
+        )
+    return str(urljoin(current, location))
+
+
+def _read_capped(
+    response: httpx.Response, url: str, max_bytes: int, started: float, deadline_s: float | None
+) -> bytes:
+    """Read the decoded body; stop at ``max_bytes`` (gzip bombs too) or at the deadline."""
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"{url}: body larger than {max_bytes} bytes")
+            raise PollError(f"{url}: body larger than {max_bytes} bytes", ErrorClass.REFUSED)
+        if deadline_s is not None and time.monotonic() - started > deadline_s:
+            raise PollError(f"{url}: timed out (over {deadline_s:g} s)", ErrorClass.TIMEOUT)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _new_validators(response: httpx.Response, digest: str | None) -> Validators:
-    return Validators(
-        etag=response.headers.get("ETag"),
-        last_modified=response.headers.get("Last-Modified"),
-        body_hash=digest,
+def _freshness(response: httpx.Response, now: datetime) -> Freshness:
+    h = response.headers
+    return Freshness(
+        retry_after=parse_retry_after(h.get("Retry-After"), now),
+        max_age=parse_max_age(h.get("Cache-Control")),
+        expires_in=parse_expires(h.get("Expires"), now),
     )
 
 
-def _not_modified(url: str, response: httpx.Response, validators: Validators | None) -> FetchResult:
+def _not_modified(
+    url: str,
+    final: str,
+    response: httpx.Response,
+    validators: Validators | None,
+    permanent: str | None,
+    fresh: Freshness,
+) -> FetchResult:
     old = validators or Validators()
-    fresh = Validators(
+    kept = Validators(
         etag=response.headers.get("ETag") or old.etag,
         last_modified=response.headers.get("Last-Modified") or old.last_modified,
         body_hash=old.body_hash,
     )
-    return FetchResult(url, 304, True, None, fresh, str(response.url))
+    return FetchResult(url, 304, True, None, kept, final, permanent, fresh)
 
 
 def _changed_or_not(
-    url: str, response: httpx.Response, content: bytes, validators: Validators | None
+    url: str,
+    final: str,
+    response: httpx.Response,
+    content: bytes,
+    validators: Validators | None,
+    permanent: str | None,
+    fresh: Freshness,
 ) -> FetchResult:
     digest = body_hash(content)
-    fresh = _new_validators(response, digest)
-    unchanged = validators is not None and validators.body_hash == digest
+    new = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"), digest)
+    old = validators or Validators()
+    # some hosts send 200 with the same validators or the same body instead of a 304
+    unchanged = old.body_hash == digest or (bool(old.etag) and old.etag == new.etag)
     return FetchResult(
         url=url,
         status=response.status_code,
         not_modified=unchanged,
         content=None if unchanged else content,
-        validators=fresh,
-        final_url=str(response.url),
+        validators=new,
+        final_url=final,
+        permanent_url=permanent,
+        freshness=fresh,
     )
 
 

@@ -1,8 +1,15 @@
-"""Subscribers, digests, the send ledger and runs in the store."""
+"""Subscribers, digests, the send ledger, automatic pauses and runs in the store.
+
+The ledger (``deliveries``, one row per digest) moves ``claimed`` → ``sent`` | ``retry`` |
+``failed``; a claim that never finished becomes ``unknown`` and is only settled by the
+operator (``podsift digests reconcile``). ``expired`` and ``empty`` record digests that were
+deliberately not sent.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,32 +19,98 @@ from . import schema as t
 from .base import StoreBase, _json, _new_id
 from .records import DeliveryRow, SubscriberRow
 
+OPEN = ("retry",)
+"""Ledger states a send may (re)claim once due."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber(SubscriberRow):
+    """A subscriber with preferences and bounce count."""
+
+    topics: str | None = None
+    show_ids: tuple[int, ...] = ()
+    bounces: int = 0
+    confirmed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow(DeliveryRow):
+    """A send ledger entry with its date, error and next attempt."""
+
+    date: date | None = None
+    error: str | None = None
+    smtp_code: int | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDigest:
+    """A stored subscriber digest that has not been delivered (no ledger row, or ``retry``)."""
+
+    digest_id: int
+    subscriber: Subscriber
+    date: date
+    payload: dict[str, Any]
+    status: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A channel's run of temporary failures and the pause it earned."""
+
+    failures: int
+    paused_until: datetime | None
+    reason: str | None
+
 
 class DeliveryRows(StoreBase):
     """Subscribers, digests written once per recipient and date, the send ledger, runs."""
 
     # -- subscribers ---------------------------------------------------------------------
 
-    def add_subscriber(self, email: str, now: datetime, tz: str = "UTC", send_hour: int = 7) -> int:
-        """Add (or reactivate) a subscriber; return the id."""
+    def add_subscriber(
+        self,
+        email: str,
+        now: datetime,
+        tz: str = "UTC",
+        send_hour: int = 7,
+        *,
+        status: str = "active",
+        topics: str | None = None,
+    ) -> int:
+        """Add a subscriber, or update and reactivate one; return the id.
+
+        ``status="pending"`` starts a double opt-in; it never demotes an active subscriber.
+        """
         sb = t.subscribers.c
+        confirmed = now if status == "active" else None
         with self.tx() as c:
-            row = c.execute(sa.select(sb.id).where(sb.email == email)).first()
+            row = c.execute(sa.select(sb.id, sb.status).where(sb.email == email)).first()
             if row:
-                c.execute(
-                    t.subscribers.update()
-                    .where(sb.id == row.id)
-                    .values(tz=tz, send_hour=send_hour, status="active")
-                )
+                values: dict[str, Any] = {"tz": tz, "send_hour": send_hour, "topics": topics}
+                if not (status == "pending" and row.status == "active"):
+                    values.update(status=status, bounces=0)
+                    if confirmed:
+                        values["confirmed_at"] = confirmed
+                c.execute(t.subscribers.update().where(sb.id == row.id).values(**values))
                 return int(row.id)
             res = c.execute(
                 t.subscribers.insert().values(
-                    email=email, tz=tz, send_hour=send_hour, status="active", created_at=now
+                    email=email,
+                    tz=tz,
+                    send_hour=send_hour,
+                    topics=topics,
+                    status=status,
+                    created_at=now,
+                    confirmed_at=confirmed,
+                    bounces=0,
                 )
             )
             return _new_id(res)
 
-    def subscribers(self, active_only: bool = False) -> list[SubscriberRow]:
+    def subscribers(self, active_only: bool = False) -> list[Subscriber]:
         """Subscribers by id."""
         sb = t.subscribers.c
         query = sa.select(t.subscribers).order_by(sb.id)
@@ -45,7 +118,110 @@ class DeliveryRows(StoreBase):
             query = query.where(sb.status == "active")
         with self.tx() as c:
             rows = c.execute(query).all()
-        return [SubscriberRow(r.id, r.email, r.tz, r.send_hour, r.status) for r in rows]
+            shows = self._show_ids(c)
+        return [_subscriber(r, shows.get(r.id, ())) for r in rows]
+
+    def subscriber(self, email: str) -> Subscriber | None:
+        """One subscriber by address (case-insensitive), or None."""
+        sb = t.subscribers.c
+        with self.tx() as c:
+            r = c.execute(
+                sa.select(t.subscribers).where(sa.func.lower(sb.email) == email.lower())
+            ).first()
+            shows = self._show_ids(c, r.id) if r else {}
+        return _subscriber(r, shows.get(r.id, ())) if r else None
+
+    def _show_ids(self, c: sa.Connection, sub_id: int | None = None) -> dict[int, tuple[int, ...]]:
+        ss = t.subscriptions.c
+        query = sa.select(ss.subscriber_id, ss.show_id).order_by(ss.subscriber_id, ss.show_id)
+        if sub_id is not None:
+            query = query.where(ss.subscriber_id == sub_id)
+        out: dict[int, list[int]] = {}
+        for r in c.execute(query):
+            out.setdefault(r.subscriber_id, []).append(r.show_id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def set_preferences(
+        self,
+        subscriber_id: int,
+        *,
+        tz: str | None = None,
+        send_hour: int | None = None,
+        topics: str | None = None,
+        show_ids: Sequence[int] | None = None,
+    ) -> None:
+        """Change a subscriber's time zone, hour, topics or shows (None: unchanged)."""
+        values: dict[str, Any] = {}
+        if tz is not None:
+            values["tz"] = tz
+        if send_hour is not None:
+            values["send_hour"] = send_hour
+        if topics is not None:
+            values["topics"] = topics or None
+        with self.tx() as c:
+            if values:
+                c.execute(
+                    t.subscribers.update().where(t.subscribers.c.id == subscriber_id).values(values)
+                )
+            if show_ids is not None:
+                ss = t.subscriptions.c
+                c.execute(t.subscriptions.delete().where(ss.subscriber_id == subscriber_id))
+                if show_ids:
+                    c.execute(
+                        t.subscriptions.insert(),
+                        [{"subscriber_id": subscriber_id, "show_id": s} for s in set(show_ids)],
+                    )
+
+    def set_subscriber_status(self, subscriber_id: int, status: str, now: datetime) -> None:
+        """Set pending / active / unsubscribed / suspended (confirming stamps the time)."""
+        values: dict[str, Any] = {"status": status}
+        if status == "active":
+            values.update(confirmed_at=now, bounces=0)
+        with self.tx() as c:
+            c.execute(
+                t.subscribers.update().where(t.subscribers.c.id == subscriber_id).values(values)
+            )
+
+    def count_bounce(self, subscriber_id: int, threshold: int) -> bool:
+        """Count a permanent failure; suspend at ``threshold``. Return True when suspended."""
+        sb = t.subscribers.c
+        with self.tx() as c:
+            c.execute(
+                t.subscribers.update().where(sb.id == subscriber_id).values(bounces=sb.bounces + 1)
+            )
+            bounces = c.execute(sa.select(sb.bounces).where(sb.id == subscriber_id)).scalar_one()
+            if threshold and bounces >= threshold:
+                c.execute(
+                    t.subscribers.update()
+                    .where(sb.id == subscriber_id, sb.status == "active")
+                    .values(status="suspended")
+                )
+                return True
+        return False
+
+    def reset_bounces(self, subscriber_id: int) -> None:
+        """A delivered message clears the bounce count."""
+        sb = t.subscribers.c
+        with self.tx() as c:
+            c.execute(
+                t.subscribers.update()
+                .where(sb.id == subscriber_id, sb.bounces > 0)
+                .values(bounces=0)
+            )
+
+    def show_ids_named(self, names: Sequence[str]) -> dict[str, int | None]:
+        """Resolve shows by feed URL or title (case-insensitive); None where none matches."""
+        sh = t.shows.c
+        with self.tx() as c:
+            rows = c.execute(sa.select(sh.id, sh.feed_url, sh.title)).all()
+        out: dict[str, int | None] = {}
+        for name in names:
+            key = name.strip().casefold()
+            out[name] = next(
+                (r.id for r in rows if key in (r.feed_url.casefold(), (r.title or "").casefold())),
+                None,
+            )
+        return out
 
     def sent_story_ids(self, recipient: str, before: date) -> frozenset[str]:
         """Stories already put in this recipient's digests of earlier dates."""
@@ -57,6 +233,8 @@ class DeliveryRows(StoreBase):
                 .where(d.recipient == recipient, d.date < before)
             ).scalars()
             return frozenset(rows)
+
+    # -- digests -------------------------------------------------------------------------
 
     def save_digest(
         self,
@@ -108,32 +286,94 @@ class DeliveryRows(StoreBase):
             ).first()
         return (int(row.id), _json(row.payload)) if row else None
 
-    def claim_delivery(self, digest_id: int, now: datetime) -> bool:
-        """Claim a digest for sending; False when it was claimed or sent before.
+    def digests_of(
+        self, recipient: str, limit: int = 30
+    ) -> list[tuple[date, dict[str, Any], datetime]]:
+        """A recipient's stored digests, newest first: (date, payload, created_at)."""
+        d = t.digests.c
+        with self.tx() as c:
+            rows = c.execute(
+                sa.select(d.date, d.payload, d.created_at)
+                .where(d.recipient == recipient)
+                .order_by(d.date.desc())
+                .limit(limit)
+            ).all()
+        return [(r.date, _json(r.payload), r.created_at) for r in rows]
 
-        A delivery left as ``retry`` (a temporary failure) is claimed again.
+    def pending_digests(self) -> list[PendingDigest]:
+        """Subscriber digests with no ledger row or a ``retry`` one, oldest date first."""
+        d, dl, sb = t.digests.c, t.deliveries.c, t.subscribers.c
+        query = (
+            sa.select(
+                d.id.label("digest_id"),
+                d.date,
+                d.payload,
+                dl.status.label("dstatus"),
+                dl.attempts,
+                dl.next_attempt_at,
+                t.subscribers,
+            )
+            .join(t.subscribers, sb.id == d.subscriber_id)
+            .outerjoin(t.deliveries, dl.digest_id == d.id)
+            .where(sa.or_(dl.status.is_(None), dl.status.in_(OPEN)))
+            .order_by(d.date, d.id)
+        )
+        with self.tx() as c:
+            rows = c.execute(query).all()
+            shows = self._show_ids(c)
+        return [
+            PendingDigest(
+                r.digest_id,
+                _subscriber(r, shows.get(r.id, ())),
+                r.date,
+                _json(r.payload),
+                r.dstatus,
+                r.attempts or 0,
+                r.next_attempt_at,
+            )
+            for r in rows
+        ]
+
+    # -- the send ledger -----------------------------------------------------------------
+
+    def claim_delivery(self, digest_id: int, now: datetime) -> bool:
+        """Claim a digest for sending; False when it was claimed, settled, or not yet due.
+
+        A delivery left as ``retry`` is claimed again once its ``next_attempt_at`` has come.
         """
         dl = t.deliveries.c
         with self.tx() as c:
             retried = c.execute(
                 t.deliveries.update()
-                .where(dl.digest_id == digest_id, dl.status == "retry")
-                .values(status="claimed", attempts=dl.attempts + 1, claimed_at=now, error=None)
+                .where(
+                    dl.digest_id == digest_id,
+                    dl.status == "retry",
+                    sa.or_(dl.next_attempt_at.is_(None), dl.next_attempt_at <= now),
+                )
+                .values(status="claimed", attempts=dl.attempts + 1, claimed_at=now)
             )
             if retried.rowcount:
                 return True
-            try:
+        return self._insert_ledger(digest_id, "claimed", now, attempts=1)
+
+    def _insert_ledger(
+        self, digest_id: int, status: str, now: datetime, attempts: int, error: str | None = None
+    ) -> bool:
+        """Insert the digest's ledger row in its own transaction; False if one exists."""
+        try:
+            with self.tx() as c:
                 c.execute(
                     t.deliveries.insert().values(
                         digest_id=digest_id,
                         channel="email",
-                        status="claimed",
-                        attempts=1,
+                        status=status,
+                        attempts=attempts,
+                        error=error,
                         claimed_at=now,
                     )
                 )
-            except sa.exc.IntegrityError:
-                return False
+        except sa.exc.IntegrityError:
+            return False
         return True
 
     def finish_delivery(
@@ -143,8 +383,11 @@ class DeliveryRows(StoreBase):
         now: datetime,
         message_id: str | None = None,
         error: str | None = None,
+        *,
+        smtp_code: int | None = None,
+        next_attempt_at: datetime | None = None,
     ) -> None:
-        """Record how a claimed send ended: sent, failed or unknown."""
+        """Record how a claimed send ended: sent, retry (with its next attempt) or failed."""
         with self.tx() as c:
             c.execute(
                 t.deliveries.update()
@@ -153,22 +396,130 @@ class DeliveryRows(StoreBase):
                     status=status,
                     message_id=message_id,
                     error=error,
+                    smtp_code=smtp_code,
+                    next_attempt_at=next_attempt_at,
                     sent_at=now if status == "sent" else None,
                 )
             )
 
-    def deliveries(self) -> list[DeliveryRow]:
-        """The send ledger, newest digest first."""
+    def settle_undelivered(self, digest_id: int, status: str, now: datetime, reason: str) -> bool:
+        """Record a digest deliberately not sent (``expired``, ``empty``); False if settled."""
+        dl = t.deliveries.c
+        with self.tx() as c:
+            done = c.execute(
+                t.deliveries.update()
+                .where(dl.digest_id == digest_id, dl.status.in_(OPEN))
+                .values(status=status, error=reason, next_attempt_at=None)
+            )
+            if done.rowcount:
+                return True
+        return self._insert_ledger(digest_id, status, now, attempts=0, error=reason)
+
+    def mark_unknown(self, claimed_before: datetime) -> list[str]:
+        """Turn claims older than ``claimed_before`` into ``unknown``; return the recipients."""
         dl, d = t.deliveries.c, t.digests.c
         with self.tx() as c:
             rows = c.execute(
-                sa.select(dl.digest_id, d.recipient, dl.status, dl.message_id, dl.attempts)
+                sa.select(dl.digest_id, d.recipient)
                 .join(t.digests, d.id == dl.digest_id)
-                .order_by(dl.digest_id.desc())
+                .where(dl.status == "claimed", dl.claimed_at < claimed_before)
             ).all()
+            if rows:
+                c.execute(
+                    t.deliveries.update()
+                    .where(dl.digest_id.in_([r.digest_id for r in rows]), dl.status == "claimed")
+                    .values(
+                        status="unknown",
+                        error="the process stopped during the send: it may have gone out",
+                    )
+                )
+        return [r.recipient for r in rows]
+
+    def reconcile(self, digest_id: int, decision: str, now: datetime) -> bool:
+        """Settle an ``unknown`` send: ``sent`` (it arrived), ``resend`` or ``failed``."""
+        status = {"sent": "sent", "resend": "retry", "failed": "failed"}[decision]
+        dl = t.deliveries.c
+        with self.tx() as c:
+            done = c.execute(
+                t.deliveries.update()
+                .where(dl.digest_id == digest_id, dl.status == "unknown")
+                .values(
+                    status=status,
+                    next_attempt_at=now if status == "retry" else None,
+                    sent_at=now if status == "sent" else None,
+                    error=f"reconciled by the operator: {decision}",
+                )
+            )
+        return bool(done.rowcount)
+
+    def sent_since(self, since: datetime) -> int:
+        """Messages sent at or after ``since`` (the rolling hourly limit)."""
+        dl = t.deliveries.c
+        with self.tx() as c:
+            return int(
+                c.execute(
+                    sa.select(sa.func.count()).where(dl.status == "sent", dl.sent_at >= since)
+                ).scalar_one()
+            )
+
+    def deliveries(self, status: str | None = None) -> list[LedgerRow]:
+        """The send ledger, newest digest first (optionally only one status)."""
+        dl, d = t.deliveries.c, t.digests.c
+        query = (
+            sa.select(
+                dl.digest_id,
+                d.recipient,
+                d.date,
+                dl.status,
+                dl.message_id,
+                dl.attempts,
+                dl.error,
+                dl.smtp_code,
+                dl.next_attempt_at,
+            )
+            .join(t.digests, d.id == dl.digest_id)
+            .order_by(dl.digest_id.desc())
+        )
+        if status is not None:
+            query = query.where(dl.status == status)
+        with self.tx() as c:
+            rows = c.execute(query).all()
         return [
-            DeliveryRow(r.digest_id, r.recipient, r.status, r.message_id, r.attempts) for r in rows
+            LedgerRow(
+                r.digest_id,
+                r.recipient,
+                r.status,
+                r.message_id,
+                r.attempts,
+                r.date,
+                r.error,
+                r.smtp_code,
+                r.next_attempt_at,
+            )
+            for r in rows
         ]
+
+    # -- automatic pauses ----------------------------------------------------------------
+
+    def pause_state(self, channel: str = "email") -> Pause:
+        """The channel's current run of temporary failures and pause."""
+        sp = t.send_pauses.c
+        with self.tx() as c:
+            r = c.execute(sa.select(t.send_pauses).where(sp.channel == channel)).first()
+        return Pause(r.failures, r.paused_until, r.reason) if r else Pause(0, None, None)
+
+    def save_pause(self, pause: Pause, channel: str = "email") -> None:
+        """Store the channel's failure run and pause."""
+        sp = t.send_pauses.c
+        values = {
+            "failures": pause.failures,
+            "paused_until": pause.paused_until,
+            "reason": pause.reason,
+        }
+        with self.tx() as c:
+            done = c.execute(t.send_pauses.update().where(sp.channel == channel).values(values))
+            if not done.rowcount:
+                c.execute(t.send_pauses.insert().values(channel=channel, **values))
 
     # -- runs ----------------------------------------------------------------------------
 
@@ -195,3 +546,17 @@ class DeliveryRows(StoreBase):
                     status="failed" if error else "done",
                 )
             )
+
+
+def _subscriber(r: Any, show_ids: tuple[int, ...]) -> Subscriber:
+    return Subscriber(
+        r.id,
+        r.email,
+        r.tz,
+        r.send_hour,
+        r.status,
+        topics=r.topics,
+        show_ids=show_ids,
+        bounces=r.bounces or 0,
+        confirmed_at=r.confirmed_at,
+    )

@@ -81,6 +81,20 @@ shows = Table(
     Column("last_error", Text),
     Column("error_count", Integer, nullable=False, default=0),
     Column("created_at", UTC, nullable=False),
+    # polling state (migration 0002): state is also dead or gone
+    Column("next_poll_at", UTC),
+    Column("failing_since", UTC),
+    Column("error_class", String(16)),
+)
+Index("ix_shows_next_poll_at", shows.c.next_poll_at)
+
+# old feed URLs of a show (permanent redirects, itunes:new-feed-url) (migration 0002)
+show_aliases = Table(
+    "show_aliases",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("show_id", ForeignKey("shows.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTC, nullable=False),
 )
 
 episodes = Table(
@@ -100,6 +114,12 @@ episodes = Table(
     Column("state", String(16), nullable=False, default="new"),
     Column("error", Text),
     Column("created_at", UTC, nullable=False),
+    # speech-to-text work leases (migration 0004): an episode in state no_transcript is
+    # claimable when lease_expires_at is empty or past (a lease, or the back-off after a failure)
+    Column("lease_owner", String(128)),
+    Column("lease_expires_at", UTC),
+    Column("asr_attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("asr_error", Text),
     UniqueConstraint("show_id", "key", name="uq_episodes_show_key"),
 )
 Index("ix_episodes_state", episodes.c.state)
@@ -115,6 +135,7 @@ transcripts = Table(
     Column("format", String(32), nullable=False),
     Column("origin", String(16), nullable=False, default="publisher"),  # publisher, asr
     Column("language", String(32)),
+    Column("model", String(64)),  # the speech-to-text model of an asr transcript (0004)
     Column("content_hash", String(64), nullable=False),
     Column("fetched_at", UTC, nullable=False),
 )
@@ -191,6 +212,9 @@ subscribers = Table(
     Column("topics", Text),
     Column("status", String(16), nullable=False, default="active"),  # active, unsubscribed
     Column("created_at", UTC, nullable=False),
+    # 0003: pending (double opt-in) -> active -> unsubscribed | suspended (bounces)
+    Column("confirmed_at", UTC),
+    Column("bounces", Integer, nullable=False, default=0, server_default="0"),
 )
 
 subscriptions = Table(
@@ -233,6 +257,19 @@ deliveries = Table(
     Column("error", Text),
     Column("claimed_at", UTC),
     Column("sent_at", UTC),
+    # 0003: retry backoff and the server's last reply code
+    Column("next_attempt_at", UTC),
+    Column("smtp_code", Integer),
+)
+
+# 0003: an automatic pause of a channel after repeated temporary failures
+send_pauses = Table(
+    "send_pauses",
+    metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("paused_until", UTC),
+    Column("reason", Text),
 )
 
 feedback = Table(

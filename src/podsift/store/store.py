@@ -16,11 +16,12 @@ from podsift.exceptions import StoreError
 from .delivery import DeliveryRows
 from .feeds import FeedRows
 from .stories import StoryRows
+from .work import WorkRows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class Store(FeedRows, StoryRows, DeliveryRows):
+class Store(FeedRows, StoryRows, DeliveryRows, WorkRows):
     """podsift's persistent state. Methods are small transactions; rows come back typed."""
 
 

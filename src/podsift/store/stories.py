@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -247,6 +247,37 @@ class StoryRows(StoreBase):
                 )
             )
         return views
+
+    # -- what ranking reads about a reader ------------------------------------------------
+
+    def sent_story_shows(self, recipient: str, before: date) -> dict[str, frozenset[str]]:
+        """For each story in this recipient's digests of earlier dates, the shows it named."""
+        d = t.digests.c
+        with self.tx() as c:
+            payloads = c.execute(
+                sa.select(d.payload).where(d.recipient == recipient, d.date < before)
+            ).scalars()
+            out: dict[str, set[str]] = {}
+            for payload in payloads:
+                for item in payload.get("items", []):
+                    shows = out.setdefault(item["story_id"], set())
+                    shows.add(item["show"])
+                    shows.update(a["show"] for a in item.get("also_on", []))
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def reader_profile(self, recipient: str) -> tuple[str, frozenset[str]]:
+        """A subscriber's free-text topics and the titles of their own shows ("" and none)."""
+        sub, sc, s = t.subscribers.c, t.subscriptions.c, t.shows.c
+        with self.tx() as c:
+            row = c.execute(sa.select(sub.id, sub.topics).where(sub.email == recipient)).first()
+            if row is None:
+                return "", frozenset()
+            titles = c.execute(
+                sa.select(s.title)
+                .join(t.subscriptions, sc.show_id == s.id)
+                .where(sc.subscriber_id == row.id)
+            ).scalars()
+            return row.topics or "", frozenset(x for x in titles if x)
 
     def counts(self) -> dict[str, int]:
         """How many rows each main table holds."""

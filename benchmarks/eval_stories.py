@@ -1,0 +1,268 @@
+"""Score story merging on labelled data; calibrate on one part, report on the held-out part.
+
+Usage: ``python benchmarks/eval_stories.py [DATA_DIR] [--embedder NAME] [--cache DIR]``
+(DATA_DIR defaults to ``/work/shared/data/dedup``; vectors are cached under
+``/tmp/podsift-eval`` by model and text hash, so reruns skip embedding).
+
+Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported):
+
+- ``events``: ``cross-show-events.json``, real transcript passages grouped by claim. The
+  items are clustered with :func:`podsift.cluster.group_statements` and scored pairwise and
+  with B-cubed F1; other groups of the same event are the hard negatives. Split by event:
+  cal = xz + HashiCorp, held = CrowdStrike + Astral.
+- ``headlines``: STS headline pairs (gold >= 4 same, <= 1 different), even rows cal, odd held.
+- ``msrpar``: STS MSRpar pairs, same labels; train file cal, test file held.
+- ``hard``: ``tests/data/stories/hard-pairs.jsonl``, PAWS-style pairs written for podsift
+  (same words, different claim) plus paraphrases sharing few words; odd ids cal, even held.
+
+A pair merges when ``cosine - penalty >= threshold`` (:mod:`podsift.cluster.signals`).
+The setting with the best macro F1 (the mean of the four parts' pairwise F1, so the ~700
+easy STS pairs do not drown the podcast passages) on the cal parts wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from podsift.cluster import create_embedder, group_statements
+from podsift.cluster.signals import SignalWeights, pair_penalty, text_signals
+from podsift.models import Statement, text_hash
+
+THRESHOLDS = [round(float(t), 3) for t in np.arange(0.35, 0.851, 0.025)]
+WEIGHTS = [
+    SignalWeights(n, g, o)
+    for n, g, o in itertools.product((0.0, 0.1, 0.25, 0.5), (0.0, 0.25, 0.5), (0.0, 0.25, 0.5))
+]
+CAL_EVENTS = {"xz-backdoor-2024", "hashicorp-opentofu-2024"}
+Pair = tuple[str, str, bool]
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts."""
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def bcubed_f1(pred: list[str], gold: list[str]) -> float:
+    """B-cubed F1 of predicted labels against gold labels (one per item)."""
+    n = len(pred)
+    precision = recall = 0.0
+    for i in range(n):
+        same_pred = {j for j in range(n) if pred[j] == pred[i]}
+        same_gold = {j for j in range(n) if gold[j] == gold[i]}
+        both = len(same_pred & same_gold)
+        precision += both / len(same_pred)
+        recall += both / len(same_gold)
+    p, r = precision / n, recall / n
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+class VectorFile:
+    """Embeds texts through a cache of ``.npy`` files keyed by model and text hash."""
+
+    def __init__(self, embedder_name: str, folder: Path) -> None:
+        self.embedder = create_embedder(embedder_name)
+        self.path = folder / f"{embedder_name}.npz"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.known: dict[str, npt.NDArray[np.float32]] = (
+            dict(np.load(self.path)) if self.path.exists() else {}
+        )
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Rows in input order; missing texts are embedded and the file is rewritten."""
+        keys = [text_hash(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.known}
+        if missing:
+            fresh = self.embedder.embed(list(missing.values()))
+            self.known.update(zip(missing, fresh, strict=True))
+            np.savez(self.path, **self.known)  # type: ignore[arg-type]
+        return np.array([self.known[k] for k in keys], dtype=np.float32)
+
+
+@dataclass
+class PairPart:
+    """Labelled pairs with their cosines and penalty features, scored per setting."""
+
+    name: str
+    pairs: list[Pair]
+    cos: npt.NDArray[np.float32]
+
+    @classmethod
+    def build(cls, name: str, pairs: list[Pair], vf: VectorFile) -> PairPart:
+        """Embed both sides of ``pairs``."""
+        left, right = vf.embed([p[0] for p in pairs]), vf.embed([p[1] for p in pairs])
+        return cls(name, pairs, np.einsum("ij,ij->i", left, right))
+
+    def counts(self, threshold: float, weights: SignalWeights) -> tuple[int, int, int]:
+        """(tp, fp, fn) when merging at ``threshold`` under ``weights``."""
+        tp = fp = fn = 0
+        for (a, b, same), cos in zip(self.pairs, self.cos, strict=True):
+            penalty = pair_penalty(_sig(a), _sig(b), weights) if cos >= threshold else 0.0
+            merged = cos - penalty >= threshold
+            tp, fp, fn = (
+                tp + (merged and same),
+                fp + (merged and not same),
+                fn + (same and not merged),
+            )
+        return tp, fp, fn
+
+
+_SIGNALS: dict[str, object] = {}
+
+
+def _sig(text: str):  # type: ignore[no-untyped-def]
+    if text not in _SIGNALS:
+        _SIGNALS[text] = text_signals(text)
+    return _SIGNALS[text]
+
+
+@dataclass
+class EventPart:
+    """Event passages clustered together; scored pairwise and with B-cubed F1."""
+
+    name: str
+    texts: list[str]
+    groups: list[str]
+    vectors: npt.NDArray[np.float32]
+
+    def run(self, threshold: float, weights: SignalWeights) -> tuple[tuple[int, int, int], float]:
+        """Cluster at the setting; return pairwise (tp, fp, fn) and B-cubed F1."""
+        statements = [Statement(id=str(i), text=t) for i, t in enumerate(self.texts)]
+        clusters = group_statements(statements, self.vectors, threshold=threshold, signals=weights)
+        label = {m: c.id for c in clusters for m in c.members}
+        pred = [label[str(i)] for i in range(len(self.texts))]
+        tp = fp = fn = 0
+        for i, j in itertools.combinations(range(len(self.texts)), 2):
+            merged, same = pred[i] == pred[j], self.groups[i] == self.groups[j]
+            tp, fp, fn = (
+                tp + (merged and same),
+                fp + (merged and not same),
+                fn + (same and not merged),
+            )
+        return (tp, fp, fn), bcubed_f1(pred, self.groups)
+
+
+def load_events(path: Path, vf: VectorFile) -> tuple[EventPart, EventPart]:
+    """The event passages, split by event into (cal, held)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    parts: dict[bool, tuple[list[str], list[str]]] = {True: ([], []), False: ([], [])}
+    for event in data["events"]:
+        texts, groups = parts[event["id"] in CAL_EVENTS]
+        for g, group in enumerate(event["groups"]):
+            for item in group["items"]:
+                texts.append(item["text"])
+                groups.append(f"{event['id']}#{g}")
+    cal, held = parts[True], parts[False]
+    return (
+        EventPart("events", cal[0], cal[1], vf.embed(cal[0])),
+        EventPart("events", held[0], held[1], vf.embed(held[0])),
+    )
+
+
+def load_sts(files: list[Path]) -> list[Pair]:
+    """Pairs with a clear label from STS TSV files: >= 4 same, <= 1 different."""
+    pairs = []
+    for tsv in files:
+        for line in tsv.read_text(encoding="utf-8").splitlines():
+            cols = line.split("\t")
+            if len(cols) < 3 or not cols[0].strip():
+                continue
+            score = float(cols[0])
+            if score >= 4 or score <= 1:
+                pairs.append((cols[1], cols[2], score >= 4))
+    return pairs
+
+
+def load_hard(path: Path) -> tuple[list[Pair], list[Pair]]:
+    """The hand-written hard pairs, split by the parity of the number in their id."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    split: tuple[list[Pair], list[Pair]] = ([], [])
+    for r in rows:
+        split[int(r["id"][1:]) % 2 == 0].append((r["a"], r["b"], bool(r["same"])))
+    return split
+
+
+def evaluate(
+    pair_parts: list[PairPart], events: EventPart, threshold: float, weights: SignalWeights
+) -> dict[str, tuple[float, ...]]:
+    """Per-part (P, R, F1[, B3]) and the pooled pairwise scores."""
+    out: dict[str, tuple[float, ...]] = {}
+    total = np.zeros(3, dtype=int)
+    for part in pair_parts:
+        counts = part.counts(threshold, weights)
+        total += counts
+        out[part.name] = prf(*counts)
+    ev_counts, b3 = events.run(threshold, weights)
+    total += ev_counts
+    out["events"] = (*prf(*ev_counts), b3)
+    out["pooled"] = prf(*(int(x) for x in total))
+    f1s = [out[p.name][2] for p in pair_parts] + [out["events"][2]]
+    out["macro"] = (float("nan"), float("nan"), float(np.mean(f1s)))
+    return out
+
+
+def main() -> None:
+    """Calibrate on the cal parts, then print both parts at the chosen setting."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("data", nargs="?", default="/work/shared/data/dedup", type=Path)
+    parser.add_argument("--embedder", default="minilm-l6-int8")
+    parser.add_argument("--cache", default=Path("/tmp/podsift-eval"), type=Path)
+    parser.add_argument("--hard", default=Path("tests/data/stories/hard-pairs.jsonl"), type=Path)
+    args = parser.parse_args()
+    vf = VectorFile(args.embedder, args.cache)
+    ev_cal, ev_held = load_events(args.data / "cross-show-events.json", vf)
+    headlines = load_sts(sorted((args.data / "sts-headlines").glob("*.tsv")))
+    hard_cal, hard_held = load_hard(args.hard)
+    msr = args.data / "sts-msrpar"
+    cal = [
+        PairPart.build("headlines", headlines[0::2], vf),
+        PairPart.build("msrpar", load_sts([msr / "MSRpar.train.tsv"]), vf),
+        PairPart.build("hard", hard_cal, vf),
+    ]
+    held = [
+        PairPart.build("headlines", headlines[1::2], vf),
+        PairPart.build("msrpar", load_sts([msr / "MSRpar.test.tsv"]), vf),
+        PairPart.build("hard", hard_held, vf),
+    ]
+    sizes = ", ".join(
+        f"{p.name} {len(p.pairs)}/{len(q.pairs)}" for p, q in zip(cal, held, strict=True)
+    )
+    print(
+        f"embedder {args.embedder}; pairs cal/held: {sizes}; events {len(ev_cal.texts)}/"
+        f"{len(ev_held.texts)} passages"
+    )
+    best: tuple[float, float, SignalWeights] = (-1.0, 0.0, SignalWeights())
+    plain: tuple[float, float] = (-1.0, 0.0)
+    for weights in WEIGHTS:
+        for t in THRESHOLDS:
+            f1 = evaluate(cal, ev_cal, t, weights)["macro"][2]
+            if f1 > best[0]:
+                best = (f1, t, weights)
+            if not weights.active and f1 > plain[0]:
+                plain = (f1, t)
+    print("\n| setting | part | split | P | R | F1 | B-cubed F1 |\n|---|---|---|---|---|---|---|")
+    for label, t, w in (
+        (f"cosine only, t={plain[1]}", plain[1], SignalWeights()),
+        (f"cosine + signals {_w(best[2])}, t={best[1]}", best[1], best[2]),
+    ):
+        for split, parts, ev in (("cal", cal, ev_cal), ("held", held, ev_held)):
+            for name, scores in evaluate(parts, ev, t, w).items():
+                b3 = f"{scores[3]:.3f}" if len(scores) > 3 else ""
+                p, r, f = scores[:3]
+                print(f"| {label} | {name} | {split} | {p:.3f} | {r:.3f} | {f:.3f} | {b3} |")
+
+
+def _w(w: SignalWeights) -> str:
+    return f"(numbers {w.numbers}, negation {w.negation}, order {w.order})"
+
+
+if __name__ == "__main__":
+    main()

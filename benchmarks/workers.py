@@ -1,0 +1,168 @@
+"""Throughput of the per-episode stages on Celery workers against the in-process run.
+
+Run: ``.venv/bin/python benchmarks/workers.py`` (needs PostgreSQL on 127.0.0.1:5432 and
+``redis-server`` on PATH; it starts its own Redis on a free port and its own workers).
+
+The demo's 29 real episodes are polled from a loopback server into a fresh PostgreSQL schema,
+then transcripts + insights run (a) in this process and (b) on 1, 2 and 4 worker processes;
+the stories stage runs here after both. Printed: seconds, episodes/s, the ratio to the
+in-process run, and the store round-trips per episode (statements counted by SQLAlchemy).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from podsift.cluster import group_all
+from podsift.config import load_settings
+from podsift.context import RunContext, make_client
+from podsift.demo import DEMO_DATA, serve
+from podsift.insights import extract_all
+from podsift.queue import make_app, run_distributed
+from podsift.sources import poll_all
+from podsift.store import Store, open_store
+from podsift.transcripts import obtain_all
+
+DSN = os.environ.get("PODSIFT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+EXTRA = Path(__file__).parents[1] / "tests" / "data" / "demo-talkpython"
+NOW = datetime(2026, 6, 3, tzinfo=UTC)
+LOOKBACK = timedelta(days=1000)
+ENV = {"PODSIFT_FEEDS__ALLOW_NETWORKS": "127.0.0.0/8"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fresh_store() -> tuple[Store, str]:
+    schema = f"podsift_bench_{uuid.uuid4().hex[:8]}"
+    with sa.create_engine(DSN.replace("postgresql://", "postgresql+psycopg://")).begin() as c:
+        c.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    return open_store(f"{DSN}?options=-csearch_path%3D{schema}"), schema
+
+
+def count_statements(store: Store) -> list[int]:
+    counter = [0]
+    sa.event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda *a, **k: counter.__setitem__(0, counter[0] + 1),
+    )
+    return counter
+
+
+def prepare(base: str) -> tuple[Store, str, RunContext]:
+    store, schema = fresh_store()
+    for feed in sorted(p for r in (DEMO_DATA, EXTRA) for p in (r / "feeds").glob("*.xml")):
+        store.add_show(f"{base}/feeds/{feed.name}", NOW)
+    settings = load_settings(env=ENV)
+    ctx = RunContext(settings, store, make_client(settings), NOW, lookback=LOOKBACK)
+    poll_all(ctx)
+    return store, schema, ctx
+
+
+def in_process(base: str) -> tuple[float, int, int]:
+    store, _, ctx = prepare(base)
+    counter = count_statements(store)
+    began = time.perf_counter()
+    obtain_all(ctx)
+    found = extract_all(ctx)
+    took = time.perf_counter() - began
+    group_all(ctx)
+    return took, found.episodes, counter[0]
+
+
+def with_workers(base: str, n: int, redis_url: str) -> tuple[float, int, int]:
+    store, _, ctx = prepare(base)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PODSIFT_")},
+        **ENV,
+        "PODSIFT_DB": store.engine.url.render_as_string(hide_password=False),
+        "PODSIFT_QUEUE__BROKER_URL": redis_url,
+        "HF_HUB_OFFLINE": "1",
+    }
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "podsift",
+                "worker",
+                "--concurrency",
+                "1",
+                "--queues",
+                "fetch,extract",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(n)
+    ]
+    time.sleep(4)  # workers import podsift and connect before the clock starts
+    counter = count_statements(store)
+    app = make_app(load_settings(env={"PODSIFT_QUEUE__BROKER_URL": redis_url}).queue)
+    began = time.perf_counter()
+    report = run_distributed(ctx, app, timeout=600, poll_every=0.2)
+    took = time.perf_counter() - began
+    for p in procs:
+        os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        p.wait()
+    group_all(ctx)
+    done = len(store.episodes(["extracted"]))
+    return took, done, counter[0] + report.enqueued
+
+
+def main() -> None:
+    port = free_port()
+    redis = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        with serve([DEMO_DATA, EXTRA]) as base:
+            rows = [("in-process", *in_process(base))]
+            rows += [(f"{n} worker(s)", *with_workers(base, n, url)) for n in (1, 2, 4)]
+    finally:
+        redis.kill()
+    base_rate = rows[0][2] / rows[0][1]
+    print(f"{'run':<14}{'seconds':>9}{'episodes':>10}{'ep/s':>8}{'ratio':>8}{'store trips/ep':>16}")
+    for name, took, episodes, trips in rows:
+        rate = episodes / took
+        print(
+            f"{name:<14}{took:>9.1f}{episodes:>10}{rate:>8.2f}{rate / base_rate:>8.2f}"
+            f"{trips / max(episodes, 1):>16.1f}"
+        )
+    print(
+        "store trips counted in the coordinating process only (workers' own statements not"
+        " included for worker runs)."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Drop what Whisper invents: text in silence or music, repeated-phrase loops, stock phrases.
+
+Pure functions of the recognised segments. Whisper's known failure modes on podcasts:
+
+- in long silences or music it writes text anyway (high ``no_speech_prob`` with a low
+  ``avg_logprob``), often a stock phrase from its training subtitles ("Thanks for
+  watching!", "Subtitles by …", sponsor names);
+- it falls into a loop, repeating one phrase many times (a high ``compression_ratio``, or
+  the same text in several segments in a row).
+
+The Silero VAD (on by default) removes most silence and music before decoding; these
+guards catch what remains. Each dropped segment is counted.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import AsrSegment
+
+NO_SPEECH_PROB = 0.6
+LOW_LOGPROB = -1.0
+MAX_COMPRESSION = 2.4
+MAX_REPEATS = 2  # the same text this many times in a row is speech; more is a loop
+_LOOP = re.compile(r"((?:\S+\s+){1,12}?)\1{" + str(MAX_REPEATS) + ",}")
+
+# Phrases Whisper invents in gaps (subtitle credits, video outros): never real podcast speech.
+_STOCK = re.compile(
+    r"""^\W*(?:
+        thanks?\ (?:you\ )?for\ watching
+      | please\ (?:like\ and\ )?subscribe
+      | (?:like\ and\ )?subscribe\ to\ (?:my|our|the)\ channel
+      | subtitles?\ (?:by|made\ by|provided\ by)
+      | (?:transcribed|transcription|captions?|captioning)\ by
+      | amara\.org
+      | sous-titr
+      | untertitel
+      | ♪+
+      | \[?(?:music|applause|silence|blank_audio)\]?
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Phrases that are real speech too ("This episode is sponsored by …", "Thank you."): dropped
+# only where the model itself doubted there was speech, which is where it invents them.
+_WEAK = re.compile(
+    r"^\W*(?:thank\ you\W*$|this\ (?:video|episode|show)\ is\ (?:sponsored|brought)\ )",
+    re.IGNORECASE | re.VERBOSE,
+)
+WEAK_NO_SPEECH = 0.3
+WEAK_LOGPROB = -0.8
+
+
+@dataclass(frozen=True, slots=True)
+class GuardReport:
+    """Which guard dropped how many segments."""
+
+    no_speech: int = 0
+    loop: int = 0
+    stock_phrase: int = 0
+    empty: int = 0
+
+    @property
+    def dropped(self) -> int:
+        """All dropped segments."""
+        return self.no_speech + self.loop + self.stock_phrase + self.empty
+
+
+def compression_ratio(text: str) -> float:
+    """How much ``text`` shrinks under zlib: high for repetitive text (Whisper's measure).
+
+    >>> compression_ratio("the quick brown fox") < 1.5 < compression_ratio("la " * 40)
+    True
+    """
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def is_stock_phrase(text: str, doubtful: bool = False) -> bool:
+    """Whether ``text`` is a phrase Whisper invents in gaps; ``doubtful`` segments (the
+    model was unsure there was speech) also lose "thank you" and sponsor lines.
+
+    >>> is_stock_phrase("Thanks for watching!"), is_stock_phrase("Thanks for the question.")
+    (True, False)
+    >>> is_stock_phrase("Thank you."), is_stock_phrase("Thank you.", doubtful=True)
+    (False, True)
+    """
+    text = text.strip()
+    return bool(_STOCK.match(text) or (doubtful and _WEAK.match(text)))
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def collapse_loop(text: str) -> str:
+    """Cut a phrase that repeats more than ``MAX_REPEATS`` times in a row to one copy.
+
+    >>> collapse_loop("We did it. " + "I'm going to go. " * 6).strip()
+    "We did it. I'm going to go."
+    """
+    return _LOOP.sub(r"\1", text + " ").rstrip()
+
+
+def apply_guards(
+    segments: Sequence[AsrSegment],
+    *,
+    no_speech_prob: float = NO_SPEECH_PROB,
+    low_logprob: float = LOW_LOGPROB,
+    max_compression: float = MAX_COMPRESSION,
+) -> tuple[tuple[AsrSegment, ...], GuardReport]:
+    """Keep the segments that look like real speech; say how many were dropped and why."""
+    kept: list[AsrSegment] = []
+    counts = {"no_speech": 0, "loop": 0, "stock_phrase": 0, "empty": 0}
+    run_text, run_len = "", 0
+    for seg in segments:
+        text = seg.text.strip()
+        key = _norm(text)
+        if not key:
+            counts["empty"] += 1
+            continue
+        if seg.no_speech_prob > no_speech_prob and seg.avg_logprob < low_logprob:
+            counts["no_speech"] += 1
+            continue
+        doubtful = seg.no_speech_prob > WEAK_NO_SPEECH or seg.avg_logprob < WEAK_LOGPROB
+        if is_stock_phrase(text, doubtful):
+            counts["stock_phrase"] += 1
+            continue
+        run_len = run_len + 1 if key == run_text else 1
+        run_text = key
+        if run_len > MAX_REPEATS:
+            counts["loop"] += 1
+            continue
+        if max(seg.compression_ratio, compression_ratio(text)) > max_compression:
+            text = collapse_loop(text)
+            if compression_ratio(text) > max_compression:
+                counts["loop"] += 1
+                continue
+        kept.append(seg if seg.text == text else _with_text(seg, text))
+    return tuple(kept), GuardReport(**counts)
+
+
+def _with_text(seg: AsrSegment, text: str) -> AsrSegment:
+    return AsrSegment(
+        seg.start, seg.end, text, seg.words, seg.no_speech_prob, seg.avg_logprob,
+        seg.compression_ratio,
+    )  # fmt: skip

@@ -1,0 +1,145 @@
+"""Whisper on the CPU (or a GPU) through faster-whisper / CTranslate2, from a local folder."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from . import AsrError, AsrResult, AsrSegment, Word
+from .bundled import whisper_base_dir, whisper_tiny_en_dir
+from .guards import LOW_LOGPROB, MAX_COMPRESSION, NO_SPEECH_PROB, apply_guards
+
+if TYPE_CHECKING:
+    from podsift.config import AsrSettings
+
+    from . import Audio
+
+
+@dataclass(frozen=True, slots=True)
+class WhisperOptions:
+    """How the model is run: compute type, beam, VAD, threads, device."""
+
+    compute_type: str = "int8"
+    beam_size: int = 5
+    vad: bool = True
+    threads: int = 2
+    device: str = "cpu"
+
+
+class WhisperLocal:
+    """A CTranslate2 Whisper model in a local folder (bundled base, tiny.en, or any other).
+
+    The model loads on first use; ``transcribe`` runs VAD, decoding with word timestamps,
+    then the hallucination guards.
+    """
+
+    name: ClassVar[str] = "whisper-local"
+    version: ClassVar[str] = "1"
+
+    def __init__(
+        self,
+        model_dir: Path | Callable[[], Path],
+        model_name: str,
+        options: WhisperOptions | None = None,
+        english_only: bool = False,
+    ) -> None:
+        self._dir = model_dir
+        self._name = model_name
+        self.options = options or WhisperOptions()
+        self.english_only = english_only
+        self._model: Any = None
+        self.load_seconds: float | None = None
+
+    @classmethod
+    def base(cls, settings: AsrSettings) -> WhisperLocal:
+        """The default: bundled Whisper base (multilingual), or ``[asr] model_dir``."""
+        opts = _options(settings)
+        if settings.model_dir:
+            folder = Path(settings.model_dir).expanduser()
+            return cls(folder, f"whisper-{folder.name}-{opts.compute_type}", opts)
+        cache = Path(settings.cache_dir).expanduser() if settings.cache_dir else None
+        return cls(lambda: whisper_base_dir(cache), f"whisper-base-{opts.compute_type}", opts)
+
+    @classmethod
+    def tiny(cls, settings: AsrSettings) -> WhisperLocal:
+        """The fast option: bundled Whisper tiny.en (English only)."""
+        opts = _options(settings)
+        return cls(whisper_tiny_en_dir, f"whisper-tiny.en-{opts.compute_type}", opts, True)
+
+    @property
+    def model(self) -> str:
+        """The model's name as stored with transcripts."""
+        return self._name
+
+    def load(self) -> Any:
+        """Load the model (once) from its folder, never from a hub."""
+        if self._model is None:
+            from faster_whisper import WhisperModel
+
+            folder = self._dir if isinstance(self._dir, Path) else self._dir()
+            if not (folder / "model.bin").is_file():
+                raise AsrError(f"{folder}: no CTranslate2 model.bin here", permanent=True)
+            started = time.perf_counter()
+            self._model = WhisperModel(
+                str(folder),
+                device=self.options.device,
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.threads,
+                local_files_only=True,
+            )
+            self.load_seconds = time.perf_counter() - started
+        return self._model
+
+    def transcribe(self, audio: Audio, language: str | None = None) -> AsrResult:
+        """Transcribe 16 kHz mono audio; an English-only model refuses other languages."""
+        if self.english_only and language not in (None, "en"):
+            raise AsrError(
+                f"{self._name} is English-only; the episode is in '{language}'", permanent=True
+            )
+        model = self.load()
+        segments, info = model.transcribe(
+            audio,
+            language="en" if self.english_only else language,
+            beam_size=self.options.beam_size,
+            vad_filter=self.options.vad,
+            word_timestamps=True,
+            condition_on_previous_text=False,  # stops one hallucination seeding the next
+            no_speech_threshold=NO_SPEECH_PROB,
+            log_prob_threshold=LOW_LOGPROB,
+            compression_ratio_threshold=MAX_COMPRESSION,
+        )
+        raw = [_segment(s) for s in segments]  # a generator: decoding happens here
+        kept, report = apply_guards(raw)
+        return AsrResult(
+            kept, info.language, float(info.duration), self._name, dropped=report.dropped
+        )
+
+
+def _options(settings: AsrSettings) -> WhisperOptions:
+    return WhisperOptions(
+        compute_type=settings.compute_type,
+        beam_size=max(1, settings.beam_size),
+        vad=settings.vad,
+        threads=settings.threads,
+    )
+
+
+def _segment(s: Any) -> AsrSegment:
+    return AsrSegment(
+        float(s.start),
+        float(s.end),
+        s.text.strip(),
+        _words(s.words or ()),
+        float(s.no_speech_prob),
+        float(s.avg_logprob),
+        float(s.compression_ratio),
+    )
+
+
+def _words(words: Iterable[Any]) -> tuple[Word, ...]:
+    return tuple(
+        Word(float(w.start), float(w.end), w.word.strip(), float(w.probability)) for w in words
+    )

@@ -1,0 +1,76 @@
+"""Signed links (itsdangerous): one salt per purpose, several keys for rotation.
+
+``secret_key`` is a comma-separated list, newest first: links are signed with the first key
+and every key still verifies, so a key can be rotated without breaking links in old emails.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from ..exceptions import ConfigError, PodsiftError
+
+PURPOSES: dict[str, int | None] = {
+    "confirm": 7 * 24 * 3600,  # a confirmation link lasts a week
+    "unsubscribe": None,  # unsubscribe links in old emails must keep working
+    "preferences": 30 * 24 * 3600,
+    "feed": None,
+}
+"""Each purpose and how long its links last, in seconds (None: for good)."""
+
+
+class TokenError(PodsiftError, ValueError):
+    """A link's token was tampered with, is for another purpose, or has expired."""
+
+
+class Tokens:
+    """Make and read signed tokens that carry a subscriber's address."""
+
+    def __init__(self, secret_key: str, clock: Callable[[], float] = time.time) -> None:
+        """Use the comma-separated ``secret_key`` (newest first) and ``clock`` (for tests).
+
+        Raises:
+            ConfigError: no key is configured.
+        """
+        keys = [k.strip() for k in secret_key.split(",") if k.strip()]
+        if not keys:
+            raise ConfigError("no secret key for signed links: set PODSIFT_SECRET_KEY")
+
+        class _Signer(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(clock())
+
+        # itsdangerous signs with the last key and verifies with all of them
+        self._serializers = {
+            purpose: URLSafeTimedSerializer(
+                list(reversed(keys)), salt=f"podsift.{purpose}", signer=_Signer
+            )
+            for purpose in PURPOSES
+        }
+
+    def make(self, purpose: str, email: str) -> str:
+        """Return a token for ``email`` valid only for ``purpose``."""
+        return str(self._serializers[purpose].dumps(email.lower()))
+
+    def read(self, purpose: str, token: str) -> str:
+        """Return the address in ``token``.
+
+        Raises:
+            TokenError: tampered, for another purpose, or past its purpose's lifetime.
+        """
+        try:
+            email = self._serializers[purpose].loads(token, max_age=PURPOSES[purpose])
+        except SignatureExpired:
+            raise TokenError(f"this {purpose} link has expired; ask for a new one") from None
+        except BadSignature:
+            raise TokenError(f"this {purpose} link is not valid (changed or incomplete)") from None
+        return str(email)
+
+    def url(self, base_url: str, purpose: str, email: str) -> str:
+        """Return the page URL of ``purpose`` for ``email``, e.g. ``…/unsubscribe?t=…``."""
+        query = urlencode({"t": self.make(purpose, email)})
+        return f"{base_url.rstrip('/')}/{purpose}?{query}"

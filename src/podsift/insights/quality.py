@@ -1,0 +1,53 @@
+"""Say why a transcript cannot yield insights: empty, tiny, not English, or garbled.
+
+The local extractor's filters and cues are English; a transcript in another language or
+one that is mostly noise gives zero insights and this reason instead of junk.
+"""
+
+from __future__ import annotations
+
+from ..models import Transcript
+from .grounding import words
+
+__all__ = ["MIN_WORDS", "unusable_reason"]
+
+#: Fewest words a transcript needs to be worth extracting.
+MIN_WORDS = 40
+# Share of words that must be common English function words (about 40-50 % in speech).
+MIN_ENGLISH = 0.15
+# Share of words that must look like words (letters, with a vowel, not absurdly long).
+MIN_WORDLIKE = 0.6
+_ENGLISH_TEXT = """the a an and or but of to in on at for with is are was were be been it this that
+    i you we they he she not have has had do does did so if as by from what there"""
+_ENGLISH = frozenset(_ENGLISH_TEXT.split())
+_VOWELS = frozenset("aeiouy")
+
+
+def unusable_reason(transcript: Transcript) -> str | None:
+    """Return why ``transcript`` cannot give insights, or ``None`` when it can.
+
+    >>> from podsift.models import Segment
+    >>> def t(text): return Transcript("x", "text", (Segment(None, None, None, text),))
+    >>> unusable_reason(t(""))
+    'empty transcript'
+    >>> unusable_reason(t("Hello there."))
+    'too short: 2 words (need 40)'
+    >>> unusable_reason(t("Der Hund ist müde und schläft heute im Garten, weil es warm ist. " * 5))
+    'not English (0% common English words)'
+    >>> unusable_reason(t("xq zzkt prrf 9f8d7 ghhhj " * 10))
+    'garbled: 20% of tokens look like words'
+    """
+    tokens = [w for s in transcript.segments for w in words(s.text)]
+    if not tokens:
+        return "empty transcript"
+    if len(tokens) < MIN_WORDS:
+        return f"too short: {len(tokens)} words (need {MIN_WORDS})"
+    wordlike = sum(
+        1 for w in tokens if w.isalpha() and len(w) <= 20 and (set(w) & _VOWELS or len(w) <= 2)
+    ) / len(tokens)
+    if wordlike < MIN_WORDLIKE:
+        return f"garbled: {wordlike:.0%} of tokens look like words"
+    english = sum(1 for w in tokens if w in _ENGLISH) / len(tokens)
+    if english < MIN_ENGLISH:
+        return f"not English ({english:.0%} common English words)"
+    return None

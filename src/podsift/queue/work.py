@@ -1,0 +1,48 @@
+"""What a task does: one stage on one episode, only if the store says it is still to do."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import IntegrityError
+
+from podsift.context import RunContext
+from podsift.exceptions import PodsiftError
+
+log = logging.getLogger(__name__)
+
+
+def fetch_transcript(ctx: RunContext, episode_id: int) -> str:
+    """Fetch an episode's publisher transcript; return the episode's state afterwards."""
+    from podsift.transcripts import obtain_one
+
+    ep = ctx.store.episode(episode_id)
+    if ep is None:
+        return "missing"
+    if ep.state not in ("new", "failed"):
+        return ep.state  # done already (by this or another worker): nothing to do
+    try:
+        obtain_one(ctx, ep)
+    except PodsiftError as e:
+        log.warning("transcript failed: %s", e)
+        ctx.store.set_episode_state(ep.id, "failed", str(e))
+    after = ctx.store.episode(episode_id)
+    return after.state if after else "missing"
+
+
+def extract_insights(ctx: RunContext, episode_id: int) -> str:
+    """Extract an episode's insights; return the episode's state afterwards."""
+    from podsift.insights import extract_all
+
+    ep = ctx.store.episode(episode_id)
+    if ep is None:
+        return "missing"
+    if ep.state != "transcribed":
+        return ep.state
+    try:
+        extract_all(ctx, episode_ids=[episode_id])
+    except IntegrityError:
+        # another worker stored the same insights first: the rows are keyed, so we are done
+        log.info("insights already stored by another worker: episode %s", episode_id)
+    after = ctx.store.episode(episode_id)
+    return after.state if after else "missing"

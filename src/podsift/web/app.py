@@ -1,0 +1,172 @@
+"""The web part: subscribe (double opt-in), confirm, one-click unsubscribe, preferences, feeds.
+
+Pages are server-rendered; every link carries a signed token (:class:`~podsift.deliver.Tokens`)
+whose purpose is fixed by its salt. Unsubscribe follows RFC 8058: a POST to the link
+unsubscribes at once, with no session or CSRF token; a GET only shows a confirm page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from podsift.config import Settings
+from podsift.deliver import Sender, TokenError, Tokens
+from podsift.deliver.subscribe import (
+    Preferences,
+    SubscribeError,
+    change_preferences,
+    confirmation_email,
+    subscribe,
+)
+from podsift.exceptions import DeliveryError
+from podsift.store import Store
+
+from .feeds import atom_feed, json_feed, rss_feed
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    *,
+    sender: Sender | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Starlette:
+    """Build the ASGI app over ``store``; ``sender`` mails confirmation links."""
+    tokens = Tokens(settings.email.secret_key)
+
+    def subscriber_of(purpose: str, token: str) -> str:
+        address = tokens.read(purpose, token)
+        if store.subscriber(address) is None:
+            raise TokenError(f"{address}: no longer subscribed")
+        return address
+
+    async def home(request: Request) -> Response:
+        return page("Get the daily top 5", form="subscribe")
+
+    async def subscribe_post(request: Request) -> Response:
+        form = await request.form()
+        address = str(form.get("email", ""))
+        try:
+            hour = int(str(form.get("hour", "7")))
+            prefs = Preferences(tz=str(form.get("tz", "UTC")), send_hour=hour)
+            subscribe(store, address, clock(), prefs, confirmed=False)
+        except (SubscribeError, ValueError) as e:
+            return page("Get the daily top 5", form="subscribe", message=_msg(e), status=400)
+        if sender is None:
+            return page("Almost there", message="Confirmation email could not be sent: "
+                        "no mail server is configured.", status=503)  # fmt: skip
+        try:
+            sender.send(confirmation_email(settings, tokens, address.strip(), clock()))
+        except DeliveryError:
+            return page("Almost there", message="The confirmation email could not be sent; "
+                        "please try again later.", status=503)  # fmt: skip
+        return page("Check your inbox", message=f"We sent a confirmation link to {address}.")
+
+    async def confirm(request: Request) -> Response:
+        token = _token(request) if request.method == "GET" else str((await request.form())["t"])
+        try:
+            address = subscriber_of("confirm", token)
+        except TokenError as e:
+            return page("Link not valid", message=_msg(e), status=400)
+        if request.method == "GET":
+            return page("Confirm", form="confirm", token=token, email=address)
+        sub = store.subscriber(address)
+        assert sub is not None
+        if sub.status in ("pending", "unsubscribed"):
+            store.set_subscriber_status(sub.id, "active", clock())
+        return page("Subscribed", message=f"{address} will get the digest every day.")
+
+    async def unsubscribe(request: Request) -> Response:
+        token = _token(request)
+        try:
+            address = subscriber_of("unsubscribe", token)
+        except TokenError as e:
+            return page("Link not valid", message=_msg(e), status=400)
+        if request.method == "GET":
+            return page("Unsubscribe", form="unsubscribe", token=token, email=address)
+        sub = store.subscriber(address)
+        assert sub is not None
+        store.set_subscriber_status(sub.id, "unsubscribed", clock())
+        return page("Unsubscribed", message=f"{address} will get no more digests.")
+
+    async def preferences(request: Request) -> Response:
+        form = await request.form() if request.method == "POST" else None
+        token = str(form["t"]) if form is not None else _token(request)
+        try:
+            address = subscriber_of("preferences", token)
+        except TokenError as e:
+            return page("Link not valid", message=_msg(e), status=400)
+        message, status = None, 200
+        if form is not None:
+            try:
+                prefs = Preferences(
+                    tz=str(form.get("tz", "UTC")),
+                    send_hour=int(str(form.get("hour", "7"))),
+                    topics=str(form.get("topics", "")),
+                )
+                change_preferences(store, address, prefs)
+                message = "Saved."
+            except (SubscribeError, ValueError) as e:
+                message, status = _msg(e), 400
+        sub = store.subscriber(address)
+        return page("Preferences", form="preferences", token=token, email=address, sub=sub,
+                    message=message, status=status)  # fmt: skip
+
+    async def feed(request: Request) -> Response:
+        try:
+            address = subscriber_of("feed", _token(request))
+        except TokenError as e:
+            return page("Link not valid", message=_msg(e), status=400)
+        digests = store.digests_of(address)
+        link = str(request.url)
+        kind = request.path_params["kind"]
+        if kind == "json":
+            return JSONResponse(json_feed(address, digests))
+        if kind == "rss":
+            return Response(rss_feed(address, digests, link), media_type="application/rss+xml")
+        return Response(atom_feed(address, digests, link), media_type="application/atom+xml")
+
+    return Starlette(
+        routes=[
+            Route("/", home),
+            Route("/subscribe", subscribe_post, methods=["POST"]),
+            Route("/confirm", confirm, methods=["GET", "POST"]),
+            Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
+            Route("/preferences", preferences, methods=["GET", "POST"]),
+            Route("/feed.{kind:str}", feed),
+        ]
+    )
+
+
+def page(
+    title: str, *, status: int = 200, message: str | None = None, **values: object
+) -> Response:
+    """Render the one page template."""
+    error = status >= 400
+    html = _template().render(title=title, message=message, error=error, **values)
+    return HTMLResponse(html, status_code=status)
+
+
+def _token(request: Request) -> str:
+    return request.query_params.get("t", "")
+
+
+def _msg(e: Exception) -> str:
+    text = str(e)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("podsift.web", "templates"), autoescape=True
+    )
+    return env.get_template("page.html")
