@@ -72,7 +72,13 @@ def test_salience_is_the_best_mention() -> None:
     s = StoryView("s", (mention("A", 0.2), mention("B", 0.9, 1)), last_seen=NOW)
     (ranked,) = rank_stories([s], now=NOW)
     assert dict(ranked.reasons)["salience"] == 0.9
-    assert [name for name, _ in ranked.reasons] == ["breadth", "salience", "recency", "novelty", "interest"]
+    assert [name for name, _ in ranked.reasons] == [
+        "breadth",
+        "salience",
+        "recency",
+        "novelty",
+        "interest",
+    ]
     assert ranked.score == pytest.approx(2 * 0.9)
 
 

@@ -42,9 +42,11 @@ from .group import (
     natural_key,
     threshold_for,
 )
+from .index import ANN_THRESHOLD, IndexDimensionError, StoryIndex
 from .stories import StoriesReport, group_all, make_embedder
 
 __all__ = [
+    "ANN_THRESHOLD",
     "CALIBRATED_THRESHOLDS",
     "DEFAULT_EMBEDDER",
     "DEFAULT_THRESHOLD",
@@ -54,9 +56,11 @@ __all__ = [
     "CachedEmbedder",
     "Embedder",
     "EmbeddingModelError",
+    "IndexDimensionError",
     "MemoryVectorCache",
     "StatementFormatError",
     "StoriesReport",
+    "StoryIndex",
     "UncalibratedEmbedderError",
     "VectorCache",
     "assign_to_stories",

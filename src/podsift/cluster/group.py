@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from ..exceptions import PodsiftError
 from ..models import Cluster, Statement, text_hash
+from .index import StoryIndex
 from .signals import Signals, SignalWeights, pair_penalty, text_signals
 
 #: The default embedder's calibrated threshold (see :data:`CALIBRATED_THRESHOLDS`): cosine at
@@ -132,6 +133,7 @@ def assign_to_stories(
     threshold: float = DEFAULT_THRESHOLD,
     term_boost: float = DEFAULT_TERM_BOOST,
     story_texts: Mapping[str, str] | None = None,
+    index: StoryIndex | None = None,
 ) -> list[tuple[str, str | None]]:
     """Assign new statements to existing stories ``(story id, centroid)`` or to new stories.
 
@@ -145,17 +147,28 @@ def assign_to_stories(
       story of its own), the members of a larger group share a new story key, the group's
       :func:`cluster_id` (``"c"`` + hash of its member ids, never an existing id in practice).
 
-    Term rarity is counted over the new statements and the existing stories' texts.
+    Term rarity is counted over the new statements and the existing stories' texts (only
+    when ``term_boost`` is set: with no boost the terms cannot change the result).
     Centroids do not move within one call, so the result does not depend on input order.
+
+    The nearest story is found with a :class:`~podsift.cluster.index.StoryIndex`: exact
+    below its size threshold, an approximate HNSW graph beyond. Pass ``index`` (built with
+    ``key=natural_key``) to keep one across calls, e.g. the days of a catch-up run: it is
+    synced to ``existing`` here, so only new and moved stories are re-indexed.
     """
     ordered, unit = _canonical(new, new_vectors)
-    stories = sorted(existing, key=lambda item: natural_key(item[0]))
+    stories = list(existing)  # the index settles ties by natural id: no need to sort
     texts = story_texts or {}
-    terms = salient_terms([s.text for s in ordered] + [texts.get(sid, "") for sid, _ in stories])
+    if term_boost:
+        terms = salient_terms(
+            [s.text for s in ordered] + [texts.get(sid, "") for sid, _ in stories]
+        )
+    else:
+        terms = [frozenset()] * len(ordered)
     rarity = term_rarity(terms)
     new_terms, story_terms = terms[: len(ordered)], terms[len(ordered) :]
-    boost = _boost_matrix(new_terms, story_terms, rarity, term_boost)
-    story_of = _nearest_story(unit, stories, boost, threshold)
+    boosts = _sparse_boost(new_terms, story_terms, rarity, term_boost)
+    story_of = _nearest_story(unit, stories, boosts, threshold, index)
     result = {s.id: story_of[i] for i, s in enumerate(ordered)}
     loose = [i for i in range(len(ordered)) if story_of[i] is None]
     loose_terms = [new_terms[i] for i in loose]
@@ -318,18 +331,65 @@ def _representative(ordered: Sequence[Statement], sims: Vectors, members: Sequen
 def _nearest_story(
     unit: Vectors,
     stories: Sequence[tuple[str, FloatArray]],
-    boost: Vectors,
+    boosts: Sequence[Mapping[int, np.float32]],
     threshold: float,
+    index: StoryIndex | None = None,
 ) -> list[str | None]:
-    """For each row of ``unit``, the most similar story (sorted ``stories``) at ``threshold``."""
+    """For each row of ``unit``, the most similar story (sorted ``stories``) at ``threshold``.
+
+    The best story is the index's nearest one or one with a term boost (``boosts[r]``: story
+    position → boost): a story with no boost can only win by being the nearest.
+    """
     if not stories or not len(unit):
         return [None] * len(unit)
-    centroids = _unit_rows(np.vstack([np.asarray(c, dtype=np.float32) for _, c in stories]))
-    if centroids.shape[1] != unit.shape[1]:
-        raise ValueError(f"centroids have {centroids.shape[1]} dims, vectors {unit.shape[1]}")
-    sims = unit @ centroids.T + boost
-    best = sims.argmax(axis=1)
-    return [stories[int(j)][0] if sims[r, j] >= threshold else None for r, j in enumerate(best)]
+    index = index if index is not None else StoryIndex(unit.shape[1], key=natural_key)
+    index.sync(stories)
+    ids, sims = index.search(unit, 1)
+    centroids = _boosted_centroids(stories, boosts)
+    result: list[str | None] = []
+    for r, row in enumerate(ids):
+        best, best_score = row[0], sims[r, 0]
+        for j, extra in boosts[r].items():
+            sid = stories[j][0]
+            cos = sims[r, 0] if sid == row[0] else np.float32(unit[r] @ centroids[j])
+            score = cos + extra
+            if score > best_score or (score == best_score and natural_key(sid) < natural_key(best)):
+                best, best_score = sid, score
+        result.append(best if best_score >= threshold else None)
+    return result
+
+
+def _boosted_centroids(
+    stories: Sequence[tuple[str, FloatArray]], boosts: Sequence[Mapping[int, np.float32]]
+) -> dict[int, Vectors]:
+    """Unit centroids of the stories some statement has a term boost with, by position."""
+    wanted = sorted({j for row in boosts for j in row})
+    if not wanted:
+        return {}
+    rows = _unit_rows(np.vstack([np.asarray(stories[j][1], dtype=np.float32) for j in wanted]))
+    return dict(zip(wanted, rows, strict=True))
+
+
+def _sparse_boost(
+    rows: Sequence[frozenset[str]],
+    cols: Sequence[frozenset[str]],
+    rarity: Mapping[str, float],
+    boost: float,
+) -> list[dict[int, np.float32]]:
+    """Per row, the non-zero entries of :func:`_boost_matrix` (column → boost)."""
+    out: list[dict[int, np.float32]] = [{} for _ in rows]
+    if boost == 0:
+        return out
+    col_index = _postings(cols)
+    for i, terms in enumerate(rows):
+        for term in terms:
+            value = np.float32(boost * rarity.get(term, 0.0))
+            if value <= 0:
+                continue
+            for j in col_index.get(term, ()):
+                if value > out[i].get(j, np.float32(0)):
+                    out[i][j] = value
+    return out
 
 
 # --- salient terms ------------------------------------------------------------------------

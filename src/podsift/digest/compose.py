@@ -6,10 +6,11 @@ what is sent later is rendered from that stored object.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -21,6 +22,9 @@ from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, StoryView
 from podsift.rank import explain_stories, interest_factor, is_update, rank_stories
 
 from .build import build_digest
+
+if TYPE_CHECKING:
+    from podsift.insights import Polisher
 from .render import digest_to_json
 
 OPERATOR = ""  # the recipient of the operator's own digest (`podsift digest`, `podsift demo`)
@@ -99,16 +103,55 @@ def _interest(
     return out
 
 
+class Headlines:
+    """Headlines rewritten by the configured LLM, once per story, reused for every reader.
+
+    Tokens are spent on the few stories that make digests, never on every insight.
+    """
+
+    def __init__(self, polisher: Polisher | None) -> None:
+        self.polisher = polisher
+        self.by_story: dict[str, str] = {}
+
+    @classmethod
+    def for_settings(cls, ctx: RunContext) -> Headlines | None:
+        """The rewriter of the configured LLM provider, or None with the local extractor."""
+        from podsift.insights import make_polisher
+
+        polisher = make_polisher(ctx.settings.insights)
+        return cls(polisher) if polisher is not None else None
+
+    def apply(self, digest: Digest) -> Digest:
+        """Put the rewritten headlines into ``digest``, rewriting the stories not seen yet."""
+        from podsift.insights import polish_digest
+
+        missing = tuple(i for i in digest.items if i.story_id not in self.by_story)
+        if missing:
+            done = polish_digest(dataclasses.replace(digest, items=missing), self.polisher)
+            self.by_story.update({i.story_id: i.headline for i in done.items})
+        items = tuple(
+            dataclasses.replace(i, headline=self.by_story[i.story_id]) for i in digest.items
+        )
+        return dataclasses.replace(digest, items=items)
+
+
 def compose_for(
-    ctx: RunContext, recipient: str, day: date, subscriber_id: int | None = None
+    ctx: RunContext,
+    recipient: str,
+    day: date,
+    subscriber_id: int | None = None,
+    headlines: Headlines | None = None,
 ) -> tuple[int, Digest]:
     """Build and store one recipient's digest for ``day`` (the stored one wins on reruns).
 
     Each stored item carries ``update``: true when the story comes back because new shows
-    raised it since the recipient last got it.
+    raised it since the recipient last got it. With an LLM configured, the chosen stories'
+    headlines are rewritten once per story (``headlines`` carries them between recipients).
     """
     ranked = rank_for(ctx, recipient, day)
     digest = build_digest(ranked, day=day, recipient=recipient or None)
+    if headlines is not None:
+        digest = headlines.apply(digest)
     payload = digest_to_json(digest)
     updates = {r.story.id: is_update(r) for r in ranked}
     for item in payload["items"]:
@@ -127,10 +170,13 @@ def compose_for(
 def compose_all(ctx: RunContext) -> ComposeReport:
     """Store today's digest for the operator and for every active subscriber."""
     count = 0
-    _, operator = compose_for(ctx, OPERATOR, ctx.now.date())
+    headlines = Headlines.for_settings(ctx)
+    _, operator = compose_for(ctx, OPERATOR, ctx.now.date(), headlines=headlines)
     count += 1
     for sub in ctx.store.subscribers(active_only=True):
-        compose_for(ctx, sub.email, local_date(ctx.now, sub.tz), subscriber_id=sub.id)
+        compose_for(
+            ctx, sub.email, local_date(ctx.now, sub.tz), subscriber_id=sub.id, headlines=headlines
+        )
         count += 1
     ctx.progress(f"digests: {count} stored, top {len(operator.items)} stories")
     return ComposeReport(count, len(operator.items))

@@ -30,6 +30,7 @@ __all__ = [
     "Extraction",
     "Extractor",
     "LocalExtractorSettings",
+    "Polisher",
     "build_extractor",
     "extract_all",
     "extract_one",
@@ -37,6 +38,8 @@ __all__ = [
     "insight_to_json",
     "insights_to_json",
     "make_extractor",
+    "make_polisher",
+    "polish_digest",
 ]
 
 
@@ -133,3 +136,7 @@ def insights_to_json(source: str, insights: Iterable[Insight]) -> dict[str, Any]
     """
     ordered = sorted(insights, key=lambda i: -i.score)  # stable: ties keep their order
     return {"source": source, "insights": [insight_to_json(i) for i in ordered]}
+
+
+# polish needs the names above (llm.py builds on the extractor API): import it last
+from .polish import Polisher, make_polisher, polish_digest  # noqa: E402

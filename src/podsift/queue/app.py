@@ -74,6 +74,15 @@ def _register(app: Celery) -> None:
 
         return extract_insights(worker_context(), episode_id)
 
+    @app.task(name="podsift.asr", **retry)  # type: ignore[untyped-decorator]  # celery has no type hints
+    def asr() -> int:
+        from .work import transcribe_one
+
+        done = transcribe_one(worker_context())
+        for episode_id in done:
+            app.send_task("podsift.extract", args=[episode_id])
+        return len(done)
+
 
 @cache
 def _worker_settings() -> Settings:

@@ -31,11 +31,20 @@ def pending_count(ctx: RunContext) -> int:
 
 
 def enqueue_pending(ctx: RunContext, app: Celery) -> int:
-    """Send one task per pending episode of the window: the store decides what is pending."""
+    """Send one task per pending episode of the window: the store decides what is pending.
+
+    Episodes waiting for speech-to-text get one ``podsift.asr`` task each; such a task claims
+    any waiting episode by lease, so two tasks never transcribe the same one.
+    """
     sent = 0
-    for ep in ctx.store.episodes(list(PENDING), published_since=ctx.since, published_until=ctx.now):
-        name = "podsift.extract" if ep.state == "transcribed" else "podsift.transcript"
-        app.send_task(name, args=[ep.id])
+    window = {"published_since": ctx.since, "published_until": ctx.now}
+    for ep in ctx.store.episodes([*PENDING, "no_transcript"], **window):
+        if ep.state == "no_transcript":
+            app.send_task("podsift.asr")
+        elif ep.state == "transcribed":
+            app.send_task("podsift.extract", args=[ep.id])
+        else:
+            app.send_task("podsift.transcript", args=[ep.id])
         sent += 1
     return sent
 
@@ -55,7 +64,8 @@ def run_distributed(
     What is still pending is enqueued again every ``requeue_every`` seconds: tasks are
     idempotent, so a broker that lost its messages (a Redis restart) only delays the work.
     Failed transcripts stay ``failed`` (recorded, retried by a later run) and do not hold the
-    wait; anything still ``new`` or ``transcribed`` at the timeout is reported.
+    wait; anything still ``new`` or ``transcribed`` at the timeout is reported. Speech-to-text
+    does not hold the wait either: what it finishes later joins the next run's stories.
     """
     began = clock()
     sent, last_sent = _try_enqueue(ctx, app), clock()

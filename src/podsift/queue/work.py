@@ -46,3 +46,16 @@ def extract_insights(ctx: RunContext, episode_id: int) -> str:
         log.info("insights already stored by another worker: episode %s", episode_id)
     after = ctx.store.episode(episode_id)
     return after.state if after else "missing"
+
+
+def transcribe_one(ctx: RunContext) -> list[int]:
+    """Claim one episode waiting for speech-to-text (by lease) and transcribe it.
+
+    Returns the ids of the window's episodes that now have a transcript, for extraction.
+    """
+    from podsift.asr.stage import transcribe_pending
+
+    report = transcribe_pending(ctx, limit=1)
+    if not report.transcribed:
+        return []
+    return [ep.id for ep in ctx.store.episodes(["transcribed"])]

@@ -18,6 +18,7 @@ from podsift.context import RunContext
 from podsift.exceptions import FeedParseError, FetchError
 from podsift.store.feeds import PollOutcome, PollRow
 
+from .bulk import BulkOptions, FeedRequest, HostCooling, fetch_many
 from .guard import check_url
 from .identity import episode_keys
 from .parse import FeedHints, parse_feed_with_hints
@@ -60,11 +61,18 @@ def policy_from(feeds: FeedSettings) -> PollPolicy:
     )
 
 
+BULK_MIN = 8
+"""Fetch concurrently (:func:`podsift.sources.bulk.fetch_many`) when this many shows are due."""
+
+
 def poll_all(ctx: RunContext) -> PollReport:
     """Poll each due show once; a failing feed is recorded on its row and never stops the run."""
+    due = ctx.store.due_shows(ctx.now)
+    if len(due) >= BULK_MIN:
+        return _poll_bulk(ctx, due)
     unchanged = new = failed = deferred = polled = 0
     cooling: dict[str, datetime] = {}
-    for row in ctx.store.due_shows(ctx.now):
+    for row in due:
         host = (urlsplit(row.feed_url).hostname or "").lower()
         if host in cooling:
             deferred += 1
@@ -81,6 +89,38 @@ def poll_all(ctx: RunContext) -> PollReport:
         else:
             new += added
     return PollReport(polled, unchanged, new, failed, deferred)
+
+
+def _poll_bulk(ctx: RunContext, due: list[PollRow]) -> PollReport:
+    """Fetch ``due`` concurrently; parse and record each answer here, as it comes in."""
+    options = BulkOptions.from_settings(ctx.settings.feeds)
+    rows = {row.id: row for row in due}
+    requests = [
+        FeedRequest(r.id, r.feed_url, Validators(r.etag, r.last_modified, r.body_hash)) for r in due
+    ]
+    unchanged = new = failed = polled = 0
+    cooling: dict[str, datetime] = {}
+    waiting: list[PollRow] = []
+    for request, answer in fetch_many(requests, options, ctx.now):
+        row = rows[request.key]
+        if isinstance(answer, HostCooling):
+            waiting.append(row)
+            continue
+        polled += 1
+        added, outcome = record_poll(ctx, row, answer)
+        if outcome.error is not None:
+            failed += 1
+            if outcome.error_class == ErrorClass.THROTTLED and outcome.next_poll_at:
+                host = (urlsplit(row.feed_url).hostname or "").lower()
+                cooling[host] = max(outcome.next_poll_at, cooling.get(host, ctx.now))
+        elif added is None:
+            unchanged += 1
+        else:
+            new += added
+    fallback = ctx.now + policy_from(ctx.settings.feeds).min_interval
+    for row in waiting:
+        _defer(ctx, row, cooling.get((urlsplit(row.feed_url).hostname or "").lower(), fallback))
+    return PollReport(polled, unchanged, new, failed, len(waiting))
 
 
 def _defer(ctx: RunContext, row: PollRow, until: datetime) -> None:
@@ -101,10 +141,9 @@ def _defer(ctx: RunContext, row: PollRow, until: datetime) -> None:
 
 def poll_show(ctx: RunContext, row: PollRow) -> tuple[int | None, PollOutcome]:
     """Poll one show and record the outcome; return (new episodes or None, the outcome)."""
-    state = PollState(row.state, row.next_poll_at, row.error_count, row.failing_since)
     feeds = ctx.settings.feeds
     try:
-        result = fetch_feed(
+        result: FetchResult | FetchError = fetch_feed(
             ctx.client,
             row.feed_url,
             Validators(row.etag, row.last_modified, row.body_hash),
@@ -113,7 +152,20 @@ def poll_show(ctx: RunContext, row: PollRow) -> tuple[int | None, PollOutcome]:
             deadline_s=feeds.timeout,
             now=ctx.now,
         )
-        added, outcome = _store_result(ctx, row, result)
+    except FetchError as e:
+        result = e
+    return record_poll(ctx, row, result)
+
+
+def record_poll(
+    ctx: RunContext, row: PollRow, answer: FetchResult | FetchError
+) -> tuple[int | None, PollOutcome]:
+    """Parse and record one fetch's answer on ``row``; return (new episodes or None, outcome)."""
+    state = PollState(row.state, row.next_poll_at, row.error_count, row.failing_since)
+    try:
+        if isinstance(answer, FetchError):
+            raise answer
+        added, outcome = _store_result(ctx, row, answer)
     except FetchError as e:
         kind = e.kind if isinstance(e, PollError) else ErrorClass.NETWORK
         retry = parse_retry_after(e.retry_after, ctx.now) if isinstance(e, PollError) else None

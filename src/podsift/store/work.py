@@ -9,7 +9,8 @@ episode in state ``no_transcript`` is claimable when it is empty or past.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -155,6 +156,14 @@ class WorkRows(StoreBase):
             )
         return state
 
+    def episode_states(self) -> dict[str, tuple[int, datetime | None]]:
+        """Episodes by pipeline state: how many, and when the oldest of them was stored."""
+        e = t.episodes.c
+        query = sa.select(e.state, sa.func.count(), sa.func.min(e.created_at)).group_by(e.state)
+        with self.tx() as c:
+            rows = c.execute(query).all()
+        return {r[0]: (int(r[1]), _aware(r[2])) for r in rows}
+
     def asr_counts(self, now: datetime, max_attempts: int) -> dict[str, int]:
         """Episodes waiting for speech-to-text: claimable now, leased or backing off, failed."""
         e = t.episodes.c
@@ -175,3 +184,11 @@ class WorkRows(StoreBase):
             return c.execute(
                 sa.select(tr.model).where(tr.episode_id == episode_id)
             ).scalar_one_or_none()
+
+
+def _aware(value: Any) -> datetime | None:
+    """Aggregates skip the column type, so SQLite hands back text or a naive datetime."""
+    if value is None:
+        return None
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

@@ -134,9 +134,18 @@ def create_app(
             return Response(rss_feed(address, digests, link), media_type="application/rss+xml")
         return Response(atom_feed(address, digests, link), media_type="application/atom+xml")
 
+    async def metrics(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
+        from podsift.status import collect, to_prometheus
+
+        snap = await run_in_threadpool(collect, store, settings, clock())
+        return Response(to_prometheus(snap), media_type="text/plain; version=0.0.4")
+
     return Starlette(
         routes=[
             Route("/", home),
+            Route("/metrics", metrics),
             Route("/subscribe", subscribe_post, methods=["POST"]),
             Route("/confirm", confirm, methods=["GET", "POST"]),
             Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
