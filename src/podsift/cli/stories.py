@@ -61,8 +61,7 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
 def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None:
     """Show each story's score and its factors (breadth, salience, recency, novelty, interest)."""
     from podsift.context import RunContext, make_client
-    from podsift.digest import OPERATOR
-    from podsift.digest.compose import rank_for
+    from podsift.digest import OPERATOR, rank_for
 
     when: date = day.date() if day is not None else app.now().date()  # type: ignore[attr-defined]
     settings = app.settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from podsift.context import RunContext
-from podsift.digest import compose_for
+from podsift.digest import Headlines, StoryPool, compose_for
 
 from .schedule import compose_day
 
@@ -26,12 +26,16 @@ def compose_due(ctx: RunContext) -> ComposeDueReport:
     """
     built = waiting = 0
     cutoff = ctx.settings.delivery.cutoff_hour
+    pool: StoryPool | None = None  # read once, when the first digest is due
+    headlines = Headlines.for_settings(ctx)
     for sub in ctx.store.subscribers(active_only=True):
         day = compose_day(ctx.now, sub.tz, sub.send_hour, cutoff)
         if day is None:
             waiting += 1
             continue
         if ctx.store.digest_row(sub.email, day) is None:
-            compose_for(ctx, sub.email, day, subscriber_id=sub.id)
+            pool = pool or StoryPool.load(ctx)
+            compose_for(ctx, sub.email, day, subscriber_id=sub.id, headlines=headlines,
+                        pool=pool)  # fmt: skip
             built += 1
     return ComposeDueReport(built, waiting)

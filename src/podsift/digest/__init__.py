@@ -11,10 +11,13 @@ from .build import build_digest, headline_of, timestamp_link
 from .compose import (
     OPERATOR,
     ComposeReport,
+    Headlines,
+    StoryPool,
     compose_all,
     compose_for,
     digest_from_json,
     local_date,
+    rank_for,
 )
 from .render import (
     FORMATS,
@@ -30,6 +33,8 @@ __all__ = [
     "FORMATS",
     "OPERATOR",
     "ComposeReport",
+    "Headlines",
+    "StoryPool",
     "build_digest",
     "compose_all",
     "compose_for",
@@ -38,6 +43,7 @@ __all__ = [
     "format_clock",
     "headline_of",
     "local_date",
+    "rank_for",
     "render",
     "render_html",
     "render_markdown",

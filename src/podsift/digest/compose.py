@@ -7,7 +7,6 @@ what is sent later is rendered from that stored object.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -44,7 +43,12 @@ def local_date(now: datetime, tz: str) -> date:
 
 
 def rank_for(
-    ctx: RunContext, recipient: str, day: date, *, explain: bool = False
+    ctx: RunContext,
+    recipient: str,
+    day: date,
+    *,
+    explain: bool = False,
+    pool: StoryPool | None = None,
 ) -> list[RankedStory]:
     """Rank the window's stories for one recipient (see :mod:`podsift.rank`).
 
@@ -53,12 +57,10 @@ def rank_for(
     centroids drive the diversity rule. ``explain`` returns every story scored, zeros too,
     without the diversity pick.
     """
-    window = timedelta(days=ctx.settings.cluster.window_days)
-    views = ctx.store.story_views(since=ctx.now - max(window, ctx.lookback))
+    pool = pool or StoryPool.load(ctx)
+    views, vectors = pool.views, pool.vectors
     sent = ctx.store.sent_story_shows(recipient, before=day)
-    model = ctx.settings.cluster.embedder
-    vectors = dict(ctx.store.story_centroids(model, ctx.now - max(window, ctx.lookback)))
-    interest = _interest(ctx, recipient, views, vectors)
+    interest = _interest(ctx, recipient, pool)
     rank = ctx.settings.rank
     if explain:
         return explain_stories(
@@ -82,25 +84,45 @@ def rank_for(
     )
 
 
-def _interest(
-    ctx: RunContext,
-    recipient: str,
-    views: Sequence[StoryView],
-    vectors: dict[str, npt.NDArray[np.float32]],
-) -> dict[str, float]:
+def _interest(ctx: RunContext, recipient: str, pool: StoryPool) -> dict[str, float]:
     """Each story's interest factor for ``recipient`` (empty for the operator)."""
     if not recipient:
         return {}
     topics, own = ctx.store.reader_profile(recipient)
     lines = [x.strip() for x in topics.replace(",", "\n").splitlines() if x.strip()]
-    topic_vecs = make_embedder(ctx).embed(lines) if lines and vectors else None
+    topic_vecs = pool.embed(ctx, lines) if lines and pool.vectors else None
     out = {}
-    for view in views:
+    for view in pool.views:
         sim = 0.0
-        if topic_vecs is not None and view.id in vectors:
-            sim = float((topic_vecs @ vectors[view.id]).max())
+        if topic_vecs is not None and view.id in pool.vectors:
+            sim = float((topic_vecs @ pool.vectors[view.id]).max())
         out[view.id] = interest_factor(sim, len(own & set(view.shows)))
     return out
+
+
+@dataclass
+class StoryPool:
+    """The window's stories and centroids, read once per run and shared by every reader."""
+
+    views: list[StoryView]
+    vectors: dict[str, npt.NDArray[np.float32]]
+    embedder: Any = None
+
+    @classmethod
+    def load(cls, ctx: RunContext) -> StoryPool:
+        """Read the stories of the window (the larger of the story window and the look-back)."""
+        since = ctx.now - max(timedelta(days=ctx.settings.cluster.window_days), ctx.lookback)
+        model = ctx.settings.cluster.embedder
+        return cls(
+            ctx.store.story_views(since=since), dict(ctx.store.story_centroids(model, since))
+        )
+
+    def embed(self, ctx: RunContext, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Embed readers' topics with one embedder for the whole run (cached by text)."""
+        if self.embedder is None:
+            self.embedder = make_embedder(ctx)
+        vectors: npt.NDArray[np.float32] = self.embedder.embed(texts)
+        return vectors
 
 
 class Headlines:
@@ -141,6 +163,7 @@ def compose_for(
     day: date,
     subscriber_id: int | None = None,
     headlines: Headlines | None = None,
+    pool: StoryPool | None = None,
 ) -> tuple[int, Digest]:
     """Build and store one recipient's digest for ``day`` (the stored one wins on reruns).
 
@@ -148,7 +171,7 @@ def compose_for(
     raised it since the recipient last got it. With an LLM configured, the chosen stories'
     headlines are rewritten once per story (``headlines`` carries them between recipients).
     """
-    ranked = rank_for(ctx, recipient, day)
+    ranked = rank_for(ctx, recipient, day, pool=pool)
     digest = build_digest(ranked, day=day, recipient=recipient or None)
     if headlines is not None:
         digest = headlines.apply(digest)
@@ -171,12 +194,12 @@ def compose_all(ctx: RunContext) -> ComposeReport:
     """Store today's digest for the operator and for every active subscriber."""
     count = 0
     headlines = Headlines.for_settings(ctx)
-    _, operator = compose_for(ctx, OPERATOR, ctx.now.date(), headlines=headlines)
+    pool = StoryPool.load(ctx)
+    _, operator = compose_for(ctx, OPERATOR, ctx.now.date(), headlines=headlines, pool=pool)
     count += 1
     for sub in ctx.store.subscribers(active_only=True):
-        compose_for(
-            ctx, sub.email, local_date(ctx.now, sub.tz), subscriber_id=sub.id, headlines=headlines
-        )
+        day = local_date(ctx.now, sub.tz)
+        compose_for(ctx, sub.email, day, subscriber_id=sub.id, headlines=headlines, pool=pool)
         count += 1
     ctx.progress(f"digests: {count} stored, top {len(operator.items)} stories")
     return ComposeReport(count, len(operator.items))
