@@ -26,6 +26,7 @@ test: $(VENV)/.installed-test
 	# browser tests need Debian's chromium (a fresh machine and CI must pass)
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed-test

@@ -7,7 +7,9 @@ The stage has two halves:
   ONNX shipped in a PyPI package, so it runs offline), optionally wrapped in a
   :class:`CachedEmbedder` that keys vectors by :func:`podsift.models.text_hash`;
 - grouping (``group.py``), pure: :func:`group_statements` for one batch (the ``cluster``
-  command) and :func:`assign_to_stories` for the daily run against existing stories.
+  command) and :func:`assign_to_stories` for the daily run against existing stories,
+  which finds each statement's nearest story with a :class:`StoryIndex` (``index.py``:
+  exact matrix products below :data:`ANN_THRESHOLD` stories, a usearch HNSW graph beyond).
 
 :func:`read_statements` reads the ``cluster`` command's input and :func:`cluster_to_json`
 writes its output.

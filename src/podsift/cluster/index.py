@@ -24,10 +24,12 @@ import numpy.typing as npt
 from ..exceptions import PodsiftError
 
 #: Number of ids from which :class:`StoryIndex` searches an HNSW graph instead of comparing
-#: every vector. Chosen with benchmarks/stories_scale.py (1,000 queries a day against a
-#: 30-day window on this 2-core machine): below it, one matrix product per day is cheaper
-#: than keeping the graph up to date.
-ANN_THRESHOLD = 20_000
+#: every vector. Chosen with ``benchmarks/stories_scale.py --crossover`` on the 2-core dev
+#: machine: a day (1,000 new or moved stories re-indexed, 1,000 searches) cost exact search
+#: 0.45 / 0.37 / 1.3 / 3.2 s at 20k / 40k / 80k / 160k stories and the kept-up HNSW graph
+#: 0.54 / 1.25 / 3.7 / 10.3 s, so the graph only pays off beyond that; a 30-day window of
+#: 1,000 insights a day holds at most 30,000 stories and stays exact.
+ANN_THRESHOLD = 200_000
 
 #: Candidates asked of the HNSW graph per query before exact re-scoring (at least ``k``).
 ANN_CANDIDATES = 16
@@ -38,7 +40,8 @@ CONNECTIVITY = 16
 EXPANSION_ADD = 64
 EXPANSION_SEARCH = 64
 
-#: Storage type of the HNSW copy of the vectors (the exact float32 rows are kept too).
+#: Storage type of the HNSW copy of the vectors (the exact float32 rows are kept too and
+#: re-score the candidates): int8 builds twice as fast as float16 at the same recall.
 ANN_DTYPE = "i8"
 
 #: Most float32 similarities computed at once by an exact search (64 MiB).
