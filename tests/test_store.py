@@ -184,3 +184,35 @@ def test_unreachable_database_is_one_line(capsys: pytest.CaptureFixture[str]) ->
     assert done.value.code == 1
     assert err.startswith("podsift: error: postgresql://nobody@127.0.0.1:9/none: cannot open")
     assert err.count("\n") == 1
+
+
+def test_a_store_from_a_newer_podsift_is_refused_untouched(any_store: Store) -> None:
+    with any_store.tx() as c:
+        c.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('9999')")
+        before = set(c.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    url = any_store.engine.url.render_as_string(hide_password=False)
+    if url.startswith("sqlite:///"):
+        url = url[len("sqlite:///") :]
+    with pytest.raises(StoreError, match="migrated by a newer podsift"):
+        open_store(url)
+    with any_store.tx() as c:
+        after = set(c.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    assert after == before
+
+
+@pytest.mark.postgres
+def test_concurrent_opens_migrate_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .conftest import postgres_store
+
+    with postgres_store() as s:
+        url = s.engine.url.render_as_string(hide_password=False)
+        with s.tx() as c:  # a fresh, empty schema: every table goes, migrations run again
+            for table in reversed(s.engine.dialect.get_table_names(c)):
+                c.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+        with ThreadPoolExecutor(4) as pool:
+            stores = list(pool.map(lambda _: open_store(url), range(4)))
+        assert {x.counts()["shows"] for x in stores} == {0}
+        for x in stores:
+            x.close()

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -53,10 +54,15 @@ def open_store(db: str) -> Store:
             raise StoreError(f"{db}: cannot create the store's folder ({e.strerror})") from e
     try:
         engine = _engine(url)
-        with engine.begin() as conn:
+        with engine.begin() as conn:  # one transaction: a failed migration leaves nothing
             _migrate(conn)
     except SQLAlchemyError as e:
         raise StoreError(f"{db}: cannot open the store ({_first_line(e)})") from e
+    except CommandError as e:  # the store knows a migration this podsift does not
+        raise StoreError(
+            f"{db}: the store was migrated by a newer podsift ({_first_line(e)}); "
+            "upgrade podsift before using this store"
+        ) from e
     return Store(engine)
 
 
@@ -83,6 +89,9 @@ def _engine(url: str) -> Engine:
 
 
 def _migrate(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        # workers starting together on one store: one migrates, the others wait, then no-op
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242202611)")
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = conn

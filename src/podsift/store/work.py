@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from . import schema as t
 from .base import StoreBase
@@ -55,39 +56,62 @@ class WorkRows(StoreBase):
         published_since: datetime | None = None,
     ) -> AsrJob | None:
         """Claim the oldest claimable episode for ``owner`` until ``now + lease``; ``None``
-        when nothing is left."""
-        e, s = t.episodes.c, t.shows.c
+        when nothing is left.
+
+        PostgreSQL locks the candidate row with ``FOR UPDATE SKIP LOCKED``, so concurrent
+        claimers pass each other by; elsewhere a conditional update decides who wins.
+        """
+        e = t.episodes.c
         query = sa.select(e.id).where(self._claimable(now, max_attempts))
         if published_since is not None:
             query = query.where(sa.or_(e.published.is_(None), e.published >= published_since))
+        query = query.order_by(e.published, e.id)
+        if self.engine.dialect.name == "postgresql":
+            with self.tx() as c:
+                episode_id = c.execute(query.limit(1).with_for_update(skip_locked=True)).scalar()
+                if episode_id is None:
+                    return None
+                return self._take(c, episode_id, owner, now, lease, max_attempts)
         with self.tx() as c:
-            candidates = list(c.execute(query.order_by(e.published, e.id).limit(8)).scalars())
+            candidates = list(c.execute(query.limit(8)).scalars())
         for episode_id in candidates:
             # its own write transaction: SQLite waits on the busy timeout here instead of
             # failing to upgrade a read snapshot another worker has made stale
             with self.tx() as c:
-                won = c.execute(
-                    t.episodes.update()
-                    .where(e.id == episode_id, self._claimable(now, max_attempts))
-                    .values(
-                        lease_owner=owner,
-                        lease_expires_at=now + lease,
-                        asr_attempts=e.asr_attempts + 1,
-                    )
-                ).rowcount
-                if won != 1:
-                    continue
-                r = c.execute(
-                    sa.select(e.id, e.title, e.key, e.audio_url, e.duration, e.asr_attempts,
-                              s.title.label("show_title"), s.feed_url, s.language)
-                    .join(t.shows, s.id == e.show_id)
-                    .where(e.id == episode_id)
-                ).one()  # fmt: skip
-            return AsrJob(
-                r.id, r.show_title or r.feed_url, r.title or r.key, r.audio_url, r.duration,
-                r.language, r.asr_attempts, owner,
-            )  # fmt: skip
+                job = self._take(c, episode_id, owner, now, lease, max_attempts)
+            if job is not None:
+                return job
         return None
+
+    def _take(
+        self,
+        c: Connection,
+        episode_id: int,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        max_attempts: int,
+    ) -> AsrJob | None:
+        """Lease one episode if it is still claimable; return its job, else None."""
+        e, s = t.episodes.c, t.shows.c
+        won = c.execute(
+            t.episodes.update()
+            .where(e.id == episode_id, self._claimable(now, max_attempts))
+            .values(lease_owner=owner, lease_expires_at=now + lease,
+                    asr_attempts=e.asr_attempts + 1)
+        ).rowcount  # fmt: skip
+        if won != 1:
+            return None
+        r = c.execute(
+            sa.select(e.id, e.title, e.key, e.audio_url, e.duration, e.asr_attempts,
+                      s.title.label("show_title"), s.feed_url, s.language)
+            .join(t.shows, s.id == e.show_id)
+            .where(e.id == episode_id)
+        ).one()  # fmt: skip
+        return AsrJob(
+            r.id, r.show_title or r.feed_url, r.title or r.key, r.audio_url, r.duration,
+            r.language, r.asr_attempts, owner,
+        )  # fmt: skip
 
     def renew_lease(self, job: AsrJob, now: datetime, lease: timedelta) -> bool:
         """Extend ``job``'s lease; False when the worker has lost it."""
