@@ -38,7 +38,7 @@ typecheck: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/stages.py
-	$(PY) benchmarks/calibrate_threshold.py
+	$(PY) benchmarks/eval_stories.py
 	$(PY) benchmarks/asr.py
 
 clean:

@@ -8,9 +8,14 @@ Two kinds of audio:
   rates on real podcasts.
 
 Each model runs in its own child process (peak RSS is the child's own), with the thread
-count of ``--threads`` (default 2, the project machine's cores).
+count of ``--threads`` (default 2, the project machine's cores). RTF is wall time over audio
+time (the fastest of ``--repeat`` runs); "CPU s / audio s" is the process's CPU time over
+audio time, which other processes on the machine disturb much less: the load average is
+printed before and after. ``--workers N`` runs N children at once on the long clip and
+reports their throughput (wall time over all the audio they did).
 
     python benchmarks/asr.py [--minutes 10] [--models whisper-tiny,whisper-local]
+        [--beams 5,1] [--threads 2] [--workers 1] [--batch 0] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -33,10 +38,12 @@ SOURCE_TEXT = (
     ROOT / "tests" / "data" / "transcripts" / "python-bytes" / "377-a-dramatic-episode.txt"
 )
 VOICES = ("en-us+m3", "en-gb+f3")
+# what the pipeline would know of the long clip's episode (show and episode titles)
+LONG_SHOW, LONG_TITLE = "Python Bytes", "#377 A Dramatic Episode"
 WORDS_PER_MINUTE = 165
 
 
-_NUMBERS = [
+_ONES = [
     "zero",
     "one",
     "two",
@@ -57,22 +64,68 @@ _NUMBERS = [
     "seventeen",
     "eighteen",
     "nineteen",
-    "twenty",
 ]
-_FRENCH = {"1": "un", "2": "deux", "3": "trois"}
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?%?")
+_FRENCH = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"]
+
+
+def number_words(n: int) -> str:
+    """An integer in English words (digit by digit past the billions).
+
+    >>> number_words(0), number_words(21), number_words(1_905), number_words(3_000_012)
+    ('zero', 'twenty one', 'one thousand nine hundred five', 'three million twelve')
+    """
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
+    scales = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
+    for size, name in scales:
+        if n >= size:
+            if n >= 1000 * 10**9:
+                return " ".join(_ONES[int(d)] for d in str(n))
+            head, rest = divmod(n, size)
+            return number_words(head) + " " + name + (f" {number_words(rest)}" if rest else "")
+    raise AssertionError(n)  # pragma: no cover
+
+
+def _spell(match: re.Match[str]) -> str:
+    token = match.group().replace(",", "")
+    percent = token.endswith("%")
+    whole, _, frac = token.rstrip("%").partition(".")
+    words = number_words(int(whole))
+    if frac:
+        words += " point " + " ".join(_ONES[int(d)] for d in frac)
+    return f" {words}{' percent' if percent else ''} "
 
 
 def normalise(text: str, language: str = "en") -> str:
-    """Lower-case, no punctuation, digits 0-20 spelled out, single spaces (the WER compares
-    words only, not how a number is written)."""
-    text = text.lower().replace("’", "'").replace("-", " ")
-    text = re.sub(r"[^\w\s']", " ", text)
-    words = []
-    for w in text.split():
-        if w.isdigit() and int(w) <= 20:
-            w = _FRENCH.get(w, w) if language == "fr" else _NUMBERS[int(w)]
-        words.append(w)
-    return " ".join(words)
+    """The text as the WER compares it, the same for reference and hypothesis.
+
+    English: Whisper's benchmark normaliser (``whisper-normalizer``, as in OpenAI's paper
+    and the Open ASR Leaderboard): lower case, punctuation and brackets dropped,
+    contractions and abbreviations expanded ("I'm" = "I am", "Mr" = "mister"), British
+    spellings made American; but numbers are spelled out as words first ("3.6" = "three
+    point six", "1, 2, 3" = "one two three"), because its number rules treat "one two
+    three" and "1, 2, 3" differently. Other languages: the basic normaliser (lower case, no
+    punctuation; accents kept), digits 0-10 spelled out in French.
+
+    >>> normalise("And I'm Brian Okken; it's 3.6 percent."), normalise("1, 2, 3")
+    ('and i am brian okken it is three point six percent', 'one two three')
+    """
+    if language != "en":
+        from whisper_normalizer.basic import BasicTextNormalizer
+
+        words = BasicTextNormalizer()(text).split()
+        if language == "fr":
+            words = [_FRENCH[int(w)] if w.isdigit() and int(w) <= 10 else w for w in words]
+        return " ".join(words)
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer()
+    norm.standardize_numbers = lambda s: s  # numbers are words already (see above)
+    return " ".join(norm(_NUMBER.sub(_spell, text)).split())
 
 
 def script_lines(minutes: float) -> list[str]:
@@ -146,28 +199,45 @@ def synthesise(minutes: float, folder: Path) -> tuple[Path, str]:
     return mixed, " ".join(lines)
 
 
-def child(model: str, files: list[str], threads: int) -> None:
-    """Run in a child process: transcribe ``files`` with ``model``; print JSON results."""
-    from podsift.asr import transcribers
+def child(model: str, files: list[str], opts: dict[str, int]) -> None:
+    """Run in a child process: transcribe ``files`` with ``model``; print JSON results.
+
+    ``opts``: threads, beam, batch (0 = sequential decoding), repeat (the fastest of that
+    many runs is the time reported), prompt (1: the long clip gets the show/episode prompt
+    the pipeline would give it; the real clips have no show, so none).
+    """
+    from dataclasses import replace
+
+    from podsift.asr import episode_prompt, transcribers
     from podsift.asr.audio import decode_audio
+    from podsift.asr.whisper_local import WhisperLocal
     from podsift.config import AsrSettings
 
-    settings = AsrSettings(provider=model, threads=threads)
+    settings = AsrSettings(provider=model, threads=opts["threads"], beam_size=opts["beam"])
     transcriber = transcribers.create(model, settings)
+    assert isinstance(transcriber, WhisperLocal)
+    transcriber.options = replace(transcriber.options, batch_size=opts["batch"])
     started = time.perf_counter()
-    transcriber.load()  # type: ignore[attr-defined]
+    transcriber.load()
     load = time.perf_counter() - started
     results: dict[str, dict[str, object]] = {}
     out: dict[str, object] = {"model": transcriber.model, "load_s": load, "files": results}
+    langs = json.loads(os.environ.get("BENCH_LANG", "{}"))
+    prompt = episode_prompt(LONG_SHOW, LONG_TITLE) if opts["prompt"] else None
     for name in files:
         audio = decode_audio(Path(name))
-        lang = json.loads(os.environ.get("BENCH_LANG", "{}")).get(name)
-        started = time.perf_counter()
-        result = transcriber.transcribe(audio, lang)
-        took = time.perf_counter() - started
+        times, cpu = [], []
+        for _ in range(max(1, opts["repeat"])):
+            started, cpu0 = time.perf_counter(), time.process_time()
+            result = transcriber.transcribe(
+                audio, langs.get(name), None if name in langs else prompt
+            )
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu0)
         results[name] = {
             "text": " ".join(s.text for s in result.segments),
-            "seconds": took,
+            "seconds": min(times),
+            "cpu_seconds": min(cpu),
             "duration": len(audio) / 16000,
             "dropped": result.dropped,
         }
@@ -175,21 +245,42 @@ def child(model: str, files: list[str], threads: int) -> None:
     print(json.dumps(out))
 
 
+def run_children(
+    model: str, files: list[str], opts: dict[str, int], langs: dict[str, str], workers: int
+) -> list[dict[str, object]]:
+    """Run ``workers`` children at once on the same files; their JSON results."""
+    cmd = [sys.executable, __file__, "--child", model, json.dumps(opts), *files]
+    env = {**os.environ, "BENCH_LANG": json.dumps(langs)}
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env) for _ in range(workers)
+    ]
+    outs = [p.communicate()[0] for p in procs]
+    if any(p.returncode for p in procs):
+        sys.exit(f"{model}: a benchmark child failed")
+    return [json.loads(o.strip().splitlines()[-1]) for o in outs]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--models", default="whisper-tiny,whisper-local")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="CTranslate2 threads a child")
+    parser.add_argument("--beams", default="5", help="beam sizes to compare, e.g. 5,1")
+    parser.add_argument("--batch", type=int, default=0, help="batched decoding (0 = off)")
+    parser.add_argument("--workers", type=int, default=1, help="children at once (long clip)")
+    parser.add_argument("--repeat", type=int, default=1, help="report the fastest of N runs")
+    parser.add_argument("--no-prompt", action="store_true", help="no show/episode prompt")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1:], args.threads)
+        child(args.child[0], args.child[2:], json.loads(args.child[1]))
         return
     import jiwer
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     refs = json.loads((CLIPS / "references.json").read_text("utf-8"))["clips"]
     clips = {str(CLIPS / c["file"]): c for c in refs if c["language"] in ("en", "fr")}
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         long_wav, long_ref = synthesise(args.minutes, Path(tmp))
@@ -201,49 +292,43 @@ def main() -> None:
         langs = {name: c["language"] for name, c in clips.items()}
         rows = []
         for model in args.models.split(","):
-            files = [f for f in references if model != "whisper-tiny" or langs.get(f) != "fr"]
-            proc = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--threads",
-                    str(args.threads),
-                    "--child",
-                    model,
-                    *files,
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-                env={**os.environ, "BENCH_LANG": json.dumps(langs)},
-            )
-            res = json.loads(proc.stdout.strip().splitlines()[-1])
-            for name, r in res["files"].items():
-                lang = langs.get(name, "en")
-                wer = jiwer.wer(
-                    normalise(references[name], lang), normalise(r["text"], lang) or "<empty>"
-                )
-                rows.append(
-                    (
-                        res["model"],
-                        Path(name).name,
-                        r["duration"],
-                        wer,
-                        r["seconds"] / r["duration"],
-                        res["peak_rss_mb"],
-                        r["dropped"],
+            for beam in (int(b) for b in args.beams.split(",")):
+                opts = {"threads": args.threads, "beam": beam, "batch": args.batch}
+                opts |= {"repeat": args.repeat, "prompt": int(not args.no_prompt)}
+                files = [f for f in references if model != "whisper-tiny" or langs.get(f) != "fr"]
+                if args.workers > 1:
+                    files = [str(long_wav)]
+                started = time.perf_counter()
+                results = run_children(model, files, opts, langs, args.workers)
+                wall = time.perf_counter() - started
+                res = results[0]
+                for name, r in res["files"].items():  # type: ignore[attr-defined]
+                    lang = langs.get(name, "en")
+                    wer = jiwer.wer(
+                        normalise(references[name], lang),
+                        normalise(r["text"], lang) or "<empty>",
                     )
-                )
+                    rtf = r["seconds"] / r["duration"]
+                    if args.workers > 1:  # throughput: all children's audio in the wall time
+                        rtf = (wall - float(res["load_s"])) / (args.workers * r["duration"])
+                    rows.append(
+                        (res["model"], beam, Path(name).name, r["duration"], wer, rtf,
+                         r["cpu_seconds"] / r["duration"], res["peak_rss_mb"], r["dropped"])
+                    )  # fmt: skip
     print(
-        f"\nthreads={args.threads}; long-synthetic.wav is SYNTHETIC (espeak-ng, 2 voices, "
-        "pink noise)\n"
+        f"\nthreads={args.threads} x workers={args.workers}, batch={args.batch}, best of "
+        f"{args.repeat}, prompt={not args.no_prompt}; long-synthetic.wav is SYNTHETIC "
+        "(espeak-ng, 2 voices, pink noise)\n"
     )
-    print("| model | audio | length s | WER % | RTF | 1 h of audio in | peak RSS MB | dropped |")
-    print("|---|---|---|---|---|---|---|---|")
-    for model, name, dur, wer, rtf, rss, dropped in rows:
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(
+        "| model | beam | audio | length s | WER % | RTF | 1 h in | CPU/audio | RSS MB | dropped |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for model, beam, name, dur, wer, rtf, cpu, rss, dropped in rows:
         print(
-            f"| {model} | {name} | {dur:.1f} | {wer * 100:.1f} | {rtf:.3f} | "
-            f"{rtf * 60:.1f} min | {rss:.0f} | {dropped} |"
+            f"| {model} | {beam} | {name} | {dur:.1f} | {wer * 100:.1f} | {rtf:.3f} | "
+            f"{rtf * 60:.1f} min | {cpu:.3f} | {rss:.0f} | {dropped} |"
         )
 
 

@@ -46,6 +46,8 @@ DATA = Path(__file__).parents[1] / "tests" / "data" / "takeaways"
 EMB_THRESHOLD = 0.5
 ROUGE_THRESHOLD = 0.25
 SPONSOR_REASONS = {"sponsor read", "sponsor turn", "sponsor", "promo"}
+#: Episodes the local extractor's weights and selection were tuned on; the rest are held out.
+DEV = frozenset({155, 263, 350, 396, 418, 455, 466, 480})
 
 
 def in_ranges(start: float | None, end: float | None, ranges: list[list[float]]) -> bool:
@@ -149,8 +151,20 @@ def main() -> None:
                 print(f"      {best:.2f} {x.text[:110]}")
     elapsed = time.perf_counter() - began
 
-    def mean(key: str) -> float:
-        return sum(r[key] for r in rows) / len(rows)
+    def mean(key: str, subset: list[dict[str, float]] | None = None) -> float:
+        part = rows if subset is None else subset
+        return sum(r[key] for r in part) / len(part)
+
+    for name, part in (
+        ("dev 8", [r for r in rows if r["episode"] in DEV]),
+        ("held-out 7", [r for r in rows if r["episode"] not in DEV]),
+    ):
+        if part:
+            print(
+                f"{name}: recall {mean('recall_emb', part):.2f} / {mean('recall_r1', part):.2f}, "
+                f"precision {mean('precision_emb', part):.2f} / {mean('precision_r1', part):.2f}, "
+                f"sponsor/housekeeping {sum(r['ads'] for r in part)}"
+            )
 
     print(
         f"mean {mean('items'):>5.1f} {mean('insights'):>4.1f} {mean('recall_emb'):>7.2f} "

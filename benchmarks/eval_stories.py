@@ -14,6 +14,9 @@ Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported
 - ``msrpar``: STS MSRpar pairs, same labels; train file cal, test file held.
 - ``hard``: ``tests/data/stories/hard-pairs.jsonl``, PAWS-style pairs written for podsift
   (same words, different claim) plus paraphrases sharing few words; odd ids cal, even held.
+- ``demo`` (report only, never used to choose nor in the macro): ``tests/data/stories/
+  demo-pairs.jsonl``, hand-labelled cross-show pairs of the demo corpus (same story vs same
+  topic only). This replaces ``calibrate_threshold.py``, whose term boost is off (0) here.
 
 A pair merges when ``cosine - penalty >= threshold`` (:mod:`podsift.cluster.signals`).
 The setting with the best macro F1 (the mean of the four parts' pairwise F1, so the ~700
@@ -37,8 +40,10 @@ from podsift.models import Statement, text_hash
 
 THRESHOLDS = [round(float(t), 3) for t in np.arange(0.35, 0.851, 0.025)]
 WEIGHTS = [
-    SignalWeights(n, g, o)
-    for n, g, o in itertools.product((0.0, 0.1, 0.25, 0.5), (0.0, 0.25, 0.5), (0.0, 0.25, 0.5))
+    SignalWeights(n, g, o, m)
+    for n, g, o, m in itertools.product(
+        (0.0, 0.1, 0.25, 0.5), (0.0, 0.25, 0.5), (0.0, 0.25, 0.5), (0.0, 0.25, 0.5)
+    )
 ]
 CAL_EVENTS = {"xz-backdoor-2024", "hashicorp-opentofu-2024"}
 Pair = tuple[str, str, bool]
@@ -190,6 +195,12 @@ def load_hard(path: Path) -> tuple[list[Pair], list[Pair]]:
     return split
 
 
+def load_pairs(path: Path) -> list[Pair]:
+    """Labelled pairs from JSON Lines rows ``{"a", "b", "same"}``."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [(r["a"], r["b"], bool(r["same"])) for r in rows]
+
+
 def evaluate(
     pair_parts: list[PairPart], events: EventPart, threshold: float, weights: SignalWeights
 ) -> dict[str, tuple[float, ...]]:
@@ -216,6 +227,7 @@ def main() -> None:
     parser.add_argument("--embedder", default="minilm-l6-int8")
     parser.add_argument("--cache", default=Path("/tmp/podsift-eval"), type=Path)
     parser.add_argument("--hard", default=Path("tests/data/stories/hard-pairs.jsonl"), type=Path)
+    parser.add_argument("--demo", default=Path("tests/data/stories/demo-pairs.jsonl"), type=Path)
     args = parser.parse_args()
     vf = VectorFile(args.embedder, args.cache)
     ev_cal, ev_held = load_events(args.data / "cross-show-events.json", vf)
@@ -239,6 +251,7 @@ def main() -> None:
         f"embedder {args.embedder}; pairs cal/held: {sizes}; events {len(ev_cal.texts)}/"
         f"{len(ev_held.texts)} passages"
     )
+    demo = PairPart.build("demo", load_pairs(args.demo), vf)
     best: tuple[float, float, SignalWeights] = (-1.0, 0.0, SignalWeights())
     plain: tuple[float, float] = (-1.0, 0.0)
     for weights in WEIGHTS:
@@ -258,10 +271,12 @@ def main() -> None:
                 b3 = f"{scores[3]:.3f}" if len(scores) > 3 else ""
                 p, r, f = scores[:3]
                 print(f"| {label} | {name} | {split} | {p:.3f} | {r:.3f} | {f:.3f} | {b3} |")
+        p, r, f = prf(*demo.counts(t, w))
+        print(f"| {label} | demo (report only) | held | {p:.3f} | {r:.3f} | {f:.3f} | |")
 
 
 def _w(w: SignalWeights) -> str:
-    return f"(numbers {w.numbers}, negation {w.negation}, order {w.order})"
+    return f"(numbers {w.numbers}, negation {w.negation}, order {w.order}, names {w.names})"
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -128,6 +129,79 @@ def with_workers(base: str, n: int, redis_url: str) -> tuple[float, int, int]:
     return took, done, counter[0] + report.enqueued
 
 
+AUDIO = Path(__file__).parents[1] / "tests" / "data"
+CLIPS = 8
+ASR_ENV = {**ENV, "PODSIFT_ASR__PROVIDER": "whisper-tiny"}
+
+
+def asr_feed(folder: Path) -> None:
+    """A feed of short real clips (JFK's 11 s "ask not"), each its own episode."""
+    items = "".join(
+        f"<item><title>Clip {n}</title><guid>clip-{n}</guid>"
+        f"<pubDate>Mon, 01 Jun 2026 12:00:00 +0000</pubDate>"
+        f'<enclosure url="__BASE__/audio/jfk.flac?n={n}" type="audio/flac" length="1"/></item>'
+        for n in range(CLIPS)
+    )
+    (folder / "feeds").mkdir(parents=True, exist_ok=True)
+    (folder / "feeds" / "asr.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Clips</title>{items}'
+        "</channel></rss>"
+    )
+
+
+def asr_in_process(base: str) -> tuple[float, int]:
+    from podsift.asr.stage import transcribe_pending
+
+    store, _ = fresh_store()
+    store.add_show(f"{base}/feeds/asr.xml", NOW)
+    settings = load_settings(env=ASR_ENV)
+    ctx = RunContext(settings, store, make_client(settings), NOW, lookback=LOOKBACK)
+    poll_all(ctx)
+    obtain_all(ctx)
+    began = time.perf_counter()
+    report = transcribe_pending(ctx)
+    return time.perf_counter() - began, report.transcribed
+
+
+def asr_with_workers(base: str, n: int, redis_url: str) -> tuple[float, int]:
+    from podsift.queue import enqueue_pending
+
+    store, _ = fresh_store()
+    store.add_show(f"{base}/feeds/asr.xml", NOW)
+    settings = load_settings(env={**ASR_ENV, "PODSIFT_QUEUE__BROKER_URL": redis_url})
+    ctx = RunContext(settings, store, make_client(settings), NOW, lookback=LOOKBACK)
+    poll_all(ctx)
+    obtain_all(ctx)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PODSIFT_")},
+        **ASR_ENV,
+        "PODSIFT_DB": store.engine.url.render_as_string(hide_password=False),
+        "PODSIFT_QUEUE__BROKER_URL": redis_url,
+        "HF_HUB_OFFLINE": "1",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "podsift", "worker", "--concurrency", "1", "--queues", "asr"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(n)
+    ]
+    time.sleep(4)
+    began = time.perf_counter()
+    enqueue_pending(ctx, make_app(settings.queue))
+    while store.episodes(["no_transcript"]) and time.perf_counter() - began < 600:
+        time.sleep(0.2)
+    took = time.perf_counter() - began
+    for p in procs:
+        os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        p.wait()
+    return took, len(store.episodes(["transcribed", "extracted"]))
+
+
 def main() -> None:
     port = free_port()
     redis = subprocess.Popen(
@@ -144,10 +218,15 @@ def main() -> None:
     )
     time.sleep(0.5)
     url = f"redis://127.0.0.1:{port}/0"
+    clips = Path(tempfile.mkdtemp(prefix="podsift-asr-bench-"))
+    asr_feed(clips)
     try:
         with serve([DEMO_DATA, EXTRA]) as base:
             rows = [("in-process", *in_process(base))]
             rows += [(f"{n} worker(s)", *with_workers(base, n, url)) for n in (1, 2, 4)]
+        with serve([clips, AUDIO]) as base:
+            asr_rows = [("in-process", *asr_in_process(base))]
+            asr_rows += [(f"{n} worker(s)", *asr_with_workers(base, n, url)) for n in (1, 2, 4)]
     finally:
         redis.kill()
     base_rate = rows[0][2] / rows[0][1]

@@ -11,10 +11,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from podsift.asr import AsrResult, AsrSegment, Word, parse_words
 from podsift.asr.stage import AsrReport, transcribe_pending
 from podsift.asr.workers import run_workers
 from podsift.config import AsrSettings, FeedSettings, Settings
 from podsift.context import RunContext, make_client
+from podsift.insights import LocalExtractorSettings, extractors
 from podsift.models import Episode
 from podsift.store import Store
 from podsift.store.work import AsrJob
@@ -153,6 +155,27 @@ def test_stage_transcribes_and_records_bad_input(
     assert "decode" in (errors["broken"] or "") or "no decodable" in (errors["broken"] or "")
     assert {r.title for r in store.episodes(["no_transcript"])} == {"gone", "page"}
     assert not any((tmp_path / "audio").iterdir())  # audio removed after transcription
+    assert_word_times_link_insights(store, ids["speech"])
+
+
+def assert_word_times_link_insights(store: Store, episode_id: int) -> None:
+    """Stored word times lie inside their segments, and an insight extracted from the ASR
+    transcript starts inside the segment its quote begins in, at or before its first word."""
+    transcript = store.transcript(episode_id)
+    assert transcript is not None
+    stored = store.segment_words(episode_id)
+    assert len(stored) == len(transcript.segments)
+    for seg, raw in zip(transcript.segments, stored, strict=True):
+        found = parse_words(raw)
+        assert found and " ".join(w.text for w in found) == seg.text
+        assert seg.start is not None and seg.end is not None
+        assert all(seg.start - 0.05 <= w.start <= w.end <= seg.end + 0.05 for w in found)
+    extractor = extractors.create("local", LocalExtractorSettings(min_words=5))
+    (insight,) = extractor.extract(transcript)
+    first = next(s for s in transcript.segments if insight.quote.startswith(s.text[:20]))
+    assert first.start is not None and first.end is not None and insight.start is not None
+    assert first.start <= insight.start < first.end
+    assert insight.start <= parse_words(stored[transcript.segments.index(first)])[0].start
 
 
 @pytest.mark.asr
@@ -168,6 +191,22 @@ def test_two_worker_processes_share_the_queue(
     assert [hits[n] for n in names] == [1, 1, 1, 1]  # no episode was done twice
     assert all(store.asr_model(i) == "whisper-tiny.en-int8" for i in ids.values())
     assert store.asr_counts(datetime.now(now.tzinfo), 3)["waiting"] == 0
+
+
+def test_word_times_are_stored_with_their_segments(any_store: Store, now: datetime) -> None:
+    ids = add_pending(any_store, now, [("one", "http://x/1.mp3", None)])
+    words = (Word(0.5, 0.9, "Hello", 0.9), Word(1.0, 1.4, "world.", 0.8))
+    result = AsrResult((AsrSegment(0.5, 1.4, "Hello world.", words), AsrSegment(2, 3, "Hm")),
+                       "en", 3.0, "m")  # fmt: skip
+    any_store.save_transcript(
+        ids["one"], result.to_transcript("x"), now, origin="asr", words=result.word_times()
+    )
+    stored = any_store.segment_words(ids["one"])
+    assert [parse_words(w) for w in stored] == [
+        (Word(0.5, 0.9, "Hello", 1.0), Word(1.0, 1.4, "world.", 1.0)),
+        (),
+    ]
+    assert any_store.segment_words(ids["one"] + 1) == []
 
 
 def test_job_row_names_the_episode(store: Store, now: datetime) -> None:

@@ -75,6 +75,7 @@ def test_extract_json_quotes_are_verbatim(capsys: pytest.CaptureFixture[str]) ->
     assert code == 0
     data = json.loads(out)
     assert len(data["insights"]) == 5
+    assert data["tokens"] == 0  # the local extractor spends no LLM tokens
     from podsift.transcripts import parse_transcript
 
     segments = parse_transcript(PB377.read_bytes(), source=str(PB377)).segments

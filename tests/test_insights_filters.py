@@ -178,3 +178,13 @@ def test_strip_markdown_keeps_words_only() -> None:
         r"\[unintelligible 00:10:27.27\] ok"
     )
     assert " ".join(clean_quote(strip_markdown(raw)).split()) == "The code by Lasse says ok"
+
+
+def test_a_mis_heard_sponsor_name_is_still_a_sponsor() -> None:
+    # Python Bytes 350: speech to text wrote Sentry as "century"; the whole read is labelled
+    texts = [
+        "So as I said at the beginning, century is sponsoring this episode and the next, "
+        "so support the show.",
+        "I know you didn't tell us, but we found out anyway, because we have century.",
+    ]
+    assert "century" in sponsor_names(texts)

@@ -50,7 +50,7 @@ def news_insights(news88: Transcript) -> list[Insight]:
 
 def test_registry_builds_the_local_extractor() -> None:
     extractor = extractors.create("local", LocalExtractorSettings(top_n=3))
-    assert (extractor.name, extractor.version) == ("local", "3")
+    assert (extractor.name, extractor.version) == ("local", "4")
     assert "local" in extractors.names()
     with pytest.raises(UnknownProviderError, match=r"available: .*local"):
         extractors.create("nope", None)

@@ -8,6 +8,8 @@ default, ``whisper-tiny`` (tiny.en) the fast option; a larger local CTranslate2 
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     Audio = npt.NDArray[np.float32]
 
 SAMPLE_RATE = 16_000
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S*$", re.IGNORECASE)  # a feed URL or GUID, no title
 
 
 class AsrError(PodsiftError):
@@ -76,6 +79,10 @@ class AsrResult:
         segs = tuple(Segment(s.start, s.end, None, s.text) for s in self.segments)
         return Transcript(source, "asr", segs, self.language)
 
+    def word_times(self) -> tuple[str, ...]:
+        """Each segment's word times as compact JSON (see ``words_json``), in segment order."""
+        return tuple(words_json(s.words) for s in self.segments)
+
 
 class Transcriber(Protocol):
     """Turns 16 kHz mono float32 audio into timed segments."""
@@ -88,8 +95,12 @@ class Transcriber(Protocol):
         """The model's name as stored with the transcript (e.g. ``whisper-base-int8``)."""
         ...
 
-    def transcribe(self, audio: Audio, language: str | None = None) -> AsrResult:
-        """Transcribe ``audio``; ``language`` is an ISO 639-1 hint, ``None`` detects it."""
+    def transcribe(
+        self, audio: Audio, language: str | None = None, prompt: str | None = None
+    ) -> AsrResult:
+        """Transcribe ``audio``; ``language`` is an ISO 639-1 hint, ``None`` detects it;
+        ``prompt`` is text the audio is likely to contain (the show and episode titles),
+        which a model may use as context for names and terms."""
         ...
 
 
@@ -136,6 +147,42 @@ def _segment_json(s: AsrSegment) -> dict[str, Any]:
     }
 
 
+def words_json(words: Sequence[Word]) -> str:
+    """Word times as compact JSON ``[[start, end, word], ...]``, seconds to 10 ms.
+
+    >>> words_json([Word(1.0, 1.42, "Hello", 0.9), Word(1.5, 1.9, "world.", 0.8)])
+    '[[1.0,1.42,"Hello"],[1.5,1.9,"world."]]'
+    """
+    rows = [[round(w.start, 2), round(w.end, 2), w.text] for w in words]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_words(text: str | None) -> tuple[Word, ...]:
+    """Words from ``words_json`` text (probability unknown: 1.0); none from ``None``/"".
+
+    >>> parse_words('[[1.0,1.42,"Hello"]]')
+    (Word(start=1.0, end=1.42, text='Hello', probability=1.0),)
+    """
+    if not text:
+        return ()
+    return tuple(Word(float(a), float(b), str(w), 1.0) for a, b, w in json.loads(text))
+
+
+def episode_prompt(show: str | None, episode: str | None) -> str | None:
+    """The context given to the model for an episode: its show and title, as a sentence
+    (a feed URL or GUID standing in for a missing title is left out).
+
+    >>> episode_prompt("Python Bytes", "#377 A dramatic episode")
+    'Python Bytes: #377 A dramatic episode.'
+    >>> episode_prompt("Talk Python", "Ep 12: Rust for Pythonistas")
+    'Talk Python: Ep 12: Rust for Pythonistas.'
+    >>> episode_prompt("https://x.org/feed", " "), episode_prompt("Show", "urn:uuid:1-2")
+    (None, 'Show.')
+    """
+    parts = [p.strip() for p in (show, episode) if p and p.strip() and not _URI.match(p.strip())]
+    return ": ".join(parts).rstrip(".") + "." if parts else None
+
+
 def feed_language(value: str | None) -> str | None:
     """The ISO 639-1 code of a feed's ``<language>`` (``en-us`` → ``en``), if it has one.
 
@@ -153,7 +200,10 @@ __all__: Sequence[str] = [
     "AsrSegment",
     "Transcriber",
     "Word",
+    "episode_prompt",
     "feed_language",
+    "parse_words",
     "result_to_json",
     "transcribers",
+    "words_json",
 ]

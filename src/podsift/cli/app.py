@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
 from podsift import __version__
 from podsift.config import Settings, default_db_path, load_settings
+from podsift.context import RunContext, make_client
 from podsift.store import Store, open_store
 
 
@@ -49,6 +52,15 @@ class App:
     def progress(self, message: str) -> None:
         """Show progress on stderr."""
         click.echo(f"  {message}", err=True)
+
+    @contextmanager
+    def context(self) -> Iterator[RunContext]:
+        """A run's context: settings, the store, an HTTP client, now, the look-back window."""
+        settings = self.settings
+        with make_client(settings) as client:
+            yield RunContext(settings, self.store(), client, self.now(),
+                             lookback=timedelta(days=settings.run.lookback_days),
+                             progress=self.progress)  # fmt: skip
 
 
 pass_app = click.make_pass_decorator(App)

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from podsift.context import RunContext, make_client
-
 from .app import App, pass_app, print_json
 from .show import show_digest
 
@@ -79,21 +77,11 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
 @pass_app
 def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
     """Run the daily job once: poll, transcripts, insights, stories, digests, send."""
-    from datetime import timedelta
-
     from podsift.pipeline import run_daily, run_daily_distributed
 
     settings = app.settings
     sender = _sender(app) if send and settings.email.smtp_url else None
-    with make_client(settings) as client:
-        ctx = RunContext(
-            settings,
-            app.store(),
-            client,
-            app.now(),
-            lookback=timedelta(days=settings.run.lookback_days),
-            progress=app.progress,
-        )
+    with app.context() as ctx:
         if distributed:
             from .queue import require_queue
 

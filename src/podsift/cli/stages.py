@@ -58,14 +58,17 @@ def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
     cfg = app.settings.insights
     if top:
         cfg = dataclasses.replace(cfg, top_n=top)
-    result = extract_one(build_extractor(cfg), transcript, cfg.grounding_threshold)
+    extractor = build_extractor(cfg)
+    result = extract_one(extractor, transcript, cfg.grounding_threshold)
     if result.reason:
         click.echo(f"{target}: no insights: {result.reason}", err=True)
     elif result.dropped:
         click.echo(f"{target}: {result.dropped} insight(s) dropped: quote not grounded", err=True)
     found = [x.with_id(target) for x in result.insights]
     if as_json:
-        print_json(insights_to_json(target, found))
+        # tokens: what an LLM provider spent (0 for the local extractor)
+        print_json(insights_to_json(target, found)
+                   | {"tokens": getattr(extractor, "tokens_spent", 0)})  # fmt: skip
         return
     for n, x in enumerate(found, start=1):
         when = format_clock(x.start) if x.start is not None else "--:--"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import BinaryIO
 
 import click
@@ -59,18 +59,22 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @pass_app
 def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None:
-    """Show each story's score and its factors (breadth, salience, recency, novelty, interest)."""
+    """Show each story's score and its factors (breadth, salience, recency, novelty, interest).
+
+    A past --date is explained as of the end of that day (its window, its recency).
+    """
     from podsift.context import RunContext, make_client
     from podsift.digest import OPERATOR, rank_for
 
     when: date = day.date() if day is not None else app.now().date()  # type: ignore[attr-defined]
+    as_of = min(app.now(), datetime.combine(when + timedelta(days=1), time.min, UTC))
     settings = app.settings
     with make_client(settings) as client:
         ctx = RunContext(
             settings,
             app.store(),
             client,
-            app.now(),
+            as_of,
             lookback=timedelta(days=settings.run.lookback_days),
         )
         scored = rank_for(ctx, email or OPERATOR, when, explain=True)

@@ -31,10 +31,10 @@ DEFAULT_THRESHOLD = 0.525
 
 #: Added to the cosine of two texts that share a salient term (a name or a number), times
 #: the rarity of the rarest such term among the texts compared (:func:`term_rarity`). Off by
-#: default: benchmarks/calibrate_threshold.py picks boost 0 / threshold 0.475 on its dev
-#: views (events + half of STS), and on the held-out hand-labelled demo pairs no boost and
-#: threshold separates same-story pairs from topical ones (best F1 0.47, P 0.30), because
-#: topical negatives share rare names too ("Terraform", "Linux", "Rust").
+#: default: an earlier calibration (events + half of STS) picked boost 0, and on the
+#: hand-labelled demo pairs no boost and threshold separates same-story pairs from topical
+#: ones (best F1 0.47, P 0.30), because topical negatives share rare names too ("Terraform",
+#: "Linux", "Rust"). benchmarks/eval_stories.py reports the demo pairs at the chosen setting.
 DEFAULT_TERM_BOOST = 0.0
 
 #: Raw term rarity at or below which a shared term earns no boost (see :func:`term_rarity`).

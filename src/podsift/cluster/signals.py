@@ -7,7 +7,9 @@ pure functions look at the words themselves and return, for a pair of texts, a p
 
 - :func:`number_conflict`: both texts state figures and they share none;
 - :func:`negation_conflict`: one text negates and the other does not, with most words shared;
-- :func:`order_conflict`: the same names appear in a different order (roles swapped).
+- :func:`order_conflict`: the same names appear in a different order (roles swapped);
+- :func:`name_conflict`: near-identical wording around a name swapped for another ("npm" /
+  "PyPI", "Europe" / "Australia").
 
 ``benchmarks/eval_stories.py`` measures each on held-out data; a signal whose weight does
 not improve the calibration part stays at weight 0.
@@ -116,6 +118,21 @@ def order_conflict(a: Signals, b: Signals) -> float:
     return 0.0 if ranks == sorted(ranks) else 1.0
 
 
+def name_conflict(a: Signals, b: Signals) -> float:
+    """1.0 when the texts share most words but each names something the other does not.
+
+    A paraphrase usually renames nothing, or rewrites so much that the overlap is low.
+
+    >>> a = text_signals("It hit airlines in Europe")
+    >>> b = text_signals("It hit airlines in Australia")
+    >>> name_conflict(a, b), name_conflict(a, text_signals("Flights across Europe were grounded"))
+    (1.0, 0.0)
+    """
+    if _overlap(a, b) < 0.6:
+        return 0.0
+    return 1.0 if set(a.names) - set(b.names) and set(b.names) - set(a.names) else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class SignalWeights:
     """How much each conflict lowers a pair's cosine (0 turns a signal off)."""
@@ -123,11 +140,12 @@ class SignalWeights:
     numbers: float = 0.0
     negation: float = 0.0
     order: float = 0.0
+    names: float = 0.0
 
     @property
     def active(self) -> bool:
         """Whether any signal has a weight."""
-        return bool(self.numbers or self.negation or self.order)
+        return bool(self.numbers or self.negation or self.order or self.names)
 
 
 def pair_penalty(a: Signals, b: Signals, weights: SignalWeights) -> float:
@@ -136,6 +154,7 @@ def pair_penalty(a: Signals, b: Signals, weights: SignalWeights) -> float:
         weights.numbers * number_conflict(a, b)
         + weights.negation * negation_conflict(a, b)
         + weights.order * order_conflict(a, b)
+        + weights.names * name_conflict(a, b)
     )
 
 

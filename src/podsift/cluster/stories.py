@@ -13,7 +13,8 @@ from podsift.context import RunContext
 from podsift.models import Statement, text_hash
 
 from .embed import CachedEmbedder
-from .group import DEFAULT_TERM_BOOST, assign_to_stories, threshold_for
+from .group import DEFAULT_TERM_BOOST, assign_to_stories, natural_key, threshold_for
+from .index import StoryIndex
 
 if TYPE_CHECKING:
     from podsift.store import InsightRow
@@ -46,7 +47,8 @@ def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesRepor
     Insights are taken by publication day (then id); each day's are compared with the stories
     seen within ``cluster.window_days`` before that day, then grouped among themselves. A
     run that catches up on many days therefore builds the same stories as daily runs would,
-    and a run never reclusters a month from scratch.
+    and a run never reclusters a month from scratch. One :class:`StoryIndex` serves all the
+    days: each day syncs it to that day's window, re-indexing only new and moved stories.
     """
     rows = ctx.store.unassigned_insights()
     if not rows:
@@ -57,15 +59,20 @@ def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesRepor
     for row, vec in zip(rows, vectors, strict=True):
         by_day.setdefault((row.published or row.created_at).date(), []).append((row, vec))
     joined = new = 0
+    index = StoryIndex(embedder.dim, key=natural_key)
     for day in sorted(by_day):
-        day_joined, day_new = _assign_day(ctx, embedder.name, day, by_day[day])
+        day_joined, day_new = _assign_day(ctx, embedder.name, day, by_day[day], index)
         joined, new = joined + day_joined, new + day_new
     ctx.progress(f"stories: {len(rows)} insights, {joined} joined, {new} new stories")
     return StoriesReport(len(rows), joined, new)
 
 
 def _assign_day(
-    ctx: RunContext, model: str, day: date, items: list[tuple[InsightRow, Vector]]
+    ctx: RunContext,
+    model: str,
+    day: date,
+    items: list[tuple[InsightRow, Vector]],
+    index: StoryIndex,
 ) -> tuple[int, int]:
     """Join one day's insights to the window's stories or start new ones; count both."""
     threshold = threshold_for(model, ctx.settings.cluster.threshold)
@@ -81,6 +88,7 @@ def _assign_day(
         threshold=threshold,
         term_boost=DEFAULT_TERM_BOOST,
         story_texts=story_texts,
+        index=index,
     )
     centroids = dict(existing)
     vec_of = {r.id: v for r, v in items}

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from podsift.context import RunContext
-from podsift.digest import Headlines, StoryPool, compose_for
+from podsift.digest import Headlines, StoryPool, build_digest, digest_to_json, rank_for
+from podsift.rank import is_update
+from podsift.store.delivery import DigestDraft, Subscriber
 
 from .schedule import compose_day
+
+BATCH = 500
+"""Digests written per store transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,24 +25,50 @@ class ComposeDueReport:
     waiting: int
 
 
-def compose_due(ctx: RunContext) -> ComposeDueReport:
+def compose_due(ctx: RunContext, *, batch: int = BATCH) -> ComposeDueReport:
     """Build and store the digest of each active subscriber whose send hour has come.
 
     By the subscriber's local date, so each gets one digest a local day; a digest already
-    stored for that date is kept (what is sent is what was stored first).
+    stored for that date is kept (what is sent is what was stored first). The stories are
+    read and scored once; digests are written ``batch`` at a time, one transaction each.
     """
-    built = waiting = 0
+    waiting = 0
     cutoff = ctx.settings.delivery.cutoff_hour
-    pool: StoryPool | None = None  # read once, when the first digest is due
-    headlines = Headlines.for_settings(ctx)
+    due: list[tuple[Subscriber, date]] = []
     for sub in ctx.store.subscribers(active_only=True):
         day = compose_day(ctx.now, sub.tz, sub.send_hour, cutoff)
         if day is None:
             waiting += 1
-            continue
-        if ctx.store.digest_row(sub.email, day) is None:
-            pool = pool or StoryPool.load(ctx)
-            compose_for(ctx, sub.email, day, subscriber_id=sub.id, headlines=headlines,
-                        pool=pool)  # fmt: skip
-            built += 1
-    return ComposeDueReport(built, waiting)
+        elif ctx.store.digest_row(sub.email, day) is None:
+            due.append((sub, day))
+    if due:
+        pool = StoryPool.load(ctx)
+        headlines = Headlines.for_settings(ctx)
+        for start in range(0, len(due), batch):
+            compose_batch(ctx, due[start : start + batch], pool, headlines)
+    return ComposeDueReport(len(due), waiting)
+
+
+def compose_batch(
+    ctx: RunContext,
+    due: Sequence[tuple[Subscriber, date]],
+    pool: StoryPool,
+    headlines: Headlines | None = None,
+) -> list[int]:
+    """Rank, build and store the digests of ``due`` in one transaction; return their ids.
+
+    The same digest as :func:`podsift.digest.compose_for` would store, item ``update`` flags
+    included.
+    """
+    drafts = []
+    for sub, day in due:
+        ranked = rank_for(ctx, sub.email, day, pool=pool)
+        digest = build_digest(ranked, day=day, recipient=sub.email)
+        if headlines is not None:
+            digest = headlines.apply(digest)
+        payload = digest_to_json(digest)
+        updates = {r.story.id: is_update(r) for r in ranked}
+        for item in payload["items"]:
+            item["update"] = updates.get(item["story_id"], False)
+        drafts.append(DigestDraft(sub.email, day, payload, [r.story.id for r in ranked], sub.id))
+    return [digest_id for digest_id, _ in ctx.store.save_digests(drafts, ctx.now)]

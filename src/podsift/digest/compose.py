@@ -18,7 +18,8 @@ import numpy.typing as npt
 from podsift.cluster import make_embedder
 from podsift.context import RunContext
 from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, StoryView
-from podsift.rank import explain_stories, interest_factor, is_update, rank_stories
+from podsift.rank import explain_stories, interest_factor, is_update
+from podsift.rank.batch import BaseScores, rank_with_base
 
 from .build import build_digest
 
@@ -71,14 +72,14 @@ def rank_for(
             interest=interest,
             update_weight=rank.update_weight,
         )
-    return rank_stories(
-        views,
-        now=ctx.now,
+    if pool.base is None or pool.base.now != ctx.now:  # reader-independent part, once a run
+        pool.base = BaseScores.build(views, now=ctx.now, vectors=vectors,
+                                     recency_half_life_days=rank.recency_half_life_days)  # fmt: skip
+    return rank_with_base(
+        pool.base,
         limit=rank.top,
-        recency_half_life_days=rank.recency_half_life_days,
         sent_shows=sent,
         interest=interest,
-        vectors=vectors,
         update_weight=rank.update_weight,
         diversity=rank.diversity,
     )
@@ -107,6 +108,7 @@ class StoryPool:
     views: list[StoryView]
     vectors: dict[str, npt.NDArray[np.float32]]
     embedder: Any = None
+    base: BaseScores | None = None
 
     @classmethod
     def load(cls, ctx: RunContext) -> StoryPool:

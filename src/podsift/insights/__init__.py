@@ -4,7 +4,7 @@ Extractors plug in by name through ``extractors``; ``local`` (offline, no model)
 
 >>> ex = extractors.create("local", LocalExtractorSettings(top_n=3))
 >>> ex.name, ex.version
-('local', '3')
+('local', '4')
 """
 
 from __future__ import annotations

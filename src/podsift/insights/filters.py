@@ -246,6 +246,10 @@ _SPONSOR_NAME = re.compile(
     rf"(?:sponsored by|brought to you by|our sponsors?,?)\s+{_NAME}"
     rf"|\bthanks? (?:you )?(?:to )?{_NAME} for sponsoring",
 )
+# "century is sponsoring this episode": a name said before "is sponsoring", any case (speech
+# to text writes a mis-heard sponsor in lower case: Sentry -> "century").
+_NAME_SPONSORING = re.compile(r"\b([A-Za-z][\w.&-]+) (?:is|are|was) (?:also )?sponsoring\b")
+_NOT_SPONSOR = frozenset({"you", "the", "everyone", "our", "who", "that", "which", "it", "this"})
 # An announced ad ("It's now time for Sponsored News!") runs until its closing cue.
 _AD_OPENS = _any(
     r"\bsponsored (?:news|segment|content)\b",
@@ -273,8 +277,13 @@ def sponsor_names(texts: Sequence[str]) -> set[str]:
             continue
         for match in _SPONSOR_NAME.finditer(text):
             name = (match.group(1) or match.group(2) or "").strip(" .&-")
-            if name and name.lower() not in {"you", "the", "everyone", "our"}:
+            if name and name.lower() not in _NOT_SPONSOR:
                 names.add(name)
+        names.update(
+            m.group(1)
+            for m in _NAME_SPONSORING.finditer(text)
+            if m.group(1).lower() not in _NOT_SPONSOR
+        )
     counts = Counter(w for t in texts for w in words(t))
     limit = max(10, len(texts) // 20)
     for name in list(names):
@@ -326,7 +335,7 @@ def bridge_reads(blocked: set[int], texts: Sequence[str], names: set[str]) -> se
     """
     if not names:
         return blocked
-    named = sorted(i for i in blocked if mentions(texts[i], names))
+    named = sorted(i for i, text in enumerate(texts) if mentions(text, names))
     out = set(blocked)
     for a, b in itertools.pairwise(named):
         if 1 < b - a <= AD_GAP + 1:

@@ -166,19 +166,61 @@ def _conflict(a: Candidate, b: Candidate, max_overlap: float) -> bool:
     return bool(union) and len(a.terms & b.terms) / union > max_overlap
 
 
+#: Topic segments per insight kept: an episode of N insights is cut into 0.75 N equal parts.
+SEGMENTS_PER_INSIGHT = 0.75
+#: A candidate competes for its segment's first seat only with a score of at least this
+#: share of the episode's best.
+SEGMENT_POOL = 0.6
+
+
+def segment_of(candidate: Candidate, sentence_count: int, segments: int) -> int:
+    """Return which of ``segments`` equal parts of the episode ``candidate`` starts in.
+
+    >>> c = Candidate(50, 51, "q", "t", None, None, None, 0.5, frozenset())
+    >>> segment_of(c, 100, 4), segment_of(c, 100, 1)
+    (2, 0)
+    """
+    return min(candidate.first * segments // max(sentence_count, 1), segments - 1)
+
+
 def select(
-    candidates: Sequence[Candidate], scores: Sequence[float], top_n: int, max_overlap: float
+    candidates: Sequence[Candidate],
+    scores: Sequence[float],
+    top_n: int,
+    max_overlap: float,
+    sentence_count: int = 0,
+    segments: int = 1,
+    pool: float = SEGMENT_POOL,
 ) -> list[tuple[Candidate, float]]:
-    """Pick the best ``top_n`` candidates greedily, skipping any that conflicts with a pick."""
+    """Pick the best ``top_n`` candidates greedily, skipping any that conflicts with a pick.
+
+    With ``segments`` > 1, a first pass takes at most one candidate per segment of the
+    episode (of ``sentence_count`` sentences), among those scoring at least ``pool`` times
+    the best: show notes cover each topic of an episode once, so spreading the picks over
+    the episode's parts finds more of them. A second pass fills up by score. Best first.
+    """
     order = sorted(range(len(candidates)), key=lambda k: (-scores[k], candidates[k].first))
+    best = scores[order[0]] if order else 0.0
     chosen: list[tuple[Candidate, float]] = []
-    for k in order:
-        if len(chosen) == top_n:
-            break
-        if any(_conflict(candidates[k], c, max_overlap) for c, _ in chosen):
+    taken: set[int] = set()
+    used: set[int] = set()
+    for first_pass in (True, False):
+        if first_pass and segments <= 1:
             continue
-        chosen.append((candidates[k], scores[k]))
-    return chosen
+        for k in order:
+            if len(chosen) == top_n:
+                break
+            if k in taken:
+                continue
+            part = segment_of(candidates[k], sentence_count, segments)
+            if first_pass and (part in used or scores[k] < pool * best):
+                continue
+            if any(_conflict(candidates[k], c, max_overlap) for c, _ in chosen):
+                continue
+            chosen.append((candidates[k], scores[k]))
+            taken.add(k)
+            used.add(part)
+    return sorted(chosen, key=lambda pick: (-pick[1], pick[0].first))
 
 
 class LocalExtractor:
@@ -191,7 +233,7 @@ class LocalExtractor:
     """
 
     name: ClassVar[str] = "local"
-    version: ClassVar[str] = "3"
+    version: ClassVar[str] = "4"
 
     def __init__(
         self, settings: LocalExtractorSettings | None = None, scorer: Scorer = score_texts
@@ -213,7 +255,11 @@ class LocalExtractor:
             )
             for c, score in zip(candidates, raw, strict=True)
         ]
-        chosen = select(candidates, scores, self.settings.top_n, self.settings.max_overlap)
+        top_n = self.settings.top_n
+        segments = max(1, round(SEGMENTS_PER_INSIGHT * top_n))
+        chosen = select(
+            candidates, scores, top_n, self.settings.max_overlap, len(sentences), segments
+        )
         return [
             Insight(c.text, c.quote, c.speaker, c.start, c.stop, score).with_id(transcript.source)
             for c, score in chosen

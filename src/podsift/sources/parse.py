@@ -27,6 +27,7 @@ from lxml import etree
 
 from ..exceptions import FeedParseError
 from ..models import Episode, ParsedFeed, Show, TranscriptLink
+from .fastparse import parse_rss_fast
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 _PODCAST_NS_ALIASES = (
@@ -78,11 +79,30 @@ def parse_feed(content: bytes, url: str | None = None) -> ParsedFeed:
     return parse_feed_with_hints(content, url)[0]
 
 
-def parse_feed_with_hints(content: bytes, url: str | None = None) -> tuple[ParsedFeed, FeedHints]:
-    """Parse feed bytes like :func:`parse_feed`, plus what the feed says about polling."""
+def parse_feed_with_hints(
+    content: bytes, url: str | None = None, *, fast: bool = True
+) -> tuple[ParsedFeed, FeedHints]:
+    """Parse feed bytes like :func:`parse_feed`, plus what the feed says about polling.
+
+    A plain, well-formed RSS 2.0 feed takes the lxml fast path
+    (:func:`podsift.sources.fastparse.parse_rss_fast`); anything it does not model, or
+    ``fast=False``, goes through feedparser. Both give the same :class:`ParsedFeed`.
+    """
     name = url or "<input>"
     _check_not_binary(content, name)
-    extras = _read_tree(content)
+    root = _strict_root(content)
+    if fast and root is not None:
+        quick = parse_rss_fast(
+            content,
+            url if url and "://" in url else None,
+            root=root,
+            is_podcast=_is_podcast,
+            text_of_html=_html_to_text,
+            duration=parse_duration,
+        )
+        if quick is not None:
+            return quick, _hints(root)
+    extras = _read_tree(content, root)
     headers = {"content-location": url} if url and "://" in url else None
     # a stream, never bytes: feedparser opens bytes that name a local path as a file
     parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
@@ -166,16 +186,26 @@ def _xml_parser(*, recover: bool) -> etree.XMLParser:
     )
 
 
-def _read_tree(content: bytes) -> _TreeExtras:
-    warning = None
+def _strict_root(content: bytes) -> Any:
+    """The document's root element, or None when it is not well-formed XML."""
     try:
-        root = etree.fromstring(content, _xml_parser(recover=False))
-    except etree.XMLSyntaxError as exc:
-        warning = f"malformed xml, salvaged what could be read: {_one_line(str(exc))}"
+        return etree.fromstring(content, _xml_parser(recover=False))
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _read_tree(content: bytes, strict: Any = None) -> _TreeExtras:
+    warning = None
+    root = strict
+    if root is None:
         try:
-            root = etree.fromstring(content, _xml_parser(recover=True))
-        except etree.XMLSyntaxError:
-            root = None
+            root = etree.fromstring(content, _xml_parser(recover=False))
+        except etree.XMLSyntaxError as exc:
+            warning = f"malformed xml, salvaged what could be read: {_one_line(str(exc))}"
+            try:
+                root = etree.fromstring(content, _xml_parser(recover=True))
+            except etree.XMLSyntaxError:
+                root = None
     if root is None:
         return _TreeExtras(None, None, (), warning)
     items = tuple(_item_extras(el) for el in root.iter() if _local(el) in _ITEM_NAMES)

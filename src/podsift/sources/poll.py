@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from podsift.config import FeedSettings
 from podsift.context import RunContext
 from podsift.exceptions import FeedParseError, FetchError
 from podsift.store.feeds import PollOutcome, PollRow
 
-from .bulk import BulkOptions, FeedRequest, HostCooling, fetch_many
+from .bulk import BulkOptions, FeedRequest, HostCooling, fetch_many, host_of
 from .guard import check_url
 from .identity import episode_keys
 from .parse import FeedHints, parse_feed_with_hints
@@ -34,6 +33,7 @@ from .schedule import (
     parse_ttl,
     parse_update_frequency,
 )
+from .writes import PollWrites
 
 log = logging.getLogger(__name__)
 
@@ -64,69 +64,105 @@ def policy_from(feeds: FeedSettings) -> PollPolicy:
 BULK_MIN = 8
 """Fetch concurrently (:func:`podsift.sources.bulk.fetch_many`) when this many shows are due."""
 
+PAGE = 5000
+"""Due shows read from the store at a time (memory stays flat in the number of shows)."""
 
-def poll_all(ctx: RunContext) -> PollReport:
-    """Poll each due show once; a failing feed is recorded on its row and never stops the run."""
-    due = ctx.store.due_shows(ctx.now)
-    if len(due) >= BULK_MIN:
-        return _poll_bulk(ctx, due)
-    unchanged = new = failed = deferred = polled = 0
-    cooling: dict[str, datetime] = {}
-    for row in due:
-        host = (urlsplit(row.feed_url).hostname or "").lower()
-        if host in cooling:
-            deferred += 1
-            _defer(ctx, row, cooling[host])
-            continue
-        polled += 1
-        added, outcome = poll_show(ctx, row)
+BATCH = 500
+"""Polls written to the store in one transaction."""
+
+
+@dataclass(slots=True)
+class _Tally:
+    polled: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    deferred: int = 0
+
+    def count(self, changed: bool, outcome: PollOutcome) -> None:
+        self.polled += 1
         if outcome.error is not None:
-            failed += 1
-            if outcome.error_class == ErrorClass.THROTTLED and outcome.next_poll_at:
-                cooling[host] = outcome.next_poll_at
-        elif added is None:
-            unchanged += 1
+            self.failed += 1
+        elif not changed:
+            self.unchanged += 1
+
+
+def poll_all(ctx: RunContext, page: int = PAGE) -> PollReport:
+    """Poll each due show once; a failing feed is recorded on its row and never stops the run.
+
+    Due shows are read ``page`` at a time and their outcomes written :data:`BATCH` at a
+    time, each batch in one transaction.
+    """
+    tally = _Tally()
+    cooling: dict[str, datetime] = {}
+    writes = PollWrites(ctx.store, ctx.now, BATCH, ctx.progress)
+    for rows in ctx.store.iter_due_shows(ctx.now, page):
+        if len(rows) >= BULK_MIN:
+            _poll_bulk(ctx, rows, cooling, tally, writes)
         else:
-            new += added
-    return PollReport(polled, unchanged, new, failed, deferred)
+            _poll_each(ctx, rows, cooling, tally, writes)
+    writes.flush()
+    return PollReport(tally.polled, tally.unchanged, writes.added, tally.failed, tally.deferred)
 
 
-def _poll_bulk(ctx: RunContext, due: list[PollRow]) -> PollReport:
-    """Fetch ``due`` concurrently; parse and record each answer here, as it comes in."""
+def _poll_each(
+    ctx: RunContext,
+    due: list[PollRow],
+    cooling: dict[str, datetime],
+    tally: _Tally,
+    writes: PollWrites,
+) -> None:
+    """Fetch ``due`` one after another (a handful of shows: no helper thread)."""
+    for row in due:
+        host = host_of(row.feed_url)
+        if host in cooling:
+            tally.deferred += 1
+            _defer(row, cooling[host], writes)
+            continue
+        changed, outcome = _record(ctx, row, _fetch_one(ctx, row), writes)
+        tally.count(changed, outcome)
+        _note_cooling(ctx, host, outcome, cooling)
+
+
+def _poll_bulk(
+    ctx: RunContext,
+    due: list[PollRow],
+    cooling: dict[str, datetime],
+    tally: _Tally,
+    writes: PollWrites,
+) -> None:
+    """Fetch ``due`` concurrently; parse each answer here, as it comes in."""
     options = BulkOptions.from_settings(ctx.settings.feeds)
     rows = {row.id: row for row in due}
     requests = [
-        FeedRequest(r.id, r.feed_url, Validators(r.etag, r.last_modified, r.body_hash)) for r in due
+        FeedRequest(r.id, r.feed_url, Validators(r.etag, r.last_modified, r.body_hash))
+        for r in due
+        if host_of(r.feed_url) not in cooling
     ]
-    unchanged = new = failed = polled = 0
-    cooling: dict[str, datetime] = {}
-    waiting: list[PollRow] = []
+    waiting = [r for r in due if host_of(r.feed_url) in cooling]
     for request, answer in fetch_many(requests, options, ctx.now):
         row = rows[request.key]
         if isinstance(answer, HostCooling):
             waiting.append(row)
             continue
-        polled += 1
-        added, outcome = record_poll(ctx, row, answer)
-        if outcome.error is not None:
-            failed += 1
-            if outcome.error_class == ErrorClass.THROTTLED and outcome.next_poll_at:
-                host = (urlsplit(row.feed_url).hostname or "").lower()
-                cooling[host] = max(outcome.next_poll_at, cooling.get(host, ctx.now))
-        elif added is None:
-            unchanged += 1
-        else:
-            new += added
+        changed, outcome = _record(ctx, row, answer, writes)
+        tally.count(changed, outcome)
+        _note_cooling(ctx, host_of(row.feed_url), outcome, cooling)
     fallback = ctx.now + policy_from(ctx.settings.feeds).min_interval
     for row in waiting:
-        _defer(ctx, row, cooling.get((urlsplit(row.feed_url).hostname or "").lower(), fallback))
-    return PollReport(polled, unchanged, new, failed, len(waiting))
+        _defer(row, cooling.get(host_of(row.feed_url), fallback), writes)
+    tally.deferred += len(waiting)
 
 
-def _defer(ctx: RunContext, row: PollRow, until: datetime) -> None:
-    ctx.store.save_poll(
+def _note_cooling(
+    ctx: RunContext, host: str, outcome: PollOutcome, cooling: dict[str, datetime]
+) -> None:
+    if outcome.error_class == ErrorClass.THROTTLED and outcome.next_poll_at:
+        cooling[host] = max(outcome.next_poll_at, cooling.get(host, ctx.now))
+
+
+def _defer(row: PollRow, until: datetime, writes: PollWrites) -> None:
+    writes.save(
         row.id,
-        ctx.now,
         PollOutcome(
             None,
             row.state,
@@ -139,11 +175,10 @@ def _defer(ctx: RunContext, row: PollRow, until: datetime) -> None:
     )
 
 
-def poll_show(ctx: RunContext, row: PollRow) -> tuple[int | None, PollOutcome]:
-    """Poll one show and record the outcome; return (new episodes or None, the outcome)."""
+def _fetch_one(ctx: RunContext, row: PollRow) -> FetchResult | FetchError:
     feeds = ctx.settings.feeds
     try:
-        result: FetchResult | FetchError = fetch_feed(
+        return fetch_feed(
             ctx.client,
             row.feed_url,
             Validators(row.etag, row.last_modified, row.body_hash),
@@ -153,27 +188,40 @@ def poll_show(ctx: RunContext, row: PollRow) -> tuple[int | None, PollOutcome]:
             now=ctx.now,
         )
     except FetchError as e:
-        result = e
-    return record_poll(ctx, row, result)
+        return e
+
+
+def poll_show(ctx: RunContext, row: PollRow) -> tuple[int | None, PollOutcome]:
+    """Poll one show and record the outcome; return (new episodes or None, the outcome)."""
+    return record_poll(ctx, row, _fetch_one(ctx, row))
 
 
 def record_poll(
     ctx: RunContext, row: PollRow, answer: FetchResult | FetchError
 ) -> tuple[int | None, PollOutcome]:
     """Parse and record one fetch's answer on ``row``; return (new episodes or None, outcome)."""
+    writes = PollWrites(ctx.store, ctx.now, progress=ctx.progress)
+    changed, outcome = _record(ctx, row, answer, writes)
+    added = writes.flush()
+    return (added if changed else None), outcome
+
+
+def _record(
+    ctx: RunContext, row: PollRow, answer: FetchResult | FetchError, writes: PollWrites
+) -> tuple[bool, PollOutcome]:
+    """Parse one answer and queue its row changes; return (content changed, outcome)."""
     state = PollState(row.state, row.next_poll_at, row.error_count, row.failing_since)
     try:
         if isinstance(answer, FetchError):
             raise answer
-        added, outcome = _store_result(ctx, row, answer)
+        return _store_result(ctx, row, answer, writes)
     except FetchError as e:
         kind = e.kind if isinstance(e, PollError) else ErrorClass.NETWORK
         retry = parse_retry_after(e.retry_after, ctx.now) if isinstance(e, PollError) else None
         status = e.status if isinstance(e, PollError) else None
-        return None, _failed(ctx, row, state, str(e), kind, status, retry)
+        return False, _failed(ctx, row, state, str(e), kind, status, retry, writes)
     except FeedParseError as e:
-        return None, _failed(ctx, row, state, str(e), ErrorClass.PARSE, 200, None)
-    return added, outcome
+        return False, _failed(ctx, row, state, str(e), ErrorClass.PARSE, 200, None, writes)
 
 
 def _failed(
@@ -184,6 +232,7 @@ def _failed(
     kind: ErrorClass,
     status: int | None,
     retry: timedelta | None,
+    writes: PollWrites,
 ) -> PollOutcome:
     policy = policy_from(ctx.settings.feeds)
     nxt = after_failure(state, ctx.now, kind, policy, ctx.rng, retry)
@@ -192,13 +241,13 @@ def _failed(
     outcome = PollOutcome(
         status, nxt.state, nxt.next_poll_at, nxt.error_count, nxt.failing_since, message, kind
     )
-    ctx.store.save_poll(row.id, ctx.now, outcome)
+    writes.save(row.id, outcome)
     return outcome
 
 
 def _store_result(
-    ctx: RunContext, row: PollRow, result: FetchResult
-) -> tuple[int | None, PollOutcome]:
+    ctx: RunContext, row: PollRow, result: FetchResult, writes: PollWrites
+) -> tuple[bool, PollOutcome]:
     v = result.validators
     policy = policy_from(ctx.settings.feeds)
     if result.not_modified or result.content is None:
@@ -212,8 +261,8 @@ def _store_result(
             None,
             validators=(v.etag, v.last_modified, v.body_hash),
         )
-        ctx.store.save_poll(row.id, ctx.now, outcome)
-        return None, outcome
+        writes.save(row.id, outcome)
+        return False, outcome
     parsed, hints = parse_feed_with_hints(result.content, result.final_url)
     for warning in parsed.warnings:
         log.info("feed warning: %s: %s", row.feed_url, warning)
@@ -228,13 +277,12 @@ def _store_result(
         validators=(v.etag, v.last_modified, v.body_hash),
         show=parsed.show,
     )
-    ctx.store.save_poll(row.id, ctx.now, outcome)
+    writes.save(row.id, outcome)
     _move(ctx, row, result.permanent_url, "permanent redirect")
     _move(ctx, row, hints.new_feed_url, "itunes:new-feed-url")
     episodes = parsed.episodes
-    added = ctx.store.add_episodes(row.id, episodes, ctx.now, keys=episode_keys(episodes))
-    ctx.progress(f"polled {parsed.show.title}: {added} new episode(s)")
-    return added, outcome
+    writes.episodes(row.id, parsed.show.title, episodes, episode_keys(episodes))
+    return True, outcome
 
 
 def _with_feed_hints(fresh: Freshness, hints: FeedHints) -> Freshness:

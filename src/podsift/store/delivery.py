@@ -44,6 +44,17 @@ class LedgerRow(DeliveryRow):
 
 
 @dataclass(frozen=True, slots=True)
+class DigestDraft:
+    """A digest to store (see :meth:`DeliveryRows.save_digests`)."""
+
+    recipient: str
+    day: date
+    payload: dict[str, Any]
+    story_ids: Sequence[str]
+    subscriber_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PendingDigest:
     """A stored subscriber digest that has not been delivered (no ledger row, or ``retry``)."""
 
@@ -276,6 +287,64 @@ class DeliveryRows(StoreBase):
                     ],
                 )
             return digest_id, payload
+
+    def save_digests(
+        self, drafts: Sequence[DigestDraft], now: datetime
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Store many digests in one transaction (executemany); return each stored (id, payload).
+
+        Same rule as :meth:`save_digest`: a digest already stored for a recipient and date
+        wins. If another writer inserts one of them meanwhile, the batch falls back to one
+        :meth:`save_digest` per draft.
+        """
+        if not drafts:
+            return []
+        try:
+            with self.tx() as c:
+                found = self._digests_by_key(c, drafts)
+                new = [x for x in drafts if (x.recipient, x.day) not in found]
+                if new:
+                    c.execute(t.digests.insert(), [
+                        {"subscriber_id": x.subscriber_id, "recipient": x.recipient,
+                         "date": x.day, "payload": x.payload, "created_at": now}
+                        for x in new
+                    ])  # fmt: skip
+                    ids = self._digests_by_key(c, new)
+                    items = [
+                        {"digest_id": ids[(x.recipient, x.day)][0], "rank": n, "story_id": sid}
+                        for x in new
+                        for n, sid in enumerate(x.story_ids, start=1)
+                    ]
+                    if items:
+                        c.execute(t.digest_items.insert(), items)
+                    found.update({k: (ids[k][0], x.payload) for x in new
+                                  for k in [(x.recipient, x.day)]})  # fmt: skip
+        except sa.exc.IntegrityError:
+            return [
+                self.save_digest(x.recipient, x.day, x.payload, x.story_ids, now, x.subscriber_id)
+                for x in drafts
+            ]
+        return [found[(x.recipient, x.day)] for x in drafts]
+
+    @staticmethod
+    def _digests_by_key(
+        c: sa.Connection, drafts: Sequence[DigestDraft]
+    ) -> dict[tuple[str, date], tuple[int, dict[str, Any]]]:
+        d = t.digests.c
+        out: dict[tuple[str, date], tuple[int, dict[str, Any]]] = {}
+        wanted = {(x.recipient, x.day) for x in drafts}
+        recipients = sorted({x.recipient for x in drafts})
+        days = sorted({x.day for x in drafts})
+        for start in range(0, len(recipients), 500):
+            rows = c.execute(
+                sa.select(d.id, d.recipient, d.date, d.payload).where(
+                    d.recipient.in_(recipients[start : start + 500]), d.date.in_(days)
+                )
+            ).all()
+            for r in rows:
+                if (r.recipient, r.date) in wanted:
+                    out[(r.recipient, r.date)] = (int(r.id), _json(r.payload))
+        return out
 
     def digest_row(self, recipient: str, day: date) -> tuple[int, dict[str, Any]] | None:
         """The stored digest (id, payload) for a recipient and date."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from podsift.models import (
     Episode,
@@ -36,6 +37,15 @@ class PollRow:
     next_poll_at: datetime | None
     error_count: int
     failing_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeBatch:
+    """A polled show's episodes to store, with their identity keys (one per episode)."""
+
+    show_id: int
+    episodes: Sequence[Episode]
+    keys: Sequence[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,51 +135,105 @@ class FeedRows(StoreBase):
             c.execute(t.shows.update().where(t.shows.c.id == show_id).values(**values))
 
     def due_shows(self, now: datetime, limit: int | None = None) -> list[PollRow]:
-        """Shows to poll at ``now``: never polled or past their next poll, never gone."""
+        """Shows to poll at ``now``: never polled or past their next poll, never gone.
+
+        Loads them all at once; a poller over millions of shows reads
+        :meth:`iter_due_shows` page by page instead.
+        """
         cols = t.shows.c
         query = (
-            sa.select(t.shows)
+            sa.select(*_POLL_COLUMNS)
             .where(cols.state != "gone")
             .where(sa.or_(cols.next_poll_at.is_(None), cols.next_poll_at <= now))
             .order_by(cols.next_poll_at.is_not(None), cols.next_poll_at, cols.id)
             .limit(limit)
         )
         with self.tx() as c:
-            rows = c.execute(query).all()
-        return [
-            PollRow(
-                r.id,
-                r.feed_url,
-                r.etag,
-                r.last_modified,
-                r.body_hash,
-                r.state,
-                r.next_poll_at,
-                r.error_count,
-                r.failing_since,
+            return [_poll_row(r) for r in c.execute(query)]
+
+    def iter_due_shows(self, now: datetime, page: int = 5000) -> Iterator[list[PollRow]]:
+        """The shows :meth:`due_shows` returns, in the same order, ``page`` rows at a time.
+
+        Keyset paging (never-polled shows by id, then by ``(next_poll_at, id)``): each page
+        is its own short read, so no transaction stays open while the caller writes, and a
+        show polled meanwhile (its next poll moved past ``now``) is not seen twice.
+        """
+        cols = t.shows.c
+        live = cols.state != "gone"
+        after_id = 0
+        while True:  # never polled: by id
+            query = (
+                sa.select(*_POLL_COLUMNS)
+                .where(live, cols.next_poll_at.is_(None), cols.id > after_id)
+                .order_by(cols.id)
+                .limit(page)
             )
-            for r in rows
-        ]
+            with self.tx() as c:
+                rows = [_poll_row(r) for r in c.execute(query)]
+            if rows:
+                yield rows
+            if len(rows) < page:
+                break
+            after_id = rows[-1].id
+        cursor: tuple[datetime, int] | None = None
+        while True:  # past their next poll: most overdue first
+            query = (
+                sa.select(*_POLL_COLUMNS)
+                .where(live, cols.next_poll_at.is_not(None), cols.next_poll_at <= now)
+                .order_by(cols.next_poll_at, cols.id)
+                .limit(page)
+            )
+            if cursor is not None:
+                when, last = cursor
+                query = query.where(
+                    sa.or_(
+                        cols.next_poll_at > when,
+                        sa.and_(cols.next_poll_at == when, cols.id > last),
+                    )
+                )
+            with self.tx() as c:
+                rows = [_poll_row(r) for r in c.execute(query)]
+            if rows:
+                yield rows
+            if len(rows) < page:
+                return
+            last_due = rows[-1].next_poll_at
+            assert last_due is not None  # selected with next_poll_at IS NOT NULL
+            cursor = (last_due, rows[-1].id)
 
     def save_poll(self, show_id: int, now: datetime, outcome: PollOutcome) -> None:
         """Store one poll's outcome on the show row (state, schedule, validators, error)."""
-        values: dict[str, Any] = {
-            "last_polled_at": now,
-            "last_status": outcome.status,
-            "state": outcome.state,
-            "next_poll_at": outcome.next_poll_at,
-            "error_count": outcome.error_count,
-            "failing_since": outcome.failing_since,
-            "last_error": outcome.error,
-            "error_class": outcome.error_class,
-        }
-        if outcome.validators is not None:
-            keys = ("etag", "last_modified", "body_hash")
-            values |= dict(zip(keys, outcome.validators, strict=True))
-        if outcome.show is not None:
-            values |= _show_values(outcome.show)
         with self.tx() as c:
-            c.execute(t.shows.update().where(t.shows.c.id == show_id).values(**values))
+            c.execute(
+                t.shows.update().where(t.shows.c.id == show_id).values(**_poll_values(now, outcome))
+            )
+
+    def save_polls(
+        self,
+        now: datetime,
+        outcomes: Sequence[tuple[int, PollOutcome]],
+        episodes: Sequence[EpisodeBatch] = (),
+    ) -> list[int]:
+        """Store many polls in ONE transaction; return the new episodes stored per batch.
+
+        Outcomes of the same shape (an unchanged feed: schedule and validators only) go to
+        the database as one ``executemany`` UPDATE; ``episodes`` are stored like
+        :meth:`add_episodes`, one show after another.
+        """
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for show_id, outcome in outcomes:
+            values = {f"b_{k}": v for k, v in _poll_values(now, outcome).items()}
+            values["b_show_id"] = show_id
+            groups.setdefault(tuple(sorted(values)), []).append(values)
+        added: list[int] = []
+        with self.tx() as c:
+            for keys, rows in groups.items():
+                sets: dict[str, Any] = {k[2:]: sa.bindparam(k) for k in keys if k != "b_show_id"}
+                stmt = t.shows.update().where(t.shows.c.id == sa.bindparam("b_show_id"))
+                c.execute(stmt.values(sets), rows)
+            for batch in episodes:
+                added.append(_add_episodes(c, batch.show_id, batch.episodes, batch.keys, now))
+        return added
 
     def move_show(self, show_id: int, new_url: str, now: datetime) -> bool:
         """Point a show at ``new_url``, keeping its old URL as an alias.
@@ -218,45 +282,10 @@ class FeedRows(StoreBase):
         An episode that looks like a republished copy of a stored one (same enclosure, or
         same normalised title on the same day with a duration within 10 minutes) is skipped.
         """
-        from podsift.sources.identity import fingerprint, is_republished
-
         episodes = list(episodes)
         keys = list(keys) if keys is not None else [ep.key for ep in episodes]
-        added = 0
-        e = t.episodes.c
         with self.tx() as c:
-            rows = c.execute(
-                sa.select(e.key, e.title, e.published, e.audio_url, e.duration).where(
-                    e.show_id == show_id
-                )
-            ).all()
-            known = {r.key for r in rows}
-            prints = [fingerprint(r.title, r.published, r.audio_url, r.duration) for r in rows]
-            for ep, key in zip(episodes, keys, strict=True):
-                if key in known:
-                    continue
-                mark = fingerprint(ep.title, ep.published, ep.audio_url, ep.duration)
-                if is_republished(mark, prints):
-                    continue
-                known.add(key)
-                prints.append(mark)
-                c.execute(
-                    t.episodes.insert().values(
-                        show_id=show_id,
-                        key=key[:2048],
-                        guid=ep.guid,
-                        title=ep.title,
-                        published=ep.published,
-                        link=ep.link,
-                        audio_url=ep.audio_url,
-                        duration=ep.duration,
-                        transcript_links=[_link_json(x) for x in ep.transcripts],
-                        state="new",
-                        created_at=now,
-                    )
-                )
-                added += 1
-        return added
+            return _add_episodes(c, show_id, episodes, keys, now)
 
     def episodes(
         self,
@@ -307,9 +336,15 @@ class FeedRows(StoreBase):
     # -- transcripts ---------------------------------------------------------------------
 
     def save_transcript(
-        self, episode_id: int, transcript: Transcript, now: datetime, origin: str = "publisher"
+        self,
+        episode_id: int,
+        transcript: Transcript,
+        now: datetime,
+        origin: str = "publisher",
+        words: Sequence[str | None] = (),
     ) -> None:
-        """Store an episode's transcript and segments (replacing an earlier one)."""
+        """Store an episode's transcript and segments (replacing an earlier one);
+        ``words`` holds each segment's word times as compact JSON (speech-to-text only)."""
         digest = text_hash(
             "\n".join(f"{s.start}|{s.speaker}|{s.text}" for s in transcript.segments)
         )
@@ -335,6 +370,7 @@ class FeedRows(StoreBase):
                     "end": s.end,
                     "speaker": s.speaker,
                     "text": s.text,
+                    "words": words[i] if i < len(words) else None,
                 }
                 for i, s in enumerate(transcript.segments)
             ]
@@ -358,6 +394,106 @@ class FeedRows(StoreBase):
             ).all()
         segs = tuple(Segment(r.start, r.end, r.speaker, r.text) for r in rows)
         return Transcript(head.source, head.format, segs, head.language)
+
+    def segment_words(self, episode_id: int) -> list[str | None]:
+        """Each stored segment's word times (compact JSON, ``None`` where there are none),
+        in segment order; empty when the episode has no transcript."""
+        tr, sg = t.transcripts.c, t.segments.c
+        query = (
+            sa.select(sg.words)
+            .join(t.transcripts, tr.id == sg.transcript_id)
+            .where(tr.episode_id == episode_id)
+            .order_by(sg.position)
+        )
+        with self.tx() as c:
+            return list(c.execute(query).scalars())
+
+
+_POLL_COLUMNS = (
+    t.shows.c.id,
+    t.shows.c.feed_url,
+    t.shows.c.etag,
+    t.shows.c.last_modified,
+    t.shows.c.body_hash,
+    t.shows.c.state,
+    t.shows.c.next_poll_at,
+    t.shows.c.error_count,
+    t.shows.c.failing_since,
+)
+
+
+def _poll_row(r: Any) -> PollRow:
+    return PollRow(
+        r.id,
+        r.feed_url,
+        r.etag,
+        r.last_modified,
+        r.body_hash,
+        r.state,
+        r.next_poll_at,
+        r.error_count,
+        r.failing_since,
+    )
+
+
+def _poll_values(now: datetime, outcome: PollOutcome) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "last_polled_at": now,
+        "last_status": outcome.status,
+        "state": outcome.state,
+        "next_poll_at": outcome.next_poll_at,
+        "error_count": outcome.error_count,
+        "failing_since": outcome.failing_since,
+        "last_error": outcome.error,
+        "error_class": outcome.error_class,
+    }
+    if outcome.validators is not None:
+        keys = ("etag", "last_modified", "body_hash")
+        values |= dict(zip(keys, outcome.validators, strict=True))
+    if outcome.show is not None:
+        values |= _show_values(outcome.show)
+    return values
+
+
+def _add_episodes(
+    c: Connection, show_id: int, episodes: Sequence[Episode], keys: Sequence[str], now: datetime
+) -> int:
+    """Insert the episodes of one show not seen before (see ``FeedRows.add_episodes``)."""
+    from podsift.sources.identity import fingerprint, is_republished
+
+    e = t.episodes.c
+    rows = c.execute(
+        sa.select(e.key, e.title, e.published, e.audio_url, e.duration).where(e.show_id == show_id)
+    ).all()
+    known = {r.key for r in rows}
+    prints = [fingerprint(r.title, r.published, r.audio_url, r.duration) for r in rows]
+    fresh: list[dict[str, Any]] = []
+    for ep, key in zip(episodes, keys, strict=True):
+        if key in known:
+            continue
+        mark = fingerprint(ep.title, ep.published, ep.audio_url, ep.duration)
+        if is_republished(mark, prints):
+            continue
+        known.add(key)
+        prints.append(mark)
+        fresh.append(
+            {
+                "show_id": show_id,
+                "key": key[:2048],
+                "guid": ep.guid,
+                "title": ep.title,
+                "published": ep.published,
+                "link": ep.link,
+                "audio_url": ep.audio_url,
+                "duration": ep.duration,
+                "transcript_links": [_link_json(x) for x in ep.transcripts],
+                "state": "new",
+                "created_at": now,
+            }
+        )
+    if fresh:
+        c.execute(t.episodes.insert(), fresh)
+    return len(fresh)
 
 
 def _show_values(show: Show) -> dict[str, Any]:

@@ -150,6 +150,7 @@ segments = Table(
     Column("end", Float),
     Column("speaker", Text),
     Column("text", Text, nullable=False),
+    Column("words", Text),  # asr: compact JSON [[start, end, word], ...] (migration 0007)
     UniqueConstraint("transcript_id", "position", name="uq_segments_transcript_position"),
 )
 

@@ -1,0 +1,98 @@
+"""Properties (hypothesis) and regressions from the labelled sets for story merging."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from podsift.cluster import assign_to_stories, create_embedder, group_statements
+from podsift.models import Statement
+
+HARD = Path(__file__).parent / "data" / "stories" / "hard-pairs.jsonl"
+
+ids = st.lists(
+    st.text("abc0123456789", min_size=1, max_size=4), min_size=1, max_size=12, unique=True
+)
+
+
+def _vectors(draw: st.DrawFn, n: int) -> np.ndarray:
+    rows = draw(
+        st.lists(
+            st.lists(st.sampled_from([-1.0, 0.0, 0.5, 1.0]), min_size=3, max_size=3),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    return np.array(rows, dtype=np.float32)
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> tuple[list[Statement], np.ndarray]:
+    names = draw(ids)
+    statements = [Statement(i, f"statement {i}") for i in names]
+    return statements, _vectors(draw, len(names))
+
+
+@settings(max_examples=60, deadline=None)
+@given(batch=batches(), threshold=st.sampled_from([0.0, 0.3, 0.525, 0.9, 1.0]))
+def test_every_statement_lands_in_exactly_one_cluster(
+    batch: tuple[list[Statement], np.ndarray], threshold: float
+) -> None:
+    statements, vectors = batch
+    clusters = group_statements(statements, vectors, threshold=threshold)
+    members = [m for c in clusters for m in c.members]
+    assert sorted(members) == sorted(s.id for s in statements)
+    assert all(c.representative in c.members for c in clusters)
+
+
+@settings(max_examples=60, deadline=None)
+@given(batch=batches(), data=st.data())
+def test_the_daily_stage_gives_every_statement_exactly_one_story(
+    batch: tuple[list[Statement], np.ndarray], data: st.DataObject
+) -> None:
+    statements, vectors = batch
+    n_stories = data.draw(st.integers(0, 6))
+    centroids = _vectors(data.draw, n_stories)
+    existing = [(f"s{k}", centroids[k]) for k in range(n_stories)]
+    result = assign_to_stories(statements, vectors, existing, threshold=0.6)
+    assert sorted(sid for sid, _ in result) == sorted(s.id for s in statements)
+    known = {sid for sid, _ in existing}
+    for _, story in result:
+        assert story is None or story in known or story.startswith("c")
+    shuffled = data.draw(st.permutations(range(len(statements))))
+    again = assign_to_stories(
+        [statements[i] for i in shuffled], vectors[list(shuffled)], existing, threshold=0.6
+    )
+    assert again == result
+
+
+def _pairs() -> dict[str, tuple[str, str]]:
+    rows = [json.loads(line) for line in HARD.read_text(encoding="utf-8").splitlines() if line]
+    return {r["id"]: (r["a"], r["b"]) for r in rows}
+
+
+#: Paraphrases that share few words and merge at the calibrated default (a regression if not).
+MUST_MERGE = ["p1", "p3", "p4", "p6", "p9", "p10", "p11", "p12"]
+#: Same words, roles swapped: kept apart by the order signal.
+MUST_NOT_MERGE = ["h1", "h5", "h6", "h7", "h12", "h21", "h24"]
+
+
+@pytest.fixture(scope="module")
+def embedder():  # type: ignore[no-untyped-def]
+    return create_embedder("minilm-l6-int8")
+
+
+@pytest.mark.parametrize(
+    ("pair_id", "same"),
+    [(p, True) for p in MUST_MERGE] + [(h, False) for h in MUST_NOT_MERGE],
+)
+def test_labelled_pairs_merge_or_stay_apart(embedder, pair_id: str, same: bool) -> None:  # type: ignore[no-untyped-def]
+    a, b = _pairs()[pair_id]
+    statements = [Statement("a", a), Statement("b", b)]
+    clusters = group_statements(statements, embedder.embed([a, b]))
+    assert (len(clusters) == 1) is same

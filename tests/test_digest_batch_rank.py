@@ -1,0 +1,95 @@
+"""The many-readers ranking path gives exactly what rank_stories gives (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from podsift.models import Mention, StoryView
+from podsift.rank import rank_stories
+from podsift.rank.batch import BaseScores, rank_with_base
+
+NOW = datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
+SHOWS = [f"show{n}" for n in range(8)]
+
+
+@st.composite
+def inputs(draw: st.DrawFn) -> dict[str, object]:
+    n = draw(st.integers(0, 40))
+    ids = draw(st.lists(st.sampled_from([f"s{k:02d}" for k in range(60)]), min_size=n,
+                        max_size=n, unique=not draw(st.booleans()) or n < 2))  # fmt: skip
+    coarse = draw(st.booleans())  # few distinct values: many exact ties
+    score = st.sampled_from([0.0, 0.5, 1.0]) if coarse else st.floats(-0.2, 1.0)
+    stories = []
+    for k, sid in enumerate(ids):
+        shows = draw(st.lists(st.sampled_from(SHOWS), min_size=0, max_size=4))
+        mentions = tuple(
+            Mention(f"{sid}-{k}-{m}", sh, "ep", None, "t", "q", None, None, draw(score))
+            for m, sh in enumerate(shows)
+        )
+        age = draw(st.sampled_from([None, 0.0, 1.0, 3.0]) if coarse else st.floats(-1, 30))
+        last = None if age is None else NOW - timedelta(days=age)
+        stories.append(StoryView(sid, mentions, last, last))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    dim = draw(st.sampled_from([2, 3, 8]))
+    vectors = {}
+    for sid in set(ids):
+        if draw(st.booleans()) or not coarse:
+            v = rng.normal(size=dim).astype(np.float32)
+            vectors[sid] = v / np.linalg.norm(v)
+    sent_ids = draw(st.lists(st.sampled_from(sorted(set(ids)) or ["x"]), max_size=5))
+    sent_shows = {s: frozenset(draw(st.lists(st.sampled_from(SHOWS), max_size=3)))
+                  for s in sent_ids[: len(sent_ids) // 2]}  # fmt: skip
+    interest = {s: draw(st.sampled_from([1.0, 1.25, 1.5, 2.0])) for s in ids if draw(st.booleans())}
+    return {
+        "stories": stories,
+        "vectors": vectors,
+        "already_sent": frozenset(sent_ids),
+        "sent_shows": sent_shows,
+        "interest": interest,
+        "limit": draw(st.integers(0, 6)),
+        "diversity": draw(st.sampled_from([0.0, 0.3, 0.7, 1.0])),
+        "window": draw(st.integers(1, 8)),
+        "subset": draw(st.booleans()),
+    }
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inputs())
+def test_fast_path_equals_rank_stories(case: dict[str, object]) -> None:
+    stories: list[StoryView] = case["stories"]  # type: ignore[assignment]
+    vectors = case["vectors"]
+    base = BaseScores.build(stories, now=NOW, recency_half_life_days=7.0, vectors=vectors)  # type: ignore[arg-type]
+    candidates = None
+    if case["subset"]:
+        keep = {s.id for s in stories[::2]}
+        stories = [s for s in stories if s.id in keep]
+        candidates = base.positions(sorted(keep))
+    common = {
+        "limit": case["limit"],
+        "already_sent": case["already_sent"],
+        "sent_shows": case["sent_shows"],
+        "interest": case["interest"],
+        "diversity": case["diversity"],
+    }
+    expected = rank_stories(stories, now=NOW, vectors=vectors, **common)  # type: ignore[arg-type]
+    got = rank_with_base(base, candidates=candidates, window=case["window"], **common)  # type: ignore[arg-type]
+    assert got == expected
+
+
+def test_many_readers_share_one_base() -> None:
+    stories = [
+        StoryView(f"s{k}", (Mention(f"i{k}", SHOWS[k % 8], "ep", None, "t", "q", None, None,
+                                    0.1 * (k % 10)),), NOW, NOW)
+        for k in range(30)
+    ]  # fmt: skip
+    base = BaseScores.build(stories, now=NOW)
+    for reader in range(5):
+        interest = {f"s{k}": 2.0 for k in range(reader, 30, 5)}
+        sent = frozenset({f"s{reader}"})
+        assert rank_with_base(base, interest=interest, already_sent=sent) == rank_stories(
+            stories, now=NOW, interest=interest, already_sent=sent
+        )
