@@ -269,7 +269,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=0, help="batched decoding (0 = off)")
     parser.add_argument("--workers", type=int, default=1, help="children at once (long clip)")
     parser.add_argument("--repeat", type=int, default=1, help="report the fastest of N runs")
-    parser.add_argument("--no-prompt", action="store_true", help="no show/episode prompt")
+    parser.add_argument(
+        "--prompt", action="store_true", help="give the long clip its show/episode prompt"
+    )
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
@@ -294,7 +296,7 @@ def main() -> None:
         for model in args.models.split(","):
             for beam in (int(b) for b in args.beams.split(",")):
                 opts = {"threads": args.threads, "beam": beam, "batch": args.batch}
-                opts |= {"repeat": args.repeat, "prompt": int(not args.no_prompt)}
+                opts |= {"repeat": args.repeat, "prompt": int(args.prompt)}
                 files = [f for f in references if model != "whisper-tiny" or langs.get(f) != "fr"]
                 if args.workers > 1:
                     files = [str(long_wav)]
@@ -317,7 +319,7 @@ def main() -> None:
                     )  # fmt: skip
     print(
         f"\nthreads={args.threads} x workers={args.workers}, batch={args.batch}, best of "
-        f"{args.repeat}, prompt={not args.no_prompt}; long-synthetic.wav is SYNTHETIC "
+        f"{args.repeat}, prompt={args.prompt}; long-synthetic.wav is SYNTHETIC "
         "(espeak-ng, 2 voices, pink noise)\n"
     )
     print(f"load average after: {os.getloadavg()[0]:.2f}")

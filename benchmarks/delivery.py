@@ -28,8 +28,7 @@ from podsift.context import RunContext
 from podsift.deliver import SmtpSender, SmtpSettings, send_due
 from podsift.digest import build_digest, digest_to_json
 from podsift.models import Mention, StoryView
-from podsift.rank import rank_stories
-from podsift.rank.batch import BaseScores, rank_with_base
+from podsift.rank import BaseScores, rank_stories, rank_with_base
 from podsift.store import open_store
 from podsift.store.delivery import DigestDraft
 

@@ -72,6 +72,16 @@ def test_tiny_hears_digits(tiny: WhisperLocal) -> None:
     )
 
 
+@pytest.mark.parametrize("batch_size", [0, 8])
+def test_sequential_and_batched_decoding_agree_on_jfk(batch_size: int) -> None:
+    model = transcribers.create("whisper-tiny", AsrSettings(batch_size=batch_size))
+    assert isinstance(model, WhisperLocal) and model.options.batch_size == batch_size
+    result = model.transcribe(decode_audio(AUDIO / "jfk.flac"), "en")
+    heard = words(" ".join(s.text for s in result.segments))
+    assert len(set(words(REFS["jfk.flac"]["reference_text"])) - set(heard)) <= 1
+    assert all(s.words and s.start - 0.05 <= s.words[0].start < s.end for s in result.segments)
+
+
 def test_tiny_refuses_a_non_english_episode(tiny: WhisperLocal) -> None:
     with pytest.raises(AsrError, match="English-only") as e:
         tiny.transcribe(decode_audio(AUDIO / "french.aiff"), "fr")

@@ -9,8 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from podsift.models import Mention, StoryView
-from podsift.rank import rank_stories
-from podsift.rank.batch import BaseScores, rank_with_base
+from podsift.rank import BaseScores, rank_stories, rank_with_base
 
 NOW = datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
 SHOWS = [f"show{n}" for n in range(8)]

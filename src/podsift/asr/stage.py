@@ -22,7 +22,7 @@ from podsift.context import RunContext
 from podsift.exceptions import PodsiftError
 from podsift.store.work import AsrJob
 
-from . import AsrError, AsrResult, Transcriber, episode_prompt, feed_language, transcribers
+from . import AsrError, AsrResult, Transcriber, feed_language, transcribers
 from .audio import DownloadLimits, audio_path, decode_audio, download_audio
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def transcribe_episode(
         ctx.store.renew_lease(job, clock(), timedelta(seconds=cfg.lease_seconds))
         audio = decode_audio(path, max_seconds=cfg.max_duration)
         language = cfg.language or feed_language(job.language)
-        return transcriber.transcribe(audio, language, episode_prompt(job.show_title, job.label))
+        return transcriber.transcribe(audio, language)
     finally:
         if not cfg.keep_audio:
             path.unlink(missing_ok=True)

@@ -18,8 +18,7 @@ import numpy.typing as npt
 from podsift.cluster import make_embedder
 from podsift.context import RunContext
 from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, StoryView
-from podsift.rank import explain_stories, interest_factor, is_update
-from podsift.rank.batch import BaseScores, rank_with_base
+from podsift.rank import BaseScores, explain_stories, interest_factor, is_update, rank_with_base
 
 from .build import build_digest
 
@@ -73,8 +72,10 @@ def rank_for(
             update_weight=rank.update_weight,
         )
     if pool.base is None or pool.base.now != ctx.now:  # reader-independent part, once a run
-        pool.base = BaseScores.build(views, now=ctx.now, vectors=vectors,
-                                     recency_half_life_days=rank.recency_half_life_days)  # fmt: skip
+        half_life = rank.recency_half_life_days
+        pool.base = BaseScores.build(
+            views, now=ctx.now, vectors=vectors, recency_half_life_days=half_life
+        )
     return rank_with_base(
         pool.base,
         limit=rank.top,

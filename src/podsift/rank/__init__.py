@@ -6,6 +6,7 @@ Each :class:`~podsift.models.RankedStory` carries its factors in ``reasons`` so
 
 from __future__ import annotations
 
+from .batch import BaseScores, rank_with_base
 from .score import (
     RankOptions,
     breadth,
@@ -21,6 +22,7 @@ from .score import (
 )
 
 __all__ = [
+    "BaseScores",
     "RankOptions",
     "breadth",
     "explain_stories",
@@ -29,6 +31,7 @@ __all__ = [
     "novelty",
     "pick_diverse",
     "rank_stories",
+    "rank_with_base",
     "recency",
     "salience",
     "score_story",
