@@ -41,8 +41,9 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 def test_python_dash_m_runs() -> None:
-    done = subprocess.run([sys.executable, "-m", "podsift", "--version"], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "podsift", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert done.stdout.startswith("podsift, version ")
 
@@ -54,8 +55,7 @@ def test_feed_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["show"]["title"] == "Python Bytes"
     assert set(data["show"]) >= {"title", "link", "guid", "author", "image", "language"}
     ep = data["episodes"][0]
-    assert set(ep) >= {"guid", "title", "published", "link", "audio_url", "duration",
-                       "transcripts"}
+    assert set(ep) >= {"guid", "title", "published", "link", "audio_url", "duration", "transcripts"}
     assert ep["transcripts"][0]["type"] == "text/vtt"
     assert ep["audio_url"] is None  # unknown stays null
 
@@ -103,8 +103,9 @@ def test_cluster_plain_text_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixt
     together = [c for c in clusters if len(c["members"]) == 2]
     assert together and sorted(together[0]["members"]) == ["1", "3"]
     jsonl = tmp_path / "s.jsonl"
-    jsonl.write_text("\n".join(json.dumps({"id": f"x{n}", "text": t, "show": "S"})
-                               for n, t in enumerate(lines)))
+    jsonl.write_text(
+        "\n".join(json.dumps({"id": f"x{n}", "text": t, "show": "S"}) for n, t in enumerate(lines))
+    )
     code, out, _ = run(["cluster", str(jsonl), "--json"], capsys)
     ids = sorted(m for c in json.loads(out)["clusters"] for m in c["members"])
     assert ids == ["x0", "x1", "x2"]
@@ -126,8 +127,23 @@ def test_subscribe_and_list(
 ) -> None:
     monkeypatch.setenv("PODSIFT_SECRET_KEY", "test-key")
     db = str(tmp_path / "p.db")
-    assert run(["--db", db, "subscribe", "ann@example.org", "--tz", "Europe/Berlin",
-                "--hour", "6", "--confirmed"], capsys)[0] == 0
+    assert (
+        run(
+            [
+                "--db",
+                db,
+                "subscribe",
+                "ann@example.org",
+                "--tz",
+                "Europe/Berlin",
+                "--hour",
+                "6",
+                "--confirmed",
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
     code, _, err = run(["--db", db, "subscribe", "bob@example.org"], capsys)
     assert code == 0 and "confirmation link: http" in err  # double opt-in, no SMTP server
     _, out, _ = run(["--db", db, "subscribers", "--json"], capsys)
@@ -154,8 +170,11 @@ def test_subscribe_and_list(
     ],
 )
 def test_bad_input_gives_one_line_and_exit_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    args: list[str], needle: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    needle: str,
 ) -> None:
     monkeypatch.delenv("PODSIFT_SMTP_URL", raising=False)
     (tmp_path / "notxml.xml").write_text("hello, I am not XML at all")
@@ -178,8 +197,27 @@ def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_no_traceback_from_a_real_process(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "podsift", "transcript",
-                           str(tmp_path / "nope.vtt")], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "podsift", "transcript", str(tmp_path / "nope.vtt")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == f"podsift: error: {tmp_path / 'nope.vtt'}: no such file"
+
+
+def test_an_opml_of_100k_feeds_imports_in_batches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "".join(f'<outline type="rss" text="Show {n}" xmlUrl="https://h{n % 97}.example/f/{n}"/>'
+                   for n in range(100_000))  # fmt: skip
+    opml = tmp_path / "big.opml"
+    opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><body>{body}</body></opml>')
+    db = str(tmp_path / "p.db")
+    assert run(["--db", db, "add", "https://h5.example/f/5"], capsys)[0] == 0
+    code, _, err = run(["--db", db, "import-opml", str(opml)], capsys)
+    assert code == 0
+    assert err.strip().endswith("big.opml: 99999 new show(s), 1 already there")
+    code, out, _ = run(["--db", db, "status", "--json", "--no-broker"], capsys)
+    assert json.loads(out)["counts"]["shows"] == 100_000

@@ -39,11 +39,8 @@ def import_opml_cmd(app: App, file: Path) -> None:
         content = file.read_bytes()
     except OSError as e:
         raise SourceError(f"{file}: {e.strerror.lower() if e.strerror else e}") from e
-    store = app.store()
-    added = 0
     outlines = parse_opml(content, str(file))
-    for outline in outlines:
-        added += store.add_show(outline.url, app.now(), title=outline.title)[1]
+    added = app.store().add_shows([(o.url, o.title) for o in outlines], app.now())
     click.echo(f"{file}: {added} new show(s), {len(outlines) - added} already there", err=True)
 
 

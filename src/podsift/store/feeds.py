@@ -86,6 +86,32 @@ class FeedRows(StoreBase):
             )
             return _new_id(res), True
 
+    def add_shows(
+        self, feeds: Sequence[tuple[str, str | None]], now: datetime, batch: int = 1000
+    ) -> int:
+        """Add many shows (feed URL, title) in batches; known URLs and aliases are skipped.
+
+        Returns how many were new. An OPML of 100,000 feeds costs a few hundred statements.
+        """
+        sh, al = t.shows.c, t.show_aliases.c
+        added = 0
+        for start in range(0, len(feeds), batch):
+            chunk = dict(feeds[start : start + batch])  # a URL listed twice counts once
+            with self.tx() as c:
+                known = set(
+                    c.execute(sa.select(sh.feed_url).where(sh.feed_url.in_(chunk))).scalars()
+                )
+                known |= set(c.execute(sa.select(al.url).where(al.url.in_(chunk))).scalars())
+                rows = [
+                    {"feed_url": url, "title": title, "state": "new", "error_count": 0,
+                     "created_at": now}
+                    for url, title in chunk.items() if url not in known
+                ]  # fmt: skip
+                if rows:
+                    c.execute(t.shows.insert(), rows)
+            added += len(rows)
+        return added
+
     def shows(self) -> list[ShowRow]:
         """Every show, by id."""
         cols = t.shows.c
