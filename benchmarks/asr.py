@@ -261,12 +261,16 @@ def run_children(
 
 
 def main() -> None:
+    from podsift.config import AsrSettings
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--models", default="whisper-tiny,whisper-local")
     parser.add_argument("--threads", type=int, default=2, help="CTranslate2 threads a child")
     parser.add_argument("--beams", default="5", help="beam sizes to compare, e.g. 5,1")
-    parser.add_argument("--batch", type=int, default=0, help="batched decoding (0 = off)")
+    parser.add_argument(
+        "--batch", type=int, default=AsrSettings().batch_size, help="batched decoding (0: off)"
+    )
     parser.add_argument("--workers", type=int, default=1, help="children at once (long clip)")
     parser.add_argument("--repeat", type=int, default=1, help="report the fastest of N runs")
     parser.add_argument(
@@ -312,7 +316,8 @@ def main() -> None:
                     )
                     rtf = r["seconds"] / r["duration"]
                     if args.workers > 1:  # throughput: all children's audio in the wall time
-                        rtf = (wall - float(res["load_s"])) / (args.workers * r["duration"])
+                        load_s = float(res["load_s"])  # type: ignore[arg-type]
+                        rtf = (wall - load_s) / (args.workers * r["duration"])
                     rows.append(
                         (res["model"], beam, Path(name).name, r["duration"], wer, rtf,
                          r["cpu_seconds"] / r["duration"], res["peak_rss_mb"], r["dropped"])

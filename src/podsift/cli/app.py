@@ -7,13 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from podsift import __version__
 from podsift.config import Settings, default_db_path, load_settings
 from podsift.context import RunContext, make_client
+
+if TYPE_CHECKING:
+    from podsift.deliver import Sender
 from podsift.store import Store, open_store
 
 
@@ -54,13 +57,24 @@ class App:
         click.echo(f"  {message}", err=True)
 
     @contextmanager
-    def context(self) -> Iterator[RunContext]:
+    def context(self, now: datetime | None = None) -> Iterator[RunContext]:
         """A run's context: settings, the store, an HTTP client, now, the look-back window."""
         settings = self.settings
         with make_client(settings) as client:
-            yield RunContext(settings, self.store(), client, self.now(),
+            yield RunContext(settings, self.store(), client, now or self.now(),
                              lookback=timedelta(days=settings.run.lookback_days),
                              progress=self.progress)  # fmt: skip
+
+    def smtp_sender(self) -> Sender:
+        """The SMTP sender of ``[email] smtp_url``; a clear error when none is set."""
+        from podsift.deliver import senders
+        from podsift.deliver.smtp import SmtpSettings
+        from podsift.exceptions import ConfigError
+
+        url = self.settings.email.smtp_url
+        if not url:
+            raise ConfigError("no SMTP server: set PODSIFT_SMTP_URL (smtp://user:pass@host:port)")
+        return senders.create("smtp", SmtpSettings.from_url(url))
 
 
 pass_app = click.make_pass_decorator(App)

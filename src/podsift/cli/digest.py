@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import click
-
-from podsift.context import RunContext, make_client
 
 from .app import App, pass_app, print_json
 from .show import show_digest
@@ -36,15 +34,7 @@ def digest_cmd(app: App, day: object, email: str | None, fmt: str) -> None:
     )
 
     when: date = day.date() if day is not None else app.now().date()  # type: ignore[attr-defined]
-    settings = app.settings
-    with make_client(settings) as client:
-        ctx = RunContext(
-            settings,
-            app.store(),
-            client,
-            app.now(),
-            lookback=timedelta(days=settings.run.lookback_days),
-        )
+    with app.context() as ctx:
         _, digest = compose_for(ctx, email or OPERATOR, when)
     if fmt == "json":
         print_json(digest_to_json(digest))
@@ -55,17 +45,6 @@ def digest_cmd(app: App, day: object, email: str | None, fmt: str) -> None:
     else:
         click.echo(render_text(digest))
     _ = show_digest
-
-
-def _smtp_sender(app: App):  # type: ignore[no-untyped-def]
-    from podsift.deliver import senders
-    from podsift.deliver.smtp import SmtpSettings
-    from podsift.exceptions import ConfigError
-
-    url = app.settings.email.smtp_url
-    if not url:
-        raise ConfigError("no SMTP server: set PODSIFT_SMTP_URL (smtp://user:pass@host:port)")
-    return senders.create("smtp", SmtpSettings.from_url(url))
 
 
 def _say_sent(counts: dict[str, int]) -> None:
@@ -87,9 +66,8 @@ def send_cmd(app: App, as_json: bool) -> None:
 
     from podsift.deliver import send_due
 
-    sender = _smtp_sender(app)
-    with make_client(app.settings) as client:
-        ctx = RunContext(app.settings, app.store(), client, app.now(), progress=app.progress)
+    sender = app.smtp_sender()
+    with app.context() as ctx:
         counts = dataclasses.asdict(send_due(ctx, sender))
     if as_json:
         print_json(counts)
@@ -108,17 +86,8 @@ def tick_cmd(app: App, poll: bool, send: bool, as_json: bool) -> None:
     """
     from podsift.pipeline import run_tick
 
-    sender = _smtp_sender(app) if send else None
-    settings = app.settings
-    with make_client(settings) as client:
-        ctx = RunContext(
-            settings,
-            app.store(),
-            client,
-            app.now(),
-            lookback=timedelta(days=settings.run.lookback_days),
-            progress=app.progress,
-        )
+    sender = app.smtp_sender() if send else None
+    with app.context() as ctx:
         report = run_tick(ctx, sender, poll=poll).as_dict()
     if as_json:
         print_json(report)
@@ -218,7 +187,7 @@ def serve_cmd(app: App, host: str, port: int) -> None:
 
     from podsift.web import create_app
 
-    sender = _smtp_sender(app) if app.settings.email.smtp_url else None
+    sender = app.smtp_sender() if app.settings.email.smtp_url else None
     uvicorn.run(create_app(app.settings, app.store(), sender=sender), host=host, port=port)
 
 
@@ -253,7 +222,7 @@ def subscribe_cmd(
     tokens = Tokens(app.settings.email.secret_key)
     msg = confirmation_email(app.settings, tokens, email.strip(), app.now())
     if app.settings.email.smtp_url:
-        _smtp_sender(app).send(msg)
+        app.smtp_sender().send(msg)
         click.echo(f"pending: confirmation sent to {email}", err=True)
     else:
         link = tokens.url(app.settings.email.base_url, "confirm", email.strip())

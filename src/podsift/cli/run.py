@@ -80,7 +80,7 @@ def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
     from podsift.pipeline import run_daily, run_daily_distributed
 
     settings = app.settings
-    sender = _sender(app) if send and settings.email.smtp_url else None
+    sender = app.smtp_sender() if send and settings.email.smtp_url else None
     with app.context() as ctx:
         if distributed:
             from .queue import require_queue
@@ -98,13 +98,6 @@ def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
     else:
         for stage, counts in report.as_dict().items():
             click.echo(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-
-
-def _sender(app: App):  # type: ignore[no-untyped-def]
-    from podsift.deliver import senders
-    from podsift.deliver.smtp import SmtpSettings
-
-    return senders.create("smtp", SmtpSettings.from_url(app.settings.email.smtp_url))
 
 
 COMMANDS = [demo_cmd, run_cmd]

@@ -63,20 +63,11 @@ def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None
 
     A past --date is explained as of the end of that day (its window, its recency).
     """
-    from podsift.context import RunContext, make_client
     from podsift.digest import OPERATOR, rank_for
 
     when: date = day.date() if day is not None else app.now().date()  # type: ignore[attr-defined]
     as_of = min(app.now(), datetime.combine(when + timedelta(days=1), time.min, UTC))
-    settings = app.settings
-    with make_client(settings) as client:
-        ctx = RunContext(
-            settings,
-            app.store(),
-            client,
-            as_of,
-            lookback=timedelta(days=settings.run.lookback_days),
-        )
+    with app.context(now=as_of) as ctx:
         scored = rank_for(ctx, email or OPERATOR, when, explain=True)
     rows = [
         {
