@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench bench-scale clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,18 @@ typecheck: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/stages.py
+	$(PY) benchmarks/extract_speed.py
+	$(PY) benchmarks/eval_insights.py
 	$(PY) benchmarks/eval_stories.py
+	$(PY) benchmarks/delivery.py --subscribers 10000
+	$(PY) benchmarks/poll.py --feeds 5000 --baseline 200 --poll-all 1000
 	$(PY) benchmarks/asr.py
+
+# The long ones: 100k stories, workers on PostgreSQL + Redis (needs both on loopback).
+bench-scale: $(VENV)/.installed-test
+	$(PY) benchmarks/stories_scale.py
+	$(PY) benchmarks/workers.py
+	$(PY) benchmarks/delivery.py --subscribers 100000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache podsift-demo.html
