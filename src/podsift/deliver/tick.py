@@ -9,7 +9,8 @@ from datetime import date
 from podsift.context import RunContext
 from podsift.digest import Headlines, StoryPool, build_digest, digest_to_json, rank_for
 from podsift.rank import is_update
-from podsift.store.delivery import DigestDraft, Subscriber
+from podsift.store.delivery import DigestDraft
+from podsift.store.subscribers import Subscriber
 
 from .schedule import compose_day
 
