@@ -194,7 +194,29 @@ def _env(*, html: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(clock=format_clock, wrap=_wrap, md=_md, md_url=_md_url, url=_public_url)
+    env.tests["worth_showing"] = worth_showing
     return env
+
+
+def worth_showing(insight: str, headline: str, quote: str) -> bool:
+    """Whether the insight adds to what the headline and the quote already say.
+
+    An extractive insight is its quote with disfluencies cleaned, and the headline is its
+    beginning: printing all three repeats one sentence three times.
+
+    >>> worth_showing("XZ had a backdoor.", "XZ had a backdoor.", "Um, XZ had a backdoor.")
+    False
+    >>> worth_showing("A backdoor hid in XZ 5.6.", "Backdoor in XZ", "so yeah, the thing is out")
+    True
+    """
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9]+", text.lower())
+
+    said, quoted = words(insight), words(quote)
+    if said == words(headline):
+        return False
+    return not said or len(set(said) - set(quoted)) > max(2, len(said) // 10)
 
 
 @cache
