@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from podsift.context import RunContext
-from podsift.digest import Headlines, StoryPool, build_digest, digest_to_json, rank_for
-from podsift.rank import is_update
+from podsift.digest import Headlines, StoryPool, draft_digest
 from podsift.store.delivery import DigestDraft
 from podsift.store.subscribers import Subscriber
 
@@ -63,13 +62,6 @@ def compose_batch(
     """
     drafts = []
     for sub, day in due:
-        ranked = rank_for(ctx, sub.email, day, pool=pool)
-        digest = build_digest(ranked, day=day, recipient=sub.email)
-        if headlines is not None:
-            digest = headlines.apply(digest)
-        payload = digest_to_json(digest)
-        updates = {r.story.id: is_update(r) for r in ranked}
-        for item in payload["items"]:
-            item["update"] = updates.get(item["story_id"], False)
-        drafts.append(DigestDraft(sub.email, day, payload, [r.story.id for r in ranked], sub.id))
+        payload, story_ids = draft_digest(ctx, sub.email, day, pool=pool, headlines=headlines)
+        drafts.append(DigestDraft(sub.email, day, payload, story_ids, sub.id))
     return [digest_id for digest_id, _ in ctx.store.save_digests(drafts, ctx.now)]

@@ -16,6 +16,7 @@ from .compose import (
     compose_all,
     compose_for,
     digest_from_json,
+    draft_digest,
     local_date,
     rank_for,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "compose_for",
     "digest_from_json",
     "digest_to_json",
+    "draft_digest",
     "format_clock",
     "headline_of",
     "local_date",

@@ -160,6 +160,30 @@ class Headlines:
         return dataclasses.replace(digest, items=items)
 
 
+def draft_digest(
+    ctx: RunContext,
+    recipient: str,
+    day: date,
+    *,
+    pool: StoryPool | None = None,
+    headlines: Headlines | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Rank and build one recipient's digest: its stored JSON and its story ids, in order.
+
+    Each item carries ``update``: true when the story comes back because new shows raised it
+    since the recipient last got it.
+    """
+    ranked = rank_for(ctx, recipient, day, pool=pool)
+    digest = build_digest(ranked, day=day, recipient=recipient or None)
+    if headlines is not None:
+        digest = headlines.apply(digest)
+    payload = digest_to_json(digest)
+    updates = {r.story.id: is_update(r) for r in ranked}
+    for item in payload["items"]:
+        item["update"] = updates.get(item["story_id"], False)
+    return payload, [r.story.id for r in ranked]
+
+
 def compose_for(
     ctx: RunContext,
     recipient: str,
@@ -174,21 +198,9 @@ def compose_for(
     raised it since the recipient last got it. With an LLM configured, the chosen stories'
     headlines are rewritten once per story (``headlines`` carries them between recipients).
     """
-    ranked = rank_for(ctx, recipient, day, pool=pool)
-    digest = build_digest(ranked, day=day, recipient=recipient or None)
-    if headlines is not None:
-        digest = headlines.apply(digest)
-    payload = digest_to_json(digest)
-    updates = {r.story.id: is_update(r) for r in ranked}
-    for item in payload["items"]:
-        item["update"] = updates.get(item["story_id"], False)
+    payload, story_ids = draft_digest(ctx, recipient, day, pool=pool, headlines=headlines)
     digest_id, stored = ctx.store.save_digest(
-        recipient,
-        day,
-        payload,
-        [r.story.id for r in ranked],
-        ctx.now,
-        subscriber_id=subscriber_id,
+        recipient, day, payload, story_ids, ctx.now, subscriber_id=subscriber_id
     )
     return digest_id, digest_from_json(stored, recipient=recipient or None)
 

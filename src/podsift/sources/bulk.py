@@ -34,7 +34,15 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from ..config import FeedSettings
 from ..exceptions import ConfigError
 from .guard import NetworkPolicy, check_url
-from .rss import USER_AGENT, FetchResult, PollError, Validators, body_hash, request_headers
+from .rss import (
+    USER_AGENT,
+    FetchResult,
+    PollError,
+    Validators,
+    body_hash,
+    request_headers,
+    status_error,
+)
 from .schedule import ErrorClass, Freshness, parse_expires, parse_max_age, parse_retry_after
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -358,16 +366,7 @@ async def _read_capped(response: aiohttp.ClientResponse, url: str, max_bytes: in
 
 
 def _status_error(url: str, status: int, headers: Mapping[str, str]) -> PollError:
-    if status == 410:
-        kind = ErrorClass.GONE
-    elif status in (429, 503):
-        kind = ErrorClass.THROTTLED
-    elif status >= 500:
-        kind = ErrorClass.SERVER
-    else:
-        kind = ErrorClass.CLIENT
-    message = f"{url}: http {status} {headers.get(':reason', '')}".rstrip()
-    return PollError(message, kind, status, headers.get("Retry-After"))
+    return status_error(url, status, headers.get(":reason", ""), headers.get("Retry-After"))
 
 
 def _location(url: str, current: str, status: int, headers: Mapping[str, str]) -> str:

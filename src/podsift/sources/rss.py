@@ -167,7 +167,13 @@ def _get(
 
 
 def _status_error(url: str, response: httpx.Response) -> PollError:
-    status = response.status_code
+    return status_error(
+        url, response.status_code, response.reason_phrase, response.headers.get("Retry-After")
+    )
+
+
+def status_error(url: str, status: int, reason: str, retry_after: str | None) -> PollError:
+    """The error of an HTTP status, classed for backoff (gone, throttled, server, client)."""
     if status == 410:
         kind = ErrorClass.GONE
     elif status in (429, 503):
@@ -176,8 +182,7 @@ def _status_error(url: str, response: httpx.Response) -> PollError:
         kind = ErrorClass.SERVER
     else:
         kind = ErrorClass.CLIENT
-    message = f"{url}: http {status} {response.reason_phrase}".rstrip()
-    return PollError(message, kind, status, response.headers.get("Retry-After"))
+    return PollError(f"{url}: http {status} {reason}".rstrip(), kind, status, retry_after)
 
 
 def _location(url: str, current: str, response: httpx.Response) -> str:
