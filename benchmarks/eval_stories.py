@@ -14,13 +14,18 @@ Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported
 - ``msrpar``: STS MSRpar pairs, same labels; train file cal, test file held.
 - ``hard``: ``tests/data/stories/hard-pairs.jsonl``, PAWS-style pairs written for podsift
   (same words, different claim) plus paraphrases sharing few words; odd ids cal, even held.
+- ``blind``: ``tests/data/stories/blind-pairs.jsonl``, 90 more such pairs (paraphrases,
+  light rewordings, role swaps, negations, opposites, changed figures, swapped names, same
+  topic but another claim) written by someone who had not seen the signals nor the other
+  pairs; odd ids cal, even held.
 - ``demo`` (report only, never used to choose nor in the macro): ``tests/data/stories/
   demo-pairs.jsonl``, hand-labelled cross-show pairs of the demo corpus (same story vs same
   topic only). This replaces ``calibrate_threshold.py``, whose term boost is off (0) here.
 
 A pair merges when ``cosine - penalty >= threshold`` (:mod:`podsift.cluster.signals`).
-The setting with the best macro F1 (the mean of the four parts' pairwise F1, so the ~700
-easy STS pairs do not drown the podcast passages) on the cal parts wins.
+The setting with the best macro F1 (the mean of the five parts' pairwise F1, so the ~700
+easy STS pairs do not drown the podcast passages) on the cal parts wins, among the settings
+whose pooled precision on the cal parts is at least :data:`MIN_PRECISION`.
 """
 
 from __future__ import annotations
@@ -28,23 +33,31 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from podsift.cluster import create_embedder, group_statements
-from podsift.cluster.signals import SignalWeights, pair_penalty, text_signals
+from podsift.cluster.signals import SignalWeights, conflicts, text_signals
 from podsift.models import Statement, text_hash
 
 THRESHOLDS = [round(float(t), 3) for t in np.arange(0.35, 0.851, 0.025)]
 WEIGHTS = [
-    SignalWeights(n, g, o, m)
-    for n, g, o, m in itertools.product(
-        (0.0, 0.1, 0.25, 0.5), (0.0, 0.25, 0.5), (0.0, 0.25, 0.5), (0.0, 0.25, 0.5)
+    SignalWeights(*w)
+    for w in itertools.product(
+        (0.0, 0.1, 0.25, 0.5, 1.0),  # numbers
+        (0.0, 0.25, 0.5, 1.0),  # negation
+        (0.0, 0.5, 1.0),  # order
+        (0.0, 0.25, 0.5),  # names
+        (0.0, 0.5, 1.0),  # opposites
     )
 ]
+#: A wrong merge puts unrelated shows under one headline, in front of every subscriber; a
+#: missed merge only leaves a story smaller. Settings whose pooled precision on the cal
+#: parts is below this are not chosen, whatever their F1.
+MIN_PRECISION = 0.9
 CAL_EVENTS = {"xz-backdoor-2024", "hashicorp-opentofu-2024"}
 Pair = tuple[str, str, bool]
 
@@ -94,39 +107,25 @@ class VectorFile:
 
 @dataclass
 class PairPart:
-    """Labelled pairs with their cosines and penalty features, scored per setting."""
+    """Labelled pairs with their cosines and conflict checks, scored per setting."""
 
     name: str
     pairs: list[Pair]
     cos: npt.NDArray[np.float32]
+    conflicts: npt.NDArray[np.float64]
 
     @classmethod
     def build(cls, name: str, pairs: list[Pair], vf: VectorFile) -> PairPart:
-        """Embed both sides of ``pairs``."""
+        """Embed both sides of ``pairs`` and run every conflict check once."""
         left, right = vf.embed([p[0] for p in pairs]), vf.embed([p[1] for p in pairs])
-        return cls(name, pairs, np.einsum("ij,ij->i", left, right))
+        checks = [conflicts(text_signals(a), text_signals(b)) for a, b, _ in pairs]
+        return cls(name, pairs, np.einsum("ij,ij->i", left, right), np.array(checks))
 
     def counts(self, threshold: float, weights: SignalWeights) -> tuple[int, int, int]:
         """(tp, fp, fn) when merging at ``threshold`` under ``weights``."""
-        tp = fp = fn = 0
-        for (a, b, same), cos in zip(self.pairs, self.cos, strict=True):
-            penalty = pair_penalty(_sig(a), _sig(b), weights) if cos >= threshold else 0.0
-            merged = cos - penalty >= threshold
-            tp, fp, fn = (
-                tp + (merged and same),
-                fp + (merged and not same),
-                fn + (same and not merged),
-            )
-        return tp, fp, fn
-
-
-_SIGNALS: dict[str, object] = {}
-
-
-def _sig(text: str):  # type: ignore[no-untyped-def]
-    if text not in _SIGNALS:
-        _SIGNALS[text] = text_signals(text)
-    return _SIGNALS[text]
+        merged = self.cos - self.conflicts @ np.array(astuple(weights)) >= threshold
+        same = np.array([p[2] for p in self.pairs], dtype=bool)
+        return int((merged & same).sum()), int((merged & ~same).sum()), int((~merged & same).sum())
 
 
 @dataclass
@@ -186,8 +185,9 @@ def load_sts(files: list[Path]) -> list[Pair]:
     return pairs
 
 
-def load_hard(path: Path) -> tuple[list[Pair], list[Pair]]:
-    """The hand-written hard pairs, split by the parity of the number in their id."""
+def load_split(path: Path) -> tuple[list[Pair], list[Pair]]:
+    """Hand-written pairs (``{"id", "a", "b", "same"}`` lines), split by the parity of the
+    number in their id: odd → cal, even → held."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     split: tuple[list[Pair], list[Pair]] = ([], [])
     for r in rows:
@@ -228,21 +228,25 @@ def main() -> None:
     parser.add_argument("--cache", default=Path("/tmp/podsift-eval"), type=Path)
     parser.add_argument("--hard", default=Path("tests/data/stories/hard-pairs.jsonl"), type=Path)
     parser.add_argument("--demo", default=Path("tests/data/stories/demo-pairs.jsonl"), type=Path)
+    parser.add_argument("--blind", default=Path("tests/data/stories/blind-pairs.jsonl"), type=Path)
     args = parser.parse_args()
     vf = VectorFile(args.embedder, args.cache)
     ev_cal, ev_held = load_events(args.data / "cross-show-events.json", vf)
     headlines = load_sts(sorted((args.data / "sts-headlines").glob("*.tsv")))
-    hard_cal, hard_held = load_hard(args.hard)
+    hard_cal, hard_held = load_split(args.hard)
+    blind_cal, blind_held = load_split(args.blind)
     msr = args.data / "sts-msrpar"
     cal = [
         PairPart.build("headlines", headlines[0::2], vf),
         PairPart.build("msrpar", load_sts([msr / "MSRpar.train.tsv"]), vf),
         PairPart.build("hard", hard_cal, vf),
+        PairPart.build("blind", blind_cal, vf),
     ]
     held = [
         PairPart.build("headlines", headlines[1::2], vf),
         PairPart.build("msrpar", load_sts([msr / "MSRpar.test.tsv"]), vf),
         PairPart.build("hard", hard_held, vf),
+        PairPart.build("blind", blind_held, vf),
     ]
     sizes = ", ".join(
         f"{p.name} {len(p.pairs)}/{len(q.pairs)}" for p, q in zip(cal, held, strict=True)
@@ -256,7 +260,8 @@ def main() -> None:
     plain: tuple[float, float] = (-1.0, 0.0)
     for weights in WEIGHTS:
         for t in THRESHOLDS:
-            f1 = evaluate(cal, ev_cal, t, weights)["macro"][2]
+            scores = evaluate(cal, ev_cal, t, weights)
+            f1 = scores["macro"][2] if scores["pooled"][0] >= MIN_PRECISION else 0.0
             if f1 > best[0]:
                 best = (f1, t, weights)
             if not weights.active and f1 > plain[0]:
@@ -276,7 +281,9 @@ def main() -> None:
 
 
 def _w(w: SignalWeights) -> str:
-    return f"(numbers {w.numbers}, negation {w.negation}, order {w.order}, names {w.names})"
+    return ", ".join(
+        f"{k} {v}" for k, v in zip((f.name for f in fields(w)), astuple(w), strict=True)
+    )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,9 @@ ROWS = {
 
 def statements(ids: list[str]) -> tuple[list[Statement], npt.NDArray[np.float32]]:
     """Statements with the ``ROWS`` vectors, in the given order."""
-    return [Statement(i, f"text {i}") for i in ids], np.vstack([ROWS[i] for i in ids])
+    # texts without figures, so that the number check never fires
+    texts = {i: "text " + i.translate(str.maketrans("0123456789", "abcdefghij")) for i in ids}
+    return [Statement(i, texts[i]) for i in ids], np.vstack([ROWS[i] for i in ids])
 
 
 def as_sets(clusters: list[Cluster]) -> set[frozenset[str]]:

@@ -1,0 +1,154 @@
+"""The textual conflict checks: pure functions of two texts (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from podsift.cluster.signals import (
+    SignalWeights,
+    minimal_edit,
+    name_conflict,
+    negation_conflict,
+    number_conflict,
+    opposite_conflict,
+    order_conflict,
+    pair_penalty,
+    text_signals,
+)
+
+
+def _check(check, a: str, b: str) -> float:  # type: ignore[no-untyped-def]
+    forward = check(text_signals(a), text_signals(b))
+    assert forward == check(text_signals(b), text_signals(a)), "checks are symmetric"
+    return float(forward)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict"),
+    [
+        ("Microsoft acquired GitHub in 2018.", "GitHub acquired Microsoft in 2018.", True),
+        (
+            "The attacker spent two years gaining the maintainer's trust.",
+            "The maintainer spent two years gaining the attacker's trust.",
+            True,
+        ),
+        # a clause moved, a list reordered, a passive voice: same claim
+        (
+            "Rumsfeld said Tuesday it will take time to locate remnants of the regime in Iraq.",
+            "It will take time to locate remnants of the regime in Iraq, Rumsfeld said Tuesday.",
+            False,
+        ),
+        (
+            "Amazon, Google and Microsoft announced layoffs.",
+            "Google, Microsoft and Amazon announced layoffs.",
+            False,
+        ),
+        (
+            "Kroger and Albertsons locked out workers.",
+            "Albertsons and Kroger locked out workers.",
+            False,
+        ),
+    ],
+)
+def test_order_conflict_is_a_swap_around_the_same_relation(a: str, b: str, conflict: bool) -> None:
+    assert (_check(order_conflict, a, b) == 1.0) is conflict
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict"),
+    [
+        (
+            "Stack Overflow traffic rose after ChatGPT.",
+            "Stack Overflow traffic fell after ChatGPT.",
+            True,
+        ),
+        ("Google hired 200 engineers.", "Google laid off 200 engineers.", True),
+        ("The compiler got faster by 15 percent.", "The compiler got slower by 15 percent.", True),
+        (
+            "Stack Overflow traffic dropped after ChatGPT.",
+            "Stack Overflow traffic fell after ChatGPT.",
+            False,
+        ),
+        ("Shares rose early, then fell.", "Shares fell after rising early.", False),
+    ],
+)
+def test_opposite_conflict_needs_each_text_on_its_own_side(a: str, b: str, conflict: bool) -> None:
+    assert (_check(opposite_conflict, a, b) > 0) is conflict
+
+
+def test_negation_counts_only_as_a_small_edit() -> None:
+    assert (
+        _check(
+            negation_conflict, "Copilot is free for students.", "Copilot is not free for students."
+        )
+        == 1.0
+    )
+    assert (
+        _check(
+            negation_conflict,
+            "Homebrew collects analytics.",
+            "Homebrew no longer collects analytics.",
+        )
+        == 1.0
+    )
+    # a rewrite that happens to contain "not" is for the cosine to judge
+    assert (
+        _check(
+            negation_conflict,
+            "The union had not yet revealed which chain would be targeted.",
+            "The union said it would reveal later which chain would be targeted.",
+        )
+        == 0.0
+    )
+
+
+def test_numbers_conflict_when_none_is_shared_or_one_is_swapped() -> None:
+    assert _check(number_conflict, "Python 3.13 ships a JIT.", "Python 3.12 ships a JIT.") == 1.0
+    assert (
+        _check(
+            number_conflict,
+            "Rust 1.85 shipped the 2024 edition.",
+            "Rust 1.75 shipped the 2024 edition.",
+        )
+        == 1.0
+    )
+    assert (
+        _check(number_conflict, "It cost 7.5 billion in 2018.", "In 2018 it paid 7.5 billion.")
+        == 0.0
+    )
+    assert _check(number_conflict, "Python 3.13 ships a JIT.", "Python ships a JIT.") == 0.0
+
+
+def test_a_swapped_name_conflicts_but_title_case_marks_no_names() -> None:
+    assert (
+        _check(
+            name_conflict,
+            "The outage hit airlines in Europe.",
+            "The outage hit airlines in Australia.",
+        )
+        == 1.0
+    )
+    assert (
+        _check(
+            name_conflict,
+            "Navy Jet Crashes Into Apartment Building",
+            "Navy Jet Crashes Into Apartment Block",
+        )
+        == 0.0
+    )
+
+
+def test_minimal_edit_is_none_for_a_rewrite() -> None:
+    assert minimal_edit(text_signals("Docker is free"), text_signals("Podman costs money")) is None
+    assert minimal_edit(text_signals("Docker is free"), text_signals("Docker is free")) == (
+        frozenset(),
+        frozenset(),
+    )
+
+
+def test_penalty_is_the_weighted_sum_and_zero_weights_are_off() -> None:
+    a, b = text_signals("Traffic rose in 2023 again"), text_signals("Traffic fell in 2024 again")
+    assert pair_penalty(a, b, SignalWeights()) == 0.0
+    assert pair_penalty(a, b, SignalWeights(numbers=0.5)) == 0.5
+    both = pair_penalty(a, b, SignalWeights(numbers=0.5, opposites=1.0))
+    assert both == pytest.approx(0.5 + opposite_conflict(a, b))
