@@ -103,7 +103,13 @@ def parse_feed_with_hints(
         if quick is not None:
             return quick, _hints(root)
     extras = _read_tree(content, root)
-    headers = {"content-location": url} if url and "://" in url else None
+    # application/xml: the document's own encoding declaration rules, as it does for lxml;
+    # without a type feedparser decodes an undeclared document as Latin-1 and flags it
+    headers = (
+        {"content-location": url, "content-type": "application/xml"}
+        if url and "://" in url
+        else None
+    )
     # a stream, never bytes: feedparser opens bytes that name a local path as a file
     parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
     if extras.root not in _FEED_ROOTS and not parsed.get("version"):
