@@ -247,3 +247,23 @@ def test_repeated_guids_and_republished_episodes(
     httpserver.expect_request("/f.xml").respond_with_data(feed)
     store.add_show(httpserver.url_for("/f.xml"), NOW)
     assert poll_all(ctx(store, client)).new_episodes == 3
+
+
+def test_republished_copy_of_a_stored_episode_is_skipped_on_a_later_poll(
+    httpserver: HTTPServer, store: Store, client: httpx.Client
+) -> None:
+    first = rss(item("a", "Talk", "https://cdn.example/a.mp3"), item("b", "Other", day="05"))
+    later = rss(
+        item("a", "Talk", "https://cdn.example/a.mp3"),
+        item("b", "Other", day="05"),
+        item("a-again", "Talk (repost)", "https://cdn.example/a.mp3", day="09"),
+        item("b-again", "Other!", day="05"),
+        item("c", "New", "https://cdn.example/c.mp3", day="09"),
+    )
+    bodies = iter([first, later])
+    httpserver.expect_request("/f.xml").respond_with_handler(lambda _r: Response(next(bodies)))
+    store.add_show(httpserver.url_for("/f.xml"), NOW)
+    assert poll_all(ctx(store, client)).new_episodes == 2
+    assert poll_all(ctx(store, client, NOW + timedelta(hours=2))).new_episodes == 1
+    titles = {e.title for e in store.episodes(["new"])}
+    assert titles == {"Talk", "Other", "New"}

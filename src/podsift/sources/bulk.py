@@ -164,6 +164,7 @@ def fetch_many(
     job = asyncio.run_coroutine_threadsafe(
         _fetch_all(interleave_by_host(requests), options, now, out, slots), loop
     )
+    taken = 0
     try:
         while True:
             item = out.get()
@@ -171,7 +172,11 @@ def fetch_many(
                 break
             if isinstance(item, BaseException):
                 raise item
-            loop.call_soon_threadsafe(slots.release)
+            taken += 1
+            # waking the loop costs a syscall: free slots in batches, or when none wait
+            if taken >= _RELEASE_EVERY or out.empty():
+                loop.call_soon_threadsafe(slots.release, taken)
+                taken = 0
             yield cast(tuple[FeedRequest, Answer], item)
     finally:
         job.cancel()
@@ -183,6 +188,7 @@ def fetch_many(
 
 
 _DONE = object()
+_RELEASE_EVERY = 16
 
 
 class _Slots:
@@ -197,9 +203,10 @@ class _Slots:
             self.sem = asyncio.Semaphore(self.n)
         await self.sem.acquire()
 
-    def release(self) -> None:
+    def release(self, count: int = 1) -> None:
         if self.sem is not None:
-            self.sem.release()
+            for _ in range(count):
+                self.sem.release()
 
 
 async def _fetch_all(

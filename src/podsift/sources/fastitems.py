@@ -119,7 +119,7 @@ def _item_element(el: Any, name: str, fields: _Item, h: Helpers) -> None:
         href = _enclosure_href(el)
         if href:
             fields.enclosures.append((href, (el.get("type") or "").lower()))
-    elif h.is_podcast(el, "transcript"):
+    elif name.endswith("_transcript") and h.is_podcast(el, "transcript"):
         if len(el):
             check_quiet(el)
         found = _transcript(el)

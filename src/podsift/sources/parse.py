@@ -13,6 +13,7 @@ import calendar
 import html
 import io
 import re
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -181,7 +182,21 @@ def _check_not_binary(content: bytes, name: str) -> None:
 # --- lxml pass ---------------------------------------------------------------------------
 
 
+_PARSERS = threading.local()
+
+
 def _xml_parser(*, recover: bool) -> etree.XMLParser:
+    """The hardened parser, one per thread (an lxml parser is not thread-safe; making one
+    per document costs more than parsing a small feed)."""
+    key = "recover" if recover else "strict"
+    parser: etree.XMLParser | None = getattr(_PARSERS, key, None)
+    if parser is None:
+        parser = _new_xml_parser(recover=recover)
+        setattr(_PARSERS, key, parser)
+    return parser
+
+
+def _new_xml_parser(*, recover: bool) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,

@@ -95,11 +95,12 @@ def poll_all(ctx: RunContext, page: int = PAGE) -> PollReport:
     tally = _Tally()
     cooling: dict[str, datetime] = {}
     writes = PollWrites(ctx.store, ctx.now, BATCH, ctx.progress)
+    policy = policy_from(ctx.settings.feeds)
     for rows in ctx.store.iter_due_shows(ctx.now, page):
         if len(rows) >= BULK_MIN:
-            _poll_bulk(ctx, rows, cooling, tally, writes)
+            _poll_bulk(ctx, rows, cooling, tally, writes, policy)
         else:
-            _poll_each(ctx, rows, cooling, tally, writes)
+            _poll_each(ctx, rows, cooling, tally, writes, policy)
     writes.flush()
     return PollReport(tally.polled, tally.unchanged, writes.added, tally.failed, tally.deferred)
 
@@ -110,6 +111,7 @@ def _poll_each(
     cooling: dict[str, datetime],
     tally: _Tally,
     writes: PollWrites,
+    policy: PollPolicy,
 ) -> None:
     """Fetch ``due`` one after another (a handful of shows: no helper thread)."""
     for row in due:
@@ -118,7 +120,7 @@ def _poll_each(
             tally.deferred += 1
             _defer(row, cooling[host], writes)
             continue
-        changed, outcome = _record(ctx, row, _fetch_one(ctx, row), writes)
+        changed, outcome = _record(ctx, row, _fetch_one(ctx, row), writes, policy)
         tally.count(changed, outcome)
         _note_cooling(ctx, host, outcome, cooling)
 
@@ -129,27 +131,29 @@ def _poll_bulk(
     cooling: dict[str, datetime],
     tally: _Tally,
     writes: PollWrites,
+    policy: PollPolicy,
 ) -> None:
     """Fetch ``due`` concurrently; parse each answer here, as it comes in."""
     options = BulkOptions.from_settings(ctx.settings.feeds)
+    hosts = {row.id: host_of(row.feed_url) for row in due}
     rows = {row.id: row for row in due}
     requests = [
         FeedRequest(r.id, r.feed_url, Validators(r.etag, r.last_modified, r.body_hash))
         for r in due
-        if host_of(r.feed_url) not in cooling
+        if hosts[r.id] not in cooling
     ]
-    waiting = [r for r in due if host_of(r.feed_url) in cooling]
+    waiting = [r for r in due if hosts[r.id] in cooling]
     for request, answer in fetch_many(requests, options, ctx.now):
         row = rows[request.key]
         if isinstance(answer, HostCooling):
             waiting.append(row)
             continue
-        changed, outcome = _record(ctx, row, answer, writes)
+        changed, outcome = _record(ctx, row, answer, writes, policy)
         tally.count(changed, outcome)
-        _note_cooling(ctx, host_of(row.feed_url), outcome, cooling)
-    fallback = ctx.now + policy_from(ctx.settings.feeds).min_interval
+        _note_cooling(ctx, hosts[row.id], outcome, cooling)
+    fallback = ctx.now + policy.min_interval
     for row in waiting:
-        _defer(row, cooling.get(host_of(row.feed_url), fallback), writes)
+        _defer(row, cooling.get(hosts[row.id], fallback), writes)
     tally.deferred += len(waiting)
 
 
@@ -201,55 +205,66 @@ def record_poll(
 ) -> tuple[int | None, PollOutcome]:
     """Parse and record one fetch's answer on ``row``; return (new episodes or None, outcome)."""
     writes = PollWrites(ctx.store, ctx.now, progress=ctx.progress)
-    changed, outcome = _record(ctx, row, answer, writes)
+    changed, outcome = _record(ctx, row, answer, writes, policy_from(ctx.settings.feeds))
     added = writes.flush()
     return (added if changed else None), outcome
 
 
 def _record(
-    ctx: RunContext, row: PollRow, answer: FetchResult | FetchError, writes: PollWrites
+    ctx: RunContext,
+    row: PollRow,
+    answer: FetchResult | FetchError,
+    writes: PollWrites,
+    policy: PollPolicy,
 ) -> tuple[bool, PollOutcome]:
     """Parse one answer and queue its row changes; return (content changed, outcome)."""
-    state = PollState(row.state, row.next_poll_at, row.error_count, row.failing_since)
     try:
         if isinstance(answer, FetchError):
             raise answer
-        return _store_result(ctx, row, answer, writes)
+        return _store_result(ctx, row, answer, writes, policy)
     except FetchError as e:
         kind = e.kind if isinstance(e, PollError) else ErrorClass.NETWORK
         retry = parse_retry_after(e.retry_after, ctx.now) if isinstance(e, PollError) else None
         status = e.status if isinstance(e, PollError) else None
-        return False, _failed(ctx, row, state, str(e), kind, status, retry, writes)
+        failure = _Failure(str(e), kind, status, retry)
     except FeedParseError as e:
-        return False, _failed(ctx, row, state, str(e), ErrorClass.PARSE, 200, None, writes)
+        failure = _Failure(str(e), ErrorClass.PARSE, 200, None)
+    return False, _failed(ctx, row, failure, writes, policy)
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    message: str
+    kind: ErrorClass
+    status: int | None
+    retry: timedelta | None
 
 
 def _failed(
-    ctx: RunContext,
-    row: PollRow,
-    state: PollState,
-    message: str,
-    kind: ErrorClass,
-    status: int | None,
-    retry: timedelta | None,
-    writes: PollWrites,
+    ctx: RunContext, row: PollRow, failure: _Failure, writes: PollWrites, policy: PollPolicy
 ) -> PollOutcome:
-    policy = policy_from(ctx.settings.feeds)
-    nxt = after_failure(state, ctx.now, kind, policy, ctx.rng, retry)
+    state = PollState(row.state, row.next_poll_at, row.error_count, row.failing_since)
+    nxt = after_failure(state, ctx.now, failure.kind, policy, ctx.rng, failure.retry)
+    message = failure.message
     log.warning("feed failed: %s", message)
     ctx.progress(f"feed failed: {message}")
     outcome = PollOutcome(
-        status, nxt.state, nxt.next_poll_at, nxt.error_count, nxt.failing_since, message, kind
+        failure.status,
+        nxt.state,
+        nxt.next_poll_at,
+        nxt.error_count,
+        nxt.failing_since,
+        message,
+        failure.kind,
     )
     writes.save(row.id, outcome)
     return outcome
 
 
 def _store_result(
-    ctx: RunContext, row: PollRow, result: FetchResult, writes: PollWrites
+    ctx: RunContext, row: PollRow, result: FetchResult, writes: PollWrites, policy: PollPolicy
 ) -> tuple[bool, PollOutcome]:
     v = result.validators
-    policy = policy_from(ctx.settings.feeds)
     if result.not_modified or result.content is None:
         _move(ctx, row, result.permanent_url, "permanent redirect")
         nxt = after_success(ctx.now, result.freshness, policy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from podsift.models import (
 )
 
 from . import schema as t
-from .base import StoreBase, _new_id
+from .base import StoreBase, _chunks, _new_id
 from .records import EpisodeRow, ShowRow
 
 
@@ -484,17 +484,27 @@ def _poll_values(now: datetime, outcome: PollOutcome) -> dict[str, Any]:
 def _add_episodes(
     c: Connection, show_id: int, episodes: Sequence[Episode], keys: Sequence[str], now: datetime
 ) -> int:
-    """Insert the episodes of one show not seen before (see ``FeedRows.add_episodes``)."""
+    """Insert the episodes of one show not seen before (see ``FeedRows.add_episodes``).
+
+    A re-polled feed mostly repeats known episodes: only its own keys are looked up, and
+    the duplicate guesser compares the new ones with the stored episodes they could
+    repeat (same enclosure or same day), not with the show's whole history.
+    """
     from podsift.sources.identity import fingerprint, is_republished
 
     e = t.episodes.c
-    rows = c.execute(
-        sa.select(e.key, e.title, e.published, e.audio_url, e.duration).where(e.show_id == show_id)
-    ).all()
-    known = {r.key for r in rows}
+    keys = [k[:2048] for k in keys]
+    known: set[str] = set()
+    for chunk in _chunks(list(dict.fromkeys(keys)), _LOOKUP):
+        query = sa.select(e.key).where(e.show_id == show_id, e.key.in_(chunk))
+        known.update(c.execute(query).scalars())
+    fresh = [(ep, key) for ep, key in zip(episodes, keys, strict=True) if key not in known]
+    if not fresh:
+        return 0
+    rows = c.execute(_neighbours(show_id, [ep for ep, _ in fresh])).all()
     prints = [fingerprint(r.title, r.published, r.audio_url, r.duration) for r in rows]
-    fresh: list[dict[str, Any]] = []
-    for ep, key in zip(episodes, keys, strict=True):
+    stored: list[dict[str, Any]] = []
+    for ep, key in fresh:
         if key in known:
             continue
         mark = fingerprint(ep.title, ep.published, ep.audio_url, ep.duration)
@@ -502,24 +512,48 @@ def _add_episodes(
             continue
         known.add(key)
         prints.append(mark)
-        fresh.append(
-            {
-                "show_id": show_id,
-                "key": key[:2048],
-                "guid": ep.guid,
-                "title": ep.title,
-                "published": ep.published,
-                "link": ep.link,
-                "audio_url": ep.audio_url,
-                "duration": ep.duration,
-                "transcript_links": [_link_json(x) for x in ep.transcripts],
-                "state": "new",
-                "created_at": now,
-            }
-        )
-    if fresh:
-        c.execute(t.episodes.insert(), fresh)
-    return len(fresh)
+        stored.append(_episode_values(show_id, ep, key, now))
+    if stored:
+        c.execute(t.episodes.insert(), stored)
+    return len(stored)
+
+
+_LOOKUP = 500
+"""Keys (or days) looked up in one statement."""
+
+
+def _neighbours(show_id: int, fresh: Sequence[Episode]) -> sa.Select[Any]:
+    """Stored episodes of the show that new ones could repeat: the same enclosure, or a
+    day within the new ones' span (a superset the duplicate guesser then narrows)."""
+    e = t.episodes.c
+    query = sa.select(e.title, e.published, e.audio_url, e.duration).where(e.show_id == show_id)
+    urls = sorted({ep.audio_url for ep in fresh if ep.audio_url})
+    days = [ep.published.astimezone(UTC).date() for ep in fresh if ep.published]
+    if len(urls) > _LOOKUP:
+        return query  # a first poll of a long feed: compare with everything
+    if not days:
+        return query.where(e.audio_url.in_(urls))
+    low = datetime.combine(min(days), time(), UTC)
+    high = datetime.combine(max(days), time(), UTC) + timedelta(days=1)
+    return query.where(
+        sa.or_(e.audio_url.in_(urls), sa.and_(e.published >= low, e.published < high))
+    )
+
+
+def _episode_values(show_id: int, ep: Episode, key: str, now: datetime) -> dict[str, Any]:
+    return {
+        "show_id": show_id,
+        "key": key,
+        "guid": ep.guid,
+        "title": ep.title,
+        "published": ep.published,
+        "link": ep.link,
+        "audio_url": ep.audio_url,
+        "duration": ep.duration,
+        "transcript_links": [_link_json(x) for x in ep.transcripts],
+        "state": "new",
+        "created_at": now,
+    }
 
 
 def _show_values(show: Show) -> dict[str, Any]:
