@@ -267,3 +267,46 @@ def test_republished_copy_of_a_stored_episode_is_skipped_on_a_later_poll(
     assert poll_all(ctx(store, client, NOW + timedelta(hours=2))).new_episodes == 1
     titles = {e.title for e in store.episodes(["new"])}
     assert titles == {"Talk", "Other", "New"}
+
+
+def test_feed_with_a_known_podcast_guid_joins_its_show(
+    httpserver: HTTPServer, store: Store, client: httpx.Client
+) -> None:
+    guid = "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>"
+    old, new = httpserver.url_for("/old.xml"), httpserver.url_for("/new.xml")
+    httpserver.expect_request("/old.xml").respond_with_data(rss(item("a"), item("b"), extra=guid))
+    httpserver.expect_request("/new.xml").respond_with_data(
+        rss(item("a"), item("b"), item("c", day="02"), extra=guid)
+    )
+    show_id, _ = store.add_show(old, NOW)
+    assert poll_all(ctx(store, client)).new_episodes == 2
+    # the publisher moved host; someone adds the new URL as if it were another show
+    assert store.add_show(new, NOW + timedelta(hours=1))[1] is True
+    report = poll_all(ctx(store, client, NOW + timedelta(hours=1)))
+    assert report.new_episodes == 1
+    assert [(s.id, s.feed_url) for s in store.shows()] == [(show_id, new)]
+    assert store.show_aliases(show_id) == [old]
+    assert sorted(e.key for e in store.episodes(["new"])) == ["guid:a", "guid:b", "guid:c"]
+    assert store.add_show(old, NOW) == (show_id, False)
+    assert store.add_show(new, NOW) == (show_id, False)
+
+
+def test_two_new_urls_of_one_podcast_guid_make_one_show(
+    httpserver: HTTPServer, store: Store, client: httpx.Client
+) -> None:
+    guid = "<podcast:guid>396d9ae0-da7e-5557-b894-b606231fa3ea</podcast:guid>"
+    # not a UUID: copied placeholder text identifies nothing
+    placeholder = "<podcast:guid>y0ur-gu1d-g035-h3r3</podcast:guid>"
+    for path, extra in (("/a.xml", guid), ("/b.xml", guid), ("/c.xml", placeholder)):
+        httpserver.expect_request(path).respond_with_data(rss(item("x"), item("y"), extra=extra))
+        httpserver.expect_request(path + "2").respond_with_data(
+            rss(item("x"), item("y"), extra=extra)
+        )
+    first, _ = store.add_show(httpserver.url_for("/a.xml"), NOW)
+    for path in ("/b.xml", "/c.xml", "/c.xml2"):
+        store.add_show(httpserver.url_for(path), NOW)
+    assert poll_all(ctx(store, client)).new_episodes == 2 + 2 + 2
+    shows = {s.feed_url: s.id for s in store.shows()}
+    assert set(shows) == {httpserver.url_for(p) for p in ("/b.xml", "/c.xml", "/c.xml2")}
+    assert shows[httpserver.url_for("/b.xml")] == first
+    assert store.show_aliases(first) == [httpserver.url_for("/a.xml")]

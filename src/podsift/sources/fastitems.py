@@ -19,6 +19,7 @@ from .fastrules import (
     ITEM_IGNORED,
     OTHER_DATES,
     Reject,
+    absolute,
     check_quiet,
     element_name,
     fix_text,
@@ -66,7 +67,9 @@ class _Item:
             self.summary = value
 
 
-def read_item(item: Any, url: str | None, base: str, has_content: bool, h: Helpers) -> Episode:
+def read_item(item: Any, url: str | None, has_content: bool, h: Helpers) -> Episode:
+    """The :class:`Episode` of one ``<item>``; ``has_content`` is feedparser's flag as the
+    item starts (a channel-level description read as content leaks into the first item)."""
     fields = _Item(has_content)
     for el in item:
         name = element_name(el)
@@ -77,12 +80,13 @@ def read_item(item: Any, url: str | None, base: str, has_content: bool, h: Helpe
     is_link = guid_el is not None and permalink(guid_el)
     guid = plain(guid_el)
     if guid and is_link:
-        guid = fix_text(resolve(base, guid))
+        guid = fix_text(resolve("", guid))
     if "link" in one:
         text = plain(one["link"])
-        link = fix_text(resolve(base, text)) if text else None
+        link = fix_text(resolve("", text)) if text else None
     else:
         link = guid if is_link else None
+    link = absolute(url, link)
     summary = fields.summary
     if not (summary or "").strip():
         summary = fields.contents[0] if fields.contents else None

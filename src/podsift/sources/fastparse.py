@@ -31,7 +31,7 @@ from .fastrules import (
     HARMLESS,
     AuthorTrail,
     Reject,
-    base_uri,
+    absolute,
     element_name,
     fix_text,
     link_is_text,
@@ -94,7 +94,6 @@ class _Channel:
 
     def __init__(self, url: str | None, helpers: Helpers) -> None:
         self.url = url
-        self.base = base_uri(url)
         self.h = helpers
         self.title: str | None = None
         self.link: str | None = None
@@ -123,10 +122,10 @@ class _Channel:
         )
         show = Show(
             title=self.title or "",
-            link=self.link or None,
+            link=absolute(self.url, self.link or None),
             guid=guid,
             author=self.authors.author,
-            image=(self.image or "").strip() or None,
+            image=absolute(self.url, (self.image or "").strip() or None),
             language=self.language or None,
             description=self.h.text_of_html(self.summary or self.subtitle),
         )
@@ -137,7 +136,7 @@ class _Channel:
             if depth != 3 or el.attrib:
                 raise Reject("nested item or item attributes")
             self.title_depth = -1
-            self.episodes.append(read_item(el, self.url, self.base, self.has_content, self.h))
+            self.episodes.append(read_item(el, self.url, self.has_content, self.h))
             self.has_content = False
             self.title_depth = 4 if _has_title(el) else -1
         elif name == "title":
@@ -188,7 +187,7 @@ class _Channel:
             self.title_depth = depth
 
     def _url(self, text: str | None) -> str | None:
-        return fix_text(resolve(self.base, text)) if text else text
+        return fix_text(resolve("", text)) if text else text
 
     def _guid(self, el: Any) -> None:
         is_link = permalink(el)

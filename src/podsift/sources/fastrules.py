@@ -70,13 +70,17 @@ def fix_text(text: str) -> str:
     return text.translate(_CP1252)
 
 
-def base_uri(url: str | None) -> str:
-    """The base feedparser resolves against when told the document's URL ("" without one).
+def absolute(base: str | None, url: str | None) -> str | None:
+    """``url`` made absolute against the feed's own URL (podsift's rule, both paths).
 
-    >>> base_uri("https://example.com/feed.xml"), base_uri(None)
-    ('https://example.com/feed.xml', '')
+    feedparser is not told the feed's URL: it would also resolve a GUID that is not a
+    URL ("ep-1" becoming "https://host/ep-1"), and episode identity must not depend on
+    where the feed lives.
+
+    >>> absolute("https://example.com/show/feed.xml", "ep/1.html")
+    'https://example.com/show/ep/1.html'
     """
-    return resolve("", url) if url else ""
+    return urljoin(base, url) if base and url else url
 
 
 def resolve(base: str, uri: str) -> str:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 import nh3
@@ -29,6 +28,7 @@ from lxml import etree
 from ..exceptions import FeedParseError
 from ..models import Episode, ParsedFeed, Show, TranscriptLink
 from .fastparse import parse_rss_fast
+from .fastrules import absolute
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 _PODCAST_NS_ALIASES = (
@@ -104,15 +104,14 @@ def parse_feed_with_hints(
         if quick is not None:
             return quick, _hints(root)
     extras = _read_tree(content, root)
-    # application/xml: the document's own encoding declaration rules, as it does for lxml;
-    # without a type feedparser decodes an undeclared document as Latin-1 and flags it
-    headers = (
-        {"content-location": url, "content-type": "application/xml"}
-        if url and "://" in url
-        else None
-    )
-    # a stream, never bytes: feedparser opens bytes that name a local path as a file
-    parsed = feedparser.parse(io.BytesIO(content), response_headers=headers)
+    # a stream, never bytes: feedparser opens bytes that name a local path as a file. No
+    # response headers: the document's encoding declaration rules (as for lxml; told a
+    # location without a type, feedparser decodes it as Latin-1), and links are made
+    # absolute here (feedparser would also resolve GUIDs, see fastrules.absolute)
+    try:
+        parsed = feedparser.parse(io.BytesIO(content))
+    except (TypeError, AttributeError) as e:  # feedparser's loose mode trips on some garbage
+        raise FeedParseError(f"{name}: not a readable feed ({_one_line(str(e))})") from e
     if extras.root not in _FEED_ROOTS and not parsed.get("version"):
         raise FeedParseError(f"{name}: not a feed (no <rss>, <feed> or <rdf> root)")
     warnings = _warnings(parsed, extras)
@@ -126,7 +125,7 @@ def parse_feed_with_hints(
         for entry, links in zip(entries, transcripts, strict=True)
     )
     feed = ParsedFeed(
-        show=_show(parsed.get("feed", {}), extras.show_guid, loose=bool(parsed.get("bozo"))),
+        show=_show(parsed.get("feed", {}), extras.show_guid, base, loose=bool(parsed.get("bozo"))),
         episodes=episodes,
         warnings=tuple(warnings),
     )
@@ -362,17 +361,17 @@ def _plain(value: Any, loose: bool) -> str | None:
     return html.unescape(text) if text and loose else text
 
 
-def _show(feed: Any, guid: str | None, *, loose: bool) -> Show:
+def _show(feed: Any, guid: str | None, base: str | None, *, loose: bool) -> Show:
     image = feed.get("image") or {}
     author = _plain(feed.get("author"), loose) or _plain(
         (feed.get("author_detail") or {}).get("name"), loose
     )
     return Show(
         title=_plain(feed.get("title"), loose) or "",
-        link=_clean(feed.get("link")),
+        link=absolute(base, _clean(feed.get("link"))),
         guid=guid,
         author=author,
-        image=_clean(image.get("href")) or _clean(image.get("url")),
+        image=absolute(base, _clean(image.get("href")) or _clean(image.get("url"))),
         language=_clean(feed.get("language")),
         description=_html_to_text(feed.get("summary") or feed.get("subtitle")),
     )
@@ -381,14 +380,12 @@ def _show(feed: Any, guid: str | None, *, loose: bool) -> Show:
 def _episode(
     entry: Any, transcripts: tuple[TranscriptLink, ...], base: str | None, *, loose: bool
 ) -> Episode:
-    audio_url = _audio_url(entry)
-    if audio_url and base:
-        audio_url = urljoin(base, audio_url)
+    audio_url = absolute(base, _audio_url(entry))
     return Episode(
         title=_plain(entry.get("title"), loose),
         guid=_entry_guid(entry),
         published=_published(entry),
-        link=_clean(entry.get("link")),
+        link=absolute(base, _clean(entry.get("link"))),
         audio_url=audio_url,
         duration=parse_duration(entry.get("itunes_duration")),
         transcripts=transcripts,

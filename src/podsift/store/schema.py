@@ -87,6 +87,7 @@ shows = Table(
     Column("error_class", String(16)),
 )
 Index("ix_shows_next_poll_at", shows.c.next_poll_at)
+Index("ix_shows_guid", shows.c.guid)  # migration 0008
 
 # old feed URLs of a show (permanent redirects, itunes:new-feed-url) (migration 0002)
 show_aliases = Table(

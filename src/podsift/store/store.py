@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from podsift.exceptions import StoreError
 
 from .delivery import DeliveryRows
+from .episodes import EpisodeRows
 from .feeds import FeedRows
 from .stories import StoryRows
 from .work import WorkRows
@@ -22,7 +23,7 @@ from .work import WorkRows
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class Store(FeedRows, StoryRows, DeliveryRows, WorkRows):
+class Store(FeedRows, EpisodeRows, StoryRows, DeliveryRows, WorkRows):
     """podsift's persistent state. Methods are small transactions; rows come back typed."""
 
 
