@@ -11,13 +11,9 @@ from lxml import etree
 
 from podsift.models import ParsedFeed
 from podsift.sources.fastparse import parse_rss_fast
-from podsift.sources.parse import (
-    _html_to_text,
-    _is_podcast,
-    _strict_root,
-    parse_duration,
-    parse_feed_with_hints,
-)
+from podsift.sources.parse import _html_to_text, parse_duration, parse_feed_with_hints
+from podsift.sources.xmltree import is_podcast as _is_podcast
+from podsift.sources.xmltree import strict_root as _strict_root
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 # the golden feeds plus the 142 real-world feeds (kept gzipped in tests/data/feeds/world)

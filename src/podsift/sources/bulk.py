@@ -5,12 +5,9 @@ hundred feeds a second; this one runs an asyncio loop in a helper thread and han
 answer back to the calling thread as soon as it is in, so parsing and store writes stay
 where the store lives. It keeps the sequential path's rules and result shape: the same
 headers (identifying User-Agent, validators), redirects followed by podsift itself with
-each hop checked, the same leading-301/308 rule for ``permanent_url``, a cap on the
-*decoded* body and a deadline over all hops. Every address is checked with the guard's
-:meth:`NetworkPolicy.refusal` twice: by the resolver (refused addresses are never
-returned) and at connect time by the socket factory, which sees the exact address the
-socket is about to connect to (this also covers URLs whose host is an IP literal, which
-aiohttp never resolves). Proxies from the environment are ignored.
+each hop checked, the same leading-301/308 rule for ``permanent_url`` (one rule set:
+:mod:`.redirects`), a cap on the *decoded* body and a deadline over all hops. Every address
+passes the SSRF guard at resolution and at connect time (:mod:`.bulk_net`).
 """
 
 from __future__ import annotations
@@ -18,24 +15,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
-import socket
 import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
-from aiohappyeyeballs import AddrInfoType, SocketFactoryType
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from ..config import FeedSettings
 from ..exceptions import ConfigError
+from .bulk_net import guard_refusal, guarded_session
 from .guard import NetworkPolicy, check_url
+from .redirects import REDIRECTS, Hops, RedirectRefused, next_hop
 from .rss import (
-    USER_AGENT,
     FetchResult,
     PollError,
     Validators,
@@ -45,14 +40,7 @@ from .rss import (
 )
 from .schedule import ErrorClass, Freshness, parse_expires, parse_max_age, parse_retry_after
 
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_PERMANENT = frozenset({301, 308})
 _CHUNK = 64 * 1024
-_ALLOW_HINT = "allow it with [feeds] allow_networks"
-
-
-class GuardRefused(OSError):
-    """An address refused by the SSRF guard (an ``OSError`` so aiohttp passes it through)."""
 
 
 class HostCooling(PollError):
@@ -218,7 +206,13 @@ async def _fetch_all(
 ) -> None:
     try:
         limits = _Limits(options)
-        async with _session(options) as session:
+        async with guarded_session(
+            options.policy,
+            options.concurrency,
+            options.per_host,
+            options.connect_timeout,
+            options.timeout,
+        ) as session:
             pending: set[asyncio.Task[None]] = set()
             for req in requests:
                 await slots.acquire()
@@ -278,12 +272,10 @@ async def _fetch(
 ) -> FetchResult:
     """One feed, redirects followed by hand with the rules of :func:`rss.fetch_feed`."""
     url = req.url
-    seen = [url]
-    permanent: str | None = None
-    leading_permanent = True
-    current = url
+    hops = Hops((url,))
     budget = options.timeout  # seconds of fetching (not of waiting for a slot) left
     while True:
+        current = hops.current
         _check(url, current)
         host = host_of(current)
         async with limits.slot(host):
@@ -296,22 +288,13 @@ async def _fetch(
             limits.cooling.add(host)
         if status >= 400:
             raise _status_error(url, status, headers)
-        if status not in _REDIRECTS:
+        if status not in REDIRECTS:
             break
-        target = _location(url, current, status, headers)
-        if status in _PERMANENT and leading_permanent:
-            permanent = target
-        else:
-            leading_permanent = False
-        if target in seen:
-            raise PollError(f"{url}: redirect loop at {target}", ErrorClass.REFUSED)
-        if len(seen) > options.max_redirects:
-            raise PollError(
-                f"{url}: more than {options.max_redirects} redirects", ErrorClass.REFUSED
-            )
-        seen.append(target)
-        current = target
-    return _result(url, current, status, headers, content, req.validators, permanent, now)
+        try:
+            hops = next_hop(hops, status, headers.get("Location"), options.max_redirects)
+        except RedirectRefused as e:
+            raise PollError(str(e), e.kind) from e
+    return _result(url, current, status, headers, content, req.validators, hops.permanent, now)
 
 
 def _check(url: str, current: str) -> None:
@@ -346,7 +329,7 @@ async def _get(
             f"{url}: timed out (over {options.timeout:g} s)", ErrorClass.TIMEOUT
         ) from exc
     except aiohttp.ClientError as exc:
-        refused = _guard_refusal(exc)
+        refused = guard_refusal(exc)
         if refused is not None:
             raise PollError(f"{url}: {refused}", ErrorClass.REFUSED) from exc
         raise PollError(f"{url}: {_reason(exc)}", ErrorClass.NETWORK) from exc
@@ -374,13 +357,6 @@ async def _read_capped(response: aiohttp.ClientResponse, url: str, max_bytes: in
 
 def _status_error(url: str, status: int, headers: Mapping[str, str]) -> PollError:
     return status_error(url, status, headers.get(":reason", ""), headers.get("Retry-After"))
-
-
-def _location(url: str, current: str, status: int, headers: Mapping[str, str]) -> str:
-    location = headers.get("Location", "").strip()
-    if not location:
-        raise PollError(f"{url}: http {status} redirect without a location", ErrorClass.CLIENT)
-    return str(urljoin(current, location))
 
 
 def _result(
@@ -413,85 +389,7 @@ def _result(
     return FetchResult(url, status, same, None if same else content, new, final, permanent, fresh)
 
 
-def _guard_refusal(exc: BaseException) -> str | None:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, GuardRefused):
-            return str(seen)
-        os_error = getattr(seen, "os_error", None)
-        if isinstance(os_error, GuardRefused):
-            return str(os_error)
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
 def _reason(exc: BaseException) -> str:
     detail = " ".join(str(exc).split())
     kind = type(exc).__name__.lower().replace("error", " error").strip()
     return f"{kind}: {detail}" if detail else kind
-
-
-class GuardedResolver(AbstractResolver):
-    """aiohttp's threaded resolver, returning only the addresses the policy allows."""
-
-    def __init__(self, policy: NetworkPolicy) -> None:
-        self.policy = policy
-        self.inner = aiohttp.ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        """Resolve ``host``; raise :class:`GuardRefused` when every address is refused."""
-        found = await self.inner.resolve(host, port, family)
-        allowed: list[ResolveResult] = []
-        reasons: list[str] = []
-        for info in found:
-            why = self.policy.refusal(info["host"])
-            if why is None:
-                allowed.append(info)
-            else:
-                reasons.append(f"{info['host']} is {why}")
-        if not allowed:
-            detail = "; ".join(dict.fromkeys(reasons)) or "no address"
-            raise GuardRefused(f"{host}: refused ({detail}; {_ALLOW_HINT})")
-        return allowed
-
-    async def close(self) -> None:
-        """Release the inner resolver."""
-        await self.inner.close()
-
-
-def guarded_socket_factory(policy: NetworkPolicy) -> SocketFactoryType:
-    """A socket factory for aiohttp's connector that refuses addresses the policy refuses.
-
-    It sees the exact address the socket will connect to, after any resolution.
-    """
-
-    def factory(addr_info: AddrInfoType) -> socket.socket:
-        family, type_, proto, _, sockaddr = addr_info
-        address = str(sockaddr[0])
-        why = policy.refusal(address)
-        if why is not None:
-            raise GuardRefused(f"refused ({address} is {why}; {_ALLOW_HINT})")
-        return socket.socket(family=family, type=type_, proto=proto)
-
-    return factory
-
-
-def _session(options: BulkOptions) -> aiohttp.ClientSession:
-    connector = aiohttp.TCPConnector(
-        limit=options.concurrency,
-        limit_per_host=options.per_host,
-        resolver=GuardedResolver(options.policy),
-        socket_factory=guarded_socket_factory(options.policy),
-        ttl_dns_cache=300,
-    )
-    return aiohttp.ClientSession(
-        connector=connector,
-        timeout=aiohttp.ClientTimeout(
-            total=None, sock_connect=options.connect_timeout, sock_read=options.timeout
-        ),
-        headers={"User-Agent": USER_AGENT},
-        cookie_jar=aiohttp.DummyCookieJar(),
-        trust_env=False,
-    )

@@ -60,8 +60,8 @@ _EMAIL = re.compile(
 def fix_text(text: str) -> str:
     """A text field as feedparser stores it: UTF-8 read as Latin-1 repaired, C1 mapped.
 
-    >>> fix_text("Caf\\u00c3\\u00a9 \\x93quoted\\x94")
-    'Café “quoted”'
+    >>> fix_text("Caf\\u00c3\\u00a9"), fix_text("\\x93quoted\\x94")
+    ('Café', '“quoted”')
     """
     if text.isascii():
         return text

@@ -13,62 +13,32 @@ import calendar
 import html
 import io
 import re
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
 import feedparser
 import nh3
-from lxml import etree
 
 from ..exceptions import FeedParseError
 from ..models import Episode, ParsedFeed, Show, TranscriptLink
 from .fastparse import parse_rss_fast
 from .fastrules import absolute
-
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-_PODCAST_NS_ALIASES = (
-    PODCAST_NS,
-    "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
+from .xmltree import (
+    FeedHints,
+    ItemExtras,
+    TreeExtras,
+    hints,
+    is_podcast,
+    one_line,
+    read_tree,
+    strict_root,
 )
+
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
-_ITEM_NAMES = frozenset({"item", "entry"})
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr"})
-
-
-@dataclass(frozen=True, slots=True)
-class _ItemExtras:
-    """What lxml read from one item: its identity keys and its transcript links."""
-
-    guid: str | None
-    audio_url: str | None
-    title: str | None
-    transcripts: tuple[TranscriptLink, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _TreeExtras:
-    """What lxml read from the whole document."""
-
-    root: str | None
-    show_guid: str | None
-    items: tuple[_ItemExtras, ...]
-    warning: str | None
-    hints: FeedHints = field(default_factory=lambda: FeedHints())
-
-
-@dataclass(frozen=True, slots=True)
-class FeedHints:
-    """What a feed says about polling it: RSS ``ttl``, ``podcast:updateFrequency`` rrule,
-    and ``itunes:new-feed-url`` (the publisher moved the feed)."""
-
-    ttl: str | None = None
-    update_frequency: str | None = None
-    new_feed_url: str | None = None
 
 
 def parse_feed(content: bytes, url: str | None = None) -> ParsedFeed:
@@ -91,19 +61,19 @@ def parse_feed_with_hints(
     """
     name = url or "<input>"
     _check_not_binary(content, name)
-    root = _strict_root(content)
+    root = strict_root(content)
     if fast and root is not None:
         quick = parse_rss_fast(
             content,
             url if url and "://" in url else None,
             root=root,
-            is_podcast=_is_podcast,
+            is_podcast=is_podcast,
             text_of_html=_html_to_text,
             duration=parse_duration,
         )
         if quick is not None:
-            return quick, _hints(root)
-    extras = _read_tree(content, root)
+            return quick, hints(root)
+    extras = read_tree(content, root)
     # a stream, never bytes: feedparser opens bytes that name a local path as a file. No
     # response headers: the document's encoding declaration rules (as for lxml; told a
     # location without a type, feedparser decodes it as Latin-1), and links are made
@@ -111,7 +81,7 @@ def parse_feed_with_hints(
     try:
         parsed = feedparser.parse(io.BytesIO(content))
     except (TypeError, AttributeError) as e:  # feedparser's loose mode trips on some garbage
-        raise FeedParseError(f"{name}: not a readable feed ({_one_line(str(e))})") from e
+        raise FeedParseError(f"{name}: not a readable feed ({one_line(str(e))})") from e
     if extras.root not in _FEED_ROOTS and not parsed.get("version"):
         raise FeedParseError(f"{name}: not a feed (no <rss>, <feed> or <rdf> root)")
     warnings = _warnings(parsed, extras)
@@ -178,135 +148,13 @@ def _check_not_binary(content: bytes, name: str) -> None:
         raise FeedParseError(f"{name}: not a feed (binary data)")
 
 
-# --- lxml pass ---------------------------------------------------------------------------
-
-
-_PARSERS = threading.local()
-
-
-def _xml_parser(*, recover: bool) -> etree.XMLParser:
-    """The hardened parser, one per thread (an lxml parser is not thread-safe; making one
-    per document costs more than parsing a small feed)."""
-    key = "recover" if recover else "strict"
-    parser: etree.XMLParser | None = getattr(_PARSERS, key, None)
-    if parser is None:
-        parser = _new_xml_parser(recover=recover)
-        setattr(_PARSERS, key, parser)
-    return parser
-
-
-def _new_xml_parser(*, recover: bool) -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        recover=recover,
-    )
-
-
-def _strict_root(content: bytes) -> Any:
-    """The document's root element, or None when it is not well-formed XML."""
-    try:
-        return etree.fromstring(content, _xml_parser(recover=False))
-    except etree.XMLSyntaxError:
-        return None
-
-
-def _read_tree(content: bytes, strict: Any = None) -> _TreeExtras:
-    warning = None
-    root = strict
-    if root is None:
-        try:
-            root = etree.fromstring(content, _xml_parser(recover=False))
-        except etree.XMLSyntaxError as exc:
-            warning = f"malformed xml, salvaged what could be read: {_one_line(str(exc))}"
-            try:
-                root = etree.fromstring(content, _xml_parser(recover=True))
-            except etree.XMLSyntaxError:
-                root = None
-    if root is None:
-        return _TreeExtras(None, None, (), warning)
-    items = tuple(_item_extras(el) for el in root.iter() if _local(el) in _ITEM_NAMES)
-    show_guid = next((_text(el) for el in root.iter() if _is_podcast(el, "guid")), None)
-    return _TreeExtras(_local(root).lower(), show_guid, items, warning, _hints(root))
-
-
-def _hints(root: Any) -> FeedHints:
-    channel = next((el for el in root if _local(el) == "channel"), root)
-    ttl = update = moved = None
-    for el in channel:
-        local = _local(el)
-        if local == "ttl" and ttl is None:
-            ttl = _text(el)
-        elif _is_podcast(el, "updateFrequency") and update is None:
-            update = (el.get("rrule") or "").strip() or None
-        elif local == "new-feed-url" and moved is None:
-            moved = _text(el)
-    return FeedHints(ttl, update, moved)
-
-
-def _local(el: Any) -> str:
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""  # comments and processing instructions
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
-
-
-def _is_podcast(el: Any, name: str) -> bool:
-    tag = el.tag
-    if not isinstance(tag, str):
-        return False
-    if tag.startswith("{"):
-        ns, _, local = tag[1:].partition("}")
-        return local == name and ns.rstrip("/") in _PODCAST_NS_ALIASES
-    # recover=True keeps an unbound prefix as part of the name
-    return tag == f"podcast:{name}"
-
-
-def _text(el: Any) -> str | None:
-    text = (el.text or "").strip()
-    return text or None
-
-
-def _item_extras(item: Any) -> _ItemExtras:
-    guid = audio = title = None
-    links: list[TranscriptLink] = []
-    for child in item:
-        local = _local(child)
-        if _is_podcast(child, "transcript"):
-            link = _transcript_link(child.attrib)
-            if link is not None:
-                links.append(link)
-        elif local in ("guid", "id") and guid is None:
-            guid = _text(child)
-        elif local == "enclosure" and audio is None:
-            audio = (child.get("url") or "").strip() or None
-        elif local == "title" and title is None:
-            title = _text(child)
-    return _ItemExtras(guid, audio, title, tuple(links))
-
-
-def _transcript_link(attrib: Mapping[str, str]) -> TranscriptLink | None:
-    url = (attrib.get("url") or "").strip()
-    if not url:
-        return None
-    return TranscriptLink(
-        url=url,
-        type=(attrib.get("type") or "").strip() or None,
-        language=(attrib.get("language") or "").strip() or None,
-        rel=(attrib.get("rel") or "").strip() or None,
-    )
-
-
 def _match_transcripts(
-    entries: list[Any], items: tuple[_ItemExtras, ...]
+    entries: list[Any], items: tuple[ItemExtras, ...]
 ) -> tuple[list[tuple[TranscriptLink, ...]], int]:
     """Pair lxml items with feedparser entries: by position when counts agree, else by key."""
     if len(entries) == len(items):
         return [item.transcripts for item in items], 0
-    by_key: dict[str, _ItemExtras] = {}
+    by_key: dict[str, ItemExtras] = {}
     for item in items:
         for key in _item_keys(item.guid, item.audio_url, item.title):
             by_key.setdefault(key, item)
@@ -334,18 +182,14 @@ def _item_keys(guid: str | None, audio: str | None, title: str | None) -> Iterat
 # --- feedparser pass ---------------------------------------------------------------------
 
 
-def _warnings(parsed: Any, extras: _TreeExtras) -> list[str]:
+def _warnings(parsed: Any, extras: TreeExtras) -> list[str]:
     warnings: list[str] = []
     if extras.warning:
         warnings.append(extras.warning)
     if parsed.get("bozo") and extras.warning is None:
         exc = parsed.get("bozo_exception")
-        warnings.append(f"feed irregularity: {_one_line(str(exc))}")
+        warnings.append(f"feed irregularity: {one_line(str(exc))}")
     return warnings
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:200]
 
 
 def _clean(value: Any) -> str | None:

@@ -20,7 +20,7 @@ from podsift.store.feeds import PollOutcome, PollRow
 from .bulk import BulkOptions, FeedRequest, HostCooling, fetch_many, host_of
 from .guard import check_url
 from .identity import episode_keys
-from .parse import FeedHints, parse_feed_with_hints
+from .parse import parse_feed_with_hints
 from .rss import FetchResult, PollError, Validators, fetch_feed
 from .schedule import (
     ErrorClass,
@@ -34,6 +34,7 @@ from .schedule import (
     parse_update_frequency,
 )
 from .writes import PollWrites
+from .xmltree import FeedHints
 
 log = logging.getLogger(__name__)
 

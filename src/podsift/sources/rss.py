@@ -13,20 +13,18 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urljoin
 
 import httpx
 
 from .. import __version__
 from ..exceptions import FetchError, SourceError
 from .guard import check_url, refused_by_guard
+from .redirects import REDIRECTS, Hops, RedirectRefused, next_hop
 from .schedule import ErrorClass, Freshness, parse_expires, parse_max_age, parse_retry_after
 
 USER_AGENT = f"podsift/{__version__} (+https://github.com/podsift/podsift)"
 DEFAULT_MAX_BYTES = 20_000_000
 MAX_REDIRECTS = 5
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_PERMANENT = frozenset({301, 308})
 
 
 class PollError(FetchError):
@@ -106,26 +104,19 @@ def fetch_feed(
     redirect loop, 4xx/5xx or a body over ``max_bytes`` after decompression.
     """
     started = time.monotonic()
-    seen = [url]
-    permanent: str | None = None
-    leading_permanent = True
-    current = url
+    hops = Hops((url,))
     while True:
+        current = hops.current
         _check(url, current)
         response, content = _get(client, url, current, validators, max_bytes, started, deadline_s)
-        if response.status_code not in _REDIRECTS:
+        if response.status_code not in REDIRECTS:
             break
-        target = _location(url, current, response)
-        if response.status_code in _PERMANENT and leading_permanent:
-            permanent = target
-        else:
-            leading_permanent = False
-        if target in seen:
-            raise PollError(f"{url}: redirect loop at {target}", ErrorClass.REFUSED)
-        if len(seen) > max_redirects:
-            raise PollError(f"{url}: more than {max_redirects} redirects", ErrorClass.REFUSED)
-        seen.append(target)
-        current = target
+        location = response.headers.get("Location")
+        try:
+            hops = next_hop(hops, response.status_code, location, max_redirects)
+        except RedirectRefused as e:
+            raise PollError(str(e), e.kind) from e
+    permanent = hops.permanent
     fresh = _freshness(response, now or datetime.now(UTC))
     if response.status_code == 304:
         return _not_modified(url, current, response, validators, permanent, fresh)
@@ -152,7 +143,7 @@ def _get(
         with client.stream(
             "GET", current, headers=request_headers(validators), follow_redirects=False
         ) as response:
-            if response.status_code in _REDIRECTS or response.status_code == 304:
+            if response.status_code in REDIRECTS or response.status_code == 304:
                 return response, b""
             if response.status_code >= 400:
                 raise _status_error(url, response)
@@ -183,15 +174,6 @@ def status_error(url: str, status: int, reason: str, retry_after: str | None) ->
     else:
         kind = ErrorClass.CLIENT
     return PollError(f"{url}: http {status} {reason}".rstrip(), kind, status, retry_after)
-
-
-def _location(url: str, current: str, response: httpx.Response) -> str:
-    location = response.headers.get("Location", "").strip()
-    if not location:
-        raise PollError(
-            f"{url}: http {response.status_code} redirect without a location", ErrorClass.CLIENT
-        )
-    return str(urljoin(current, location))
 
 
 def _read_capped(
