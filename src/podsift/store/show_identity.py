@@ -14,10 +14,9 @@ one joins shows, so feeds that copied placeholder text (the namespace example's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
-
-import re
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
