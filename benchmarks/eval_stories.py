@@ -20,7 +20,7 @@ Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported
   pairs; odd ids cal, even held.
 - ``demo`` (report only, never used to choose nor in the macro): ``tests/data/stories/
   demo-pairs.jsonl``, hand-labelled cross-show pairs of the demo corpus (same story vs same
-  topic only). This replaces ``calibrate_threshold.py``, whose term boost is off (0) here.
+  topic only).
 
 A pair merges when ``cosine - penalty >= threshold`` (:mod:`podsift.cluster.signals`).
 The setting with the best macro F1 (the mean of the five parts' pairwise F1, so the ~700

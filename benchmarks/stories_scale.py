@@ -46,7 +46,6 @@ from podsift.cluster import (
     natural_key,
     threshold_for,
 )
-from podsift.cluster.group import DEFAULT_TERM_BOOST
 from podsift.models import Statement
 
 TRANSCRIPTS = Path("/work/shared/data/transcripts")
@@ -120,13 +119,13 @@ class Stories:
         self.centroid: dict[str, Vectors] = {}
         self.size: dict[str, int] = {}
         self.last_day: dict[str, int] = {}
-        self.text: dict[str, str] = {}
+        self.texts: dict[str, list[str]] = {}
 
     def window(self, day: int, days: int) -> list[tuple[str, Vectors]]:
         """(id, centroid) of the stories seen within ``days`` before ``day``."""
         return [(s, c) for s, c in self.centroid.items() if self.last_day[s] >= day - days]
 
-    def add(self, story: str, members: list[Vectors], day: int, text: str) -> None:
+    def add(self, story: str, members: list[Vectors], day: int, texts: list[str]) -> None:
         """Add members and refresh the centroid (running mean, renormalised, as the store)."""
         total = np.sum(members, axis=0).astype(np.float32)
         if story in self.centroid:
@@ -135,7 +134,7 @@ class Stories:
         self.centroid[story] = (total / norm).astype(np.float32)
         self.size[story] = self.size.get(story, 0) + len(members)
         self.last_day[story] = day
-        self.text.setdefault(story, text)
+        self.texts.setdefault(story, []).extend(texts)
 
 
 @dataclass
@@ -179,8 +178,7 @@ def run_days(
             vectors[rows.start : rows.stop],
             existing,
             threshold=threshold,
-            term_boost=DEFAULT_TERM_BOOST,
-            story_texts={sid: stories.text[sid] for sid, _ in existing},
+            story_texts={sid: stories.texts[sid] for sid, _ in existing},
             index=index,
         )
         known = {sid for sid, _ in existing}
@@ -192,7 +190,7 @@ def run_days(
             members.setdefault(sid, []).append(int(ident[1:]))
         for sid in sorted(members):
             rows_of = members[sid]
-            stories.add(sid, list(vectors[rows_of]), day, texts[source[rows_of[0]]])
+            stories.add(sid, list(vectors[rows_of]), day, [texts[source[r]] for r in rows_of])
     seconds = time.perf_counter() - started
     final = stories.window(days, window)
     return RunResult(seconds, index.seconds, stories, assignment, joined, max_window, final, index)

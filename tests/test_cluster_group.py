@@ -19,7 +19,7 @@ from podsift.cluster import (
     natural_key,
     read_statements,
 )
-from podsift.cluster.group import salient_terms, term_rarity
+from podsift.cluster.signals import SignalWeights
 from podsift.exceptions import PodsiftError
 from podsift.models import Cluster, Statement
 
@@ -248,29 +248,7 @@ def test_read_empty_input() -> None:
     assert read_statements("\n  \n") == []
 
 
-# --- salient terms ------------------------------------------------------------------------
-
-
-def test_salient_terms_are_names_and_numbers_not_sentence_starts() -> None:
-    terms = salient_terms(
-        [
-            "The XZ backdoor in liblzma (aka _XZ_) reached OpenSSH.",
-            "Someone added a backdoor to xz. Backdoor found.",
-            "Python 3.13 is out, said Python core dev Łukasz.",
-            "Security matters. The security team met.",
-        ]
-    )
-    assert terms[0] == {"xz", "openssh"}
-    assert terms[1] == {"xz"}  # written as a name elsewhere in the batch
-    assert terms[2] == {"python", "3.13"}
-    assert terms[3] == frozenset()
-
-
-def test_term_rarity_is_relative_to_the_batch() -> None:
-    sets = [frozenset({"python", "xz"}), frozenset({"python", "xz"})] + [frozenset({"python"})] * 6
-    rarity = term_rarity(sets)
-    assert rarity["xz"] > 0.6 > 0.2 > rarity["python"]
-    assert term_rarity(sets[:2]) == {"python": 0.0, "xz": 0.0}  # too few texts to judge
+# --- conflict checks when joining a story ----------------------------------------------
 
 
 def plane(k: int, angle: float) -> npt.NDArray[np.float32]:
@@ -280,53 +258,27 @@ def plane(k: int, angle: float) -> npt.NDArray[np.float32]:
     return v
 
 
-# Two pairs with a cosine below the bar: "py-a"/"py-b" share only "Python", which most of the
-# batch says; "xz-a"/"xz-b" share "XZ", which nobody else says. Fillers are far from all.
-TOPICAL = {
-    "py-a": ("People say Python 2.7 was out and then frozen.", plane(0, 0.0)),
-    "py-b": ("Somebody posted that Python 1.1 is out, 31 years ago.", plane(0, np.arccos(0.62))),
-    "xz-a": ("The big story is the backdoor in liblzma (aka XZ).", plane(1, 0.0)),
-    "xz-b": ("There was a backdoor added to, I think, XZ Utils.", plane(1, np.arccos(0.52))),
-    "f1": ("We shipped Python wheels for Windows.", plane(2, 0.0)),
-    "f2": ("Teach Python with notebooks.", plane(3, 0.0)),
-    "f3": ("Typing in Python keeps improving.", plane(4, 0.0)),
-    "f4": ("The Python packaging story is long.", plane(5, 0.0)),
-}
-
-
-def topical(ids: list[str]) -> tuple[list[Statement], npt.NDArray[np.float32]]:
-    return [Statement(i, TOPICAL[i][0]) for i in ids], np.vstack([TOPICAL[i][1] for i in ids])
-
-
-def test_shared_rare_term_merges_and_shared_common_word_does_not() -> None:
-    s, v = topical(list(TOPICAL))
-    clusters = group_statements(s, v, threshold=0.7, term_boost=0.3)
-    merged = {c.members for c in clusters if len(c.members) > 1}
-    assert merged == {("xz-a", "xz-b")}
-    # Without the boost neither pair reaches the bar; the default keeps plain cosine.
-    assert all(len(c.members) == 1 for c in group_statements(s, v, threshold=0.7))
-
-
-def test_grouping_with_term_boost_does_not_depend_on_input_order() -> None:
-    ids = list(TOPICAL)
-    expected = group_statements(*topical(ids), threshold=0.7, term_boost=0.3)
-    for perm in itertools.islice(itertools.permutations(ids), 0, 40320, 997):
-        got = group_statements(*topical(list(perm)), threshold=0.7, term_boost=0.3)
-        assert got == expected
-        members = sorted(m for c in got for m in c.members)
-        assert members == sorted(ids)
-
-
-def test_assign_joins_a_story_through_a_shared_rare_term() -> None:
-    s, v = topical(["xz-b", "py-b", "f1", "f2"])
-    existing = [("s-xz", TOPICAL["xz-a"][1]), ("s-py", TOPICAL["py-a"][1])]
-    texts = {"s-xz": TOPICAL["xz-a"][0], "s-py": TOPICAL["py-a"][0] + " " + TOPICAL["f3"][0]}
-    got = dict(assign_to_stories(s, v, existing, threshold=0.7, term_boost=0.3, story_texts=texts))
-    assert got == {"xz-b": "s-xz", "py-b": None, "f1": None, "f2": None}
+def test_assign_keeps_a_contradiction_out_of_a_near_story() -> None:
+    existing = [("s-so", plane(0, 0.0)), ("s-go", plane(1, 0.0))]
+    texts = {
+        "s-so": ["Stack Overflow traffic rose sharply after ChatGPT launched."],
+        "s-go": ["The Go team says generics made the compiler slower."],
+    }
+    new = [
+        Statement("fell", "Stack Overflow traffic fell sharply after ChatGPT launched."),
+        Statement("same", "Since ChatGPT launched, Stack Overflow traffic rose sharply."),
+        Statement("go", "Generics slowed down the Go compiler, the team says."),
+    ]
+    vectors = np.vstack([plane(0, 0.1), plane(0, 0.2), plane(1, 0.1)])
+    got = dict(assign_to_stories(new, vectors, existing, threshold=0.7, story_texts=texts))
+    assert got == {"fell": None, "same": "s-so", "go": "s-go"}
     reordered = assign_to_stories(
-        s[::-1], v[::-1], existing[::-1], threshold=0.7, term_boost=0.3, story_texts=texts
+        new[::-1], vectors[::-1], existing[::-1], threshold=0.7, story_texts=texts
     )
     assert dict(reordered) == got
-    # Without story texts there is nothing to share: plain cosine, below the bar.
-    plain = dict(assign_to_stories(s, v, existing, threshold=0.7, term_boost=0.3))
-    assert plain["xz-b"] is None
+    # without member texts (or with the checks off) only the cosine decides
+    assert dict(assign_to_stories(new, vectors, existing, threshold=0.7))["fell"] == "s-so"
+    off = assign_to_stories(
+        new, vectors, existing, threshold=0.7, story_texts=texts, signals=SignalWeights()
+    )
+    assert dict(off)["fell"] == "s-so"

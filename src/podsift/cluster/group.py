@@ -5,14 +5,15 @@ groups whose mean pairwise similarity is highest, while it is at least the thres
 member of a group is therefore, on average, close to every other member, so groups do not
 drift into chains the way "join the nearest member" would. Statements are sorted by id
 (natural order, "2" < "10") first and ties go to the earlier id, so the result does not
-depend on the input order.
+depend on the input order. Where two near-identical texts make different claims, the
+conflict checks of :mod:`.signals` lower their similarity, both within a batch and when a
+statement would join an existing story (checked against the story's member texts).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,17 +29,6 @@ from .signals import Signals, SignalWeights, pair_penalty, text_signals
 #: story. Chosen by benchmarks/eval_stories.py (macro F1 over events, STS headlines, MSRpar
 #: and hard pairs, calibration half); the earlier 0.475 came from the events alone.
 DEFAULT_THRESHOLD = 0.525
-
-#: Added to the cosine of two texts that share a salient term (a name or a number), times
-#: the rarity of the rarest such term among the texts compared (:func:`term_rarity`). Off by
-#: default: an earlier calibration (events + half of STS) picked boost 0, and on the
-#: hand-labelled demo pairs no boost and threshold separates same-story pairs from topical
-#: ones (best F1 0.47, P 0.30), because topical negatives share rare names too ("Terraform",
-#: "Linux", "Rust"). benchmarks/eval_stories.py reports the demo pairs at the chosen setting.
-DEFAULT_TERM_BOOST = 0.0
-
-#: Raw term rarity at or below which a shared term earns no boost (see :func:`term_rarity`).
-DEFAULT_RARITY_FLOOR = 0.0
 
 #: Weights of the textual conflict checks (:mod:`podsift.cluster.signals`), calibrated with
 #: the threshold by benchmarks/eval_stories.py (see that script's docstring for the data, the
@@ -76,6 +66,11 @@ def threshold_for(embedder: str, override: float | None = None) -> float:
         ) from None
 
 
+#: How many of a story's member texts a joining statement is checked against: the first
+#: ones (the store lists the representative first, then the best-scored), which state the
+#: story's claim; checking every member of a big story costs more than the whole assignment.
+CHECKED_MEMBERS = 5
+
 Vectors = npt.NDArray[np.float32]
 FloatArray = npt.NDArray[np.floating[Any]]
 _DIGITS = re.compile(r"(\d+)")
@@ -105,26 +100,20 @@ def group_statements(
     vectors: FloatArray,
     *,
     threshold: float = DEFAULT_THRESHOLD,
-    term_boost: float = DEFAULT_TERM_BOOST,
-    context: Sequence[str] = (),
     signals: SignalWeights | None = None,
 ) -> list[Cluster]:
     """Group ``statements`` (row ``i`` of ``vectors`` embeds ``statements[i]``).
 
-    Two statements are compared by their cosine plus ``term_boost`` × the rarity of the
-    rarest salient term they share (:func:`salient_terms`, :func:`term_rarity`); rarity is
-    counted over the statements and the ``context`` texts (e.g. recent stories).
+    Two statements are compared by their cosine less the penalty of the textual conflict
+    checks of :mod:`podsift.cluster.signals`, weighted by ``signals`` (default: the
+    calibrated ones).
 
     Every statement lands in exactly one cluster. Members are in natural id order; clusters
     come largest first, then by their first member. Memory grows with the square of the
-    number of statements (a 5,000-statement call needs about 200 MB). ``signals`` weighs the
-    textual conflict checks of :mod:`podsift.cluster.signals` (default: the calibrated ones).
+    number of statements (a 5,000-statement call needs about 200 MB).
     """
     ordered, unit = _canonical(statements, vectors)
-    terms = salient_terms([s.text for s in ordered] + list(context))
-    rarity = term_rarity(terms)
-    weights = DEFAULT_SIGNALS if signals is None else signals
-    return _group(ordered, unit, terms[: len(ordered)], rarity, threshold, term_boost, weights)
+    return _group(ordered, unit, threshold, DEFAULT_SIGNALS if signals is None else signals)
 
 
 def assign_to_stories(
@@ -133,74 +122,65 @@ def assign_to_stories(
     existing: Sequence[tuple[str, FloatArray]],
     *,
     threshold: float = DEFAULT_THRESHOLD,
-    term_boost: float = DEFAULT_TERM_BOOST,
-    story_texts: Mapping[str, str] | None = None,
+    story_texts: Mapping[str, Sequence[str]] | None = None,
     index: StoryIndex | None = None,
+    signals: SignalWeights | None = None,
 ) -> list[tuple[str, str | None]]:
     """Assign new statements to existing stories ``(story id, centroid)`` or to new stories.
 
     Returns ``(statement id, story)`` pairs in natural statement-id order, where ``story`` is
 
-    - an existing story id: the one most similar (centroid cosine, plus the shared-term
-      boost against the story's text in ``story_texts``, e.g. its members' texts joined),
-      if that reaches ``threshold`` (ties go to the naturally smaller story id);
+    - an existing story id: the one whose centroid is nearest, if the cosine reaches
+      ``threshold`` once the conflict penalty against the story's member texts
+      (``story_texts``: the highest penalty of its first :data:`CHECKED_MEMBERS`) is taken
+      off;
     - otherwise the new statements are grouped among themselves with
       :func:`group_statements`: a statement alone in its group gets ``None`` (it starts a
       story of its own), the members of a larger group share a new story key, the group's
       :func:`cluster_id` (``"c"`` + hash of its member ids, never an existing id in practice).
 
-    Term rarity is counted over the new statements and the existing stories' texts (only
-    when ``term_boost`` is set: with no boost the terms cannot change the result).
     Centroids do not move within one call, so the result does not depend on input order.
 
     The nearest story is found with a :class:`~podsift.cluster.index.StoryIndex`: exact
-    below its size threshold, an approximate HNSW graph beyond. Pass ``index`` (built with
-    ``key=natural_key``) to keep one across calls, e.g. the days of a catch-up run: it is
-    synced to ``existing`` here, so only new and moved stories are re-indexed.
+    below its size threshold, an approximate HNSW graph beyond (ties go to the naturally
+    smaller story id). Pass ``index`` (built with ``key=natural_key``) to keep one across
+    calls, e.g. the days of a catch-up run: it is synced to ``existing`` here, so only new
+    and moved stories are re-indexed.
     """
+    weights = DEFAULT_SIGNALS if signals is None else signals
     ordered, unit = _canonical(new, new_vectors)
-    stories = list(existing)  # the index settles ties by natural id: no need to sort
+    story_of = _nearest_story(unit, list(existing), threshold, index)
     texts = story_texts or {}
-    if term_boost:
-        terms = salient_terms(
-            [s.text for s in ordered] + [texts.get(sid, "") for sid, _ in stories]
-        )
-    else:
-        terms = [frozenset()] * len(ordered)
-    rarity = term_rarity(terms)
-    new_terms, story_terms = terms[: len(ordered)], terms[len(ordered) :]
-    boosts = _sparse_boost(new_terms, story_terms, rarity, term_boost)
-    story_of = _nearest_story(unit, stories, boosts, threshold, index)
-    result = {s.id: story_of[i] for i, s in enumerate(ordered)}
-    loose = [i for i in range(len(ordered)) if story_of[i] is None]
-    loose_terms = [new_terms[i] for i in loose]
-    clusters = _group(
-        [ordered[i] for i in loose],
-        unit[loose],
-        loose_terms,
-        rarity,
-        threshold,
-        term_boost,
-        DEFAULT_SIGNALS,
-    )
-    for cluster in clusters:
+    cache: dict[str, Signals] = {}
+
+    def sig(text: str) -> Signals:
+        if text not in cache:
+            cache[text] = text_signals(text)
+        return cache[text]
+
+    for i, (story, cos) in enumerate(story_of):
+        members = texts.get(story, ()) if story is not None and weights.active else ()
+        if members:
+            mine = sig(ordered[i].text)
+            checked = members[:CHECKED_MEMBERS]
+            penalty = max(pair_penalty(mine, sig(t), weights) for t in checked)
+            if cos - penalty < threshold:
+                story_of[i] = (None, cos)
+    result = {s.id: story_of[i][0] for i, s in enumerate(ordered)}
+    loose = [i for i in range(len(ordered)) if story_of[i][0] is None]
+    for cluster in _group([ordered[i] for i in loose], unit[loose], threshold, weights):
         if len(cluster.members) > 1:
             result.update(dict.fromkeys(cluster.members, cluster.id))
     return [(s.id, result[s.id]) for s in ordered]
 
 
 def _group(
-    ordered: Sequence[Statement],
-    unit: Vectors,
-    terms: Sequence[frozenset[str]],
-    rarity: Mapping[str, float],
-    threshold: float,
-    term_boost: float,
-    weights: SignalWeights = DEFAULT_SIGNALS,
+    ordered: Sequence[Statement], unit: Vectors, threshold: float, weights: SignalWeights
 ) -> list[Cluster]:
     """Average-linkage clusters of canonically ordered statements, largest first."""
-    sims = unit @ unit.T + _boost_matrix(terms, terms, rarity, term_boost)
-    _apply_penalties(sims, [s.text for s in ordered], [s.text for s in ordered], weights, threshold)
+    sims = unit @ unit.T
+    texts = [s.text for s in ordered]
+    _apply_penalties(sims, texts, texts, weights, threshold)
     groups = _average_linkage(sims, threshold)
     clusters = [_make_cluster(ordered, sims, members) for members in groups]
     return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
@@ -333,172 +313,16 @@ def _representative(ordered: Sequence[Statement], sims: Vectors, members: Sequen
 def _nearest_story(
     unit: Vectors,
     stories: Sequence[tuple[str, FloatArray]],
-    boosts: Sequence[Mapping[int, np.float32]],
     threshold: float,
     index: StoryIndex | None = None,
-) -> list[str | None]:
-    """For each row of ``unit``, the most similar story (sorted ``stories``) at ``threshold``.
-
-    The best story is the index's nearest one or one with a term boost (``boosts[r]``: story
-    position → boost): a story with no boost can only win by being the nearest.
-    """
+) -> list[tuple[str | None, float]]:
+    """For each row of ``unit``, the nearest story at ``threshold`` (or ``None``) and its cosine."""
     if not stories or not len(unit):
-        return [None] * len(unit)
+        return [(None, 0.0)] * len(unit)
     index = index if index is not None else StoryIndex(unit.shape[1], key=natural_key)
     index.sync(stories)
     ids, sims = index.search(unit, 1)
-    centroids = _boosted_centroids(stories, boosts)
-    result: list[str | None] = []
-    for r, row in enumerate(ids):
-        best, best_score = row[0], sims[r, 0]
-        for j, extra in boosts[r].items():
-            sid = stories[j][0]
-            cos = sims[r, 0] if sid == row[0] else np.float32(unit[r] @ centroids[j])
-            score = cos + extra
-            if score > best_score or (score == best_score and natural_key(sid) < natural_key(best)):
-                best, best_score = sid, score
-        result.append(best if best_score >= threshold else None)
-    return result
-
-
-def _boosted_centroids(
-    stories: Sequence[tuple[str, FloatArray]], boosts: Sequence[Mapping[int, np.float32]]
-) -> dict[int, Vectors]:
-    """Unit centroids of the stories some statement has a term boost with, by position."""
-    wanted = sorted({j for row in boosts for j in row})
-    if not wanted:
-        return {}
-    rows = _unit_rows(np.vstack([np.asarray(stories[j][1], dtype=np.float32) for j in wanted]))
-    return dict(zip(wanted, rows, strict=True))
-
-
-def _sparse_boost(
-    rows: Sequence[frozenset[str]],
-    cols: Sequence[frozenset[str]],
-    rarity: Mapping[str, float],
-    boost: float,
-) -> list[dict[int, np.float32]]:
-    """Per row, the non-zero entries of :func:`_boost_matrix` (column → boost)."""
-    out: list[dict[int, np.float32]] = [{} for _ in rows]
-    if boost == 0:
-        return out
-    col_index = _postings(cols)
-    for i, terms in enumerate(rows):
-        for term in terms:
-            value = np.float32(boost * rarity.get(term, 0.0))
-            if value <= 0:
-                continue
-            for j in col_index.get(term, ()):
-                if value > out[i].get(j, np.float32(0)):
-                    out[i][j] = value
-    return out
-
-
-# --- salient terms ------------------------------------------------------------------------
-#
-# MiniLM similarity is topical: two statements about Python releases score like two
-# statements about one release. What tells "the same story" apart is a shared specific term
-# (a name, a product, a version or a figure) that few of the other statements use. A term is
-# salient if it has a digit, an inner capital, or a capital not at a sentence start; once a
-# word is salient somewhere in the batch, its lower-case uses elsewhere count too ("XZ" and
-# "xz"). Rarity comes from the texts being compared, so "Python" in a Python show is common.
-
-_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+#]|[.\-'’](?=[A-Za-z0-9]))*")
-_SENTENCE_END = ".!?:;…"
-_WRAPPERS = " \t\r\n\"'“”‘’*_`[](){}<>#|-–—"
-_STOPWORD_TEXT = """
-    a about after again all also am an and any are as at be because been but by can could did
-    do does don't for from had has have he her here him his how i i'm i've if in into is
-    it it's its just know let's like maybe me my no not now of oh ok okay on one or our out
-    really right says she so some such than that that's the their them then there these they
-    this those to too um uh up us very was we we're well were what when where which who why
-    will with would yeah yes you you're your mr mrs dr"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-
-def salient_terms(texts: Sequence[str]) -> list[frozenset[str]]:
-    """The salient terms (lower case) of each text, judged over all of ``texts`` together.
-
-    A word is salient when, away from sentence starts, it is written as a name (digit, inner
-    capital or initial capital) more often than as a plain word across ``texts``; stopwords
-    and single letters never are.
-    """
-    tokens = [
-        [(m.group(), _sentence_start(text, m.start())) for m in _TOKEN.finditer(text)]
-        for text in texts
+    return [
+        (row[0] if sims[r, 0] >= threshold else None, float(sims[r, 0]))
+        for r, row in enumerate(ids)
     ]
-    votes: dict[str, int] = {}
-    for row in tokens:
-        for word, at_start in row:
-            lower = word.lower()
-            if _is_term(lower) and (not at_start or word != word.capitalize()):
-                votes[lower] = votes.get(lower, 0) + (1 if _looks_salient(word, at_start) else -1)
-    vocabulary = {word for word, vote in votes.items() if vote > 0}
-    return [frozenset(w.lower() for w, _ in row if w.lower() in vocabulary) for row in tokens]
-
-
-def term_rarity(
-    term_sets: Iterable[frozenset[str]], *, floor: float = DEFAULT_RARITY_FLOOR
-) -> dict[str, float]:
-    """Rarity in [0, 1] of each term over ``N`` texts (all 0 if N < 3).
-
-    The raw rarity ``1 - ln(df) / ln(N)`` is 1 for a term in one text and 0 for a term in
-    all; raw values at or below ``floor`` count as 0 and the rest are stretched back to
-    [0, 1], so a word most texts share ("Python" on Python shows) earns nothing.
-    """
-    sets = list(term_sets)
-    counts: dict[str, int] = {}
-    for terms in sets:
-        for term in terms:
-            counts[term] = counts.get(term, 0) + 1
-    if len(sets) < 3:
-        return dict.fromkeys(counts, 0.0)
-    log_n = math.log(len(sets))
-    return {
-        term: max(0.0, (1.0 - math.log(df) / log_n - floor) / (1.0 - floor))
-        for term, df in counts.items()
-    }
-
-
-def _sentence_start(text: str, at: int) -> bool:
-    before = text[:at].rstrip(_WRAPPERS)
-    return not before or before[-1] in _SENTENCE_END
-
-
-def _looks_salient(word: str, at_start: bool) -> bool:
-    if any(c.isdigit() for c in word):
-        return True
-    if any(c.isupper() for c in word[1:]):
-        return True
-    return word[0].isupper() and not at_start
-
-
-def _is_term(lower: str) -> bool:
-    if lower in _STOPWORDS:
-        return False
-    return len(lower) > 1 or lower.isdigit()
-
-
-def _boost_matrix(
-    rows: Sequence[frozenset[str]],
-    cols: Sequence[frozenset[str]],
-    rarity: Mapping[str, float],
-    boost: float,
-) -> Vectors:
-    """``boost`` × the rarity of the rarest term each row shares with each column."""
-    out = np.zeros((len(rows), len(cols)), dtype=np.float32)
-    if boost == 0:
-        return out
-    row_index, col_index = _postings(rows), _postings(cols)
-    for term in sorted(row_index.keys() & col_index.keys()):
-        block = np.ix_(row_index[term], col_index[term])
-        out[block] = np.maximum(out[block], np.float32(boost * rarity.get(term, 0.0)))
-    return out
-
-
-def _postings(term_sets: Sequence[frozenset[str]]) -> dict[str, list[int]]:
-    index: dict[str, list[int]] = {}
-    for i, terms in enumerate(term_sets):
-        for term in terms:
-            index.setdefault(term, []).append(i)
-    return index

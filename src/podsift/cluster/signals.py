@@ -194,6 +194,8 @@ def minimal_edit(a: Signals, b: Signals) -> tuple[frozenset[str], frozenset[str]
     >>> minimal_edit(text_signals("Docker is free"), text_signals("Podman costs money")) is None
     True
     """
+    if 2 * len(a.words & b.words) < max(len(a.words), len(b.words)):
+        return None  # fewer than half the words shared: a rewrite, and cheap to tell
     matcher = SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
     ours: list[str] = []
     theirs: list[str] = []

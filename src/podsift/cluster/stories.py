@@ -13,7 +13,7 @@ from podsift.context import RunContext
 from podsift.models import Statement, text_hash
 
 from .embed import CachedEmbedder
-from .group import DEFAULT_TERM_BOOST, assign_to_stories, natural_key, threshold_for
+from .group import assign_to_stories, natural_key, threshold_for
 from .index import StoryIndex
 
 if TYPE_CHECKING:
@@ -80,13 +80,12 @@ def _assign_day(
     existing = ctx.store.story_centroids(model, since)
     statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in items]
     vectors = np.array([v for _, v in items], dtype=np.float32)
-    story_texts = {v.id: " ".join(m.text for m in v.mentions) for v in ctx.store.story_views(since)}
+    story_texts = {v.id: [m.text for m in v.mentions] for v in ctx.store.story_views(since)}
     assignment = assign_to_stories(
         statements,
         vectors,
         existing,
         threshold=threshold,
-        term_boost=DEFAULT_TERM_BOOST,
         story_texts=story_texts,
         index=index,
     )
