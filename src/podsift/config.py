@@ -111,6 +111,7 @@ class ClusterSettings:
     embedder: str = "minilm-l6-int8"
     threshold: float | None = None
     window_days: float = 30.0
+    models_dir: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,11 @@ import click
 
 from podsift.exceptions import PodsiftError
 
-from . import asr, digest, feeds, queue, run, stages, status, stories
+from . import asr, digest, feeds, models, queue, run, stages, status, stories
 from .app import App, cli
 
 # Each module lists its commands; a new area adds its module here.
-for module in (run, status, feeds, stages, stories, digest, queue, asr):
+for module in (run, status, feeds, stages, stories, digest, queue, asr, models):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -26,6 +26,7 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
         decode_statements,
         embedders,
         group_statements,
+        signals_for,
         threshold_for,
     )
 
@@ -34,9 +35,9 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
         name, threshold if threshold is not None else app.settings.cluster.threshold
     )
     statements = decode_statements(file.read(), getattr(file, "name", "-"))
-    embedder = embedders.create(name, None)
+    embedder = embedders.create(name, app.settings)
     vectors = embedder.embed([s.text for s in statements])
-    clusters = group_statements(statements, vectors, threshold=limit)
+    clusters = group_statements(statements, vectors, threshold=limit, signals=signals_for(name))
     if as_json:
         print_json(cluster_to_json(clusters))
         return

