@@ -136,6 +136,11 @@ def test_a_swapped_name_conflicts_but_title_case_marks_no_names() -> None:
         )
         == 0.0
     )
+    # another form of the same name is no swap
+    a, b = "Two blasts hit the capital of Syria today.", "Two blasts hit the Syrian capital today."
+    assert _check(name_conflict, a, b) == 0.0
+    a, b = "Staff left the U.S. embassy.", "Staff left the US embassy."
+    assert _check(name_conflict, a, b) == 0.0
 
 
 def test_minimal_edit_is_none_for_a_rewrite() -> None:

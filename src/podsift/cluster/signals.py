@@ -286,7 +286,8 @@ def opposite_conflict(a: Signals, b: Signals) -> float:
 
 
 def name_conflict(a: Signals, b: Signals) -> float:
-    """1.0 when one text is a small edit of the other that puts one name in place of another.
+    """1.0 when one text is a small edit of the other that puts one name in place of another
+    (a name neither text has in the other's place, and not another form of it).
 
     >>> a = text_signals("It hit airlines in Europe")
     >>> b = text_signals("It hit airlines in Australia")
@@ -296,8 +297,23 @@ def name_conflict(a: Signals, b: Signals) -> float:
     edit = minimal_edit(a, b)
     if edit is None:
         return 0.0
-    ours, theirs = edit
-    return 1.0 if ours & set(a.names) and theirs & set(b.names) else 0.0
+    ours = {n for n in edit[0] & set(a.names) if n not in b.words}
+    theirs = {n for n in edit[1] & set(b.names) if n not in a.words}
+    if not ours or not theirs or any(_same_name(x, y) for x in ours for y in theirs):
+        return 0.0
+    return 1.0
+
+
+def _same_name(x: str, y: str) -> bool:
+    """One name in two forms: "U.S."/"US", "Syria"/"Syrian", "China"/"Chinese".
+
+    >>> _same_name("syria", "syrian"), _same_name("u.s", "us"), _same_name("npm", "pypi")
+    (True, True, False)
+    """
+    x, y = x.replace(".", ""), y.replace(".", "")
+    shorter = min(len(x), len(y))
+    common = next((i for i in range(shorter) if x[i] != y[i]), shorter)
+    return x == y or (common >= 4 and common >= 0.75 * shorter)
 
 
 @dataclass(frozen=True, slots=True)
