@@ -29,6 +29,7 @@ from .fastrules import (
     raw,
     resolve,
 )
+from .xmltree import transcript_link
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,7 @@ def _item_element(el: Any, name: str, fields: _Item, h: Helpers) -> None:
     elif name.endswith("_transcript") and h.is_podcast(el, "transcript"):
         if len(el):
             check_quiet(el)
-        found = _transcript(el)
+        found = transcript_link(el.attrib)
         if found is not None:
             fields.transcripts.append(found)
     elif name in ITEM_IGNORED or name in CONTAINERS or name not in HANDLERS:
@@ -170,15 +171,3 @@ def _date(el: Any) -> datetime | None:
     except ValueError as exc:
         raise Reject("date") from exc
     return local - timedelta(seconds=parts[9])
-
-
-def _transcript(el: Any) -> TranscriptLink | None:
-    url = (el.get("url") or "").strip()
-    if not url:
-        return None
-    return TranscriptLink(
-        url=url,
-        type=(el.get("type") or "").strip() or None,
-        language=(el.get("language") or "").strip() or None,
-        rel=(el.get("rel") or "").strip() or None,
-    )

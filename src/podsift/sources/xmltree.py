@@ -150,7 +150,7 @@ def _item_extras(item: Any) -> ItemExtras:
     for child in item:
         local = local_name(child)
         if is_podcast(child, "transcript"):
-            link = _transcript_link(child.attrib)
+            link = transcript_link(child.attrib)
             if link is not None:
                 links.append(link)
         elif local in ("guid", "id") and guid is None:
@@ -162,7 +162,8 @@ def _item_extras(item: Any) -> ItemExtras:
     return ItemExtras(guid, audio, title, tuple(links))
 
 
-def _transcript_link(attrib: Mapping[str, str]) -> TranscriptLink | None:
+def transcript_link(attrib: Mapping[str, str]) -> TranscriptLink | None:
+    """The ``podcast:transcript`` link of an element's attributes (``None`` without a url)."""
     url = (attrib.get("url") or "").strip()
     if not url:
         return None
