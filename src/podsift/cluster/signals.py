@@ -25,9 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from difflib import SequenceMatcher
-
-import numpy as np
-import numpy.typing as npt
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -135,8 +133,9 @@ class Signals:
     tokens: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=1 << 16)
 def text_signals(text: str) -> Signals:
-    """Extract the features of one text.
+    """Extract the features of one text (cached: a story's texts are compared many times).
 
     >>> s = text_signals("GitHub didn't pay 7.5 billion for Microsoft in 2018.")
     >>> sorted(s.numbers), s.negated, s.names
@@ -346,16 +345,3 @@ def pair_penalty(a: Signals, b: Signals, weights: SignalWeights) -> float:
     return float(
         sum(w * check(a, b) for w, check in zip(astuple(weights), CHECKS, strict=True) if w)
     )
-
-
-def penalty_matrix(
-    rows: Sequence[Signals], cols: Sequence[Signals], weights: SignalWeights
-) -> npt.NDArray[np.float32]:
-    """Penalties of every (row, column) pair; all zeros when no weight is set."""
-    out = np.zeros((len(rows), len(cols)), dtype=np.float32)
-    if not weights.active:
-        return out
-    for i, a in enumerate(rows):
-        for j, b in enumerate(cols):
-            out[i, j] = pair_penalty(a, b, weights)
-    return out
