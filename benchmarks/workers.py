@@ -86,44 +86,48 @@ def in_process(base: str) -> tuple[float, int, int]:
     return took, found.episodes, counter[0]
 
 
-def with_workers(base: str, n: int, redis_url: str) -> tuple[float, int, int]:
-    store, _, ctx = prepare(base)
-    env = {
+def start_workers(
+    store: Store, env: dict[str, str], redis_url: str, queues: str, n: int
+) -> list[subprocess.Popen[bytes]]:
+    """``n`` one-slot ``podsift worker`` processes on ``queues``, sharing ``store``."""
+    worker_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PODSIFT_")},
-        **ENV,
+        **env,
         "PODSIFT_DB": store.engine.url.render_as_string(hide_password=False),
         "PODSIFT_QUEUE__BROKER_URL": redis_url,
         "HF_HUB_OFFLINE": "1",
     }
-    procs = [
+    command = [sys.executable, "-m", "podsift", "worker", "--concurrency", "1", "--queues", queues]
+    return [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "podsift",
-                "worker",
-                "--concurrency",
-                "1",
-                "--queues",
-                "fetch,extract",
-            ],
-            env=env,
+            command,
+            env=worker_env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         for _ in range(n)
     ]
+
+
+def stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the workers (and their children) and wait for them."""
+    for p in procs:
+        os.killpg(p.pid, signal.SIGTERM)
+    for p in procs:
+        p.wait()
+
+
+def with_workers(base: str, n: int, redis_url: str) -> tuple[float, int, int]:
+    store, _, ctx = prepare(base)
+    procs = start_workers(store, ENV, redis_url, "fetch,extract", n)
     time.sleep(4)  # workers import podsift and connect before the clock starts
     counter = count_statements(store)
     app = make_app(load_settings(env={"PODSIFT_QUEUE__BROKER_URL": redis_url}).queue)
     began = time.perf_counter()
     report = run_distributed(ctx, app, timeout=600, poll_every=0.2)
     took = time.perf_counter() - began
-    for p in procs:
-        os.killpg(p.pid, signal.SIGTERM)
-    for p in procs:
-        p.wait()
+    stop_workers(procs)
     group_all(ctx)
     done = len(store.episodes(["extracted"]))
     return took, done, counter[0] + report.enqueued
@@ -172,33 +176,14 @@ def asr_with_workers(base: str, n: int, redis_url: str) -> tuple[float, int]:
     ctx = RunContext(settings, store, make_client(settings), NOW, lookback=LOOKBACK)
     poll_all(ctx)
     obtain_all(ctx)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PODSIFT_")},
-        **ASR_ENV,
-        "PODSIFT_DB": store.engine.url.render_as_string(hide_password=False),
-        "PODSIFT_QUEUE__BROKER_URL": redis_url,
-        "HF_HUB_OFFLINE": "1",
-    }
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "podsift", "worker", "--concurrency", "1", "--queues", "asr"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(n)
-    ]
+    procs = start_workers(store, ASR_ENV, redis_url, "asr", n)
     time.sleep(4)
     began = time.perf_counter()
     enqueue_pending(ctx, make_app(settings.queue))
     while store.episodes(["no_transcript"]) and time.perf_counter() - began < 600:
         time.sleep(0.2)
     took = time.perf_counter() - began
-    for p in procs:
-        os.killpg(p.pid, signal.SIGTERM)
-    for p in procs:
-        p.wait()
+    stop_workers(procs)
     return took, len(store.episodes(["transcribed", "extracted"]))
 
 

