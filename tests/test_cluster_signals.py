@@ -143,6 +143,53 @@ def test_a_swapped_name_conflicts_but_title_case_marks_no_names() -> None:
     assert _check(name_conflict, a, b) == 0.0
 
 
+def test_figures_worded_differently_agree() -> None:
+    a, b = "The deal was worth 7.5 billion dollars.", "The deal was worth seven and a half billion."
+    assert _check(number_conflict, a, b) == 0.0
+    a, b = (
+        "Pulls are capped at one hundred every six hours.",
+        "Pulls are capped at 100 per six hours.",
+    )
+    assert _check(number_conflict, a, b) == 0.0
+    # a year on one side and a count on the other are not the same figure
+    a, b = "The outage hit in July 2024.", "The outage hit 8.5 million PCs."
+    assert _check(number_conflict, a, b) == 0.0
+    a, b = "It costs half a cent an hour.", "It costs five cents an hour."
+    assert _check(number_conflict, a, b) == 1.0
+
+
+def test_a_negative_form_or_an_inflected_verb_still_negates() -> None:
+    a, b = "Most users trust the new tools.", "Most users distrust the new tools."
+    assert _check(negation_conflict, a, b) == 1.0
+    a, b = (
+        "The kernel now accepts drivers in Rust.",
+        "The kernel still does not accept drivers in Rust.",
+    )
+    assert _check(negation_conflict, a, b) == 1.0
+    # a prefix that negates nothing: "install" is no "not stall"
+    a, b = "Engines stall in the cold.", "Engines install in the cold."
+    assert _check(negation_conflict, a, b) == 0.0
+    a, b = "The login is secure by default.", "The login is insecure by default."
+    assert _check(negation_conflict, a, b) == 1.0
+
+
+def test_a_name_swap_counts_in_one_place_and_not_for_another_form_of_it() -> None:
+    # many names in a sentence are no Title Case
+    a = "Matt Mullenweg banned WP Engine from using WordPress.org resources."
+    b = "Matt Mullenweg banned Kinsta from using WordPress.org resources."
+    assert _check(name_conflict, a, b) == 1.0
+    for a, b in [
+        ("The Pakistan army vows to fight on.", "The Pak army vows to fight on."),
+        ("The Supreme Court upholds the result.", "The SC upholds the result."),
+        ("Talks with the Taliban resume.", "Talks with the Taleban resume."),
+    ]:
+        assert _check(name_conflict, a, b) == 0.0, (a, b)
+    # a name dropped here and another added there is a rewording, not a swap
+    a = "Senator Jane Smith slips to fourth place in the new poll."
+    b = "Smith falls to fourth in the new Ohio poll."
+    assert _check(name_conflict, a, b) == 0.0
+
+
 def test_minimal_edit_is_none_for_a_rewrite() -> None:
     assert minimal_edit(text_signals("Docker is free"), text_signals("Podman costs money")) is None
     assert minimal_edit(text_signals("Docker is free"), text_signals("Docker is free")) == (

@@ -28,18 +28,18 @@ from .signals import SignalWeights, pair_penalty, text_signals
 #: or above which two statements (or a statement and a story centroid) count as the same
 #: story. Chosen by benchmarks/eval_stories.py (macro F1 over events, STS headlines, MSRpar,
 #: hard and blind pairs, calibration half, pooled precision at least 0.9).
-DEFAULT_THRESHOLD = 0.525
+DEFAULT_THRESHOLD = 0.45
 
 #: Weights of the textual conflict checks (:mod:`podsift.cluster.signals`), calibrated with
 #: the threshold by benchmarks/eval_stories.py (see that script's docstring for the data, the
 #: split and the precision floor). A penalty of 0.5 or more vetoes a near-identical pair.
-DEFAULT_SIGNALS = SignalWeights(numbers=0.5, negation=0.5, order=0.5, names=0.25, opposites=1.0)
+DEFAULT_SIGNALS = SignalWeights(numbers=1.0, negation=1.0, order=1.0, names=0.25, opposites=1.0)
 
 #: The calibrated merge threshold of each embedder, by embedder name: a threshold belongs to
 #: the model whose cosines it cuts. Both from benchmarks/eval_stories.py, best macro F1 on the
 #: calibration half of data/dedup and tests/data/stories/{hard,blind}-pairs.jsonl with pooled
 #: precision at least 0.9 (lower thresholds merge topics in the demo's top 5).
-CALIBRATED_THRESHOLDS: Mapping[str, float] = {"minilm-l6-int8": 0.525, "mpnet-base": 0.45}
+CALIBRATED_THRESHOLDS: Mapping[str, float] = {"minilm-l6-int8": 0.45, "mpnet-base": 0.45}
 
 #: The conflict-check weights calibrated with each embedder's threshold (others get
 #: :data:`DEFAULT_SIGNALS`).
@@ -57,7 +57,7 @@ def threshold_for(embedder: str, override: float | None = None) -> float:
     """The merge threshold for ``embedder``: ``override`` if set, else the calibrated one.
 
     >>> threshold_for("minilm-l6-int8"), threshold_for("other", 0.6)
-    (0.525, 0.6)
+    (0.45, 0.6)
 
     Raises:
         UncalibratedEmbedderError: ``embedder`` has no calibrated threshold and no override.

@@ -21,14 +21,16 @@ not improve the calibration part stays at weight 0.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from .figures import NUMBER_WORDS, Figure, figures, figures_conflict
+
 _WORD = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9]+|\b[a-z]+[A-Z]\w*")
 _NOT_NAMES_TEXT = """a an and as at but by for from he her his i if in it its my no not of on
     or our she so that the their then there these they this those to we what when which who
@@ -41,18 +43,8 @@ _FUNCTION_TEXT = """about after all also am are be been being both can could did
     under very was were will with would"""
 _FUNCTION = _NOT_NAMES | frozenset(_FUNCTION_TEXT.split())
 _NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nobody", "none", "longer"})
-_NUMBER_WORDS = {
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-    "ten": "10",
-}
+#: A word with one of these in front says the opposite of the word ("distrust", "unsafe").
+_NEGATING_PREFIXES = ("un", "dis", "non", "in", "im", "ir", "il")
 
 
 #: Opposite poles: each line is two groups of surface forms, and a text with a form of one
@@ -91,6 +83,7 @@ before | after
 safe safer secure | unsafe insecure vulnerable
 cheap cheaper cheapest | expensive pricier costlier
 strong stronger strongest | weak weaker weakest
+easy easier easiest simple simpler simplest | hard harder hardest difficult complex complicated
 required mandatory compulsory | optional
 public | private
 stable | experimental unstable
@@ -128,6 +121,7 @@ class Signals:
 
     words: frozenset[str]
     numbers: frozenset[str]
+    figures: frozenset[Figure]
     names: tuple[str, ...]
     tokens: tuple[str, ...]
 
@@ -138,38 +132,70 @@ def text_signals(text: str) -> Signals:
 
     >>> s = text_signals("GitHub didn't pay 7.5 billion for Microsoft in 2018.")
     >>> sorted(s.numbers), "n't" in s.words, s.names
-    (['2018', '7.5'], True, ('github', 'microsoft'))
+    (['2018', '7.5', 'billion'], True, ('github', 'microsoft'))
     """
     lower = text.lower().replace("n’t", " n't").replace("n't", " n't").replace("’", "'")
     tokens = _WORD.findall(lower)
-    numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
-    numbers |= {_NUMBER_WORDS[w] for w in tokens if w in _NUMBER_WORDS}
+    numbers = {t for t in tokens if t in NUMBER_WORDS or any(c.isdigit() for c in t)}
     names = [m.group().lower() for m in _NAME.finditer(text)]
     names = [n for n in names if n not in _NOT_NAMES]
-    if len(names) > len(tokens) / 2:  # Title Case: capitals mark no names
+    if _title_case(text):
         names = []
     return Signals(
         words=frozenset(tokens),
         numbers=frozenset(numbers),
+        figures=figures(text),
         names=tuple(dict.fromkeys(names)),
         tokens=tuple(t.removesuffix("'s") for t in tokens),
     )
 
 
+def _title_case(text: str) -> bool:
+    """Whether capitals in ``text`` mark Title Case rather than names: a function word is
+    capitalised inside a sentence, or four words in five are.
+
+    >>> _title_case("Navy Jet Crashes Into Apartment Block"), _title_case("Kenya SC Upholds Vote")
+    (True, True)
+    >>> _title_case("Matt Mullenweg banned WP Engine from accessing WordPress.org resources")
+    False
+    """
+    found = text.split()
+    for before, word in itertools.pairwise(found):
+        bare = word.strip("\"'“‘(")
+        if bare[:1].isupper() and bare.lower() in _FUNCTION and before[-1] not in '.!?:"”':
+            return True
+    alpha = [w for w in found if w[:1].isalpha()]
+    return len(alpha) >= 3 and sum(w[0].isupper() for w in alpha) >= 0.8 * len(alpha)
+
+
 def number_conflict(a: Signals, b: Signals) -> float:
-    """1.0 when both texts state numbers and share none, or a small edit swaps one number.
+    """1.0 when the texts state figures of one kind and none agree, or a small edit swaps a
+    figure for another value (see :mod:`.figures`: "7.5 billion" and "seven and a half
+    billion" agree, "a year" and "a count" are not compared).
 
     >>> number_conflict(text_signals("Python 3.13 is out"), text_signals("Python 3.12 is out"))
     1.0
-    >>> number_conflict(text_signals("Rust 1.85 in 2025"), text_signals("Rust 1.75 in 2025"))
+    >>> number_conflict(text_signals("3 of 5 in 2025"), text_signals("3 of 7 in 2025"))
     1.0
+    >>> number_conflict(text_signals("It cost $69bn"), text_signals("It cost sixty-nine billion"))
+    0.0
     """
-    if not (a.numbers and b.numbers):
+    if not (a.figures and b.figures):
         return 0.0
-    if not a.numbers & b.numbers:
+    if figures_conflict(a.figures, b.figures):
         return 1.0
     edit = minimal_edit(a, b)
-    return 1.0 if edit and edit[0] & a.numbers and edit[1] & b.numbers else 0.0
+    swapped = edit and edit[0] & a.numbers and edit[1] & b.numbers
+    return 1.0 if swapped and _unmatched(a.figures, b.figures) else 0.0
+
+
+def _unmatched(a: frozenset[Figure], b: frozenset[Figure]) -> bool:
+    """Whether a figure of either text has no agreeing figure of its kind in the other."""
+    return any(
+        not any(x.kind == y.kind and x.agrees(y) for y in theirs)
+        for ours, theirs in ((a, b), (b, a))
+        for x in ours
+    )
 
 
 def _overlap(a: Signals, b: Signals) -> float:
@@ -178,11 +204,44 @@ def _overlap(a: Signals, b: Signals) -> float:
     return len(a.words & b.words) / small if small else 0.0
 
 
-def minimal_edit(a: Signals, b: Signals) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The words each text has in place of the other's, when one is a small edit of the other.
+Span = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=1 << 16)
+def edit_spans(a: Signals, b: Signals) -> tuple[Span, ...] | None:
+    """The places where ``b`` differs from ``a`` (the words of each there), when one text is
+    a small edit of the other.
 
     A small edit changes at most four words on each side and keeps at least 60 % of the
     longer text; anything more is a rewrite (``None``), whose meaning the cosine judges.
+
+    >>> a, b = text_signals("It now accepts Rust"), text_signals("It won't accept Rust")
+    >>> edit_spans(a, b)
+    ((('now',), ('wo', "n't")),)
+    """
+    ours, theirs = _stems(a.tokens), _stems(b.tokens)
+    if 2 * len(set(ours) & set(theirs)) < max(len(set(ours)), len(set(theirs))):
+        return None  # fewer than half the words shared: a rewrite, and cheap to tell
+    matcher = SequenceMatcher(None, ours, theirs, autojunk=False)
+    spans = tuple(
+        (a.tokens[i1:i2], b.tokens[j1:j2])
+        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+        if op != "equal"
+    )
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    longer = max(len(a.tokens), len(b.tokens))
+    changed = max(sum(len(s[0]) for s in spans), sum(len(s[1]) for s in spans))
+    return None if changed > 4 or kept < 0.6 * longer else spans
+
+
+def _stems(tokens: Sequence[str]) -> list[str]:
+    """Tokens less a plural or third-person "s", to align "accepts" with "accept"."""
+    return [t[:-1] if len(t) > 3 and t[-1] == "s" and t[-2] not in "su" else t for t in tokens]
+
+
+def minimal_edit(a: Signals, b: Signals) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The words each text has in place of the other's, when one is a small edit of the other
+    (see :func:`edit_spans`).
 
     >>> a, b = text_signals("Docker is free for all"), text_signals("Docker is not free for all")
     >>> minimal_edit(a, b)
@@ -190,35 +249,45 @@ def minimal_edit(a: Signals, b: Signals) -> tuple[frozenset[str], frozenset[str]
     >>> minimal_edit(text_signals("Docker is free"), text_signals("Podman costs money")) is None
     True
     """
-    if 2 * len(a.words & b.words) < max(len(a.words), len(b.words)):
-        return None  # fewer than half the words shared: a rewrite, and cheap to tell
-    matcher = SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
-    ours: list[str] = []
-    theirs: list[str] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "equal":
-            ours += a.tokens[i1:i2]
-            theirs += b.tokens[j1:j2]
-    kept = sum(block.size for block in matcher.get_matching_blocks())
-    longer = max(len(a.tokens), len(b.tokens))
-    if len(ours) > 4 or len(theirs) > 4 or kept < 0.6 * longer:
+    spans = edit_spans(a, b)
+    if spans is None:
         return None
-    return frozenset(ours), frozenset(theirs)
+    return frozenset(w for s in spans for w in s[0]), frozenset(w for s in spans for w in s[1])
 
 
 def negation_conflict(a: Signals, b: Signals) -> float:
-    """1.0 when one text is a small edit of the other that adds or drops a negation.
+    """1.0 when one text is a small edit of the other that adds or drops a negation, or puts
+    a word in place of its negative form ("trust"/"distrust", "safe"/"unsafe").
 
     >>> negation_conflict(text_signals("It was found"), text_signals("It was not found"))
     1.0
     >>> negation_conflict(text_signals("It wasn't found"), text_signals("Nobody found it"))
     0.0
+    >>> negation_conflict(text_signals("Users trust it"), text_signals("Users distrust it"))
+    1.0
     """
     edit = minimal_edit(a, b)
     if edit is None:
         return 0.0
     ours, theirs = edit
-    return 1.0 if bool(ours & _NEGATIONS) != bool(theirs & _NEGATIONS) else 0.0
+    if bool(ours & _NEGATIONS) != bool(theirs & _NEGATIONS):
+        return 1.0
+    pairs = itertools.chain(itertools.product(ours, theirs), itertools.product(theirs, ours))
+    return 1.0 if any(_negative_form(x, y) for x, y in pairs) else 0.0
+
+
+def _negative_form(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with a negating prefix ("unsafe", "invalid"); "in" and
+    its kin only before longer words ("stall" / "install" is no negation).
+
+    >>> _negative_form("trust", "distrust"), _negative_form("it", "unit")
+    (True, False)
+    """
+    for prefix in _NEGATING_PREFIXES:
+        shortest = 6 if prefix[0] == "i" else 4
+        if len(word) >= shortest and other == prefix + word:
+            return True
+    return False
 
 
 def order_conflict(a: Signals, b: Signals) -> float:
@@ -282,34 +351,51 @@ def opposite_conflict(a: Signals, b: Signals) -> float:
 
 
 def name_conflict(a: Signals, b: Signals) -> float:
-    """1.0 when one text is a small edit of the other that puts one name in place of another
-    (a name neither text has in the other's place, and not another form of it).
+    """1.0 when one text is a small edit of the other that puts, in one place, a name in
+    place of another (a name neither text has elsewhere, and not another form of it:
+    "Syria"/"Syrian", "Pak"/"Pakistan", "SC"/"Supreme Court").
 
     >>> a = text_signals("It hit airlines in Europe")
     >>> b = text_signals("It hit airlines in Australia")
     >>> name_conflict(a, b), name_conflict(a, text_signals("Flights across Europe were grounded"))
     (1.0, 0.0)
     """
-    edit = minimal_edit(a, b)
-    if edit is None:
-        return 0.0
-    ours = {n for n in edit[0] & set(a.names) if n not in b.words}
-    theirs = {n for n in edit[1] & set(b.names) if n not in a.words}
-    if not ours or not theirs or any(_same_name(x, y) for x in ours for y in theirs):
-        return 0.0
-    return 1.0
+    for ours, theirs in edit_spans(a, b) or ():
+        mine = {t for t in ours if t in a.names and t not in b.words}
+        other = {t for t in theirs if t in b.names and t not in a.words}
+        if not mine or not other or _initials(ours, theirs) or _initials(theirs, ours):
+            continue
+        if not any(_same_name(x, y) for x in mine for y in other):
+            return 1.0
+    return 0.0
+
+
+def _initials(words: Sequence[str], short: Sequence[str]) -> bool:
+    """Whether ``short`` is one word made of the initials of ``words`` ("sc", "supreme court").
+
+    >>> _initials(("supreme", "court"), ("sc",)), _initials(("new", "york"), ("la",))
+    (True, False)
+    """
+    return len(short) == 1 and len(words) > 1 and short[0] == "".join(w[0] for w in words)
 
 
 def _same_name(x: str, y: str) -> bool:
-    """One name in two forms: "U.S."/"US", "Syria"/"Syrian", "China"/"Chinese".
+    """One name in two forms: "U.S."/"US", "Syria"/"Syrian", "Pak"/"Pakistan", a spelling
+    ("Taliban"/"Taleban").
 
-    >>> _same_name("syria", "syrian"), _same_name("u.s", "us"), _same_name("npm", "pypi")
-    (True, True, False)
+    >>> _same_name("syria", "syrian"), _same_name("u.s", "us"), _same_name("pak", "pakistan")
+    (True, True, True)
+    >>> _same_name("taliban", "taleban"), _same_name("npm", "pypi"), _same_name("fish", "zsh")
+    (True, False, False)
     """
     x, y = x.replace(".", ""), y.replace(".", "")
-    shorter = min(len(x), len(y))
-    common = next((i for i in range(shorter) if x[i] != y[i]), shorter)
-    return x == y or (common >= 4 and common >= 0.75 * shorter)
+    shorter, longer = sorted((x, y), key=len)
+    common = next((i for i in range(len(shorter)) if x[i] != y[i]), len(shorter))
+    if x == y or (common >= 4 and common >= 0.75 * len(shorter)):
+        return True
+    if len(shorter) >= 3 and longer.startswith(shorter):
+        return True
+    return len(x) == len(y) >= 5 and sum(p != q for p, q in zip(x, y, strict=True)) == 1
 
 
 @dataclass(frozen=True, slots=True)

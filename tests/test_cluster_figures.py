@@ -1,0 +1,67 @@
+"""Figures read as values: spelled-out numbers, scales, units, hedges (pure, no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from podsift.cluster.figures import Figure, figures, figures_conflict
+
+
+def _values(text: str) -> list[tuple[str, float, bool]]:
+    return sorted((f.kind, f.value, f.hedged) for f in figures(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Google laid off about twelve thousand employees", [("plain", 12000.0, True)]),
+        ("some 12,000 people", [("plain", 12000.0, True)]),
+        ("a 1.5 million dollar grant", [("money", 1.5e6, False)]),
+        ("one and a half million in funding", [("plain", 1.5e6, False)]),
+        ("paying roughly sixty-nine billion", [("plain", 69e9, True)]),
+        ("around $69bn", [("money", 69e9, True)]),
+        ("five cents per hour", [("money", 0.05, False)]),
+        ("half a cent per hour", [("money", 0.005, False)]),
+        ("6 percent of its workforce", [("percent", 6.0, False)]),
+        ("25 per cent of staff", [("percent", 25.0, False)]),
+        ("a quarter of its staff", [("percent", 25.0, False)]),
+        ("half of all developers", [("percent", 50.0, False)]),
+        ("back in 2019", [("year", 2019.0, False)]),
+        ("Python 3.13 and Rust 1.85", [("plain", 1.85, False), ("plain", 3.13, False)]),
+        ("one of the best talks", []),
+        ("nothing to count here", []),
+    ],
+)
+def test_figures_are_read_as_values_of_a_kind(
+    text: str, expected: list[tuple[str, float, bool]]
+) -> None:
+    assert _values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict"),
+    [
+        (
+            "Microsoft paid 7.5 billion dollars",
+            "an all-share deal worth seven and a half billion dollars",
+            False,
+        ),
+        ("The EU fined Apple 1.8 billion euros", "a penalty of nearly two billion euros", False),
+        ("1.8 billion euros", "2 billion euros", True),  # unhedged: exact
+        ("half a cent per hour", "five cents per hour", True),
+        ("in 2019", "in 2021", True),
+        ("crashed in July 2024", "bricked 8.5 million PCs", False),  # a year, a count
+        ("30 percent of staff", "a quarter of staff", True),
+        ("Python 3.12", "Python 3.13", True),
+    ],
+)
+def test_figures_of_one_kind_conflict_unless_they_agree(a: str, b: str, conflict: bool) -> None:
+    assert figures_conflict(figures(a), figures(b)) is conflict
+    assert figures_conflict(figures(b), figures(a)) is conflict
+
+
+def test_only_a_hedged_figure_agrees_within_the_tolerance() -> None:
+    exact, near = Figure("money", 1.8e9), Figure("money", 2e9)
+    assert not exact.agrees(near)
+    assert exact.agrees(Figure("money", 2e9, hedged=True))
+    assert not exact.agrees(Figure("money", 3e9, hedged=True))
