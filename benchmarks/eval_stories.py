@@ -20,8 +20,8 @@ Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported
   pairs; odd ids cal, even held.
 - ``unseen`` (report only, never used to choose nor in the macro): ``tests/data/stories/
   unseen-pairs.jsonl``, 100 more pairs of the same kinds over wider subjects (science,
-  health, sport, politics), written blind like ``blind`` after the checks were last changed
-  and never looked at while changing them: the freshest estimate of how the setting does.
+  health, sport, politics), written blind like ``blind`` and never looked at while the
+  checks were changed: the freshest estimate of how the setting does on new statements.
 - ``demo`` (report only, never used to choose nor in the macro): ``tests/data/stories/
   demo-pairs.jsonl``, hand-labelled cross-show pairs of the demo corpus (same story vs same
   topic only).
