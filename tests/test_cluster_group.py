@@ -154,6 +154,23 @@ def test_assign_joins_existing_stories_and_groups_the_rest() -> None:
     assert story["11"] is None
 
 
+def test_a_spread_out_story_is_joined_by_the_mean_cosine_to_its_members() -> None:
+    # two members at right angles: the story's centroid lies between them, and a statement
+    # near the centroid is far from both members (cosine 0.5 each, 0.71 to the centroid)
+    members = np.array([vec(1, 0, 0), vec(0, 1, 0)])
+    existing = [("s-spread", vec(1, 1, 0))]
+    new = [Statement("1", "a statement between the two")]
+    between = np.array([vec(0.5, 0.5, 0.7071)])
+    assert assign_to_stories(new, between, existing, threshold=0.6) == [("1", "s-spread")]
+    by_members = {"s-spread": members}
+    got = assign_to_stories(new, between, existing, threshold=0.6, member_vectors=by_members)
+    assert got == [("1", None)]
+    # close to both members on average: it joins
+    near = np.array([vec(0.8, 0.6, 0)])
+    got = assign_to_stories(new, near, existing, threshold=0.6, member_vectors=by_members)
+    assert got == [("1", "s-spread")]
+
+
 def test_assign_is_order_independent_and_ties_go_to_smaller_story_id() -> None:
     s, v = statements(["1", "2", "3", "11", "20"])
     existing = [("s10", vec(1, 0, 0)), ("s9", vec(1, 0, 0))]

@@ -38,6 +38,9 @@ _MONEY_AFTER = {"dollars": 1.0, "dollar": 1.0, "bucks": 1.0, "euros": 1.0, "euro
                 "pounds": 1.0, "cents": 0.01, "cent": 0.01}  # fmt: skip
 #: The words that spell (part of) a figure.
 NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | frozenset(_FRACTIONS)
+_STARTS = frozenset(_UNITS) | frozenset(_FRACTIONS) | {"a"}  # words a figure can start with
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _TOKEN = re.compile(r"[$€£%]|\d+(?:[.,]\d+)*|[a-z]+")
 
 
@@ -67,11 +70,11 @@ class Figure:
 
 def _digits(token: str) -> float | None:
     """The value of a digit token: "12,000" → 12000, "3.13" stays a version-like 3.13."""
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
+    if not token[0].isdigit():
+        return None
+    if _THOUSANDS.fullmatch(token):
         return float(token.replace(",", ""))
-    if re.fullmatch(r"\d+(?:\.\d+)?", token):
-        return float(token)
-    return None
+    return float(token) if _DECIMAL.fullmatch(token) else None
 
 
 def _spelled(tokens: list[str], i: int) -> tuple[float, int] | None:
@@ -130,6 +133,9 @@ def figures(text: str) -> frozenset[Figure]:
     i = 0
     while i < len(tokens):
         start = i
+        if tokens[i] not in _STARTS and not tokens[i][0].isdigit():
+            i += 1
+            continue
         value = _digits(tokens[i])
         if value is None:
             spelled = _spelled(tokens, i)

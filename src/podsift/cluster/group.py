@@ -140,6 +140,7 @@ def assign_to_stories(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     story_texts: Mapping[str, Sequence[str]] | None = None,
+    member_vectors: Mapping[str, FloatArray] | None = None,
     index: StoryIndex | None = None,
     signals: SignalWeights | None = None,
 ) -> list[tuple[str, str | None]]:
@@ -147,10 +148,14 @@ def assign_to_stories(
 
     Returns ``(statement id, story)`` pairs in natural statement-id order, where ``story`` is
 
-    - an existing story id: the one whose centroid is nearest, if the cosine reaches
+    - an existing story id: the one whose centroid is nearest, if the similarity reaches
       ``threshold`` once the conflict penalty against the story's member texts
       (``story_texts``: the highest penalty of its first :data:`CHECKED_MEMBERS`) is taken
-      off;
+      off. The similarity is the mean cosine to the story's members where their vectors are
+      given (``member_vectors``), else the cosine to the centroid. The mean is the rule that
+      groups a day's statements (average linkage), so a story grows alike whether its
+      members came on one day or many; the cosine to a renormalised centroid is higher for
+      a spread-out story, and lets topics snowball into one;
     - otherwise the new statements are grouped among themselves with
       :func:`group_statements`: a statement alone in its group gets ``None`` (it starts a
       story of its own), the members of a larger group share a new story key, the group's
@@ -168,14 +173,18 @@ def assign_to_stories(
     ordered, unit = _canonical(new, new_vectors)
     story_of = _nearest_story(unit, list(existing), threshold, index)
     texts = story_texts or {}
+    vectors = member_vectors or {}
     for i, (story, cos) in enumerate(story_of):
-        members = texts.get(story, ()) if story is not None and weights.active else ()
-        if members:
+        if story is None:
+            continue
+        if len(members := vectors.get(story, ())):
+            cos = float(np.mean(_unit_rows(np.asarray(members, dtype=np.float32)) @ unit[i]))
+        checked = texts.get(story, ())[:CHECKED_MEMBERS] if weights.active else ()
+        if checked and cos >= threshold:
             mine = text_signals(ordered[i].text)
-            checked = members[:CHECKED_MEMBERS]
-            penalty = max(pair_penalty(mine, text_signals(t), weights) for t in checked)
-            if cos - penalty < threshold:
-                story_of[i] = (None, cos)
+            cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
+        if cos < threshold:
+            story_of[i] = (None, cos)
     result = {s.id: story_of[i][0] for i, s in enumerate(ordered)}
     loose = [i for i in range(len(ordered)) if story_of[i][0] is None]
     for cluster in _group([ordered[i] for i in loose], unit[loose], threshold, weights):

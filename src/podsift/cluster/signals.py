@@ -31,6 +31,7 @@ from functools import lru_cache
 from .figures import NUMBER_WORDS, Figure, figures, figures_conflict
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
+_DIGIT = re.compile(r"\d")
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9]+|\b[a-z]+[A-Z]\w*")
 _NOT_NAMES_TEXT = """a an and as at but by for from he her his i if in it its my no not of on
     or our she so that the their then there these they this those to we what when which who
@@ -115,15 +116,20 @@ def _poles(text: str) -> dict[str, list[Poles]]:
 OPPOSITES = _poles(_OPPOSITES_TEXT)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Signals:
-    """Per-text features the conflict checks compare (see :func:`text_signals`)."""
+    """Per-text features the conflict checks compare (see :func:`text_signals`).
+
+    Compared and hashed by identity: :func:`text_signals` caches one per text, and the
+    pair checks cache their work by the pair.
+    """
 
     words: frozenset[str]
     numbers: frozenset[str]
     figures: frozenset[Figure]
     names: tuple[str, ...]
     tokens: tuple[str, ...]
+    stems: tuple[str, ...]  # the tokens less a plural or third-person "s" ("accepts")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -136,17 +142,19 @@ def text_signals(text: str) -> Signals:
     """
     lower = text.lower().replace("n’t", " n't").replace("n't", " n't").replace("’", "'")
     tokens = _WORD.findall(lower)
-    numbers = {t for t in tokens if t in NUMBER_WORDS or any(c.isdigit() for c in t)}
+    numbers = {t for t in tokens if t in NUMBER_WORDS or _DIGIT.search(t)}
     names = [m.group().lower() for m in _NAME.finditer(text)]
     names = [n for n in names if n not in _NOT_NAMES]
     if _title_case(text):
         names = []
+    bare = tuple(t.removesuffix("'s") for t in tokens)
     return Signals(
         words=frozenset(tokens),
         numbers=frozenset(numbers),
         figures=figures(text),
         names=tuple(dict.fromkeys(names)),
-        tokens=tuple(t.removesuffix("'s") for t in tokens),
+        tokens=bare,
+        stems=tuple(_stem(t) for t in bare),
     )
 
 
@@ -219,10 +227,10 @@ def edit_spans(a: Signals, b: Signals) -> tuple[Span, ...] | None:
     >>> edit_spans(a, b)
     ((('now',), ('wo', "n't")),)
     """
-    ours, theirs = _stems(a.tokens), _stems(b.tokens)
-    if 2 * len(set(ours) & set(theirs)) < max(len(set(ours)), len(set(theirs))):
+    ours, theirs = set(a.stems), set(b.stems)
+    if 2 * len(ours & theirs) < max(len(ours), len(theirs)):
         return None  # fewer than half the words shared: a rewrite, and cheap to tell
-    matcher = SequenceMatcher(None, ours, theirs, autojunk=False)
+    matcher = SequenceMatcher(None, a.stems, b.stems, autojunk=False)
     spans = tuple(
         (a.tokens[i1:i2], b.tokens[j1:j2])
         for op, i1, i2, j1, j2 in matcher.get_opcodes()
@@ -234,9 +242,9 @@ def edit_spans(a: Signals, b: Signals) -> tuple[Span, ...] | None:
     return None if changed > 4 or kept < 0.6 * longer else spans
 
 
-def _stems(tokens: Sequence[str]) -> list[str]:
-    """Tokens less a plural or third-person "s", to align "accepts" with "accept"."""
-    return [t[:-1] if len(t) > 3 and t[-1] == "s" and t[-2] not in "su" else t for t in tokens]
+def _stem(token: str) -> str:
+    """``token`` less a plural or third-person "s", to align "accepts" with "accept"."""
+    return token[:-1] if len(token) > 3 and token[-1] == "s" and token[-2] not in "su" else token
 
 
 def minimal_edit(a: Signals, b: Signals) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -317,7 +325,8 @@ def order_conflict(a: Signals, b: Signals) -> float:
     return 0.0
 
 
-def _single_positions(tokens: Sequence[str]) -> dict[str, int]:
+@lru_cache(maxsize=1 << 16)
+def _single_positions(tokens: tuple[str, ...]) -> dict[str, int]:
     """Position of each content word that occurs exactly once."""
     seen: dict[str, int] = {}
     twice: set[str] = set()
@@ -425,6 +434,11 @@ def conflicts(a: Signals, b: Signals) -> tuple[float, ...]:
 
 def pair_penalty(a: Signals, b: Signals, weights: SignalWeights) -> float:
     """The total penalty of one pair under ``weights`` (checks with weight 0 are skipped)."""
-    return float(
-        sum(w * check(a, b) for w, check in zip(astuple(weights), CHECKS, strict=True) if w)
-    )
+    weighted = zip(_values(weights), CHECKS, strict=True)
+    return float(sum(w * check(a, b) for w, check in weighted if w))
+
+
+@lru_cache(maxsize=64)
+def _values(weights: SignalWeights) -> tuple[float, ...]:
+    """The weights in the order of :data:`CHECKS` (``astuple`` is slow in a hot loop)."""
+    return astuple(weights)

@@ -67,20 +67,30 @@ def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesRepor
     joined = new = 0
     index = StoryIndex(embedder.dim, key=natural_key)
     for day in sorted(by_day):
-        day_joined, day_new = _assign_day(ctx, embedder.name, day, by_day[day], index)
+        day_joined, day_new = _assign_day(ctx, embedder, day, by_day[day], index)
         joined, new = joined + day_joined, new + day_new
     ctx.progress(f"stories: {len(rows)} insights, {joined} joined, {new} new stories")
     return StoriesReport(len(rows), joined, new)
 
 
+def _member_vectors(embedder: Embedder, texts: dict[str, list[str]]) -> dict[str, Vector]:
+    """The vectors of each story's checked members (from the store's cache), in one call."""
+    flat = [t for members in texts.values() for t in members]
+    if not flat:
+        return {}
+    ends = np.cumsum([len(members) for members in texts.values()])[:-1]
+    return dict(zip(texts, np.split(embedder.embed(flat), ends), strict=True))
+
+
 def _assign_day(
     ctx: RunContext,
-    model: str,
+    embedder: Embedder,
     day: date,
     items: list[tuple[InsightRow, Vector]],
     index: StoryIndex,
 ) -> tuple[int, int]:
     """Join one day's insights to the window's stories or start new ones; count both."""
+    model = embedder.name
     threshold = threshold_for(model, ctx.settings.cluster.threshold)
     since = datetime.combine(day, time.min, UTC) - timedelta(days=ctx.settings.cluster.window_days)
     existing = ctx.store.story_centroids(model, since)
@@ -89,12 +99,14 @@ def _assign_day(
     story_texts = {
         v.id: [m.text for m in v.mentions[:CHECKED_MEMBERS]] for v in ctx.store.story_views(since)
     }
+    member_vectors = _member_vectors(embedder, story_texts)
     assignment = assign_to_stories(
         statements,
         vectors,
         existing,
         threshold=threshold,
         story_texts=story_texts,
+        member_vectors=member_vectors,
         signals=signals_for(model),
         index=index,
     )
