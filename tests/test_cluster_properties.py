@@ -82,9 +82,17 @@ MUST_MERGE = ["p1", "p3", "p4", "p6", "p9", "p10", "p11", "p12"]
 #: Same words, different claim, kept apart by the conflict signals: roles swapped (h1, h5,
 #: h6, h7, h12, h20, h21, h24), negated (h2), figures changed (h3, h4, h10, h15, h19, h22),
 #: opposites (h9, h11, h13, h16, h23), a name swapped (h14).
-MUST_NOT_MERGE = [f"h{n}" for n in (1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 19)] + [
+MUST_NOT_MERGE = [f"h{n}" for n in (1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19)] + [
     f"h{n}" for n in (20, 21, 22, 23, 24)
 ]
+BLIND = HARD.with_name("blind-pairs.jsonl")
+#: The blind pairs the calibrated default gets wrong: paraphrases that share few words (b3,
+#: b11, b19, b38, b49, b59, b67, b77, b80, b90), the same subject with another claim (b4,
+#: b5, b23, b44, b70, b85, b86), swaps no check sees (b34 "managed"/"failed", b82
+#: "fish"/"zsh") and one it sees at too low a weight (b58). Fewer is progress: update it.
+BLIND_MISSES = {f"b{n}" for n in (3, 4, 5, 11, 19, 23, 34, 38, 44, 49, 58, 59, 67, 70, 77)} | {
+    f"b{n}" for n in (80, 82, 85, 86, 90)
+}
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +109,14 @@ def test_labelled_pairs_merge_or_stay_apart(embedder, pair_id: str, same: bool) 
     statements = [Statement("a", a), Statement("b", b)]
     clusters = group_statements(statements, embedder.embed([a, b]))
     assert (len(clusters) == 1) is same
+
+
+def test_the_blind_pairs_miss_only_the_known_ones(embedder) -> None:  # type: ignore[no-untyped-def]
+    rows = [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines() if line]
+    misses = set()
+    for r in rows:
+        pair = [Statement("a", r["a"]), Statement("b", r["b"])]
+        merged = len(group_statements(pair, embedder.embed([r["a"], r["b"]]))) == 1
+        if merged is not r["same"]:
+            misses.add(r["id"])
+    assert misses == BLIND_MISSES

@@ -184,6 +184,11 @@ def test_a_name_swap_counts_in_one_place_and_not_for_another_form_of_it() -> Non
         ("Talks with the Taliban resume.", "Talks with the Taleban resume."),
     ]:
         assert _check(name_conflict, a, b) == 0.0, (a, b)
+    # a rare word for a rare word is a name swap too, however it is written
+    a, b = "The npm registry pulled the package.", "The pypi registry pulled the package."
+    assert _check(name_conflict, a, b) == 1.0
+    a, b = "The coach quits the club.", "The coach resigns from the club."
+    assert _check(name_conflict, a, b) == 0.0
     # a name dropped here and another added there is a rewording, not a swap
     a = "Senator Jane Smith slips to fourth place in the new poll."
     b = "Smith falls to fourth in the new Ohio poll."

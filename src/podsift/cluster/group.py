@@ -33,7 +33,7 @@ DEFAULT_THRESHOLD = 0.45
 #: Weights of the textual conflict checks (:mod:`podsift.cluster.signals`), calibrated with
 #: the threshold by benchmarks/eval_stories.py (see that script's docstring for the data, the
 #: split and the precision floor). A penalty of 0.5 or more vetoes a near-identical pair.
-DEFAULT_SIGNALS = SignalWeights(numbers=1.0, negation=1.0, order=1.0, names=0.25, opposites=1.0)
+DEFAULT_SIGNALS = SignalWeights(numbers=1.0, negation=1.0, order=1.0, names=0.5, opposites=1.0)
 
 #: The calibrated merge threshold of each embedder, by embedder name: a threshold belongs to
 #: the model whose cosines it cuts. Both from benchmarks/eval_stories.py, best macro F1 on the

@@ -5,8 +5,10 @@ different claims ("GitHub acquired Microsoft", "Python 3.12" for "3.13", "not fo
 pure functions look at the words themselves and return, for a pair of texts, a penalty in
 [0, 1] that is subtracted (times a weight) from the cosine before the threshold is applied:
 
-- :func:`number_conflict`: both texts state figures and they share none;
-- :func:`negation_conflict`: one text negates and the other does not, with most words shared;
+- :func:`number_conflict`: both texts state figures of one kind (years, percentages, money,
+  counts; :mod:`.figures`) and none agree, or a small edit swaps one;
+- :func:`negation_conflict`: one text negates and the other does not, with most words shared
+  ("not", "never", or a negative form: "distrust", "unsafe");
 - :func:`order_conflict`: two shared words swap places around the same relation (roles
   swapped: "A acquired B" / "B acquired A", "the attacker gained the maintainer's trust");
 - :func:`opposite_conflict`: one text says "rose", "faster", "hired", "added", "approved"
@@ -15,6 +17,8 @@ pure functions look at the words themselves and return, for a pair of texts, a p
 - :func:`name_conflict`: near-identical wording around a name swapped for another ("npm" /
   "PyPI", "Europe" / "Australia").
 
+The per-text features they compare are read once per text by :mod:`.words`.
+
 ``benchmarks/eval_stories.py`` measures each on held-out data; a signal whose weight does
 not improve the calibration part stays at weight 0.
 """
@@ -22,27 +26,31 @@ not improve the calibration part stays at weight 0.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .figures import NUMBER_WORDS, Figure, figures, figures_conflict
+from .figures import Figure, figures_conflict
+from .words import FUNCTION_WORDS, Signals, text_signals
 
-_WORD = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
-_DIGIT = re.compile(r"\d")
-_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]+|\b[a-z]+[A-Z]\w*")
-_NOT_NAMES_TEXT = """a an and as at but by for from he her his i if in it its my no not of on
-    or our she so that the their then there these they this those to we what when which who
-    why you your yeah well okay oh um uh like"""
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
-#: Function words: never a role in a swap, and a relation made only of them ("A and B") is
-#: no relation.
-_FUNCTION_TEXT = """about after all also am are be been being both can could did do does had
-    has have is just more most much nor now only other over same should some such than too
-    under very was were will with would"""
-_FUNCTION = _NOT_NAMES | frozenset(_FUNCTION_TEXT.split())
+__all__ = [
+    "CHECKS",
+    "OPPOSITES",
+    "SignalWeights",
+    "Signals",
+    "conflicts",
+    "edit_spans",
+    "minimal_edit",
+    "name_conflict",
+    "negation_conflict",
+    "number_conflict",
+    "opposite_conflict",
+    "order_conflict",
+    "pair_penalty",
+    "text_signals",
+]
+
 _NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nobody", "none", "longer"})
 #: A word with one of these in front says the opposite of the word ("distrust", "unsafe").
 _NEGATING_PREFIXES = ("un", "dis", "non", "in", "im", "ir", "il")
@@ -116,66 +124,6 @@ def _poles(text: str) -> dict[str, list[Poles]]:
 OPPOSITES = _poles(_OPPOSITES_TEXT)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Signals:
-    """Per-text features the conflict checks compare (see :func:`text_signals`).
-
-    Compared and hashed by identity: :func:`text_signals` caches one per text, and the
-    pair checks cache their work by the pair.
-    """
-
-    words: frozenset[str]
-    numbers: frozenset[str]
-    figures: frozenset[Figure]
-    names: tuple[str, ...]
-    tokens: tuple[str, ...]
-    stems: tuple[str, ...]  # the tokens less a plural or third-person "s" ("accepts")
-
-
-@lru_cache(maxsize=1 << 16)
-def text_signals(text: str) -> Signals:
-    """Extract the features of one text (cached: a story's texts are compared many times).
-
-    >>> s = text_signals("GitHub didn't pay 7.5 billion for Microsoft in 2018.")
-    >>> sorted(s.numbers), "n't" in s.words, s.names
-    (['2018', '7.5', 'billion'], True, ('github', 'microsoft'))
-    """
-    lower = text.lower().replace("n’t", " n't").replace("n't", " n't").replace("’", "'")
-    tokens = _WORD.findall(lower)
-    numbers = {t for t in tokens if t in NUMBER_WORDS or _DIGIT.search(t)}
-    names = [m.group().lower() for m in _NAME.finditer(text)]
-    names = [n for n in names if n not in _NOT_NAMES]
-    if _title_case(text):
-        names = []
-    bare = tuple(t.removesuffix("'s") for t in tokens)
-    return Signals(
-        words=frozenset(tokens),
-        numbers=frozenset(numbers),
-        figures=figures(text),
-        names=tuple(dict.fromkeys(names)),
-        tokens=bare,
-        stems=tuple(_stem(t) for t in bare),
-    )
-
-
-def _title_case(text: str) -> bool:
-    """Whether capitals in ``text`` mark Title Case rather than names: a function word is
-    capitalised inside a sentence, or four words in five are.
-
-    >>> _title_case("Navy Jet Crashes Into Apartment Block"), _title_case("Kenya SC Upholds Vote")
-    (True, True)
-    >>> _title_case("Matt Mullenweg banned WP Engine from accessing WordPress.org resources")
-    False
-    """
-    found = text.split()
-    for before, word in itertools.pairwise(found):
-        bare = word.strip("\"'“‘(")
-        if bare[:1].isupper() and bare.lower() in _FUNCTION and before[-1] not in '.!?:"”':
-            return True
-    alpha = [w for w in found if w[:1].isalpha()]
-    return len(alpha) >= 3 and sum(w[0].isupper() for w in alpha) >= 0.8 * len(alpha)
-
-
 def number_conflict(a: Signals, b: Signals) -> float:
     """1.0 when the texts state figures of one kind and none agree, or a small edit swaps a
     figure for another value (see :mod:`.figures`: "7.5 billion" and "seven and a half
@@ -240,11 +188,6 @@ def edit_spans(a: Signals, b: Signals) -> tuple[Span, ...] | None:
     longer = max(len(a.tokens), len(b.tokens))
     changed = max(sum(len(s[0]) for s in spans), sum(len(s[1]) for s in spans))
     return None if changed > 4 or kept < 0.6 * longer else spans
-
-
-def _stem(token: str) -> str:
-    """``token`` less a plural or third-person "s", to align "accepts" with "accept"."""
-    return token[:-1] if len(token) > 3 and token[-1] == "s" and token[-2] not in "su" else token
 
 
 def minimal_edit(a: Signals, b: Signals) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -320,7 +263,7 @@ def order_conflict(a: Signals, b: Signals) -> float:
                 continue
             between_a = set(a.tokens[pos_a[x] + 1 : pos_a[y]])
             between_b = set(b.tokens[pos_b[y] + 1 : pos_b[x]])
-            if (between_a & between_b) - _FUNCTION and _jaccard(between_a, between_b) >= 0.5:
+            if (between_a & between_b) - FUNCTION_WORDS and _jaccard(between_a, between_b) >= 0.5:
                 return 1.0
     return 0.0
 
@@ -334,7 +277,7 @@ def _single_positions(tokens: tuple[str, ...]) -> dict[str, int]:
         if t in seen:
             twice.add(t)
         seen[t] = i
-    return {t: i for t, i in seen.items() if t not in twice and t not in _FUNCTION}
+    return {t: i for t, i in seen.items() if t not in twice and t not in FUNCTION_WORDS}
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -362,7 +305,8 @@ def opposite_conflict(a: Signals, b: Signals) -> float:
 def name_conflict(a: Signals, b: Signals) -> float:
     """1.0 when one text is a small edit of the other that puts, in one place, a name in
     place of another (a name neither text has elsewhere, and not another form of it:
-    "Syria"/"Syrian", "Pak"/"Pakistan", "SC"/"Supreme Court").
+    "Syria"/"Syrian", "Pak"/"Pakistan", "SC"/"Supreme Court"). Names are capitalised words
+    inside a sentence, or a rare word for a rare word ("npm" for "pypi").
 
     >>> a = text_signals("It hit airlines in Europe")
     >>> b = text_signals("It hit airlines in Australia")
@@ -370,12 +314,13 @@ def name_conflict(a: Signals, b: Signals) -> float:
     (1.0, 0.0)
     """
     for ours, theirs in edit_spans(a, b) or ():
-        mine = {t for t in ours if t in a.names and t not in b.words}
-        other = {t for t in theirs if t in b.names and t not in a.words}
-        if not mine or not other or _initials(ours, theirs) or _initials(theirs, ours):
+        if _initials(ours, theirs) or _initials(theirs, ours):
             continue
-        if not any(_same_name(x, y) for x in mine for y in other):
-            return 1.0
+        for kind_a, kind_b in ((a.names, b.names), (a.rare, b.rare)):
+            mine = {t for t in ours if t in kind_a and t not in b.words}
+            other = {t for t in theirs if t in kind_b and t not in a.words}
+            if mine and other and not any(_same_name(x, y) for x in mine for y in other):
+                return 1.0
     return 0.0
 
 
