@@ -62,10 +62,10 @@ def test_a_missing_piece_is_a_clear_error(tmp_path: Path) -> None:
         join_pieces([], SUFFIX, tmp_path / "joined.zip")
 
 
-def test_fetch_without_torch_stops_before_writing_anything(
+def test_fetch_without_onnx_stops_before_writing_anything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "torch", None)  # as without the models extra
+    monkeypatch.setitem(sys.modules, "onnx", None)  # as without the models extra
     asked: list[Sequence[str]] = []
 
     def download(args: Sequence[str]) -> None:

