@@ -30,7 +30,7 @@ from podsift.digest import build_digest, digest_to_json
 from podsift.models import Mention, StoryView
 from podsift.rank import BaseScores, rank_stories, rank_with_base
 from podsift.store import open_store
-from podsift.store.delivery import DigestDraft
+from podsift.store.digests import DigestDraft
 
 NOW = datetime(2024, 4, 3, 6, 0, tzinfo=UTC)
 TOPICS = ["rust", "python", "ai", "databases", "security", "web", "cloud", "linux", "go", "music"]

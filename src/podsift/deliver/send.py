@@ -21,7 +21,8 @@ from podsift.config import Settings
 from podsift.context import RunContext
 from podsift.digest import digest_from_json, render_html, render_text
 from podsift.exceptions import DeliveryError
-from podsift.store.delivery import Pause, PendingDigest
+from podsift.store.delivery import Pause
+from podsift.store.digests import PendingDigest
 
 from .schedule import retry_at, send_action
 from .smtp import SendError, compose_email

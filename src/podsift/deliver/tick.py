@@ -8,7 +8,7 @@ from datetime import date
 
 from podsift.context import RunContext
 from podsift.digest import Headlines, StoryPool, draft_digest
-from podsift.store.delivery import DigestDraft
+from podsift.store.digests import DigestDraft
 from podsift.store.subscribers import Subscriber
 
 from .schedule import compose_day
