@@ -25,9 +25,9 @@ from .index import StoryIndex
 from .signals import SignalWeights, pair_penalty, text_signals
 
 #: The default embedder's calibrated threshold (see :data:`CALIBRATED_THRESHOLDS`): cosine at
-#: or above which two statements (or a statement and a story centroid) count as the same
-#: story. Chosen by benchmarks/eval_stories.py (macro F1 over events, STS headlines, MSRpar,
-#: hard and blind pairs, calibration half, pooled precision at least 0.9).
+#: or above which two statements (or a statement and a story's members, on average) count as
+#: the same story. Chosen by benchmarks/eval_stories.py (macro F1 over events, STS headlines,
+#: MSRpar, hard and blind pairs, calibration half, pooled precision at least 0.9).
 DEFAULT_THRESHOLD = 0.45
 
 #: Weights of the textual conflict checks (:mod:`podsift.cluster.signals`), calibrated with
@@ -38,7 +38,7 @@ DEFAULT_SIGNALS = SignalWeights(numbers=1.0, negation=1.0, order=1.0, names=0.5,
 #: The calibrated merge threshold of each embedder, by embedder name: a threshold belongs to
 #: the model whose cosines it cuts. Both from benchmarks/eval_stories.py, best macro F1 on the
 #: calibration half of data/dedup and tests/data/stories/{hard,blind}-pairs.jsonl with pooled
-#: precision at least 0.9 (lower thresholds merge topics in the demo's top 5).
+#: precision at least 0.9 (without that floor the optimum is lower, and merges topics).
 CALIBRATED_THRESHOLDS: Mapping[str, float] = {"minilm-l6-int8": 0.45, "mpnet-base": 0.45}
 
 #: The conflict-check weights calibrated with each embedder's threshold (others get
