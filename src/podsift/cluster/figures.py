@@ -109,7 +109,7 @@ def _kind(tokens: list[str], start: int, end: int, value: float) -> tuple[Kind, 
         return "money", value * _MONEY_AFTER[after]
     if after in ("percent", "%", "pct") or tokens[end : end + 2] == ["per", "cent"]:
         return "percent", value
-    if value.is_integer() and 1900 <= value <= 2100:
+    if end - start == 1 and value.is_integer() and 1900 <= value <= 2100:  # a bare "2019"
         return "year", value
     return "plain", value
 
@@ -137,6 +137,7 @@ def figures(text: str) -> frozenset[Figure]:
             i += 1
             continue
         value = _digits(tokens[i])
+        spelled_out = value is None
         if value is None:
             spelled = _spelled(tokens, i)
             if spelled is None:
@@ -152,10 +153,8 @@ def figures(text: str) -> frozenset[Figure]:
         kind, value = _kind(tokens, start, i, value * scale)
         if kind == "plain" and i - start == 1 and tokens[start] == "one":
             continue  # "one" alone is a pronoun more often than a count
-        if kind == "plain" and scale == 1 and value < 1 and _digits(tokens[start]) is None:
+        if kind == "plain" and scale == 1 and value < 1 and spelled_out:
             kind, value = "percent", value * 100  # "a quarter of its staff": a share
-        if kind == "year" and (scale != 1 or i - start > 1):
-            kind = "plain"
         if kind == "money" and i < len(tokens) and tokens[i] in _MONEY_AFTER:
             i += 1
         hedged = any(t in _HEDGES for t in tokens[max(0, start - 2) : start])

@@ -66,20 +66,28 @@ def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesRepor
         by_day.setdefault((row.published or row.created_at).date(), []).append((row, vec))
     joined = new = 0
     index = StoryIndex(embedder.dim, key=natural_key)
+    known = {r.text: v for r, v in zip(rows, vectors, strict=True)}  # member vectors, by text
     for day in sorted(by_day):
-        day_joined, day_new = _assign_day(ctx, embedder, day, by_day[day], index)
+        day_joined, day_new = _assign_day(ctx, embedder, day, by_day[day], index, known)
         joined, new = joined + day_joined, new + day_new
     ctx.progress(f"stories: {len(rows)} insights, {joined} joined, {new} new stories")
     return StoriesReport(len(rows), joined, new)
 
 
-def _member_vectors(embedder: Embedder, texts: dict[str, list[str]]) -> dict[str, Vector]:
-    """The vectors of each story's checked members (from the store's cache), in one call."""
-    flat = [t for members in texts.values() for t in members]
-    if not flat:
-        return {}
-    ends = np.cumsum([len(members) for members in texts.values()])[:-1]
-    return dict(zip(texts, np.split(embedder.embed(flat), ends), strict=True))
+def _member_vectors(
+    embedder: Embedder, texts: dict[str, list[str]], known: dict[str, Vector]
+) -> dict[str, Vector]:
+    """The vectors of each story's checked members: from ``known`` (this run's vectors, by
+    text), else from the embedder (the store's cache) in one call, then kept in ``known``."""
+    missing = list(
+        dict.fromkeys(t for members in texts.values() for t in members if t not in known)
+    )
+    if missing:
+        known.update(zip(missing, embedder.embed(missing), strict=True))
+    return {
+        sid: np.array([known[t] for t in members], dtype=np.float32).reshape(-1, embedder.dim)
+        for sid, members in texts.items()
+    }
 
 
 def _assign_day(
@@ -88,6 +96,7 @@ def _assign_day(
     day: date,
     items: list[tuple[InsightRow, Vector]],
     index: StoryIndex,
+    known: dict[str, Vector],
 ) -> tuple[int, int]:
     """Join one day's insights to the window's stories or start new ones; count both."""
     model = embedder.name
@@ -99,7 +108,7 @@ def _assign_day(
     story_texts = {
         v.id: [m.text for m in v.mentions[:CHECKED_MEMBERS]] for v in ctx.store.story_views(since)
     }
-    member_vectors = _member_vectors(embedder, story_texts)
+    member_vectors = _member_vectors(embedder, story_texts, known)
     assignment = assign_to_stories(
         statements,
         vectors,
