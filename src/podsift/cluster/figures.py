@@ -32,8 +32,10 @@ _SCALES = {
 }  # fmt: skip
 _FRACTIONS = {"half": 0.5, "quarter": 0.25}
 _HEDGES_TEXT = """about around roughly nearly almost approximately some over under like approx
-    circa close up"""
+    circa"""
 _HEDGES = frozenset(_HEDGES_TEXT.split())
+#: Hedges of two words, whose first word alone is no hedge ("shares close 0.9pc lower").
+_HEDGES_BEFORE_TO = frozenset({"close", "up"})
 _MONEY_AFTER = {"dollars": 1.0, "dollar": 1.0, "bucks": 1.0, "euros": 1.0, "euro": 1.0,
                 "pounds": 1.0, "cents": 0.01, "cent": 0.01}  # fmt: skip
 #: The words that spell (part of) a figure.
@@ -107,7 +109,7 @@ def _kind(tokens: list[str], start: int, end: int, value: float) -> tuple[Kind, 
         return "money", value
     if after in _MONEY_AFTER:
         return "money", value * _MONEY_AFTER[after]
-    if after in ("percent", "%", "pct") or tokens[end : end + 2] == ["per", "cent"]:
+    if after in ("percent", "%", "pct", "pc") or tokens[end : end + 2] == ["per", "cent"]:
         return "percent", value
     if end - start == 1 and value.is_integer() and 1900 <= value <= 2100:  # a bare "2019"
         return "year", value
@@ -127,6 +129,8 @@ def figures(text: str) -> frozenset[Figure]:
     True
     >>> sorted((f.kind, f.hedged) for f in figures("In 2019 it charged roughly half a cent"))
     [('money', True), ('year', False)]
+    >>> figures("Tokyo shares close 0.88pc lower") == figures("shares close 0.88 percent lower")
+    True
     """
     tokens = _TOKEN.findall(text.lower().replace("-", " "))
     found: set[Figure] = set()
@@ -157,9 +161,20 @@ def figures(text: str) -> frozenset[Figure]:
             kind, value = "percent", value * 100  # "a quarter of its staff": a share
         if kind == "money" and i < len(tokens) and tokens[i] in _MONEY_AFTER:
             i += 1
-        hedged = any(t in _HEDGES for t in tokens[max(0, start - 2) : start])
+        hedged = _hedged(tokens[max(0, start - 2) : start])
         found.add(Figure(kind, value, hedged))
     return frozenset(found)
+
+
+def _hedged(before: list[str]) -> bool:
+    """Whether the (up to two) words before a figure hedge it: "about", "close to".
+
+    >>> _hedged(["close", "to"]), _hedged(["shares", "close"]), _hedged(["up", "to"])
+    (True, False, True)
+    """
+    return any(t in _HEDGES for t in before) or (
+        before[-1:] == ["to"] and before[0] in _HEDGES_BEFORE_TO
+    )
 
 
 def figures_conflict(a: frozenset[Figure], b: frozenset[Figure]) -> bool:
