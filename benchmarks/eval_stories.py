@@ -29,7 +29,9 @@ Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported
 A pair merges when ``cosine - penalty >= threshold`` (:mod:`podsift.cluster.signals`).
 The setting with the best macro F1 (the mean of the five parts' pairwise F1, so the ~700
 easy STS pairs do not drown the podcast passages) on the cal parts wins, among the settings
-whose pooled precision on the cal parts is at least :data:`MIN_PRECISION`.
+whose pooled precision on the cal parts is at least :data:`MIN_PRECISION`. The held-out
+macro F1 comes with a 95 % bootstrap interval (:func:`macro_interval`): the hard, blind and
+event parts are small, so one pair moves the macro by about 0.02.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ WEIGHTS = [
 MIN_PRECISION = 0.9
 CAL_EVENTS = {"xz-backdoor-2024", "hashicorp-opentofu-2024"}
 Pair = tuple[str, str, bool]
+Decisions = tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]  # (merged, same) per pair
+#: Rounds of the bootstrap interval of the held-out macro F1.
+ROUNDS = 2000
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -71,6 +76,34 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def tally(merged: npt.NDArray[np.bool_], same: npt.NDArray[np.bool_]) -> tuple[int, int, int]:
+    """(tp, fp, fn) of pairwise decisions."""
+    return int((merged & same).sum()), int((merged & ~same).sum()), int((~merged & same).sum())
+
+
+def macro_interval(parts: list[Decisions], rounds: int = ROUNDS) -> tuple[float, float]:
+    """95 % bootstrap interval of the macro F1: each part's pairs are drawn again with
+    replacement, ``rounds`` times (the pairs of one event passage are not independent, so
+    the events part's interval is, if anything, too narrow).
+
+    >>> yes, no = np.ones(4, dtype=bool), np.zeros(4, dtype=bool)
+    >>> macro_interval([(yes, yes)], rounds=10)
+    (1.0, 1.0)
+    >>> low, high = macro_interval([(yes, np.array([True, False, True, False]))])
+    >>> 0.0 <= low < 0.67 < high <= 1.0
+    True
+    """
+    rng = np.random.default_rng(0)
+    f1 = np.zeros((rounds, len(parts)))
+    for k, (merged, same) in enumerate(parts):
+        draw = rng.integers(0, len(merged), size=(rounds, len(merged)))
+        m, s = merged[draw], same[draw]
+        tp, wrong = (m & s).sum(1), (m != s).sum(1)
+        f1[:, k] = np.where(tp + wrong > 0, 2 * tp / np.maximum(2 * tp + wrong, 1), 1.0)
+    low, high = np.percentile(f1.mean(1), [2.5, 97.5])
+    return round(float(low), 3), round(float(high), 3)
 
 
 def bcubed_f1(pred: list[str], gold: list[str]) -> float:
@@ -125,11 +158,14 @@ class PairPart:
         checks = [conflicts(text_signals(a), text_signals(b)) for a, b, _ in pairs]
         return cls(name, pairs, np.einsum("ij,ij->i", left, right), np.array(checks))
 
+    def decisions(self, threshold: float, weights: SignalWeights) -> Decisions:
+        """(merged, same) per pair when merging at ``threshold`` under ``weights``."""
+        merged = self.cos - self.conflicts @ np.array(astuple(weights)) >= threshold
+        return merged, np.array([p[2] for p in self.pairs], dtype=bool)
+
     def counts(self, threshold: float, weights: SignalWeights) -> tuple[int, int, int]:
         """(tp, fp, fn) when merging at ``threshold`` under ``weights``."""
-        merged = self.cos - self.conflicts @ np.array(astuple(weights)) >= threshold
-        same = np.array([p[2] for p in self.pairs], dtype=bool)
-        return int((merged & same).sum()), int((merged & ~same).sum()), int((~merged & same).sum())
+        return tally(*self.decisions(threshold, weights))
 
 
 @dataclass
@@ -141,21 +177,17 @@ class EventPart:
     groups: list[str]
     vectors: npt.NDArray[np.float32]
 
-    def run(self, threshold: float, weights: SignalWeights) -> tuple[tuple[int, int, int], float]:
-        """Cluster at the setting; return pairwise (tp, fp, fn) and B-cubed F1."""
+    def run(self, threshold: float, weights: SignalWeights) -> tuple[Decisions, float]:
+        """Cluster at the setting; return (merged, same) for every pair of passages and the
+        B-cubed F1."""
         statements = [Statement(id=str(i), text=t) for i, t in enumerate(self.texts)]
         clusters = group_statements(statements, self.vectors, threshold=threshold, signals=weights)
         label = {m: c.id for c in clusters for m in c.members}
         pred = [label[str(i)] for i in range(len(self.texts))]
-        tp = fp = fn = 0
-        for i, j in itertools.combinations(range(len(self.texts)), 2):
-            merged, same = pred[i] == pred[j], self.groups[i] == self.groups[j]
-            tp, fp, fn = (
-                tp + (merged and same),
-                fp + (merged and not same),
-                fn + (same and not merged),
-            )
-        return (tp, fp, fn), bcubed_f1(pred, self.groups)
+        pairs = list(itertools.combinations(range(len(self.texts)), 2))
+        merged = np.array([pred[i] == pred[j] for i, j in pairs], dtype=bool)
+        same = np.array([self.groups[i] == self.groups[j] for i, j in pairs], dtype=bool)
+        return (merged, same), bcubed_f1(pred, self.groups)
 
 
 def load_events(path: Path, vf: VectorFile) -> tuple[EventPart, EventPart]:
@@ -215,7 +247,8 @@ def evaluate(
         counts = part.counts(threshold, weights)
         total += counts
         out[part.name] = prf(*counts)
-    ev_counts, b3 = events.run(threshold, weights)
+    ev_decisions, b3 = events.run(threshold, weights)
+    ev_counts = tally(*ev_decisions)
     total += ev_counts
     out["events"] = (*prf(*ev_counts), b3)
     out["pooled"] = prf(*(int(x) for x in total))
@@ -282,13 +315,15 @@ def main() -> None:
         (f"cosine + signals {_w(best[2])}, t={best[1]}", best[1], best[2]),
     ):
         for split, parts, ev in (("cal", cal, ev_cal), ("held", held, ev_held)):
-            for name, scores in evaluate(parts, ev, t, w).items():
-                b3 = f"{scores[3]:.3f}" if len(scores) > 3 else ""
-                p, r, f = scores[:3]
+            for name, row in evaluate(parts, ev, t, w).items():
+                b3 = f"{row[3]:.3f}" if len(row) > 3 else ""
+                p, r, f = row[:3]
                 print(f"| {label} | {name} | {split} | {p:.3f} | {r:.3f} | {f:.3f} | {b3} |")
         for part in reported:
             p, r, f = prf(*part.counts(t, w))
             print(f"| {label} | {part.name} (report only) | held | {p:.3f} | {r:.3f} | {f:.3f} | |")
+        low, high = macro_interval([p.decisions(t, w) for p in held] + [ev_held.run(t, w)[0]])
+        print(f"| {label} | macro, 95 % bootstrap interval | held | | | {low:.3f}–{high:.3f} | |")
 
 
 def _w(w: SignalWeights) -> str:
