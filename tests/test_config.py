@@ -25,8 +25,9 @@ def test_precedence_flag_over_env_over_file(tmp_path: Path) -> None:
     assert s.store.db == "from-env.db"
     assert s.rank.top == 4
     assert s.feeds.timeout == 5.0
-    s = load_settings(cfg, env={"PODSIFT_DB": "from-env.db"},
-                      overrides={"store": {"db": "from-flag.db"}})
+    s = load_settings(
+        cfg, env={"PODSIFT_DB": "from-env.db"}, overrides={"store": {"db": "from-flag.db"}}
+    )
     assert s.store.db == "from-flag.db"
 
 

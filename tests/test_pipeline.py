@@ -47,8 +47,14 @@ LOOPBACK = {"PODSIFT_FEEDS__ALLOW_NETWORKS": "127.0.0.0/8"}  # the test servers,
 
 
 def _ctx(store: Store, client: object, lookback_days: float = 10, **env: str) -> RunContext:
-    settings = load_settings(env={**LOOPBACK, "PODSIFT_RANK__RECENCY_HALF_LIFE_DAYS": "3650",
-                                  "PODSIFT_SECRET_KEY": "test-key", **env})
+    settings = load_settings(
+        env={
+            **LOOPBACK,
+            "PODSIFT_RANK__RECENCY_HALF_LIFE_DAYS": "3650",
+            "PODSIFT_SECRET_KEY": "test-key",
+            **env,
+        }
+    )
     return RunContext(settings, store, client, NOW, lookback=timedelta(days=lookback_days))  # type: ignore[arg-type]
 
 
@@ -64,8 +70,9 @@ def test_daily_job_end_to_end(store: Store, served: str) -> None:
     assert counts["feeds"]["failed"] == 2
     assert counts["transcripts"]["fetched"] == 2
     assert counts["insights"]["episodes"] == 2
-    failing = {s.feed_url.rsplit("/", 1)[1]: s.last_error for s in store.shows()
-               if s.state == "failing"}
+    failing = {
+        s.feed_url.rsplit("/", 1)[1]: s.last_error for s in store.shows() if s.state == "failing"
+    }
     assert set(failing) == {"broken.xml", "unreachable.xml"}
     assert all(failing.values())
 
@@ -77,8 +84,12 @@ def test_daily_job_end_to_end(store: Store, served: str) -> None:
     for item in items:
         assert item["quote"] and item["show"] in ("Changelog News", "Python Bytes")
     # The xz backdoor was raised on both shows: one story, with the other show "also on".
-    xz = [i for i in items if "xz" in (i["insight"] + i["quote"]).lower()
-          or "backdoor" in (i["insight"] + i["quote"]).lower()]
+    xz = [
+        i
+        for i in items
+        if "xz" in (i["insight"] + i["quote"]).lower()
+        or "backdoor" in (i["insight"] + i["quote"]).lower()
+    ]
     assert xz, [i["insight"] for i in items]
     assert any(i["also_on"] for i in xz), [(i["insight"], i["also_on"]) for i in xz]
     pb = [i for i in items if i["show"] == "Python Bytes"]
@@ -94,8 +105,13 @@ def test_second_run_polls_304_and_stores_nothing_new(store: Store, served: str) 
         later = dataclasses.replace(later, now=later.now + timedelta(hours=2))  # due again
         second = run_daily(later).as_dict()
     assert first["feeds"]["new_episodes"] == 8
-    assert second["feeds"] == {"polled": 1, "unchanged": 1, "new_episodes": 0, "failed": 0,
-                               "deferred": 0}
+    assert second["feeds"] == {
+        "polled": 1,
+        "unchanged": 1,
+        "new_episodes": 0,
+        "failed": 0,
+        "deferred": 0,
+    }
     assert store.counts() == before
 
 
@@ -110,7 +126,9 @@ def test_run_sends_each_subscriber_one_email(store: Store, served: str) -> None:
     assert first["sent"]["sent"] == 2
     assert again["sent"]["sent"] == 0 and again["sent"]["failed"] == 0
     assert sorted(rcpt for env in smtp.received for rcpt in env.rcpt_tos) == [
-        "ann@example.org", "bob@example.org"]
+        "ann@example.org",
+        "bob@example.org",
+    ]
     msg = email.message_from_bytes(smtp.received[0].content, policy=email.policy.default)
     assert msg.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]

@@ -332,9 +332,7 @@ def _build_section(cls: Any, values: Mapping[str, tuple[Any, str]], section: str
     for head, sub_values in nested.items():
         base = dataclasses.asdict(cls.__dataclass_fields__[head].default_factory())
         defaults = {k: (v, "default") for k, v in base.items() if k != "api_key"}
-        kwargs[head] = _build_section(
-            fields[head], {**defaults, **sub_values}, f"{section}.{head}"
-        )
+        kwargs[head] = _build_section(fields[head], {**defaults, **sub_values}, f"{section}.{head}")
     return cls(**kwargs)
 
 

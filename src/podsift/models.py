@@ -116,7 +116,12 @@ class Insight:
     def with_id(self, prefix: str) -> Insight:
         """Return a copy whose id is derived from ``prefix`` and the quote."""
         return Insight(
-            self.text, self.quote, self.speaker, self.start, self.end, self.score,
+            self.text,
+            self.quote,
+            self.speaker,
+            self.start,
+            self.end,
+            self.score,
             id=text_hash(f"{prefix}|{self.quote}|{self.start}"),
         )
 
