@@ -48,6 +48,25 @@ def _check(check, a: str, b: str) -> float:  # type: ignore[no-untyped-def]
             "Albertsons and Kroger locked out workers.",
             False,
         ),
+        # two names of two words each swap places around the relation
+        (
+            "In the final, Rafael Nadal beat Novak Djokovic in four sets.",
+            "In the final, Novak Djokovic beat Rafael Nadal in four sets.",
+            True,
+        ),
+        # a clause with a name in it moved: same claim
+        (
+            "The Sydney Opera House's first opera was performed in September 1973.",
+            "In September 1973, the first opera was performed at the Sydney Opera House.",
+            False,
+        ),
+        # figures reordered around a name that is capitalised in one text only: same claim
+        (
+            "IAC's stock closed yesterday down $2.81, or 7.6 percent, at $34.19.",
+            "InterActiveCorp's shares closed at $34.19, down $2.81, or 7.6 percent on the"
+            " Nasdaq Stock Market.",
+            False,
+        ),
     ],
 )
 def test_order_conflict_is_a_swap_around_the_same_relation(a: str, b: str, conflict: bool) -> None:
@@ -100,6 +119,30 @@ def test_negation_counts_only_as_a_small_edit() -> None:
         )
         == 0.0
     )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict"),
+    [
+        (
+            "The board approved the merger of the two banks last week.",
+            "The board failed to approve the merger of the two banks last week.",
+            True,
+        ),
+        ("Adobe managed to buy Figma.", "Adobe failed to buy Figma.", True),
+        (
+            "The UK rejoined the Horizon research programme in 2023.",
+            "The UK refused to rejoin the Horizon research programme in 2023.",
+            True,
+        ),
+        # both deny, or "failed" is no verb before "to"
+        ("The probe failed to land.", "The probe did not land.", False),
+        ("The first test failed twice.", "The first test broke twice.", False),
+        ("Shares declined to $10.", "Shares fell to $10.", False),
+    ],
+)
+def test_a_verb_that_denies_what_follows_is_a_negation(a: str, b: str, conflict: bool) -> None:
+    assert (_check(negation_conflict, a, b) == 1.0) is conflict
 
 
 def test_numbers_conflict_when_none_is_shared_or_one_is_swapped() -> None:

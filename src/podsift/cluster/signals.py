@@ -52,6 +52,9 @@ __all__ = [
 ]
 
 _NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nobody", "none", "longer"})
+#: Verbs that deny the verb after them: "failed to convict" says it was not convicted.
+#: ("declined to" is left out: "shares declined to $10" is a fall, not a refusal.)
+_DENYING_VERBS = frozenset({"fail", "fails", "failed", "refuse", "refuses", "refused"})
 #: A word with one of these in front says the opposite of the word ("distrust", "unsafe").
 _NEGATING_PREFIXES = ("un", "dis", "non", "in", "im", "ir", "il")
 
@@ -207,8 +210,8 @@ def minimal_edit(a: Signals, b: Signals) -> tuple[frozenset[str], frozenset[str]
 
 
 def negation_conflict(a: Signals, b: Signals) -> float:
-    """1.0 when one text is a small edit of the other that adds or drops a negation, or puts
-    a word in place of its negative form ("trust"/"distrust", "safe"/"unsafe").
+    """1.0 when one text is a small edit of the other that adds or drops a negation ("not",
+    "failed to"), or puts a word in place of its negative form ("trust"/"distrust").
 
     >>> negation_conflict(text_signals("It was found"), text_signals("It was not found"))
     1.0
@@ -216,15 +219,36 @@ def negation_conflict(a: Signals, b: Signals) -> float:
     0.0
     >>> negation_conflict(text_signals("Users trust it"), text_signals("Users distrust it"))
     1.0
+    >>> negation_conflict(text_signals("Adobe managed to buy Figma"),
+    ...                   text_signals("Adobe failed to buy Figma"))
+    1.0
     """
     edit = minimal_edit(a, b)
     if edit is None:
         return 0.0
     ours, theirs = edit
-    if bool(ours & _NEGATIONS) != bool(theirs & _NEGATIONS):
+    if _denies(ours, a) != _denies(theirs, b):
         return 1.0
     pairs = itertools.chain(itertools.product(ours, theirs), itertools.product(theirs, ours))
     return 1.0 if any(_negative_form(x, y) for x, y in pairs) else 0.0
+
+
+def _denies(words: frozenset[str], text: Signals) -> bool:
+    """Whether ``words`` (changed words of ``text``) hold a negation, or a denying verb that
+    ``text`` says before "to" ("refused to rejoin").
+
+    >>> s = text_signals("The UK refused to rejoin")
+    >>> _denies(frozenset({"refused", "to"}), s), _denies(frozenset({"rejoin"}), s)
+    (True, False)
+    >>> _denies(frozenset({"failed"}), text_signals("The test failed twice"))
+    False
+    """
+    if words & _NEGATIONS:
+        return True
+    return any(
+        word in words and word in _DENYING_VERBS and after == "to"
+        for word, after in itertools.pairwise(text.tokens)
+    )
 
 
 def _negative_form(word: str, other: str) -> bool:
@@ -254,18 +278,47 @@ def order_conflict(a: Signals, b: Signals) -> float:
     >>> a, b = text_signals("Kroger and Aldi sued"), text_signals("Aldi and Kroger sued")
     >>> order_conflict(a, b)
     0.0
+    >>> a = text_signals("In the 2020 election, Joe Biden defeated Donald Trump")
+    >>> order_conflict(a, text_signals("In the 2020 election, Donald Trump defeated Joe Biden"))
+    1.0
     """
     pos_a, pos_b = _single_positions(a.tokens), _single_positions(b.tokens)
     shared = sorted(set(pos_a) & set(pos_b), key=pos_a.__getitem__)
+    names = frozenset(a.names) & frozenset(b.names)
     for i, x in enumerate(shared):
         for y in shared[i + 1 :]:
             if pos_b[x] < pos_b[y]:
                 continue
-            between_a = set(a.tokens[pos_a[x] + 1 : pos_a[y]])
-            between_b = set(b.tokens[pos_b[y] + 1 : pos_b[x]])
+            rest = names if x in names and y in names else frozenset()
+            between_a = _between(a.tokens[pos_a[x] + 1 : pos_a[y]], rest)
+            between_b = _between(b.tokens[pos_b[y] + 1 : pos_b[x]], rest)
             if (between_a & between_b) - FUNCTION_WORDS and _jaccard(between_a, between_b) >= 0.5:
                 return 1.0
     return 0.0
+
+
+#: The most content words a relation between two swapped names has ("agreed to buy").
+_RELATION_WORDS = 2
+
+
+def _between(words: tuple[str, ...], names: frozenset[str]) -> set[str]:
+    """The words between two swapped words. Between two names, the rest of each name is no
+    relation ("trump defeated joe" between "Donald" and "Biden" → {"defeated"}), when what
+    is left is a short relation; a longer stretch is a clause that moved, names and all.
+
+    >>> sorted(_between(("trump", "defeated", "joe"), frozenset({"trump", "joe"})))
+    ['defeated']
+    >>> moved = ("first", "opera", "was", "performed", "in", "september")
+    >>> len(_between(moved, frozenset({"september"})))
+    6
+    """
+    start, end = 0, len(words)
+    while start < end and words[start] in names:
+        start += 1
+    while end > start and words[end - 1] in names:
+        end -= 1
+    relation = set(words[start:end])
+    return relation if len(relation - FUNCTION_WORDS) <= _RELATION_WORDS else set(words)
 
 
 @lru_cache(maxsize=1 << 16)
