@@ -240,6 +240,29 @@ def load_pairs(path: Path) -> list[Pair]:
     return [(r["a"], r["b"], bool(r["same"])) for r in rows]
 
 
+def load_kinds(path: Path) -> list[str]:
+    """The ``kind`` of every row of a JSON Lines pair file ("" where a row has none)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [str(r.get("kind", "")) for r in rows]
+
+
+def by_kind(decisions: Decisions, kinds: list[str]) -> dict[str, tuple[int, int]]:
+    """Per kind of pair, (pairs, pairs decided right): where a setting fails, not which pair.
+
+    >>> merged, same = np.array([True, True, False]), np.array([True, False, False])
+    >>> by_kind((merged, same), ["paraphrase", "negation", "negation"])
+    {'negation': (2, 1), 'paraphrase': (1, 1)}
+    """
+    right = decisions[0] == decisions[1]
+    return {
+        kind: (
+            kinds.count(kind),
+            int(sum(r for r, k in zip(right, kinds, strict=True) if k == kind)),
+        )
+        for kind in sorted(set(kinds))
+    }
+
+
 def evaluate(
     pair_parts: list[PairPart], events: EventPart, threshold: float, weights: SignalWeights
 ) -> dict[str, tuple[float, ...]]:
@@ -329,6 +352,13 @@ def main() -> None:
             print(f"| {label} | {part.name} (report only) | held | {p:.3f} | {r:.3f} | {f:.3f} | |")
         low, high = macro_interval([p.decisions(t, w) for p in held] + [ev_held.run(t, w)[0]])
         print(f"| {label} | macro, 95 % bootstrap interval | held | | | {low:.3f}–{high:.3f} | |")
+    fresh = reported[1]
+    print(f"\n{fresh.name} pairs by kind at the chosen setting\n\n| kind | pairs | right |")
+    print("|---|---|---|")
+    for kind, (n, right) in by_kind(
+        fresh.decisions(best[1], best[2]), load_kinds(args.fresh)
+    ).items():
+        print(f"| {kind} | {n} | {right} |")
 
 
 def _w(w: SignalWeights) -> str:
