@@ -54,7 +54,8 @@ __all__ = [
 _NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nobody", "none", "longer"})
 #: Verbs that deny the verb after them: "failed to convict" says it was not convicted.
 #: ("declined to" is left out: "shares declined to $10" is a fall, not a refusal.)
-_DENYING_VERBS = frozenset({"fail", "fails", "failed", "refuse", "refuses", "refused"})
+_DENYING_TEXT = "fail fails failed failing refuse refuses refused refusing"
+_DENYING_VERBS = frozenset(_DENYING_TEXT.split())
 #: A word with one of these in front says the opposite of the word ("distrust", "unsafe").
 _NEGATING_PREFIXES = ("un", "dis", "non", "in", "im", "ir", "il")
 
