@@ -26,7 +26,6 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
         decode_statements,
         embedders,
         group_statements,
-        signals_for,
         threshold_for,
     )
 
@@ -37,7 +36,7 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
     statements = decode_statements(file.read(), getattr(file, "name", "-"))
     embedder = embedders.create(name, app.settings)
     vectors = embedder.embed([s.text for s in statements])
-    clusters = group_statements(statements, vectors, threshold=limit, signals=signals_for(name))
+    clusters = group_statements(statements, vectors, threshold=limit)
     if as_json:
         print_json(cluster_to_json(clusters))
         return

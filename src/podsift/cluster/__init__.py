@@ -37,7 +37,6 @@ from .embed import (
     MemoryVectorCache,
 )
 from .group import (
-    CALIBRATED_SIGNALS,
     CALIBRATED_THRESHOLDS,
     DEFAULT_THRESHOLD,
     UncalibratedEmbedderError,
@@ -45,7 +44,6 @@ from .group import (
     cluster_id,
     group_statements,
     natural_key,
-    signals_for,
     threshold_for,
 )
 from .index import ANN_THRESHOLD, IndexDimensionError, StoryIndex
@@ -53,7 +51,6 @@ from .stories import StoriesReport, group_all, make_embedder
 
 __all__ = [
     "ANN_THRESHOLD",
-    "CALIBRATED_SIGNALS",
     "CALIBRATED_THRESHOLDS",
     "DEFAULT_EMBEDDER",
     "DEFAULT_THRESHOLD",
@@ -82,7 +79,6 @@ __all__ = [
     "models_dir",
     "natural_key",
     "read_statements",
-    "signals_for",
     "threshold_for",
 ]
 

@@ -17,7 +17,6 @@ from .group import (
     CHECKED_MEMBERS,
     assign_to_stories,
     natural_key,
-    signals_for,
     threshold_for,
 )
 from .index import StoryIndex
@@ -116,7 +115,6 @@ def _assign_day(
         threshold=threshold,
         story_texts=story_texts,
         member_vectors=member_vectors,
-        signals=signals_for(model),
         index=index,
     )
     centroids = dict(existing)
