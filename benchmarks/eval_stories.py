@@ -38,9 +38,9 @@ conflict check is a veto (:data:`podsift.cluster.group.DEFAULT_SIGNALS`), so onl
 threshold is calibrated: the one with the best macro F1 (the mean of the five parts' pairwise
 F1, so the ~700 easy STS pairs do not drown the podcast passages) on the cal parts wins,
 among those whose pooled precision on the cal parts is at least :data:`MIN_PRECISION`. The
-cosine alone is calibrated the same way, as the baseline. The held-out
-macro F1 comes with a 95 % bootstrap interval (:func:`macro_interval`): the hard, blind and
-event parts are small, so one pair moves the macro by about 0.02.
+cosine alone is calibrated the same way, as the baseline. The held-out macro F1 comes with a
+95 % bootstrap interval (:func:`macro_interval`): the hard, blind and event parts are small,
+so one pair moves the macro by about 0.02.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from podsift.models import Statement, text_hash
 
 THRESHOLDS = [round(float(t), 3) for t in np.arange(0.35, 0.851, 0.025)]
 #: A wrong merge puts unrelated shows under one headline, in front of every subscriber; a
-#: missed merge only leaves a story smaller. Settings whose pooled precision on the cal
+#: missed merge only leaves a story smaller. Thresholds whose pooled precision on the cal
 #: parts is below this are not chosen, whatever their F1.
 MIN_PRECISION = 0.9
 CAL_EVENTS = {"xz-backdoor-2024", "hashicorp-opentofu-2024"}
