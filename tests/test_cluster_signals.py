@@ -89,6 +89,13 @@ def test_order_conflict_is_a_swap_around_the_same_relation(a: str, b: str, confl
             False,
         ),
         ("Shares rose early, then fell.", "Shares fell after rising early.", False),
+        (
+            "The court acquitted the former minister.",
+            "The court convicted the former minister.",
+            True,
+        ),
+        ("The EU lifted sanctions on the bank.", "The EU imposed sanctions on the bank.", True),
+        ("She tested positive for the virus.", "She tested negative for the virus.", True),
     ],
 )
 def test_opposite_conflict_needs_each_text_on_its_own_side(a: str, b: str, conflict: bool) -> None:
@@ -135,7 +142,22 @@ def test_negation_counts_only_as_a_small_edit() -> None:
             "The UK refused to rejoin the Horizon research programme in 2023.",
             True,
         ),
+        (
+            "The new telescope has captured its first image of the galaxy.",
+            "The new telescope has yet to capture its first image of the galaxy.",
+            True,
+        ),
+        (
+            "Rescuers reached the village cut off by the floods.",
+            "Rescuers were unable to reach the village cut off by the floods.",
+            True,
+        ),
         # both deny, or "failed" is no verb before "to"
+        (
+            "UN monitors yet to reach site of the clash",
+            "UN monitors unable to reach site of the clash",
+            False,
+        ),
         ("The probe failed to land.", "The probe did not land.", False),
         ("The first test failed twice.", "The first test broke twice.", False),
         ("Shares declined to $10.", "Shares fell to $10.", False),
