@@ -163,7 +163,7 @@ def test_negation_counts_only_as_a_small_edit() -> None:
         ("Shares declined to $10.", "Shares fell to $10.", False),
     ],
 )
-def test_a_verb_that_denies_what_follows_is_a_negation(a: str, b: str, conflict: bool) -> None:
+def test_a_word_that_denies_what_follows_is_a_negation(a: str, b: str, conflict: bool) -> None:
     assert (_check(negation_conflict, a, b) == 1.0) is conflict
 
 

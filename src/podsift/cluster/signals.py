@@ -56,7 +56,7 @@ _NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nobody", "none"
 #: and so do "was unable to" and "has yet to".
 #: ("declined to" is left out: "shares declined to $10" is a fall, not a refusal.)
 _DENYING_TEXT = "fail fails failed failing refuse refuses refused refusing unable yet"
-_DENYING_VERBS = frozenset(_DENYING_TEXT.split())
+_DENYING_WORDS = frozenset(_DENYING_TEXT.split())
 #: A word with one of these in front says the opposite of the word ("distrust", "unsafe").
 _NEGATING_PREFIXES = ("un", "dis", "non", "in", "im", "ir", "il")
 
@@ -70,10 +70,9 @@ _OPPOSITES_TEXT = """
 rise rises rose risen rising increase increased increases increasing grow grew grown grows
   growing climb climbed climbs jump jumped surge surged soar soared gain gained gains raise
   raised raises hike hiked boost boosted expand expanded expands expanding | fall falls fell
-  fallen falling drop dropped drops
-  dropping decline declined declines declining decrease decreased decreases decreasing
-  shrink shrank shrunk shrinks plunge plunged slump slumped sink sank lower lowered reduce
-  reduced reduces cut cuts slash slashed lose lost loses losing
+  fallen falling drop dropped drops dropping decline declined declines declining decrease
+  decreased decreases decreasing shrink shrank shrunk shrinks plunge plunged slump slumped
+  sink sank lower lowered reduce reduced reduces cut cuts slash slashed lose lost loses losing
 faster quicker fast quick speed sped speeds accelerate accelerated accelerates accelerating |
   slower slow slowed slows slowdown decelerate decelerated decelerates
 more higher larger bigger greater most highest largest biggest above over | fewer less lower
@@ -267,7 +266,7 @@ def negation_conflict(a: Signals, b: Signals) -> float:
 
 
 def _denies(words: frozenset[str], text: Signals) -> bool:
-    """Whether ``words`` (changed words of ``text``) hold a negation, or a denying verb that
+    """Whether ``words`` (changed words of ``text``) hold a negation, or a denying word that
     ``text`` says before "to" ("refused to rejoin").
 
     >>> s = text_signals("The UK refused to rejoin")
@@ -279,7 +278,7 @@ def _denies(words: frozenset[str], text: Signals) -> bool:
     if words & _NEGATIONS:
         return True
     return any(
-        word in words and word in _DENYING_VERBS and after == "to"
+        word in words and word in _DENYING_WORDS and after == "to"
         for word, after in itertools.pairwise(text.tokens)
     )
 
