@@ -8,7 +8,7 @@ pure functions look at the words themselves and return, for a pair of texts, a p
 - :func:`number_conflict`: both texts state figures of one kind (years, percentages, money,
   counts; :mod:`.figures`) and none agree, or a small edit swaps one;
 - :func:`negation_conflict`: one text negates and the other does not, with most words shared
-  ("not", "never", or a negative form: "distrust", "unsafe");
+  ("not", "never", "failed to", or a negative form: "distrust", "unsafe");
 - :func:`order_conflict`: two shared words swap places around the same relation (roles
   swapped: "A acquired B" / "B acquired A", "the attacker gained the maintainer's trust");
 - :func:`opposite_conflict`: one text says "rose", "faster", "hired", "added", "approved"
@@ -19,8 +19,9 @@ pure functions look at the words themselves and return, for a pair of texts, a p
 
 The per-text features they compare are read once per text by :mod:`.words`.
 
-``benchmarks/eval_stories.py`` measures each on held-out data; a signal whose weight does
-not improve the calibration part stays at weight 0.
+Each is a veto (weight 1.0 in :data:`podsift.cluster.group.DEFAULT_SIGNALS`);
+``benchmarks/eval_stories.py`` calibrates the threshold with them and measures them on
+held-out data.
 """
 
 from __future__ import annotations
@@ -277,6 +278,8 @@ def _denies(words: frozenset[str], text: Signals) -> bool:
     """
     if words & _NEGATIONS:
         return True
+    if not words & _DENYING_WORDS:
+        return False
     return any(
         word in words and word in _DENYING_WORDS and after == "to"
         for word, after in itertools.pairwise(text.tokens)
