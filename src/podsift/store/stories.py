@@ -131,6 +131,35 @@ class StoryRows(StoreBase):
             ).all()
         return [(r.id, np.frombuffer(r.centroid, dtype="<f4")) for r in rows]
 
+    def stories_of_other_models(self, model: str, since: datetime) -> dict[str, list[str]]:
+        """Member texts of the stories seen since ``since`` whose centroid is not ``model``'s
+        (the configured embedder changed), by story id."""
+        st, m, i = t.stories.c, t.story_members.c, t.insights.c
+        with self.tx() as c:
+            rows = c.execute(
+                sa.select(st.id, i.text)
+                .join(t.story_members, m.story_id == st.id)
+                .join(t.insights, i.id == m.insight_id)
+                .where(st.model != model, st.last_seen >= since)
+                .order_by(st.id, i.id)
+            ).all()
+        out: dict[str, list[str]] = {}
+        for r in rows:
+            out.setdefault(r.id, []).append(r.text)
+        return out
+
+    def adopt_story(self, story_id: str, model: str, centroid: Vector) -> None:
+        """Give a story ``model``'s centroid, and the representative nearest it."""
+        st, m = t.stories.c, t.story_members.c
+        with self.tx() as c:
+            ids = list(c.execute(sa.select(m.insight_id).where(m.story_id == story_id)).scalars())
+            summary = self._story_summary(c, ids, model, centroid)
+            c.execute(
+                t.stories.update()
+                .where(st.id == story_id)
+                .values(model=model, centroid=centroid.astype("<f4").tobytes(), **summary)
+            )
+
     def add_to_story(
         self,
         story_id: str,
