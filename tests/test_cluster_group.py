@@ -19,6 +19,7 @@ from podsift.cluster import (
     natural_key,
     read_statements,
 )
+from podsift.cluster.group import Linkage
 from podsift.cluster.signals import SignalWeights
 from podsift.exceptions import PodsiftError
 from podsift.models import Cluster, Statement
@@ -122,6 +123,37 @@ def test_average_linkage_does_not_chain() -> None:
     v = np.vstack([vec(1, 0), vec(np.cos(0.6), np.sin(0.6)), vec(np.cos(1.2), np.sin(1.2))])
     clusters = group_statements(s, v, threshold=0.8)
     assert len(clusters) == 2
+
+
+@pytest.mark.parametrize(
+    ("linkage", "threshold", "groups"),
+    [
+        ("single", 0.6, 1),  # a~b and b~c at 0.77: the chain joins all three
+        ("average", 0.6, 2),  # (a, b) to c: mean of 0.17 and 0.77 is 0.47
+        ("average", 0.45, 1),
+        ("complete", 0.45, 2),  # (a, b) to c: the lowest, 0.17
+    ],
+)
+def test_linkage_sets_how_far_a_group_reaches(
+    linkage: Linkage, threshold: float, groups: int
+) -> None:
+    s = [Statement("a", ""), Statement("b", ""), Statement("c", "")]
+    v = np.vstack([vec(np.cos(a), np.sin(a)) for a in np.radians([0, 40, 80])])
+    clusters = group_statements(s, v, threshold=threshold, linkage=linkage)
+    assert len(clusters) == groups
+    # a statement at 10 degrees to a story of members at 0 and 80 degrees (cosines 0.98,
+    # 0.34): it joins where the linkage's similarity to the members reaches the threshold
+    link = {"single": 0.98, "average": 0.66, "complete": 0.34}[linkage]
+    existing = [("s", vec(1, 1))]
+    got = assign_to_stories(
+        [Statement("n", "")],
+        np.array([vec(np.cos(np.radians(10)), np.sin(np.radians(10)))]),
+        existing,
+        threshold=0.5,
+        member_vectors={"s": v[[0, 2]]},
+        linkage=linkage,
+    )
+    assert got == [("n", "s" if link >= 0.5 else None)]
 
 
 def test_empty_and_bad_input() -> None:

@@ -3,18 +3,20 @@
 Grouping is average-linkage agglomeration with a cosine threshold: repeatedly merge the two
 groups whose mean pairwise similarity is highest, while it is at least the threshold. Every
 member of a group is therefore, on average, close to every other member, so groups do not
-drift into chains the way "join the nearest member" would. Statements are sorted by id
-(natural order, "2" < "10") first and ties go to the earlier id, so the result does not
-depend on the input order. Where two near-identical texts make different claims, the
-conflict checks of :mod:`.signals` lower their similarity, both within a batch and when a
-statement would join an existing story (checked against the story's member texts).
+drift into chains the way "join the nearest member" would. Single and complete linkage (the
+highest or the lowest pairwise similarity) are there for benchmarks/eval_stories.py, which
+calibrates the linkage with the threshold and chose average for every embedder. Statements
+are sorted by id (natural order, "2" < "10") first and ties go to the earlier id, so the
+result does not depend on the input order. Where two near-identical texts make different
+claims, the conflict checks of :mod:`.signals` lower their similarity, both within a batch
+and when a statement would join an existing story (checked against the story's member texts).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +38,14 @@ DEFAULT_THRESHOLD = 0.45
 #: calibrated too chose a lighter name check on the small calibration parts, which did worse
 #: held out and on pairs written blind (see the README).
 DEFAULT_SIGNALS = SignalWeights(numbers=1.0, negation=1.0, order=1.0, names=1.0, opposites=1.0)
+
+#: How the similarity of two groups (or of a statement and a story's members) is taken from
+#: their members' pairwise similarities: the mean ("average"), the highest ("single") or the
+#: lowest ("complete"). benchmarks/eval_stories.py calibrates it with the threshold.
+Linkage = Literal["average", "single", "complete"]
+LINKAGES: tuple[Linkage, ...] = ("average", "single", "complete")
+#: The calibrated linkage, for every embedder (see the README for each one's figures).
+DEFAULT_LINKAGE: Linkage = "average"
 
 #: The calibrated merge threshold of each embedder, by embedder name: a threshold belongs to
 #: the model whose cosines it cuts. Both from benchmarks/eval_stories.py, best macro F1 on the
@@ -104,6 +114,7 @@ def group_statements(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     signals: SignalWeights | None = None,
+    linkage: Linkage = DEFAULT_LINKAGE,
 ) -> list[Cluster]:
     """Group ``statements`` (row ``i`` of ``vectors`` embeds ``statements[i]``).
 
@@ -116,7 +127,8 @@ def group_statements(
     number of statements (a 5,000-statement call needs about 200 MB).
     """
     ordered, unit = _canonical(statements, vectors)
-    return _group(ordered, unit, threshold, DEFAULT_SIGNALS if signals is None else signals)
+    weights = DEFAULT_SIGNALS if signals is None else signals
+    return _group(ordered, unit, threshold, weights, linkage)
 
 
 def assign_to_stories(
@@ -129,6 +141,7 @@ def assign_to_stories(
     member_vectors: Mapping[str, FloatArray] | None = None,
     index: StoryIndex | None = None,
     signals: SignalWeights | None = None,
+    linkage: Linkage = DEFAULT_LINKAGE,
 ) -> list[tuple[str, str | None]]:
     """Assign new statements to existing stories ``(story id, centroid)`` or to new stories.
 
@@ -164,7 +177,7 @@ def assign_to_stories(
         if story is None:
             continue
         if len(members := vectors.get(story, ())):
-            cos = float(np.mean(_unit_rows(np.asarray(members, dtype=np.float32)) @ unit[i]))
+            cos = float(_LINK[linkage](_unit_rows(np.asarray(members, dtype=np.float32)) @ unit[i]))
         checked = texts.get(story, ())[:CHECKED_MEMBERS] if weights.active else ()
         if checked and cos >= threshold:
             mine = text_signals(ordered[i].text)
@@ -173,20 +186,32 @@ def assign_to_stories(
             story_of[i] = (None, cos)
     result = {s.id: story_of[i][0] for i, s in enumerate(ordered)}
     loose = [i for i in range(len(ordered)) if story_of[i][0] is None]
-    for cluster in _group([ordered[i] for i in loose], unit[loose], threshold, weights):
+    for cluster in _group([ordered[i] for i in loose], unit[loose], threshold, weights, linkage):
         if len(cluster.members) > 1:
             result.update(dict.fromkeys(cluster.members, cluster.id))
     return [(s.id, result[s.id]) for s in ordered]
 
 
+#: A statement's similarity to a story, from its cosines to the story's members, by linkage.
+_LINK: dict[str, Callable[[Vectors], Any]] = {
+    "average": np.mean,
+    "single": np.max,
+    "complete": np.min,
+}
+
+
 def _group(
-    ordered: Sequence[Statement], unit: Vectors, threshold: float, weights: SignalWeights
+    ordered: Sequence[Statement],
+    unit: Vectors,
+    threshold: float,
+    weights: SignalWeights,
+    linkage: Linkage,
 ) -> list[Cluster]:
-    """Average-linkage clusters of canonically ordered statements, largest first."""
+    """Agglomerative clusters of canonically ordered statements, largest first."""
     sims = unit @ unit.T
     texts = [s.text for s in ordered]
     _apply_penalties(sims, texts, weights, threshold)
-    groups = _average_linkage(sims, threshold)
+    groups = _agglomerate(sims, threshold, linkage)
     clusters = [_make_cluster(ordered, sims, members) for members in groups]
     return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
 
@@ -225,8 +250,8 @@ def _unit_rows(matrix: Vectors) -> Vectors:
     return unit
 
 
-def _average_linkage(sims: Vectors, threshold: float) -> list[list[int]]:
-    """Average-linkage agglomeration down to ``threshold``; returns index groups.
+def _agglomerate(sims: Vectors, threshold: float, linkage: Linkage) -> list[list[int]]:
+    """Agglomeration down to ``threshold`` under ``linkage``; returns index groups.
 
     Keeps, per row, its best partner (``best``/``best_val``) so each merge costs O(n).
     """
@@ -242,16 +267,21 @@ def _average_linkage(sims: Vectors, threshold: float) -> list[list[int]]:
         if not best_val[i] >= threshold:
             break
         a, b = sorted((i, int(best[i])))
-        _merge(work, size, a, b)
+        _merge(work, size, a, b, linkage)
         members[a] += members[b]
         members[b] = []
         _refresh_best(work, best, best_val, a, b)
     return [sorted(m) for m in members if m]
 
 
-def _merge(work: Vectors, size: Vectors, a: int, b: int) -> None:
-    """Fold group ``b`` into ``a`` in place (Lance-Williams update for average linkage)."""
-    row = (size[a] * work[a] + size[b] * work[b]) / (size[a] + size[b])
+def _merge(work: Vectors, size: Vectors, a: int, b: int, linkage: Linkage) -> None:
+    """Fold group ``b`` into ``a`` in place (the Lance-Williams update of ``linkage``)."""
+    if linkage == "single":
+        row = np.maximum(work[a], work[b])
+    elif linkage == "complete":
+        row = np.minimum(work[a], work[b])
+    else:
+        row = (size[a] * work[a] + size[b] * work[b]) / (size[a] + size[b])
     work[a, :] = row
     work[:, a] = row
     work[b, :] = -np.inf
