@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -306,9 +307,9 @@ def test_html_shows_timestamp_only_when_start_known() -> None:
     # start None: the link goes to the episode with no time shown
     assert re.search(r'href="https://sec\.example/ep\?a=1&amp;b=2"[^>]*>▶(&nbsp;|\xa0)listen', html)
     assert "#t=" not in html.split("sec.example", 1)[1].split('"', 1)[0]
-    # also on: a timed show gets "(48:02)", an untimed one none
-    assert re.search(r">Oxide and Friends</a> \(48:02\)", html)
-    assert re.search(r">Software Engineering Daily</a></p>", html)
+    # the other shows likewise: a timed one links to its minute, an untimed one to the episode
+    assert re.search(r'href="https://oxide\.example/kc#t=2882"[^>]*>▶(&nbsp;|\xa0)48:02', html)
+    assert re.search(r'href="https://sed\.example/ms"[^>]*>▶(&nbsp;|\xa0)listen', html)
 
 
 def test_html_css_is_inlined_on_key_elements() -> None:
@@ -345,7 +346,21 @@ def test_markdown_escapes_and_links() -> None:
     assert r"Use \<script\>alert" in md
     assert r"\[link\](x) \#1" in md
     assert "[▶ 12:31](https://changelog.example/581.mp3#t=751)" in md
-    assert "[Oxide and Friends](https://oxide.example/kc#t=2882) (48:02)" in md
+    assert "*Oxide and Friends* · Kernel chat · [▶ 48:02](https://oxide.example/kc#t=2882)" in md
+
+
+@pytest.mark.parametrize("render", [render_text, render_markdown, render_html])
+def test_a_merged_story_shows_every_show_with_its_quote_speaker_episode_and_minute(
+    render: Callable[[Digest], str],
+) -> None:
+    out = re.sub(r"<[^>]+>|[*]", "", render(sample_digest()))  # the words, without markup
+    out = " ".join(out.split())
+    assert "Raised on 3 shows" in out and "Raised on 2 shows" in out
+    assert "“No CVEs at all.” — Bryan, Oxide and Friends · Kernel chat" in out
+    assert "“It just works.” — Software Engineering Daily · Memory safety" in out
+    assert "“Words again.” — Other Show · Ep 2 · 0:30" in out
+    assert "https://oxide.example/kc#t=2882" in render(sample_digest())
+    assert out.count("Raised on") == 2  # only the stories more than one show raised
 
 
 # --- JSON ----------------------------------------------------------------------------------
