@@ -23,13 +23,14 @@ Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported
   unseen-pairs.jsonl``, 100 more pairs of the same kinds over wider subjects (science,
   health, sport, politics), written blind like ``blind``. Its misses were read once before
   the checks last changed, so it is no longer a blind estimate.
-- ``fresh``, ``fresh2`` and ``fresh3`` (report only, likewise): ``tests/data/stories/
-  fresh-pairs.jsonl``, ``fresh2-pairs.jsonl`` and ``fresh3-pairs.jsonl``, 100 pairs each
-  written blind on 2026-11-27 to replace ``unseen``; nobody has read their pairs or misses.
-  ``fresh`` helped choose to calibrate the threshold alone (every check a veto), ``fresh2``
-  confirmed that and ``fresh3`` the opposites and denials added after it (see their
-  PROVENANCE). Each is also broken down by kind of pair (where a setting fails, not which
-  pair).
+- ``fresh``, ``fresh2``, ``fresh3`` and ``fresh4`` (report only, likewise): ``tests/data/
+  stories/fresh*-pairs.jsonl``, 100 pairs each written blind on 2026-11-27. ``fresh`` helped
+  choose to calibrate the threshold alone (every check a veto), and its misses were read
+  before the figures, role-swap and denial checks last changed, so it is no longer blind;
+  ``fresh2`` and ``fresh3`` confirmed changes by their totals only, nobody has read their
+  pairs; ``fresh4`` was written just before those last changes and confirmed them, once
+  (see their PROVENANCE). Each is also broken down by kind of pair (where a setting fails,
+  not which pair).
 - ``demo`` (report only, never used to choose nor in the macro): ``tests/data/stories/
   demo-pairs.jsonl``, hand-labelled cross-show pairs of the demo corpus (same story vs same
   topic only).
@@ -70,8 +71,8 @@ THRESHOLDS = [round(float(t), 3) for t in np.arange(0.35, 0.851, 0.025)]
 MIN_PRECISION = 0.9
 CAL_EVENTS = {"xz-backdoor-2024", "hashicorp-opentofu-2024"}
 #: The report-only pair sets (``<name>-pairs.jsonl`` under ``--stories``), and those with kinds.
-REPORTED = ("unseen", "fresh", "fresh2", "fresh3", "demo")
-BY_KIND = ("unseen", "fresh", "fresh2", "fresh3")
+REPORTED = ("unseen", "fresh", "fresh2", "fresh3", "fresh4", "demo")
+BY_KIND = ("unseen", "fresh", "fresh2", "fresh3", "fresh4")
 Pair = tuple[str, str, bool]
 Decisions = tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]  # (merged, same) per pair
 #: Rounds of the bootstrap interval of the held-out macro F1.

@@ -34,6 +34,21 @@ def _values(text: str) -> list[tuple[str, float, bool]]:
         ("Python 3.13 and Rust 1.85", [("plain", 1.85, False), ("plain", 3.13, False)]),
         ("one of the best talks", []),
         ("nothing to count here", []),
+        ("roughly one point six five billion dollars", [("money", 1.65e9, True)]),
+        ("a hundred and ten billion euros", [("money", 110e9, False)]),
+        ("two hundred and fifty people", [("plain", 250.0, False)]),
+        ("a dozen shows", [("plain", 12.0, False)]),
+        ("nine fifty", [("plain", 9.0, False), ("plain", 50.0, False)]),  # no 59
+        ("three quarters of a percentage point", [("percent", 0.75, False)]),
+        ("a 75 basis point hike", [("percent", 0.75, False)]),
+        ("a quarter point cut", [("percent", 0.25, False)]),
+        ("two thirds of voters", [("percent", round(200 / 3, 9), False)]),
+        ("about eight weeks later", [("duration", 8 * 7 * 86400.0, True)]),
+        ("a decade ago", [("duration", 3652.5 * 86400, False)]),
+        ("the 2015-16 season", [("year", 2015.0, False), ("year", 2016.0, False)]),
+        ("his seventh title", [("ordinal", 7.0, False)]),
+        ("the 21st century", [("ordinal", 21.0, False)]),
+        ("ten metres per second", [("plain", 10.0, False)]),  # a unit, no ordinal
     ],
 )
 def test_figures_are_read_as_values_of_a_kind(
@@ -57,6 +72,19 @@ def test_figures_are_read_as_values_of_a_kind(
         ("crashed in July 2024", "bricked 8.5 million PCs", False),  # a year, a count
         ("30 percent of staff", "a quarter of staff", True),
         ("Python 3.12", "Python 3.13", True),
+        ("Python 3.1", "Python 3.13", True),  # versions are not rounded
+        ("rose 0.7 per cent", "rose 0.66 percent", False),  # rounded
+        ("a $1.7bn deal", "a $1.65bn deal", False),
+        ("a $1bn deal", "a $1.2bn deal", True),  # no decimal: not a rounding
+        ("rose 4 percent", "rose 4.1 percent", True),
+        ("75 basis points", "three quarters of a percentage point", False),
+        ("released after two days", "released 48 hours later", False),
+        ("about two months after launch", "roughly eight weeks after launch", False),
+        ("nine years", "a decade", True),
+        ("two days", "two weeks", True),
+        ("his sixth Super Bowl", "his seventh Super Bowl", True),
+        ("in 2016", "the 2015–16 season", False),
+        ("two thirds of voters", "67 percent of voters", False),
     ],
 )
 def test_figures_of_one_kind_conflict_unless_they_agree(a: str, b: str, conflict: bool) -> None:

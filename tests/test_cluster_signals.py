@@ -67,6 +67,25 @@ def _check(check, a: str, b: str) -> float:  # type: ignore[no-untyped-def]
             " Nasdaq Stock Market.",
             False,
         ),
+        # a phrase of time or place moved to the front, the roles put in other words: same
+        (
+            "The EMA gave final approval to the weight-loss drug Wegovy in January 2022.",
+            "In January 2022, the weight-loss drug Wegovy received final approval from the EMA.",
+            False,
+        ),
+        (
+            "Scientists found that the new diet cut the risk of heart attacks by about 30"
+            " percent in the ALPHA study.",
+            "In the ALPHA study, the risk of heart attacks fell by about 30 percent among people"
+            " on the new diet.",
+            False,
+        ),
+        # names swap around a long relation: another claim
+        (
+            "Linus Torvalds publicly rejected a late pull request from Kent Overstreet.",
+            "Kent Overstreet publicly rejected a late pull request from Linus Torvalds.",
+            True,
+        ),
     ],
 )
 def test_order_conflict_is_a_swap_around_the_same_relation(a: str, b: str, conflict: bool) -> None:
@@ -96,6 +115,8 @@ def test_order_conflict_is_a_swap_around_the_same_relation(a: str, b: str, confl
         ),
         ("The EU lifted sanctions on the bank.", "The EU imposed sanctions on the bank.", True),
         ("She tested positive for the virus.", "She tested negative for the virus.", True),
+        ("Critics praised the film.", "Critics panned the film.", True),
+        ("The panel voted in favour of the drug.", "The panel voted against the drug.", True),
     ],
 )
 def test_opposite_conflict_needs_each_text_on_its_own_side(a: str, b: str, conflict: bool) -> None:
@@ -161,6 +182,12 @@ def test_negation_counts_only_as_a_small_edit() -> None:
         ("The probe failed to land.", "The probe did not land.", False),
         ("The first test failed twice.", "The first test broke twice.", False),
         ("Shares declined to $10.", "Shares fell to $10.", False),
+        ("Shares declined to ten dollars.", "Shares rose to ten dollars.", False),
+        (
+            "The senator attended the state dinner at the White House on Friday.",
+            "The senator declined to attend the state dinner at the White House on Friday.",
+            True,
+        ),
     ],
 )
 def test_a_word_that_denies_what_follows_is_a_negation(a: str, b: str, conflict: bool) -> None:

@@ -11,26 +11,52 @@ percentage, an amount of money, or a plain count or version), so that the number
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["year", "percent", "money", "plain"]
+Kind = Literal["year", "percent", "money", "duration", "ordinal", "plain"]
 
 #: How far a hedged figure ("about", "nearly", "roughly" …) may be from another and agree.
 HEDGE_TOLERANCE = 0.15
+#: How far two durations may be apart and agree: units convert loosely ("two months" is eight
+#: weeks and a bit, "11 months" nearly a year), but "9 years" is not "a decade".
+DURATION_TOLERANCE = 0.09
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+    "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _SCALES = {
     "hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6,
-    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "dozen": 12,
 }  # fmt: skip
-_FRACTIONS = {"half": 0.5, "quarter": 0.25}
+#: Scale words that "a" can start ("a hundred and ten", "a dozen"), unlike "a m".
+_A_SCALES = frozenset({"hundred", "thousand", "million", "billion", "trillion", "dozen"})
+_FRACTIONS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
+#: Plural fractions after a count: "three quarters", "two thirds".
+_FRACTIONS_PLURAL = {"halves": 0.5, "quarters": 0.25, "thirds": 1 / 3}
+_ORDINALS_TEXT = """first second third fourth fifth sixth seventh eighth ninth tenth eleventh
+    twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth
+    twentieth thirtieth fortieth fiftieth hundredth"""
+_ORDINALS = {w: n + 1 for n, w in enumerate(_ORDINALS_TEXT.split()[:20])} | {
+    "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100,
+}  # fmt: skip
+#: Words before "second" that make it a time ("per second", "a split second"), not an ordinal.
+_NOT_ORDINAL_BEFORE = frozenset({"per", "a", "one", "split", "every"})
+_DAY = 86_400.0
+_DURATIONS = {
+    "second": 1.0, "seconds": 1.0, "minute": 60.0, "minutes": 60.0, "hour": 3600.0,
+    "hours": 3600.0, "day": _DAY, "days": _DAY, "week": 7 * _DAY, "weeks": 7 * _DAY,
+    "month": 30.44 * _DAY, "months": 30.44 * _DAY, "year": 365.25 * _DAY,
+    "years": 365.25 * _DAY, "decade": 3652.5 * _DAY, "decades": 3652.5 * _DAY,
+    "century": 36525 * _DAY, "centuries": 36525 * _DAY,
+}  # fmt: skip
 _HEDGES_TEXT = """about around roughly nearly almost approximately some over under like approx
     circa"""
 _HEDGES = frozenset(_HEDGES_TEXT.split())
@@ -39,20 +65,29 @@ _HEDGES_BEFORE_TO = frozenset({"close", "up"})
 _MONEY_AFTER = {"dollars": 1.0, "dollar": 1.0, "bucks": 1.0, "euros": 1.0, "euro": 1.0,
                 "pounds": 1.0, "cents": 0.01, "cent": 0.01}  # fmt: skip
 #: The words that spell (part of) a figure.
-NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | frozenset(_FRACTIONS)
-_STARTS = frozenset(_UNITS) | frozenset(_FRACTIONS) | {"a"}  # words a figure can start with
+NUMBER_WORDS = (
+    frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES) | frozenset(_FRACTIONS)
+    | frozenset(_FRACTIONS_PLURAL) | frozenset(_ORDINALS) | {"point"}
+)  # fmt: skip
+#: Words a figure can start with.
+_STARTS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_FRACTIONS) | {"a", "an"}
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _TOKEN = re.compile(r"[$€£%]|\d+(?:[.,]\d+)*|[a-z]+")
+#: A season or financial year written "2015–16" or "2015/16": both years.
+_SEASON = re.compile(r"\b((?:19|20)(\d\d))\s*[-–/]\s*(\d\d)\b")
 
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """One figure of a statement: its kind, its value, and whether it was hedged."""
+    """One figure of a statement: its kind, its value, whether it was hedged, and the value
+    of one unit of its last written decimal (``step``: 0.1e9 for "$1.7bn"; 0 when it has no
+    decimals), so that a rounded figure agrees with a precise one ("0.7 percent", "0.66")."""
 
     kind: Kind
     value: float
     hedged: bool = False
+    step: float = field(default=0.0, compare=False)
 
     def agrees(self, other: Figure) -> bool:
         """Whether two figures of one kind can state the same thing.
@@ -61,13 +96,20 @@ class Figure:
         True
         >>> Figure("plain", 3.12).agrees(Figure("plain", 3.13))
         False
+        >>> Figure("percent", 0.7, step=0.1).agrees(Figure("percent", 0.66, step=0.01))
+        True
         """
         if self.value == other.value:
             return True
+        big = max(abs(self.value), abs(other.value))
+        diff = abs(self.value - other.value)
+        if self.kind == "duration" and diff <= DURATION_TOLERANCE * big:
+            return True
+        if diff <= max(self.step, other.step) / 2 * (1 + 1e-9):
+            return True  # the coarser figure is the finer one, rounded
         if not (self.hedged or other.hedged):
             return False
-        big = max(abs(self.value), abs(other.value))
-        return abs(self.value - other.value) <= HEDGE_TOLERANCE * big
+        return diff <= HEDGE_TOLERANCE * big
 
 
 def _digits(token: str) -> float | None:
@@ -79,41 +121,89 @@ def _digits(token: str) -> float | None:
     return float(token) if _DECIMAL.fullmatch(token) else None
 
 
+def _places(token: str) -> int:
+    """How many decimals a digit token writes: "0.66" → 2, "12,000" → 0."""
+    return len(token.rpartition(".")[2]) if "." in token else 0
+
+
+def _below_hundred(tokens: list[str], j: int) -> tuple[float, int] | None:
+    """A spelled number under 100 at ``tokens[j]`` ("sixty nine", "twelve") and where it ends.
+    A unit after a unit is another number ("six five" is no eleven)."""
+    word = tokens[j] if j < len(tokens) else ""
+    if word in _TENS:
+        after = tokens[j + 1] if j + 1 < len(tokens) else ""
+        if 0 < _UNITS.get(after, 0) < 10:
+            return _TENS[word] + _UNITS[after], j + 2
+        return _TENS[word], j + 1
+    return (_UNITS[word], j + 1) if word in _UNITS else None
+
+
 def _spelled(tokens: list[str], i: int) -> tuple[float, int] | None:
     """A spelled-out number starting at ``tokens[i]``: its value and the tokens it used.
 
     Reads "sixty nine" (the hyphen is gone), "one and a half", "a half", "half a",
-    "twelve thousand", "two hundred fifty".
+    "twelve thousand", "two hundred fifty", "a hundred and ten", "one point six five",
+    "three quarters", "two thirds".
     """
-    value, j, seen = 0.0, i, False
-    while j < len(tokens) and tokens[j] in _UNITS:
-        value += _UNITS[tokens[j]]
-        j, seen = j + 1, True
-        if j < len(tokens) and tokens[j] == "hundred":
+    n = len(tokens)
+    after_a = tokens[i + 1] if tokens[i] in ("a", "an") and i + 1 < n else ""
+    if after_a in _A_SCALES | _DURATION_WORDS and after_a != "hundred":
+        return 1.0, 1  # "a dozen", "a million", "an hour": the caller reads the scale or unit
+    start = (1.0, i + 1) if after_a == "hundred" else _below_hundred(tokens, i)
+    if start is not None:
+        value, j = start
+        if tokens[j : j + 1] == ["hundred"]:
             value, j = value * 100, j + 1
-    if seen and tokens[j : j + 3] == ["and", "a", "half"]:
-        return value + 0.5, j + 3 - i
-    if not seen and tokens[j : j + 2] == ["half", "a"]:  # "half a cent", "half a million"
+            more = _below_hundred(tokens, j + 1 if tokens[j : j + 1] == ["and"] else j)
+            if more is not None:
+                value, j = value + more[0], more[1]
+        if tokens[j : j + 1] == ["point"] and j + 1 < n and _UNITS.get(tokens[j + 1], 10) < 10:
+            decimals = ""
+            j += 1
+            while j < n and _UNITS.get(tokens[j], 10) < 10:
+                decimals, j = decimals + str(_UNITS[tokens[j]]), j + 1
+            value = float(f"{int(value)}.{decimals}")
+        if tokens[j : j + 3] == ["and", "a", "half"]:
+            return value + 0.5, j + 3 - i
+        if j < n and tokens[j] in _FRACTIONS_PLURAL | _FRACTIONS and value < 10:
+            fraction = _FRACTIONS_PLURAL.get(tokens[j]) or _FRACTIONS[tokens[j]]
+            return value * fraction, j + 1 - i  # "three quarters", "one third"
+        return value, j - i
+    if tokens[i : i + 2] == ["half", "a"]:  # "half a cent", "half a million"
         return 0.5, 2
-    if not seen and tokens[j : j + 2] in (["a", "half"], ["a", "quarter"]):
-        return _FRACTIONS[tokens[j + 1]], 2
-    if not seen and tokens[j] in _FRACTIONS and tokens[j + 1 : j + 2] == ["of"]:
-        return _FRACTIONS[tokens[j]], 1  # "half of all developers"
-    return (value, j - i) if seen else None
+    if tokens[i] in ("a", "an") and tokens[i + 1 : i + 2] and tokens[i + 1] in _FRACTIONS:
+        return _FRACTIONS[tokens[i + 1]], 2  # "a half", "a quarter", "a third"
+    if tokens[i] in _FRACTIONS and tokens[i + 1 : i + 2] == ["of"]:
+        return _FRACTIONS[tokens[i]], 1  # "half of all developers"
+    return None
 
 
-def _kind(tokens: list[str], start: int, end: int, value: float) -> tuple[Kind, float]:
-    """The kind of the figure ``tokens[start:end]`` and its value in that kind's unit."""
-    after = tokens[end] if end < len(tokens) else ""
+_DURATION_WORDS = frozenset(_DURATIONS)
+
+
+def _kind(tokens: list[str], start: int, end: int, value: float) -> tuple[Kind, float, int]:
+    """The kind of the figure ``tokens[start:end]``, its value in that kind's unit, and how
+    many words after it name the unit."""
+    after = tokens[end : end + 4]
     if start and tokens[start - 1] in ("$", "€", "£"):
-        return "money", value
-    if after in _MONEY_AFTER:
-        return "money", value * _MONEY_AFTER[after]
-    if after in ("percent", "%", "pct", "pc") or tokens[end : end + 2] == ["per", "cent"]:
-        return "percent", value
+        return "money", value, 0
+    if after[:1] and after[0] in _MONEY_AFTER:
+        return "money", value * _MONEY_AFTER[after[0]], 1
+    if after[:1] in (["percent"], ["%"], ["pct"], ["pc"]) or after[:2] == ["per", "cent"]:
+        return "percent", value, 0
+    if after[:2] in (["percentage", "point"], ["percentage", "points"]):
+        return "percent", value, 2  # a change of a rate, in points
+    if after == ["of", "a", "percentage", "point"]:
+        return "percent", value, 4  # "three quarters of a percentage point"
+    if after[:2] in (["basis", "points"], ["basis", "point"]) or after[:1] in (["bps"], ["bp"]):
+        return "percent", value / 100, 2 if after[0] == "basis" else 1
+    if after[:1] in (["point"], ["points"]) and value < 1:
+        return "percent", value, 1  # "a quarter point": of a rate
+    if after[:1] and after[0] in _DURATIONS:
+        return "duration", value * _DURATIONS[after[0]], 1
     if end - start == 1 and value.is_integer() and 1900 <= value <= 2100:  # a bare "2019"
-        return "year", value
-    return "plain", value
+        return "year", value, 0
+    return "plain", value, 0
 
 
 def figures(text: str) -> frozenset[Figure]:
@@ -131,16 +221,33 @@ def figures(text: str) -> frozenset[Figure]:
     [('money', True), ('year', False)]
     >>> figures("Tokyo shares close 0.88pc lower") == figures("shares close 0.88 percent lower")
     True
+    >>> figures("75 basis points") == figures("three-quarters of a percentage point")
+    True
+    >>> [f.value for f in figures("a hundred and ten billion euros")]
+    [110000000000.0]
+    >>> figures("two days in custody") == figures("48 hours in custody")
+    True
+    >>> sorted(f.value for f in figures("the 2015–16 season"))
+    [2015.0, 2016.0]
+    >>> sorted((f.kind, f.value) for f in figures("his seventh title, 7th overall"))
+    [('ordinal', 7.0)]
     """
+    text = _SEASON.sub(lambda m: f"{m[1]} and {m[1][:2]}{m[3]}", text)
     tokens = _TOKEN.findall(text.lower().replace("-", " "))
     found: set[Figure] = set()
     i = 0
     while i < len(tokens):
         start = i
+        ordinal = _ordinal(tokens, i)
+        if ordinal is not None:
+            found.add(Figure("ordinal", float(ordinal)))
+            i += 2 if tokens[i][0].isdigit() else 1
+            continue
         if tokens[i] not in _STARTS and not tokens[i][0].isdigit():
             i += 1
             continue
         value = _digits(tokens[i])
+        places = _places(tokens[i]) if value is not None else 0
         spelled_out = value is None
         if value is None:
             spelled = _spelled(tokens, i)
@@ -154,16 +261,37 @@ def figures(text: str) -> frozenset[Figure]:
         scale = 1.0
         while i < len(tokens) and tokens[i] in _SCALES:
             scale, i = scale * _SCALES[tokens[i]], i + 1
-        kind, value = _kind(tokens, start, i, value * scale)
+        kind, value, unit_words = _kind(tokens, start, i, value * scale)
         if kind == "plain" and i - start == 1 and tokens[start] == "one":
             continue  # "one" alone is a pronoun more often than a count
+        rounds = kind in ("money", "percent") or scale > 1
+        step = scale * 10.0**-places if rounds and places else 0.0
         if kind == "plain" and scale == 1 and value < 1 and spelled_out:
-            kind, value = "percent", value * 100  # "a quarter of its staff": a share
+            # "a quarter of its staff", "two thirds": a share, within a point ("67 percent")
+            kind, value, step = "percent", value * 100, 2.0
         if kind == "money" and i < len(tokens) and tokens[i] in _MONEY_AFTER:
             i += 1
+        elif kind in ("percent", "duration"):
+            i += unit_words
         hedged = _hedged(tokens[max(0, start - 2) : start])
-        found.add(Figure(kind, value, hedged))
+        found.add(Figure(kind, round(value, 9), hedged, step))
     return frozenset(found)
+
+
+def _ordinal(tokens: list[str], i: int) -> int | None:
+    """The ordinal at ``tokens[i]`` ("seventh", "7th"), else ``None``; "second" after "per",
+    "a" or a count is a time."""
+    word = tokens[i]
+    if word[0].isdigit():
+        suffix = tokens[i + 1] if i + 1 < len(tokens) else ""
+        ok = suffix in ("st", "nd", "rd", "th") and word.isdigit()
+        return int(word) if ok else None
+    if word not in _ORDINALS:
+        return None
+    before = tokens[i - 1] if i else ""
+    if word == "second" and (before in _NOT_ORDINAL_BEFORE or before[:1].isdigit()):
+        return None
+    return _ORDINALS[word]
 
 
 def _hedged(before: list[str]) -> bool:
