@@ -17,6 +17,7 @@ import pytest
 
 from podsift.digest import (
     build_digest,
+    digest_from_json,
     digest_to_json,
     format_clock,
     headline_of,
@@ -148,6 +149,7 @@ def sample_digest() -> Digest:
                     start=30.0,
                 ),
             ),
+            update=True,
         ),
     )
     return Digest(date=DAY, items=items, recipient="reader@example.com")
@@ -367,7 +369,7 @@ def test_a_merged_story_shows_every_show_with_its_quote_speaker_episode_and_minu
 
 ITEM_KEYS = {
     "rank", "story_id", "headline", "insight", "quote", "speaker", "show", "episode", "link",
-    "start", "also_on",
+    "start", "also_on", "update",
 }  # fmt: skip
 ALSO_KEYS = {"show", "episode", "speaker", "quote", "link", "start"}
 
@@ -389,6 +391,15 @@ def test_json_shape_has_every_key_and_nulls() -> None:
     assert second["speaker"] is None
     assert third["start"] is None
     assert json.loads(render(sample_digest(), "json")) == data
+    assert [item["update"] for item in data["items"]] == [False] * 4 + [True]
+    assert digest_from_json(data, recipient="reader@example.com") == sample_digest()
+
+
+@pytest.mark.parametrize("render", [render_text, render_markdown, render_html])
+def test_an_update_is_marked_in_every_format(render: Callable[[Digest], str]) -> None:
+    out = render(sample_digest())
+    assert out.count("Update: new shows raised it since your last digest.") == 1
+    assert out.index("Update:") > out.index("Les podcasts francophones")  # on item 5
 
 
 def test_json_roundtrip_from_build() -> None:

@@ -73,3 +73,31 @@ def test_explain_json_lists_scores_and_components(
     for s in stories:
         assert {"story_id", "score", "breadth", "salience", "recency", "novelty"} <= s.keys()
         assert s["headline"]
+
+
+def test_a_story_sent_before_comes_back_marked_as_an_update_only_with_a_new_show(
+    store: Store,
+) -> None:
+    import httpx
+
+    from podsift.config import load_settings
+    from podsift.context import RunContext
+    from podsift.digest import compose_for, render_text
+
+    def digest_on(now: datetime):  # type: ignore[no-untyped-def]
+        with httpx.Client() as client:
+            ctx = RunContext(load_settings(env={}), store, client, now)
+            return compose_for(ctx, "reader@example.com", now.date())[1]
+
+    _episode(store, "news", DAY, [XZ_A, FED])
+    _run(store, DAY + timedelta(hours=2))
+    first = digest_on(DAY + timedelta(hours=3))
+    assert len(first.items) == 2 and not any(i.update for i in first.items)
+    _episode(store, "bytes", DAY + timedelta(days=1), [XZ_B])  # a new show raises the xz story
+    _run(store, DAY + timedelta(days=1, hours=2))
+    (item,) = digest_on(DAY + timedelta(days=1, hours=3)).items  # the Fed story stays out
+    assert item.update and "backdoor" in item.insight
+    assert len(item.also_on) == 1  # raised on both shows now
+    assert "Update: new shows raised it since your last digest." in render_text(
+        digest_on(DAY + timedelta(days=1, hours=3))  # stored: the same digest comes back
+    )

@@ -212,6 +212,7 @@ class DigestItem:
     link: str | None
     start: float | None
     also_on: tuple[AlsoOn, ...] = ()
+    update: bool = False  # sent to this reader before; back because new shows raised it
 
 
 @dataclass(frozen=True, slots=True)

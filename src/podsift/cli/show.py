@@ -17,7 +17,12 @@ def show_digest(digest: Digest) -> None:
     for item in digest.items:
         shows = 1 + len(item.also_on)
         raised = f" raised on {shows} shows" if shows > 1 else ""
-        click.echo(click.style(f"\n{item.rank}.", bold=True) + click.style(raised, fg="green"))
+        update = " update: new shows since your last digest" if item.update else ""
+        click.echo(
+            click.style(f"\n{item.rank}.", bold=True)
+            + click.style(update, fg="yellow")
+            + click.style(raised, fg="green")
+        )
         click.echo(textwrap.fill(item.insight, 88, initial_indent="   ", subsequent_indent="   "))
         _mention(item, "   > ", "     ", "   ")
         for other in item.also_on:

@@ -7,6 +7,7 @@ from datetime import date
 from urllib.parse import urldefrag
 
 from ..models import AlsoOn, Digest, DigestItem, Mention, RankedStory
+from ..rank import is_update
 
 HEADLINE_MAX = 120
 """Longest headline, in characters, before it is cut at a word boundary."""
@@ -19,17 +20,21 @@ def build_digest(
 
     Each story's first mention is its representative: it gives the headline, insight, quote,
     speaker, show, episode and timestamped link. Every *other* show that raised the story adds
-    one "also on" entry (that show's best-scored mention), ordered by show name. Stories without
+    one "also on" entry (that show's best-scored mention), ordered by show name. A story the
+    reader got before, back because new shows raised it, is marked as an update. Stories without
     mentions are skipped; ranks count from 1 over the stories kept.
     """
-    stories = [r.story for r in ranked if r.story.mentions]
+    kept = [r for r in ranked if r.story.mentions]
     items = tuple(
-        _item(rank, story.id, story.mentions) for rank, story in enumerate(stories, start=1)
+        _item(rank, r.story.id, r.story.mentions, update=is_update(r))
+        for rank, r in enumerate(kept, start=1)
     )
     return Digest(date=day, items=items, recipient=recipient)
 
 
-def _item(rank: int, story_id: str, mentions: Sequence[Mention]) -> DigestItem:
+def _item(
+    rank: int, story_id: str, mentions: Sequence[Mention], *, update: bool = False
+) -> DigestItem:
     """Build one digest item from a story's mentions (representative first)."""
     rep = mentions[0]
     return DigestItem(
@@ -44,6 +49,7 @@ def _item(rank: int, story_id: str, mentions: Sequence[Mention]) -> DigestItem:
         link=timestamp_link(rep.link, rep.start),
         start=rep.start,
         also_on=_also_on(rep.show, mentions[1:]),
+        update=update,
     )
 
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from podsift.cluster import make_embedder
 from podsift.context import RunContext
 from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, StoryView
-from podsift.rank import BaseScores, explain_stories, interest_factor, is_update, rank_with_base
+from podsift.rank import BaseScores, explain_stories, interest_factor, rank_with_base
 
 from .build import build_digest
 
@@ -177,11 +177,7 @@ def draft_digest(
     digest = build_digest(ranked, day=day, recipient=recipient or None)
     if headlines is not None:
         digest = headlines.apply(digest)
-    payload = digest_to_json(digest)
-    updates = {r.story.id: is_update(r) for r in ranked}
-    for item in payload["items"]:
-        item["update"] = updates.get(item["story_id"], False)
-    return payload, [r.story.id for r in ranked]
+    return digest_to_json(digest), [r.story.id for r in ranked]
 
 
 def compose_for(
@@ -238,6 +234,7 @@ def digest_from_json(payload: dict[str, Any], recipient: str | None = None) -> D
                 AlsoOn(a["show"], a["episode"], a["speaker"], a["quote"], a["link"], a["start"])
                 for a in x["also_on"]
             ),
+            update=bool(x.get("update", False)),
         )
         for x in payload["items"]
     )

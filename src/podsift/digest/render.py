@@ -108,6 +108,7 @@ def _item_json(item: DigestItem) -> dict[str, Any]:
         "link": item.link,
         "start": item.start,
         "also_on": [_also_json(a) for a in item.also_on],
+        "update": item.update,
     }
 
 
