@@ -49,6 +49,8 @@ def _values(text: str) -> list[tuple[str, float, bool]]:
         ("his seventh title", [("ordinal", 7.0, False)]),
         ("the 21st century", [("ordinal", 21.0, False)]),
         ("ten metres per second", [("plain", 10.0, False)]),  # a unit, no ordinal
+        ("a second term", [("ordinal", 2.0, False)]),
+        ("in one second", [("duration", 1.0, False)]),
     ],
 )
 def test_figures_are_read_as_values_of_a_kind(

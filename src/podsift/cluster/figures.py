@@ -48,7 +48,7 @@ _ORDINALS = {w: n + 1 for n, w in enumerate(_ORDINALS_TEXT.split()[:20])} | {
     "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100,
 }  # fmt: skip
 #: Words before "second" that make it a time ("per second", "a split second"), not an ordinal.
-_NOT_ORDINAL_BEFORE = frozenset({"per", "a", "one", "split", "every"})
+_NOT_ORDINAL_BEFORE = frozenset({"per", "one", "split", "every"})
 _DAY = 86_400.0
 _DURATIONS = {
     "second": 1.0, "seconds": 1.0, "minute": 60.0, "minutes": 60.0, "hour": 3600.0,
@@ -57,6 +57,9 @@ _DURATIONS = {
     "years": 365.25 * _DAY, "decade": 3652.5 * _DAY, "decades": 3652.5 * _DAY,
     "century": 36525 * _DAY, "centuries": 36525 * _DAY,
 }  # fmt: skip
+#: Units that "a" or "an" can count ("a decade", "an hour"); "a second" is more often an
+#: ordinal ("a second term").
+_A_DURATIONS = frozenset(_DURATIONS) - {"second"}
 _HEDGES_TEXT = """about around roughly nearly almost approximately some over under like approx
     circa"""
 _HEDGES = frozenset(_HEDGES_TEXT.split())
@@ -147,7 +150,7 @@ def _spelled(tokens: list[str], i: int) -> tuple[float, int] | None:
     """
     n = len(tokens)
     after_a = tokens[i + 1] if tokens[i] in ("a", "an") and i + 1 < n else ""
-    if after_a in _A_SCALES | _DURATION_WORDS and after_a != "hundred":
+    if after_a in _A_SCALES | _A_DURATIONS and after_a != "hundred":
         return 1.0, 1  # "a dozen", "a million", "an hour": the caller reads the scale or unit
     start = (1.0, i + 1) if after_a == "hundred" else _below_hundred(tokens, i)
     if start is not None:
@@ -176,9 +179,6 @@ def _spelled(tokens: list[str], i: int) -> tuple[float, int] | None:
     if tokens[i] in _FRACTIONS and tokens[i + 1 : i + 2] == ["of"]:
         return _FRACTIONS[tokens[i]], 1  # "half of all developers"
     return None
-
-
-_DURATION_WORDS = frozenset(_DURATIONS)
 
 
 def _kind(tokens: list[str], start: int, end: int, value: float) -> tuple[Kind, float, int]:
@@ -280,7 +280,7 @@ def figures(text: str) -> frozenset[Figure]:
 
 def _ordinal(tokens: list[str], i: int) -> int | None:
     """The ordinal at ``tokens[i]`` ("seventh", "7th"), else ``None``; "second" after "per",
-    "a" or a count is a time."""
+    "one" or a count is a time."""
     word = tokens[i]
     if word[0].isdigit():
         suffix = tokens[i + 1] if i + 1 < len(tokens) else ""
