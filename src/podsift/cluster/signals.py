@@ -357,7 +357,7 @@ _RELATION_WORDS = 2
 
 #: The most content words a relation between two swapped words that are not both names has
 #: on either side ("signed the midfielder from"); a longer stretch is a clause that moved
-#: ("11 cases in Indiana and three in Illinois" / "three in Illinois and 11 in Indiana").
+#: ("Fire in a psychiatric hospital kills 38" / "38 feared dead in psychiatric hospital fire").
 #: Between names a relation may be longer ("publicly rejected a late pull request from").
 _RELATION_SPAN = 4
 #: Prepositions of time and place: a phrase they start may move whole ("… in July 2023" /
