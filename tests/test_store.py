@@ -146,6 +146,16 @@ def test_insights_once_and_stories_summary(any_store: Store, now: datetime) -> N
         "s2",
     ]
     assert any_store.story_centroids("m", since=now + timedelta(days=1)) == []
+    # another embedder: the window's stories, by their member texts, then adopted one by one
+    since = now - timedelta(days=1)
+    assert any_store.stories_of_other_models("m", since) == {}
+    others = any_store.stories_of_other_models("m2", since)
+    assert others == {"s1": ["Insight number 1 text.", "Insight number 3 text."],
+                      "s2": ["Insight number 2 text."]}  # fmt: skip
+    w = np.array([0, 0, 0.6, 0.8], dtype=np.float32)  # another model: another size
+    any_store.adopt_story("s1", "m2", w)
+    assert [(x, list(c)) for x, c in any_store.story_centroids("m2", since)] == [("s1", list(w))]
+    assert list(any_store.stories_of_other_models("m2", since)) == ["s2"]
 
 
 def test_digest_written_once_per_recipient_and_date(any_store: Store, now: datetime) -> None:
