@@ -28,9 +28,10 @@ Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported
   choose to calibrate the threshold alone (every check a veto), and its misses were read
   before the figures, role-swap and denial checks last changed, so it is no longer blind;
   ``fresh2`` and ``fresh3`` confirmed changes by their totals only, nobody has read their
-  pairs; ``fresh4`` was written just before those last changes and confirmed them, once
-  (see their PROVENANCE). Each is also broken down by kind of pair (where a setting fails,
-  not which pair).
+  pairs; ``fresh4`` was written blind while those last changes were made and confirmed
+  them, once (see their PROVENANCE). Each is also broken down by kind of pair (where a
+  setting fails, not which pair). ``fresh5-pairs.jsonl`` is kept in reserve, never run: add
+  it to :data:`REPORTED` to confirm the next change to the checks.
 - ``demo`` (report only, never used to choose nor in the macro): ``tests/data/stories/
   demo-pairs.jsonl``, hand-labelled cross-show pairs of the demo corpus (same story vs same
   topic only).
