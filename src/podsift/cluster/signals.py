@@ -338,10 +338,11 @@ def order_conflict(a: Signals, b: Signals) -> float:
         for y in shared[i + 1 :]:
             if pos_b[x] < pos_b[y]:
                 continue
-            rest = names if x in names and y in names else frozenset()
+            both_names = x in names and y in names
+            rest = names if both_names else frozenset()
             between_a = _between(a.tokens[pos_a[x] + 1 : pos_a[y]], rest)
             between_b = _between(b.tokens[pos_b[y] + 1 : pos_b[x]], rest)
-            if not ((x in names and y in names) or _short(between_a, between_b)):
+            if not (both_names or _short(between_a, between_b)):
                 continue  # a long stretch between words that are not names: a moved clause
             if _moved_adjunct(a, b, x) or _moved_adjunct(a, b, y):
                 continue
