@@ -6,7 +6,7 @@ Per episode, the top-N insights against the show notes' news items (headline + b
 sponsor line, "Extras" and "Joke" are not items):
 
 - recall (emb): share of human items that some insight matches, an insight matching an item
-  when the cosine of their MiniLM embeddings (``podsift.cluster.create_embedder()``) with
+  when the cosine of their MiniLM embeddings (``podsift.stories.create_embedder()``) with
   the headline or any bullet is at least ``EMB_THRESHOLD``;
 - recall (R1): the same with ROUGE-1 F (stop words left out) of at least ``ROUGE_THRESHOLD``;
 - precision (emb / R1): share of insights that match some human item;
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from podsift.cluster import create_embedder
+from podsift.stories import create_embedder
 from podsift.insights import LocalExtractorSettings, extractors
 from podsift.insights.evaluate import (
     is_housekeeping,

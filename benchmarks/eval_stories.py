@@ -8,7 +8,7 @@ Usage: ``python benchmarks/eval_stories.py [DATA_DIR] [--embedder NAME] [--cache
 Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported):
 
 - ``events``: ``cross-show-events.json``, real transcript passages grouped by claim. The
-  items are clustered with :func:`podsift.cluster.group_statements` and scored pairwise and
+  items are clustered with :func:`podsift.stories.group_statements` and scored pairwise and
   with B-cubed F1; other groups of the same event are the hard negatives. Split by event:
   cal = xz + HashiCorp, held = CrowdStrike + Astral.
 - ``headlines``: STS headline pairs (gold >= 4 same, <= 1 different), even rows cal, odd held.
@@ -36,8 +36,8 @@ Parts (each split in two: ``cal`` chooses the setting, ``held`` is only reported
   demo-pairs.jsonl``, hand-labelled cross-show pairs of the demo corpus (same story vs same
   topic only).
 
-A pair merges when ``cosine - penalty >= threshold`` (:mod:`podsift.cluster.signals`); every
-conflict check is a veto (:data:`podsift.cluster.group.DEFAULT_SIGNALS`), so only the
+A pair merges when ``cosine - penalty >= threshold`` (:mod:`podsift.stories.signals`); every
+conflict check is a veto (:data:`podsift.stories.group.DEFAULT_SIGNALS`), so only the
 threshold and the linkage rule (average, single or complete; it decides only how the event
 passages group) are calibrated: the pair with the best macro F1 (the mean of the five parts'
 pairwise F1, so the ~700 easy STS pairs do not drown the podcast passages) on the cal parts
@@ -60,9 +60,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from podsift.cluster import create_embedder, group_statements
-from podsift.cluster.group import DEFAULT_LINKAGE, DEFAULT_SIGNALS, LINKAGES, Linkage
-from podsift.cluster.signals import SignalWeights, conflicts, text_signals
+from podsift.stories import create_embedder, group_statements
+from podsift.stories.group import DEFAULT_LINKAGE, DEFAULT_SIGNALS, LINKAGES, Linkage
+from podsift.stories.signals import SignalWeights, conflicts, text_signals
 from podsift.models import Statement, text_hash
 
 THRESHOLDS = [round(float(t), 3) for t in np.arange(0.35, 0.851, 0.025)]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pysbd
 
-from podsift.cluster import create_embedder
+from podsift.stories import create_embedder
 from podsift.demo import DEMO_DATA
 from podsift.insights import LocalExtractorSettings, extract_one, extractors
 from podsift.models import Transcript

@@ -124,8 +124,8 @@ def urls(port: int, count: int) -> list[str]:
 
 
 def run_bulk(port: int, count: int, rnd: Synchronized[int], parse: bool) -> dict[str, Any]:
-    from podsift.sources import BulkOptions, FeedRequest, FetchResult, fetch_many, parse_feed
-    from podsift.sources.guard import NetworkPolicy
+    from podsift.feeds import BulkOptions, FeedRequest, FetchResult, fetch_many, parse_feed
+    from podsift.net.guard import NetworkPolicy
 
     opts = BulkOptions(
         concurrency=64, per_host=8, policy=NetworkPolicy.from_text("127.0.0.0/8"), timeout=30
@@ -155,7 +155,7 @@ def run_sequential(port: int, count: int, rnd: Synchronized[int], plain: bool) -
 
     from podsift.config import load_settings
     from podsift.context import make_client
-    from podsift.sources import Validators, fetch_feed, parse_feed
+    from podsift.feeds import Validators, fetch_feed, parse_feed
 
     settings = load_settings(env={"PODSIFT_FEEDS__ALLOW_NETWORKS": "127.0.0.0/8"})
     targets = urls(port, count)
@@ -184,7 +184,7 @@ def run_poll_all(port: int, count: int, rnd: Synchronized[int]) -> dict[str, Any
 
     from podsift.config import load_settings
     from podsift.context import RunContext
-    from podsift.sources import poll_all
+    from podsift.feeds import poll_all
     from podsift.store import open_store
 
     settings = load_settings(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pysbd
 
-from podsift.cluster import DEFAULT_THRESHOLD, create_embedder, group_statements
+from podsift.stories import DEFAULT_THRESHOLD, create_embedder, group_statements
 from podsift.demo import DEMO_DATA
 from podsift.insights import LocalExtractorSettings, extractors
 from podsift.models import Statement

@@ -5,16 +5,16 @@ Usage: ``python benchmarks/stories_scale.py [--insights N] [--days D] [--window 
 
 Data: real sentences from the transcripts in ``/work/shared/data/transcripts`` (``.md`` and
 ``.txt`` files, split on sentence ends, speaker labels and timestamps stripped, 30-400
-characters, distinct). They are embedded once with :func:`podsift.cluster.create_embedder`
+characters, distinct). They are embedded once with :func:`podsift.stories.create_embedder`
 and the vectors cached under ``/tmp/podsift-scale/`` (``.npy``); the transcripts hold fewer
 distinct sentences than the benchmark needs, so the rest are small random perturbations of
 real vectors, renormalised (the output says how many of each).
 
-The run mirrors the daily stories stage (:mod:`podsift.cluster.stories`): the insights are
-split into ``D`` days; each day's are assigned with :func:`podsift.cluster.assign_to_stories`
+The run mirrors the daily stories stage (:mod:`podsift.stories.stage`): the insights are
+split into ``D`` days; each day's are assigned with :func:`podsift.stories.assign_to_stories`
 against the stories last seen within the previous ``W`` days (joined by the mean cosine to
 their first members, as the stories stage does), then each story's centroid
-becomes the normalised mean of its members. One :class:`podsift.cluster.StoryIndex` lives
+becomes the normalised mean of its members. One :class:`podsift.stories.StoryIndex` lives
 across the days (stories that join or move are re-added, expired ones removed), so the
 approximate index is built incrementally. Timing excludes embedding. The same run is then
 repeated with exact search only, and ANN recall@1 against exact search is measured on a
@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from podsift.cluster import (
+from podsift.stories import (
     ANN_THRESHOLD,
     StoryIndex,
     assign_to_stories,
@@ -47,7 +47,7 @@ from podsift.cluster import (
     natural_key,
     threshold_for,
 )
-from podsift.cluster.group import CHECKED_MEMBERS
+from podsift.stories.group import CHECKED_MEMBERS
 from podsift.models import Statement
 
 TRANSCRIPTS = Path("/work/shared/data/transcripts")

@@ -25,13 +25,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from podsift.cluster import group_all
+from podsift.stories import group_all
 from podsift.config import load_settings
 from podsift.context import RunContext, make_client
 from podsift.demo import DEMO_DATA, serve
 from podsift.insights import extract_all
 from podsift.queue import make_app, run_distributed
-from podsift.sources import poll_all
+from podsift.feeds import poll_all
 from podsift.store import Store, open_store
 from podsift.transcripts import obtain_all
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import platformdirs
 
-from .exceptions import ConfigError
+from podsift.exceptions import ConfigError
 
 APP = "podsift"
 

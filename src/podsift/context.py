@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from .config import Settings
-from .store import Store
+from podsift.config import Settings
+from podsift.store import Store
 
 
 def _quiet(_message: str) -> None:
@@ -44,9 +44,9 @@ def make_client(settings: Settings) -> httpx.Client:
     Raises:
         ConfigError: ``[feeds] allow_networks`` holds something that is not a network.
     """
-    from . import __version__
-    from .exceptions import ConfigError
-    from .sources.guard import GuardedBackend, NetworkPolicy
+    from podsift import __version__
+    from podsift.exceptions import ConfigError
+    from podsift.net.guard import GuardedBackend, NetworkPolicy
 
     feeds = settings.feeds
     try:

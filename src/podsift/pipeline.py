@@ -6,10 +6,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import cluster, digest, insights, sources, transcripts
-from .asr.stage import transcribe_pending
-from .context import RunContext
-from .deliver import Sender, send_due
+from podsift import digest, feeds, insights, stories, transcripts
+from podsift.asr.stage import transcribe_pending
+from podsift.context import RunContext
+from podsift.deliver import Sender, send_due
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -29,7 +29,7 @@ class RunReport:
 def run_daily(ctx: RunContext, sender: Sender | None = None) -> RunReport:
     """Run every stage once: poll, transcripts, insights, stories, digests, then send."""
     run_id = ctx.store.start_run("daily", ctx.now)
-    stages: dict[str, Any] = {"feeds": sources.poll_all(ctx)}
+    stages: dict[str, Any] = {"feeds": feeds.poll_all(ctx)}
     stages["transcripts"] = transcripts.obtain_all(ctx)
     if ctx.settings.asr.in_daily_run:  # else `podsift transcribe --pending` workers do it
         stages["asr"] = transcribe_pending(ctx, published_since=ctx.since)
@@ -39,10 +39,10 @@ def run_daily(ctx: RunContext, sender: Sender | None = None) -> RunReport:
 
 def run_daily_distributed(ctx: RunContext, app: Celery, sender: Sender | None = None) -> RunReport:
     """The daily job with the per-episode stages on Celery workers; the rest runs here."""
-    from .queue import run_distributed
+    from podsift.queue import run_distributed
 
     run_id = ctx.store.start_run("daily-distributed", ctx.now)
-    stages: dict[str, Any] = {"feeds": sources.poll_all(ctx)}
+    stages: dict[str, Any] = {"feeds": feeds.poll_all(ctx)}
     stages["workers"] = run_distributed(ctx, app, timeout=ctx.settings.queue.wait_timeout)
     return _finish(ctx, run_id, stages, sender)
 
@@ -51,7 +51,7 @@ def _finish(
     ctx: RunContext, run_id: int, stages: dict[str, Any], sender: Sender | None
 ) -> RunReport:
     """The central stages: stories, digests, then sending."""
-    stages["stories"] = cluster.group_all(ctx)
+    stages["stories"] = stories.group_all(ctx)
     stages["digests"] = digest.compose_all(ctx)
     if sender is not None:
         stages["sent"] = send_due(ctx, sender)
@@ -62,15 +62,15 @@ def _finish(
 
 def run_tick(ctx: RunContext, sender: Sender | None = None, *, poll: bool = True) -> RunReport:
     """Do what is due now (cron / systemd timer): poll, build due digests, send due ones."""
-    from .deliver import compose_due
+    from podsift.deliver import compose_due
 
     run_id = ctx.store.start_run("tick", ctx.now)
     stages: dict[str, Any] = {}
     if poll:
-        stages["feeds"] = sources.poll_all(ctx)
+        stages["feeds"] = feeds.poll_all(ctx)
         stages["transcripts"] = transcripts.obtain_all(ctx)
         stages["insights"] = insights.extract_all(ctx)
-        stages["stories"] = cluster.group_all(ctx)
+        stages["stories"] = stories.group_all(ctx)
     stages["digests"] = compose_due(ctx)
     if sender is not None:
         stages["sent"] = send_due(ctx, sender)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from .exceptions import UnknownProviderError
+from podsift.exceptions import UnknownProviderError
 
 T = TypeVar("T")
 Factory = Callable[..., T]

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .config import Settings
-from .store import Store
+from podsift.config import Settings
+from podsift.store import Store
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def _broker(settings: Settings) -> tuple[dict[str, int] | None, tuple[str, ...]]
         client = redis.Redis.from_url(
             settings.queue.broker_url, socket_connect_timeout=0.5, socket_timeout=0.5
         )
-        from .queue import QUEUES
+        from podsift.queue import QUEUES
 
         depths = {q: int(client.llen(q)) for q in QUEUES}
     except (redis.RedisError, OSError):
@@ -67,7 +67,7 @@ def _broker(settings: Settings) -> tuple[dict[str, int] | None, tuple[str, ...]]
 
 
 def _workers(settings: Settings) -> tuple[str, ...]:
-    from .queue import make_app
+    from podsift.queue import make_app
 
     replies = make_app(settings.queue).control.ping(timeout=0.5) or []
     return tuple(sorted(name for reply in replies for name in reply))

@@ -109,14 +109,14 @@ transcribers: Registry[Transcriber] = Registry("transcriber", group="podsift.tra
 
 @transcribers.register("whisper-local")
 def _whisper_local(settings: AsrSettings) -> Transcriber:
-    from .whisper_local import WhisperLocal
+    from podsift.asr.whisper_local import WhisperLocal
 
     return WhisperLocal.base(settings)
 
 
 @transcribers.register("whisper-tiny")
 def _whisper_tiny(settings: AsrSettings) -> Transcriber:
-    from .whisper_local import WhisperLocal
+    from podsift.asr.whisper_local import WhisperLocal
 
     return WhisperLocal.tiny(settings)
 

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from . import SAMPLE_RATE, AsrError
+from podsift.asr import SAMPLE_RATE, AsrError
 
 if TYPE_CHECKING:
-    from . import Audio
+    from podsift.asr import Audio
 
 _CHUNK = 1 << 16
 _NOT_AUDIO = ("text/html", "application/xhtml", "text/xml", "application/json", "text/plain")

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import AsrSegment
+from podsift.asr import AsrSegment
 
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0

@@ -18,12 +18,11 @@ from pathlib import Path
 
 import platformdirs
 
+from podsift.asr import AsrError, AsrResult, Transcriber, feed_language, transcribers
+from podsift.asr.audio import DownloadLimits, audio_path, decode_audio, download_audio
 from podsift.context import RunContext
 from podsift.exceptions import PodsiftError
 from podsift.store.work import AsrJob
-
-from . import AsrError, AsrResult, Transcriber, feed_language, transcribers
-from .audio import DownloadLimits, audio_path, decode_audio, download_audio
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

@@ -10,9 +10,8 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
+from podsift.asr.stage import AsrReport
 from podsift.config import Settings
-
-from .stage import AsrReport
 
 
 def _now() -> datetime:
@@ -21,10 +20,9 @@ def _now() -> datetime:
 
 def work_queue(settings: Settings, db: str) -> AsrReport:
     """One worker: claim and transcribe until the queue is empty (runs in its own process)."""
+    from podsift.asr.stage import transcribe_pending
     from podsift.context import RunContext, make_client
     from podsift.store import open_store
-
-    from .stage import transcribe_pending
 
     store = open_store(db)
     try:

@@ -11,10 +11,9 @@ import sys
 
 import click
 
+from podsift.cli import asr, digest, feeds, models, queue, run, stages, status, stories
+from podsift.cli.app import App, cli
 from podsift.exceptions import PodsiftError
-
-from . import asr, digest, feeds, models, queue, run, stages, status, stories
-from .app import App, cli
 
 # Each module lists its commands; a new area adds its module here.
 for module in (run, status, feeds, stages, stories, digest, queue, asr, models):

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
+from podsift.cli.app import App, pass_app, print_json
 from podsift.context import make_client
 from podsift.exceptions import PodsiftError
-
-from .app import App, pass_app, print_json
 
 
 class TranscribeUsageError(PodsiftError, ValueError):

@@ -6,8 +6,8 @@ from datetime import date
 
 import click
 
-from .app import App, pass_app, print_json
-from .show import show_digest
+from podsift.cli.app import App, pass_app, print_json
+from podsift.cli.show import show_digest
 
 FORMATS = ("text", "html", "md", "json")
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
+from podsift.cli.app import App, pass_app, print_json
 from podsift.context import make_client
-
-from .app import App, pass_app, print_json
 
 
 @click.command("add")
@@ -33,7 +32,7 @@ def add_cmd(app: App, urls: tuple[str, ...]) -> None:
 def import_opml_cmd(app: App, file: Path) -> None:
     """Add every show listed in an OPML file."""
     from podsift.exceptions import SourceError
-    from podsift.sources import parse_opml
+    from podsift.feeds import parse_opml
 
     try:
         content = file.read_bytes()
@@ -48,7 +47,7 @@ def import_opml_cmd(app: App, file: Path) -> None:
 @pass_app
 def export_opml_cmd(app: App) -> None:
     """Print every show as OPML on stdout."""
-    from podsift.sources import export_opml
+    from podsift.feeds import export_opml
 
     click.echo(export_opml((s.feed_url, s.title) for s in app.store().shows()), nl=False)
 
@@ -59,7 +58,7 @@ def export_opml_cmd(app: App) -> None:
 @pass_app
 def feed_cmd(app: App, target: str, as_json: bool) -> None:
     """Parse one feed (a file or a URL) and print its show and episodes."""
-    from podsift.sources import feed_to_json, fetch_url_or_file, parse_feed
+    from podsift.feeds import feed_to_json, fetch_url_or_file, parse_feed
 
     with make_client(app.settings) as client:
         content, _ = fetch_url_or_file(target, client)
@@ -86,7 +85,7 @@ def feed_cmd(app: App, target: str, as_json: bool) -> None:
 @pass_app
 def search_cmd(app: App, term: str, add: tuple[int, ...], limit: int, as_json: bool) -> None:
     """Find shows (iTunes; Podcast Index too with a key); `--add N` adds result N."""
-    from podsift.sources import SearchError, search_shows
+    from podsift.feeds import SearchError, search_shows
 
     with make_client(app.settings) as client:
         hits = search_shows(client, term, app.settings.feeds, app.now(), limit)

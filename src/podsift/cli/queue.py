@@ -6,7 +6,7 @@ import os
 
 import click
 
-from .app import App, pass_app
+from podsift.cli.app import App, pass_app
 
 
 @click.command("worker")

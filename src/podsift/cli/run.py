@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .app import App, pass_app, print_json
-from .show import show_digest
+from podsift.cli.app import App, pass_app, print_json
+from podsift.cli.show import show_digest
 
 
 @click.command("demo")
@@ -83,7 +83,7 @@ def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
     sender = app.smtp_sender() if send and settings.email.smtp_url else None
     with app.context() as ctx:
         if distributed:
-            from .queue import require_queue
+            from podsift.cli.queue import require_queue
 
             require_queue()
             from podsift.queue import check_broker, make_app

@@ -6,14 +6,13 @@ import dataclasses
 
 import click
 
+from podsift.cli.app import App, pass_app, print_json
 from podsift.context import make_client
 from podsift.digest import format_clock
 
-from .app import App, pass_app, print_json
-
 
 def _read(app: App, target: str) -> bytes:
-    from podsift.sources import fetch_url_or_file
+    from podsift.feeds import fetch_url_or_file
 
     with make_client(app.settings) as client:
         return fetch_url_or_file(target, client)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .app import App, pass_app, print_json
+from podsift.cli.app import App, pass_app, print_json
 
 FEED_STATES = ("ok", "new", "failing", "dead", "gone")
 

@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 import click
 
-from .app import App, pass_app, print_json
+from podsift.cli.app import App, pass_app, print_json
 
 
 @click.command("cluster")
@@ -21,7 +21,7 @@ from .app import App, pass_app, print_json
 @pass_app
 def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None) -> None:
     """Group statements that say the same thing (FILE: JSON Lines or one per line; - for stdin)."""
-    from podsift.cluster import (
+    from podsift.stories import (
         cluster_to_json,
         decode_statements,
         embedders,

@@ -11,11 +11,9 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import ClassVar, Protocol, TextIO
 
-from ..plugins import Registry
-from .console import ConsoleSender
-from .schedule import compose_day, local_slot, retry_at, send_action
-from .send import Pacer, SendReport, message_for, send_due, unsubscribe_url
-from .smtp import (
+from podsift.deliver.console import ConsoleSender
+from podsift.deliver.schedule import compose_day, local_slot, retry_at, send_action
+from podsift.deliver.smtp import (
     SendError,
     SmtpSender,
     SmtpSettings,
@@ -24,8 +22,10 @@ from .smtp import (
     redact_url,
     subject_for,
 )
-from .tick import ComposeDueReport, compose_due
-from .tokens import TokenError, Tokens
+from podsift.deliver.stage import Pacer, SendReport, message_for, send_due, unsubscribe_url
+from podsift.deliver.tick import ComposeDueReport, compose_due
+from podsift.deliver.tokens import TokenError, Tokens
+from podsift.plugins import Registry
 
 
 class Sender(Protocol):

@@ -20,8 +20,8 @@ from email.utils import format_datetime, parseaddr
 from typing import ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..exceptions import ConfigError, DeliveryError
-from ..models import Digest
+from podsift.exceptions import ConfigError, DeliveryError
+from podsift.models import Digest
 
 DEFAULT_LIST_ID = "podsift digest <digest.podsift.local>"
 _TRUE = {"1", "true", "yes", "on"}

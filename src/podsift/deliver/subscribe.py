@@ -16,11 +16,10 @@ from email.utils import format_datetime, make_msgid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from podsift.config import Settings
+from podsift.deliver.smtp import DEFAULT_LIST_ID
+from podsift.deliver.tokens import Tokens
 from podsift.exceptions import PodsiftError
 from podsift.store import Store
-
-from .smtp import DEFAULT_LIST_ID
-from .tokens import Tokens
 
 # one @, no spaces, a dot in the domain: strict enough to catch typos, loose enough for real ones
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\".]{2,}$")

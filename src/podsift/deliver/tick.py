@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from podsift.context import RunContext
+from podsift.deliver.schedule import compose_day
 from podsift.digest import Headlines, StoryPool, draft_digest
 from podsift.store.digests import DigestDraft
 from podsift.store.subscribers import Subscriber
-
-from .schedule import compose_day
 
 BATCH = 500
 """Digests written per store transaction."""

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from ..exceptions import ConfigError, PodsiftError
+from podsift.exceptions import ConfigError, PodsiftError
 
 PURPOSES: dict[str, int | None] = {
     "confirm": 7 * 24 * 3600,  # a confirmation link lasts a week

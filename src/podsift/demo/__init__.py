@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .run import DEMO_DATA, DemoResult, run_demo
-from .server import serve
+from podsift.demo.run import DEMO_DATA, DemoResult, run_demo
+from podsift.demo.server import serve
 
 __all__ = ["DEMO_DATA", "DemoResult", "run_demo", "serve"]

@@ -10,11 +10,10 @@ from pathlib import Path
 
 from podsift.config import Settings
 from podsift.context import RunContext, make_client
+from podsift.demo.server import serve
 from podsift.models import Digest
 from podsift.pipeline import RunReport, run_daily
 from podsift.store import Store
-
-from .server import serve
 
 DEMO_DATA = Path(__file__).parent / "data"
 

@@ -7,8 +7,17 @@ agree. :func:`compose_all` is the stage: it ranks, builds and stores each recipi
 
 from __future__ import annotations
 
-from .build import build_digest, headline_of, timestamp_link
-from .compose import (
+from podsift.digest.build import build_digest, headline_of, timestamp_link
+from podsift.digest.render import (
+    FORMATS,
+    digest_to_json,
+    format_clock,
+    render,
+    render_html,
+    render_markdown,
+    render_text,
+)
+from podsift.digest.stage import (
     OPERATOR,
     ComposeReport,
     Headlines,
@@ -19,15 +28,6 @@ from .compose import (
     draft_digest,
     local_date,
     rank_for,
-)
-from .render import (
-    FORMATS,
-    digest_to_json,
-    format_clock,
-    render,
-    render_html,
-    render_markdown,
-    render_text,
 )
 
 __all__ = [

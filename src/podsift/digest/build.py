@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from urllib.parse import urldefrag
 
-from ..models import AlsoOn, Digest, DigestItem, Mention, RankedStory
-from ..rank import is_update
+from podsift.models import AlsoOn, Digest, DigestItem, Mention, RankedStory
+from podsift.rank import is_update
 
 HEADLINE_MAX = 120
 """Longest headline, in characters, before it is cut at a word boundary."""

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
-from ..models import AlsoOn, Digest, DigestItem
+from podsift.models import AlsoOn, Digest, DigestItem
 
 FORMATS = ("text", "md", "html", "json")
 """Names accepted by :func:`render`."""

@@ -13,10 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from ..exceptions import ConfigError
-from ..models import Insight, Transcript
-from ..plugins import Registry
-from .extract import (
+from podsift.exceptions import ConfigError
+from podsift.insights.stage import (
     Extraction,
     ExtractReport,
     build_extractor,
@@ -24,6 +22,8 @@ from .extract import (
     extract_one,
     make_extractor,
 )
+from podsift.models import Insight, Transcript
+from podsift.plugins import Registry
 
 __all__ = [
     "ExtractReport",
@@ -94,7 +94,7 @@ extractors: Registry[Extractor] = Registry("extractor", group="podsift.extractor
 @extractors.register("local")
 def _local(settings: LocalExtractorSettings | None) -> Extractor:
     """Build the offline ``local`` extractor (imported lazily to keep startup fast)."""
-    from .local import LocalExtractor
+    from podsift.insights.local import LocalExtractor
 
     return LocalExtractor(settings or LocalExtractorSettings())
 
@@ -102,7 +102,7 @@ def _local(settings: LocalExtractorSettings | None) -> Extractor:
 @extractors.register("openai")
 def _openai(settings: Any) -> Extractor:
     """Build the OpenAI-compatible extractor (OpenAI, Ollama, vLLM, llama.cpp, OpenRouter)."""
-    from .providers import build
+    from podsift.llm.providers import build
 
     return build("openai", settings)
 
@@ -110,7 +110,7 @@ def _openai(settings: Any) -> Extractor:
 @extractors.register("anthropic")
 def _anthropic(settings: Any) -> Extractor:
     """Build the Anthropic Messages API extractor."""
-    from .providers import build
+    from podsift.llm.providers import build
 
     return build("anthropic", settings)
 
@@ -139,4 +139,4 @@ def insights_to_json(source: str, insights: Iterable[Insight]) -> dict[str, Any]
 
 
 # polish needs the names above (llm.py builds on the extractor API): import it last
-from .polish import Polisher, make_polisher, polish_digest  # noqa: E402
+from podsift.insights.polish import Polisher, make_polisher, polish_digest  # noqa: E402

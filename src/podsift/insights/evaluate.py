@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .clean import STOPWORDS
-from .grounding import words
+from podsift.insights.clean import STOPWORDS
+from podsift.insights.grounding import words
 
 __all__ = [
     "HOUSEKEEPING",

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from .clean import content_words, words
+from podsift.insights.clean import content_words, words
 
 Filter = Callable[[str], str | None]
 

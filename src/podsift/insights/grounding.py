@@ -21,8 +21,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..models import Insight, Transcript
-from .clean import STOPWORDS
+from podsift.insights.clean import STOPWORDS
+from podsift.models import Insight, Transcript
 
 __all__ = [
     "FUZZY_THRESHOLD",

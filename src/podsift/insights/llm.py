@@ -26,10 +26,10 @@ from typing import Any, ClassVar, Protocol
 
 import httpx
 
-from ..config import LLMSettings
-from ..exceptions import ExtractError
-from ..models import Insight, Segment, Transcript
-from .grounding import FUZZY_THRESHOLD, ground
+from podsift.config import LLMSettings
+from podsift.exceptions import ExtractError
+from podsift.insights.grounding import FUZZY_THRESHOLD, ground
+from podsift.models import Insight, Segment, Transcript
 
 log = logging.getLogger(__name__)
 

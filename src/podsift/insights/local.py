@@ -14,13 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..models import Insight, Transcript
-from . import LocalExtractorSettings
-from .clean import EMOJI, clean_quote, content_words, words
-from .filters import edge_factor, reject_reason, sponsor_block, sponsor_names, whole_turn_is_ad
-from .grounding import unsafe_reason
-from .scoring import Scorer, score_texts
-from .sentences import Sentence, Turn, split_sentences
+from podsift.insights import LocalExtractorSettings
+from podsift.insights.clean import EMOJI, clean_quote, content_words, words
+from podsift.insights.filters import (
+    edge_factor,
+    reject_reason,
+    sponsor_block,
+    sponsor_names,
+    whole_turn_is_ad,
+)
+from podsift.insights.grounding import unsafe_reason
+from podsift.insights.scoring import Scorer, score_texts
+from podsift.insights.sentences import Sentence, Turn, split_sentences
+from podsift.models import Insight, Transcript
 
 __all__ = ["Candidate", "LocalExtractor", "LocalExtractorSettings", "build_candidates", "select"]
 

@@ -14,10 +14,10 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from ..config import InsightSettings
-from ..models import Digest, DigestItem
-from .grounding import SUPPORT_THRESHOLD, support, unsafe_reason, words
-from .llm import LLMError, LLMExtractor
+from podsift.config import InsightSettings
+from podsift.insights.grounding import SUPPORT_THRESHOLD, support, unsafe_reason, words
+from podsift.insights.llm import LLMError, LLMExtractor
+from podsift.models import Digest, DigestItem
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,6 @@ def make_polisher(cfg: InsightSettings) -> Polisher | None:
     """Return the polisher of the configured LLM provider, or ``None`` for ``local``."""
     if cfg.provider not in ("openai", "anthropic"):
         return None
-    from .providers import build
+    from podsift.llm.providers import build
 
     return LLMPolisher(build(cfg.provider, cfg))

@@ -6,8 +6,8 @@ one that is mostly noise gives zero insights and this reason instead of junk.
 
 from __future__ import annotations
 
-from ..models import Transcript
-from .grounding import words
+from podsift.insights.grounding import words
+from podsift.models import Transcript
 
 __all__ = ["MIN_WORDS", "unusable_reason"]
 

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from .clean import STOPWORDS, words
+from podsift.insights.clean import STOPWORDS, words
 
 Scorer = Callable[[Sequence[str], Sequence[str]], list[float]]
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ..models import Segment, Transcript
-from .clean import EMOJI
+from podsift.insights.clean import EMOJI
+from podsift.models import Segment, Transcript
 
 if TYPE_CHECKING:
     import pysbd

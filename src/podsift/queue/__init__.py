@@ -8,8 +8,13 @@ no work, because `podsift run --distributed` enqueues again whatever the store s
 
 from __future__ import annotations
 
-from .app import QUEUES, check_broker, make_app
-from .distributed import DistributedReport, enqueue_pending, pending_count, run_distributed
+from podsift.queue.app import QUEUES, check_broker, make_app
+from podsift.queue.distributed import (
+    DistributedReport,
+    enqueue_pending,
+    pending_count,
+    run_distributed,
+)
 
 __all__ = [
     "QUEUES",

@@ -61,7 +61,7 @@ def _register(app: Celery) -> None:
 
     @app.task(name="podsift.transcript", **retry)  # type: ignore[untyped-decorator]  # celery has no type hints
     def transcript(episode_id: int) -> str:
-        from .work import fetch_transcript
+        from podsift.queue.work import fetch_transcript
 
         state = fetch_transcript(worker_context(), episode_id)
         if state == "transcribed":
@@ -70,13 +70,13 @@ def _register(app: Celery) -> None:
 
     @app.task(name="podsift.extract", **retry)  # type: ignore[untyped-decorator]  # celery has no type hints
     def extract(episode_id: int) -> str:
-        from .work import extract_insights
+        from podsift.queue.work import extract_insights
 
         return extract_insights(worker_context(), episode_id)
 
     @app.task(name="podsift.asr", **retry)  # type: ignore[untyped-decorator]  # celery has no type hints
     def asr() -> int:
-        from .work import transcribe_one
+        from podsift.queue.work import transcribe_one
 
         done = transcribe_one(worker_context())
         for episode_id in done:

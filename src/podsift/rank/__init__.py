@@ -6,8 +6,8 @@ Each :class:`~podsift.models.RankedStory` carries its factors in ``reasons`` so
 
 from __future__ import annotations
 
-from .batch import BaseScores, rank_with_base
-from .score import (
+from podsift.rank.batch import BaseScores, rank_with_base
+from podsift.rank.score import (
     RankOptions,
     breadth,
     explain_stories,

@@ -19,8 +19,8 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from ..models import RankedStory, StoryView
-from .score import Vector, breadth, novelty, rank_stories, recency, salience
+from podsift.models import RankedStory, StoryView
+from podsift.rank.score import Vector, breadth, novelty, rank_stories, recency, salience
 
 Positions = npt.NDArray[np.intp]
 _SLACK = 1e-4  # float32 dot products vs the float64 bound: stay on the safe side

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from ..models import RankedStory, StoryView
+from podsift.models import RankedStory, StoryView
 
 _DAY_SECONDS = 86_400.0
 Vector = npt.NDArray[np.float32]

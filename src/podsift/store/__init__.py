@@ -5,8 +5,8 @@ Every SQL statement of podsift lives in this package.
 
 from __future__ import annotations
 
-from .records import DeliveryRow, EpisodeRow, InsightRow, ShowRow, SubscriberRow
-from .store import Store, open_store, resolve_db_url
+from podsift.store.records import DeliveryRow, EpisodeRow, InsightRow, ShowRow, SubscriberRow
+from podsift.store.store import Store, open_store, resolve_db_url
 
 __all__ = [
     "DeliveryRow",

@@ -13,10 +13,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from . import schema as t
-from .base import _new_id
-from .digests import OPEN, DigestRows
-from .records import DeliveryRow
+from podsift.store import schema as t
+from podsift.store.base import _new_id
+from podsift.store.digests import OPEN, DigestRows
+from podsift.store.records import DeliveryRow
 
 
 @dataclass(frozen=True, slots=True)

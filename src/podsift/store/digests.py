@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from . import schema as t
-from .base import _json, _new_id
-from .subscribers import Subscriber, SubscriberRows, _subscriber
+from podsift.store import schema as t
+from podsift.store.base import _json, _new_id
+from podsift.store.subscribers import Subscriber, SubscriberRows, _subscriber
 
 OPEN = ("retry",)
 """Ledger states a send may (re)claim once due."""

@@ -10,10 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from podsift.models import Episode, Segment, Transcript, TranscriptLink, text_hash
-
-from . import schema as t
-from .base import StoreBase, _chunks, _new_id
-from .records import EpisodeRow
+from podsift.store import schema as t
+from podsift.store.base import StoreBase, _chunks, _new_id
+from podsift.store.records import EpisodeRow
 
 
 class EpisodeRows(StoreBase):
@@ -28,7 +27,7 @@ class EpisodeRows(StoreBase):
     ) -> int:
         """Store the episodes not seen before (keyed by GUID, URL, title + date).
 
-        ``keys`` overrides each episode's own key (see ``podsift.sources.episode_keys``).
+        ``keys`` overrides each episode's own key (see ``podsift.feeds.episode_keys``).
         An episode that looks like a republished copy of a stored one (same enclosure, or
         same normalised title on the same day with a duration within 10 minutes) is skipped.
         """
@@ -168,7 +167,7 @@ def insert_new_episodes(
     the duplicate guesser compares the new ones with the stored episodes they could
     repeat (same enclosure or same day), not with the show's whole history.
     """
-    from podsift.sources.identity import fingerprint, is_republished
+    from podsift.feeds.identity import fingerprint, is_republished
 
     e = t.episodes.c
     keys = [k[:2048] for k in keys]

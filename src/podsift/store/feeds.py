@@ -13,12 +13,11 @@ from podsift.models import (
     Episode,
     Show,
 )
-
-from . import schema as t
-from .base import StoreBase, _new_id
-from .episodes import insert_new_episodes
-from .records import ShowRow
-from .show_identity import fold_by_guid
+from podsift.store import schema as t
+from podsift.store.base import StoreBase, _new_id
+from podsift.store.episodes import insert_new_episodes
+from podsift.store.records import ShowRow
+from podsift.store.show_identity import fold_by_guid
 
 
 @dataclass(frozen=True, slots=True)

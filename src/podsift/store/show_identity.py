@@ -21,8 +21,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import schema as t
-from .base import _chunks
+from podsift.store import schema as t
+from podsift.store.base import _chunks
 
 LOOKUP = 500
 """GUIDs looked up in one statement."""

@@ -13,12 +13,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from podsift.exceptions import StoreError
-
-from .delivery import DeliveryRows
-from .episodes import EpisodeRows
-from .feeds import FeedRows
-from .stories import StoryRows
-from .work import WorkRows
+from podsift.store.delivery import DeliveryRows
+from podsift.store.episodes import EpisodeRows
+from podsift.store.feeds import FeedRows
+from podsift.store.stories import StoryRows
+from podsift.store.work import WorkRows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -16,14 +16,13 @@ from podsift.models import (
     StoryView,
     text_hash,
 )
-
-from . import schema as t
-from .base import StoreBase, Vector, _chunks
-from .records import InsightRow
+from podsift.store import schema as t
+from podsift.store.base import StoreBase, Vector, _chunks
+from podsift.store.records import InsightRow
 
 
 class StoryRows(StoreBase):
-    """Insights, the vector cache (a ``podsift.cluster.VectorCache``) and stories."""
+    """Insights, the vector cache (a ``podsift.stories.VectorCache``) and stories."""
 
     # -- insights ------------------------------------------------------------------------
 
@@ -90,7 +89,7 @@ class StoryRows(StoreBase):
         ]
         return sorted(found, key=lambda r: (r.published or r.created_at, r.id))
 
-    # -- embeddings (a VectorCache for podsift.cluster) ----------------------------------
+    # -- embeddings (a VectorCache for podsift.stories) ----------------------------------
 
     def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, Vector]:
         """Cached vectors of ``model`` for the given text hashes."""

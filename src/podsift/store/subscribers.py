@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from . import schema as t
-from .base import StoreBase, _new_id
-from .records import SubscriberRow
+from podsift.store import schema as t
+from podsift.store.base import StoreBase, _new_id
+from podsift.store.records import SubscriberRow
 
 
 @dataclass(frozen=True, slots=True)

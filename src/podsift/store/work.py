@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import schema as t
-from .base import StoreBase
+from podsift.store import schema as t
+from podsift.store.base import StoreBase
 
 ASR_PENDING = "no_transcript"
 ASR_FAILED = "asr_failed"

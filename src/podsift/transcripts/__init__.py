@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from podsift.models import TranscriptLink
-
-from .formats import detect_format, parse_transcript, transcript_to_json
+from podsift.transcripts.formats import detect_format, parse_transcript, transcript_to_json
 
 if TYPE_CHECKING:
-    from .obtain import ObtainReport, obtain_all, obtain_one
+    from podsift.transcripts.stage import ObtainReport, obtain_all, obtain_one
 
 __all__ = [
     "ObtainReport",
@@ -35,9 +34,9 @@ def __getattr__(name: str) -> Any:
     """Load the stage shell (``obtain``: store, HTTP) only when it is used, so the pure
     parsers import without the store (and ``obtain`` can import ``choose_link`` from here)."""
     if name in _STAGE_NAMES:
-        from . import obtain
+        from podsift.transcripts import stage
 
-        return getattr(obtain, name)
+        return getattr(stage, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -6,8 +6,7 @@ import html
 import re
 
 from podsift.models import Segment
-
-from ._text import clean_speaker, collapse, parse_clock, split_label
+from podsift.transcripts._text import clean_speaker, collapse, parse_clock, split_label
 
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")

@@ -11,11 +11,10 @@ from urllib.parse import urlsplit
 
 from podsift.exceptions import TranscriptError
 from podsift.models import Segment, Transcript
-
-from ._text import clean_speaker, collapse
-from .captions import parse_srt, parse_vtt
-from .markdown import parse_markdown
-from .markup import parse_html, parse_text
+from podsift.transcripts._text import clean_speaker, collapse
+from podsift.transcripts.captions import parse_srt, parse_vtt
+from podsift.transcripts.markdown import parse_markdown
+from podsift.transcripts.markup import parse_html, parse_text
 
 FORMATS = ("json", "vtt", "srt", "html", "markdown", "text")
 

@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterator
 
 from podsift.models import Segment
-
-from ._text import Piece, clean_speaker, parse_clock, segments_from_pieces
+from podsift.transcripts._text import Piece, clean_speaker, parse_clock, segments_from_pieces
 
 _TURN = re.compile(r"^\s*\*\*([^*\n]{1,80}?)(?::\*\*|\*\*:)[ \t]*")
 _MARK = re.compile(r"\\\[([^\]\\]*?)\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\\\]")

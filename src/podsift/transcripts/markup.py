@@ -8,8 +8,13 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from podsift.models import Segment
-
-from ._text import Piece, clean_speaker, parse_clock, segments_from_pieces, split_label
+from podsift.transcripts._text import (
+    Piece,
+    clean_speaker,
+    parse_clock,
+    segments_from_pieces,
+    split_label,
+)
 
 _BLOCK_TAGS = frozenset(
     {"cite", "time", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "td"}

@@ -5,7 +5,7 @@ Served by ``podsift serve`` (uvicorn) or any ASGI server.
 
 from __future__ import annotations
 
-from .app import create_app
-from .feeds import atom_feed, json_feed, rss_feed
+from podsift.web.app import create_app
+from podsift.web.feeds import atom_feed, json_feed, rss_feed
 
 __all__ = ["atom_feed", "create_app", "json_feed", "rss_feed"]

@@ -28,8 +28,7 @@ from podsift.deliver.subscribe import (
 )
 from podsift.exceptions import DeliveryError
 from podsift.store import Store
-
-from .feeds import atom_feed, json_feed, rss_feed
+from podsift.web.feeds import atom_feed, json_feed, rss_feed
 
 
 def create_app(

@@ -1,0 +1,130 @@
+"""The insights stage: run the configured extractor on every transcribed episode."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from podsift.config import InsightSettings
+from podsift.context import RunContext
+from podsift.exceptions import PodsiftError
+from podsift.insights.grounding import FUZZY_THRESHOLD, ground
+from podsift.insights.quality import unusable_reason
+from podsift.models import Insight, Transcript
+
+if TYPE_CHECKING:
+    from podsift.insights import Extractor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractReport:
+    """What the insights stage did.
+
+    ``ungrounded``: insights dropped because their quote was not found (or carried a link
+    or an instruction); ``empty``: episodes with no usable text; ``fallbacks``: LLM chunks
+    done by the local extractor instead; ``tokens``: LLM tokens spent this run.
+    """
+
+    episodes: int
+    insights: int
+    failed: int
+    ungrounded: int = 0
+    empty: int = 0
+    fallbacks: int = 0
+    tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """One transcript's grounded insights, how many were dropped, and why there are none."""
+
+    insights: tuple[Insight, ...]
+    dropped: int = 0
+    reason: str | None = None
+
+
+def extract_one(
+    extractor: Extractor, transcript: Transcript, threshold: float = FUZZY_THRESHOLD
+) -> Extraction:
+    """Run ``extractor`` on one transcript and keep only the insights its quotes prove.
+
+    An unusable transcript (empty, tiny, not English, garbled) gives no insights and the
+    reason; so does one where every insight failed grounding.
+    """
+    reason = unusable_reason(transcript)
+    if reason:
+        return Extraction((), 0, reason)
+    result = ground(extractor.extract(transcript), transcript, threshold)
+    for insight, why in result.dropped:
+        log.info("insight dropped: %s: %s: %.60s", transcript.source, why, insight.quote)
+    if not result.kept:
+        reason = "no insight found" if not result.dropped else "no insight was grounded"
+    return Extraction(result.kept, len(result.dropped), reason)
+
+
+def build_extractor(cfg: InsightSettings) -> Extractor:
+    """Build the extractor ``cfg.provider`` names (LLM providers get the whole section)."""
+    from podsift.insights import (  # the registry: import at call time
+        LocalExtractorSettings,
+        extractors,
+    )
+
+    settings = LocalExtractorSettings(top_n=cfg.top_n) if cfg.provider == "local" else cfg
+    return extractors.create(cfg.provider, settings)
+
+
+def make_extractor(ctx: RunContext) -> Extractor:
+    """Build the extractor named in the run's settings."""
+    return build_extractor(ctx.settings.insights)
+
+
+def extract_all(ctx: RunContext, episode_ids: Sequence[int] | None = None) -> ExtractReport:
+    """Extract insights from each transcribed episode; ids are keyed by episode and quote.
+
+    ``episode_ids`` limits the run to those episodes (a queue worker passes one).
+    """
+    extractor = make_extractor(ctx)
+    tag = f"{extractor.name}@{extractor.version}"
+    done = found = failed = ungrounded = empty = 0
+    threshold = ctx.settings.insights.grounding_threshold
+    episodes = ctx.store.episodes(["transcribed"])
+    if episode_ids is not None:
+        episodes = [ep for ep in episodes if ep.id in set(episode_ids)]
+    for ep in episodes:
+        transcript = ctx.store.transcript(ep.id)
+        failures_before = len(getattr(getattr(extractor, "stats", None), "failures", ()))
+        try:
+            if transcript is None:
+                raise PodsiftError(f"{ep.label}: no stored transcript")
+            result = extract_one(extractor, transcript, threshold)
+            insights = [x.with_id(f"{ep.show_id}|{ep.key}|{tag}") for x in result.insights]
+        except (PodsiftError, ValueError) as e:
+            failed += 1
+            log.warning("extract failed: %s: %s", ep.label, e)
+            ctx.store.set_episode_state(ep.id, "failed", f"extract: {e}")
+            continue
+        ungrounded += result.dropped
+        if result.reason and not insights:
+            empty += 1
+            log.info("no insights: %s: %s", ep.label, result.reason)
+        found += ctx.store.save_insights(ep.id, tag, insights, ctx.now)
+        failures = getattr(getattr(extractor, "stats", None), "failures", [])[failures_before:]
+        if failures:  # an LLM chunk fell back to the local extractor: keep the why on the row
+            ctx.store.set_episode_state(ep.id, "extracted", f"llm fell back: {failures[0]}")
+        done += 1
+        note = f" ({result.reason})" if result.reason else ""
+        ctx.progress(f"insights: {ep.show_title} — {ep.label}: {len(insights)}{note}")
+    stats = getattr(extractor, "stats", None)
+    return ExtractReport(
+        done,
+        found,
+        failed,
+        ungrounded,
+        empty,
+        fallbacks=getattr(stats, "fallbacks", 0),
+        tokens=getattr(extractor, "tokens_spent", 0),
+    )

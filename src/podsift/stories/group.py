@@ -1,0 +1,352 @@
+"""Group statements that say the same thing. Pure: vectors in, clusters out, no model here.
+
+Grouping is average-linkage agglomeration with a cosine threshold: repeatedly merge the two
+groups whose mean pairwise similarity is highest, while it is at least the threshold. Every
+member of a group is therefore, on average, close to every other member, so groups do not
+drift into chains the way "join the nearest member" would. Single and complete linkage (the
+highest or the lowest pairwise similarity) are there for benchmarks/eval_stories.py, which
+calibrates the linkage with the threshold and chose average for every embedder. Statements
+are sorted by id (natural order, "2" < "10") first and ties go to the earlier id, so the
+result does not depend on the input order. Where two near-identical texts make different
+claims, the conflict checks of :mod:`.signals` lower their similarity, both within a batch
+and when a statement would join an existing story (checked against the story's member texts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from podsift.exceptions import PodsiftError
+from podsift.models import Cluster, Statement, text_hash
+from podsift.stories.index import StoryIndex
+from podsift.stories.signals import SignalWeights, pair_penalty, text_signals
+
+#: The default embedder's calibrated threshold (see :data:`CALIBRATED_THRESHOLDS`): cosine at
+#: or above which two statements (or a statement and a story's members, on average) count as
+#: the same story. Chosen by benchmarks/eval_stories.py (macro F1 over events, STS headlines,
+#: MSRpar, hard and blind pairs, calibration half, pooled precision at least 0.9).
+DEFAULT_THRESHOLD = 0.45
+
+#: Weights of the textual conflict checks (:mod:`podsift.stories.signals`): each is a veto
+#: (a penalty of 1.0 takes a near-identical pair far below any threshold), for every
+#: embedder. benchmarks/eval_stories.py calibrates the threshold with them on; weights
+#: calibrated too chose a lighter name check on the small calibration parts, which did worse
+#: held out and on pairs written blind (see the README).
+DEFAULT_SIGNALS = SignalWeights(numbers=1.0, negation=1.0, order=1.0, names=1.0, opposites=1.0)
+
+#: How the similarity of two groups (or of a statement and a story's members) is taken from
+#: their members' pairwise similarities: the mean ("average"), the highest ("single") or the
+#: lowest ("complete"). benchmarks/eval_stories.py calibrates it with the threshold.
+Linkage = Literal["average", "single", "complete"]
+LINKAGES: tuple[Linkage, ...] = ("average", "single", "complete")
+#: The calibrated linkage, for every embedder (see the README for each one's figures).
+DEFAULT_LINKAGE: Linkage = "average"
+
+#: The calibrated merge threshold of each embedder, by embedder name: a threshold belongs to
+#: the model whose cosines it cuts. Both from benchmarks/eval_stories.py, best macro F1 on the
+#: calibration half of data/dedup and tests/data/stories/{hard,blind}-pairs.jsonl with pooled
+#: precision at least 0.9 (without that floor the optimum is lower, and merges topics).
+CALIBRATED_THRESHOLDS: Mapping[str, float] = {"minilm-l6-int8": 0.45, "mpnet-base": 0.45}
+
+
+class UncalibratedEmbedderError(PodsiftError, ValueError):
+    """An embedder with no calibrated threshold, and none set by the user."""
+
+
+def threshold_for(embedder: str, override: float | None = None) -> float:
+    """The merge threshold for ``embedder``: ``override`` if set, else the calibrated one.
+
+    >>> threshold_for("minilm-l6-int8"), threshold_for("other", 0.6)
+    (0.45, 0.6)
+
+    Raises:
+        UncalibratedEmbedderError: ``embedder`` has no calibrated threshold and no override.
+    """
+    if override is not None:
+        return override
+    try:
+        return CALIBRATED_THRESHOLDS[embedder]
+    except KeyError:
+        raise UncalibratedEmbedderError(
+            f"embedder {embedder!r} has no calibrated threshold: calibrate it with"
+            " benchmarks/eval_stories.py and set [cluster] threshold"
+        ) from None
+
+
+#: How many of a story's member texts a joining statement is checked against: the first
+#: ones (the store lists the representative first, then the best-scored), which state the
+#: story's claim; checking every member of a big story costs more than the whole assignment.
+CHECKED_MEMBERS = 5
+
+
+Vectors = npt.NDArray[np.float32]
+FloatArray = npt.NDArray[np.floating[Any]]
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(ident: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """Sort key that orders digit runs by value: "2" < "10", "a9" < "a10".
+
+    >>> sorted(["10", "2", "b", "a10", "a9"], key=natural_key)
+    ['2', '10', 'a9', 'a10', 'b']
+    """
+    parts = tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in _DIGITS.split(ident)
+        if part
+    )
+    return parts, ident
+
+
+def cluster_id(members: Sequence[str]) -> str:
+    """Stable id of a group: ``"c"`` + the hash of its naturally sorted member ids."""
+    return "c" + text_hash("\n".join(sorted(members, key=natural_key)))
+
+
+def group_statements(
+    statements: Sequence[Statement],
+    vectors: FloatArray,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    signals: SignalWeights | None = None,
+    linkage: Linkage = DEFAULT_LINKAGE,
+) -> list[Cluster]:
+    """Group ``statements`` (row ``i`` of ``vectors`` embeds ``statements[i]``).
+
+    Two statements are compared by their cosine less the penalty of the textual conflict
+    checks of :mod:`podsift.stories.signals`, weighted by ``signals`` (default: the
+    calibrated ones).
+
+    Every statement lands in exactly one cluster. Members are in natural id order; clusters
+    come largest first, then by their first member. Memory grows with the square of the
+    number of statements (a 5,000-statement call needs about 200 MB).
+    """
+    ordered, unit = _canonical(statements, vectors)
+    weights = DEFAULT_SIGNALS if signals is None else signals
+    return _group(ordered, unit, threshold, weights, linkage)
+
+
+def assign_to_stories(
+    new: Sequence[Statement],
+    new_vectors: FloatArray,
+    existing: Sequence[tuple[str, FloatArray]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    story_texts: Mapping[str, Sequence[str]] | None = None,
+    member_vectors: Mapping[str, FloatArray] | None = None,
+    index: StoryIndex | None = None,
+    signals: SignalWeights | None = None,
+    linkage: Linkage = DEFAULT_LINKAGE,
+) -> list[tuple[str, str | None]]:
+    """Assign new statements to existing stories ``(story id, centroid)`` or to new stories.
+
+    Returns ``(statement id, story)`` pairs in natural statement-id order, where ``story`` is
+
+    - an existing story id: the one whose centroid is nearest, if the similarity reaches
+      ``threshold`` once the conflict penalty against the story's member texts
+      (``story_texts``: the highest penalty of its first :data:`CHECKED_MEMBERS`) is taken
+      off. The similarity is the mean cosine to the story's members where their vectors are
+      given (``member_vectors``), else the cosine to the centroid. The mean is the rule that
+      groups a day's statements (average linkage), so a story grows alike whether its
+      members came on one day or many; the cosine to a renormalised centroid is higher for
+      a spread-out story, and lets topics snowball into one;
+    - otherwise the new statements are grouped among themselves with
+      :func:`group_statements`: a statement alone in its group gets ``None`` (it starts a
+      story of its own), the members of a larger group share a new story key, the group's
+      :func:`cluster_id` (``"c"`` + hash of its member ids, never an existing id in practice).
+
+    Centroids do not move within one call, so the result does not depend on input order.
+
+    The nearest story is found with a :class:`~podsift.stories.index.StoryIndex`: exact
+    below its size threshold, an approximate HNSW graph beyond (ties go to the naturally
+    smaller story id). Pass ``index`` (built with ``key=natural_key``) to keep one across
+    calls, e.g. the days of a catch-up run: it is synced to ``existing`` here, so only new
+    and moved stories are re-indexed.
+    """
+    weights = DEFAULT_SIGNALS if signals is None else signals
+    ordered, unit = _canonical(new, new_vectors)
+    story_of = _nearest_story(unit, list(existing), threshold, index)
+    texts = story_texts or {}
+    vectors = member_vectors or {}
+    for i, (story, cos) in enumerate(story_of):
+        if story is None:
+            continue
+        if len(members := vectors.get(story, ())):
+            cos = float(_LINK[linkage](_unit_rows(np.asarray(members, dtype=np.float32)) @ unit[i]))
+        checked = texts.get(story, ())[:CHECKED_MEMBERS] if weights.active else ()
+        if checked and cos >= threshold:
+            mine = text_signals(ordered[i].text)
+            cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
+        if cos < threshold:
+            story_of[i] = (None, cos)
+    result = {s.id: story_of[i][0] for i, s in enumerate(ordered)}
+    loose = [i for i in range(len(ordered)) if story_of[i][0] is None]
+    for cluster in _group([ordered[i] for i in loose], unit[loose], threshold, weights, linkage):
+        if len(cluster.members) > 1:
+            result.update(dict.fromkeys(cluster.members, cluster.id))
+    return [(s.id, result[s.id]) for s in ordered]
+
+
+#: A statement's similarity to a story, from its cosines to the story's members, by linkage.
+_LINK: dict[str, Callable[[Vectors], Any]] = {
+    "average": np.mean,
+    "single": np.max,
+    "complete": np.min,
+}
+
+
+def _group(
+    ordered: Sequence[Statement],
+    unit: Vectors,
+    threshold: float,
+    weights: SignalWeights,
+    linkage: Linkage,
+) -> list[Cluster]:
+    """Agglomerative clusters of canonically ordered statements, largest first."""
+    sims = unit @ unit.T
+    texts = [s.text for s in ordered]
+    _apply_penalties(sims, texts, weights, threshold)
+    groups = _agglomerate(sims, threshold, linkage)
+    clusters = [_make_cluster(ordered, sims, members) for members in groups]
+    return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
+
+
+def _apply_penalties(
+    sims: Vectors, texts: Sequence[str], weights: SignalWeights, threshold: float
+) -> None:
+    """Subtract the signal penalties in place, only where a pair would otherwise merge."""
+    if not weights.active:
+        return
+    for i, j in zip(*np.nonzero(sims >= threshold), strict=True):
+        sims[i, j] -= pair_penalty(text_signals(texts[i]), text_signals(texts[j]), weights)
+
+
+def _canonical(
+    statements: Sequence[Statement], vectors: FloatArray
+) -> tuple[list[Statement], Vectors]:
+    """Sort statements by natural id and normalise their vectors' rows, checking both."""
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2 or matrix.shape[0] != len(statements):
+        raise ValueError(
+            f"expected one vector row per statement ({len(statements)}), got shape {matrix.shape}"
+        )
+    ids = [s.id for s in statements]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1}, key=natural_key)
+        raise ValueError(f"duplicate statement ids: {', '.join(dup)}")
+    order = sorted(range(len(statements)), key=lambda i: natural_key(statements[i].id))
+    return [statements[i] for i in order], _unit_rows(matrix[order])
+
+
+def _unit_rows(matrix: Vectors) -> Vectors:
+    """Return ``matrix`` with unit-length rows (zero rows stay zero)."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit: Vectors = (matrix / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
+    return unit
+
+
+def _agglomerate(sims: Vectors, threshold: float, linkage: Linkage) -> list[list[int]]:
+    """Agglomeration down to ``threshold`` under ``linkage``; returns index groups.
+
+    Keeps, per row, its best partner (``best``/``best_val``) so each merge costs O(n).
+    """
+    n = len(sims)
+    work = sims.astype(np.float32, copy=True)
+    np.fill_diagonal(work, -np.inf)
+    size = np.ones(n, dtype=np.float32)
+    members: list[list[int]] = [[i] for i in range(n)]
+    best = work.argmax(axis=1) if n else np.zeros(0, dtype=np.intp)
+    best_val = work[np.arange(n), best] if n else np.zeros(0, dtype=np.float32)
+    while n > 1:
+        i = int(best_val.argmax())
+        if not best_val[i] >= threshold:
+            break
+        a, b = sorted((i, int(best[i])))
+        _merge(work, size, a, b, linkage)
+        members[a] += members[b]
+        members[b] = []
+        _refresh_best(work, best, best_val, a, b)
+    return [sorted(m) for m in members if m]
+
+
+def _merge(work: Vectors, size: Vectors, a: int, b: int, linkage: Linkage) -> None:
+    """Fold group ``b`` into ``a`` in place (the Lance-Williams update of ``linkage``)."""
+    if linkage == "single":
+        row = np.maximum(work[a], work[b])
+    elif linkage == "complete":
+        row = np.minimum(work[a], work[b])
+    else:
+        row = (size[a] * work[a] + size[b] * work[b]) / (size[a] + size[b])
+    work[a, :] = row
+    work[:, a] = row
+    work[b, :] = -np.inf
+    work[:, b] = -np.inf
+    work[a, a] = -np.inf
+    size[a] += size[b]
+    size[b] = 0
+
+
+def _refresh_best(
+    work: Vectors,
+    best: npt.NDArray[np.intp],
+    best_val: Vectors,
+    a: int,
+    b: int,
+) -> None:
+    """Update each row's best partner after ``b`` was merged into ``a``."""
+    best_val[b] = -np.inf
+    stale = (best == a) | (best == b)
+    stale[a] = True
+    stale[b] = False
+    column = work[:, a]
+    better = ~stale & ((column > best_val) | ((column == best_val) & (a < best)))
+    best[better] = a
+    best_val[better] = column[better]
+    rows = np.flatnonzero(stale)
+    if rows.size:
+        best[rows] = work[rows].argmax(axis=1)
+        best_val[rows] = work[rows, best[rows]]
+
+
+def _make_cluster(ordered: Sequence[Statement], sims: Vectors, members: Sequence[int]) -> Cluster:
+    """Build a :class:`Cluster` from canonical indices, choosing its representative."""
+    ids = tuple(ordered[i].id for i in members)
+    representative = _representative(ordered, sims, members)
+    return Cluster(id=cluster_id(ids), members=ids, representative=representative)
+
+
+def _representative(ordered: Sequence[Statement], sims: Vectors, members: Sequence[int]) -> str:
+    """The member most similar on average to the others; ties → higher score → smaller id."""
+    if len(members) == 1:
+        return ordered[members[0]].id
+    block = sims[np.ix_(members, members)].astype(np.float64)
+    centrality = (block.sum(axis=1) - np.diag(block)) / (len(members) - 1)
+
+    def key(k: int) -> tuple[float, float, tuple[tuple[tuple[int, int, str], ...], str]]:
+        statement = ordered[members[k]]
+        return (-round(float(centrality[k]), 6), -statement.score, natural_key(statement.id))
+
+    return ordered[members[min(range(len(members)), key=key)]].id
+
+
+def _nearest_story(
+    unit: Vectors,
+    stories: Sequence[tuple[str, FloatArray]],
+    threshold: float,
+    index: StoryIndex | None = None,
+) -> list[tuple[str | None, float]]:
+    """For each row of ``unit``, the nearest story at ``threshold`` (or ``None``) and its cosine."""
+    if not stories or not len(unit):
+        return [(None, 0.0)] * len(unit)
+    index = index if index is not None else StoryIndex(unit.shape[1], key=natural_key)
+    index.sync(stories)
+    ids, sims = index.search(unit, 1)
+    return [
+        (row[0] if sims[r, 0] >= threshold else None, float(sims[r, 0]))
+        for r, row in enumerate(ids)
+    ]

@@ -1,0 +1,166 @@
+"""The stories stage: embed new insights and join them to recent stories or start new ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from podsift.context import RunContext
+from podsift.models import Statement, text_hash
+from podsift.stories.embed import CachedEmbedder, l2_normalise
+from podsift.stories.group import (
+    CHECKED_MEMBERS,
+    assign_to_stories,
+    natural_key,
+    threshold_for,
+)
+from podsift.stories.index import StoryIndex
+
+if TYPE_CHECKING:
+    from podsift.store import InsightRow
+    from podsift.stories import Embedder
+
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class StoriesReport:
+    """What the stories stage did."""
+
+    insights: int
+    joined: int
+    new_stories: int
+    re_embedded: int = 0  # stories of another embedder given the configured one's centroid
+
+
+def make_embedder(ctx: RunContext) -> Embedder:
+    """The configured embedder, with vectors cached in the store by text hash."""
+    from podsift.stories import embedders  # the registry lives in the package: import at call time
+
+    inner = embedders.create(ctx.settings.cluster.embedder, ctx.settings)
+    return CachedEmbedder(inner, ctx.store)
+
+
+def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesReport:
+    """Assign every insight not yet in a story, day by day, in canonical order.
+
+    Insights are taken by publication day (then id); each day's are compared with the stories
+    seen within ``cluster.window_days`` before that day, then grouped among themselves. A
+    run that catches up on many days therefore builds the same stories as daily runs would,
+    and a run never reclusters a month from scratch. One :class:`StoryIndex` serves all the
+    days: each day syncs it to that day's window, re-indexing only new and moved stories.
+    Stories another embedder made are first re-embedded (:func:`adopt_stories`).
+    """
+    rows = ctx.store.unassigned_insights()
+    embedder = embedder or make_embedder(ctx)
+    window = timedelta(days=ctx.settings.cluster.window_days)
+    oldest = min((_day_of(r) for r in rows), default=ctx.now.date())
+    since = min(ctx.now - max(window, ctx.lookback), _start(oldest) - window)
+    adopted = adopt_stories(ctx, embedder, since)
+    if not rows:
+        return StoriesReport(0, 0, 0, adopted)
+    vectors = embedder.embed([r.text for r in rows])
+    by_day: dict[date, list[tuple[InsightRow, Vector]]] = {}
+    for row, vec in zip(rows, vectors, strict=True):
+        by_day.setdefault(_day_of(row), []).append((row, vec))
+    joined = new = 0
+    index = StoryIndex(embedder.dim, key=natural_key)
+    known = {r.text: v for r, v in zip(rows, vectors, strict=True)}  # member vectors, by text
+    for day in sorted(by_day):
+        day_joined, day_new = _assign_day(ctx, embedder, day, by_day[day], index, known)
+        joined, new = joined + day_joined, new + day_new
+    ctx.progress(f"stories: {len(rows)} insights, {joined} joined, {new} new stories")
+    return StoriesReport(len(rows), joined, new, adopted)
+
+
+def _day_of(row: InsightRow) -> date:
+    """The day an insight counts for: its episode's publication, else when it was stored."""
+    return (row.published or row.created_at).date()
+
+
+def _start(day: date) -> datetime:
+    """Midnight UTC at the start of ``day``."""
+    return datetime.combine(day, time.min, UTC)
+
+
+def adopt_stories(ctx: RunContext, embedder: Embedder, since: datetime) -> int:
+    """Re-embed the stories seen since ``since`` that another embedder made; return how many.
+
+    After ``[cluster] embedder`` changes, the stories of the window get the new model's
+    centroid (the normalised sum of their members' new vectors, as if built with it), so new
+    insights still join them, and ranking's diversity and interest still see them.
+    """
+    texts = ctx.store.stories_of_other_models(embedder.name, since)
+    if not texts:
+        return 0
+    unique = list(dict.fromkeys(t for members in texts.values() for t in members))
+    vector_of = dict(zip(unique, embedder.embed(unique), strict=True))
+    for story_id in sorted(texts):
+        total = np.sum([vector_of[t] for t in texts[story_id]], axis=0, keepdims=True)
+        ctx.store.adopt_story(story_id, embedder.name, l2_normalise(total)[0])
+    ctx.progress(f"stories: {len(texts)} re-embedded with {embedder.name}")
+    return len(texts)
+
+
+def _member_vectors(
+    embedder: Embedder, texts: dict[str, list[str]], known: dict[str, Vector]
+) -> dict[str, Vector]:
+    """The vectors of each story's checked members: from ``known`` (this run's vectors, by
+    text), else from the embedder (the store's cache) in one call, then kept in ``known``."""
+    missing = list(
+        dict.fromkeys(t for members in texts.values() for t in members if t not in known)
+    )
+    if missing:
+        known.update(zip(missing, embedder.embed(missing), strict=True))
+    return {
+        sid: np.array([known[t] for t in members], dtype=np.float32).reshape(-1, embedder.dim)
+        for sid, members in texts.items()
+    }
+
+
+def _assign_day(
+    ctx: RunContext,
+    embedder: Embedder,
+    day: date,
+    items: list[tuple[InsightRow, Vector]],
+    index: StoryIndex,
+    known: dict[str, Vector],
+) -> tuple[int, int]:
+    """Join one day's insights to the window's stories or start new ones; count both."""
+    model = embedder.name
+    threshold = threshold_for(model, ctx.settings.cluster.threshold)
+    since = _start(day) - timedelta(days=ctx.settings.cluster.window_days)
+    existing = ctx.store.story_centroids(model, since)
+    statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in items]
+    vectors = np.array([v for _, v in items], dtype=np.float32)
+    story_texts = {
+        v.id: [m.text for m in v.mentions[:CHECKED_MEMBERS]] for v in ctx.store.story_views(since)
+    }
+    member_vectors = _member_vectors(embedder, story_texts, known)
+    assignment = assign_to_stories(
+        statements,
+        vectors,
+        existing,
+        threshold=threshold,
+        story_texts=story_texts,
+        member_vectors=member_vectors,
+        index=index,
+    )
+    centroids = dict(existing)
+    vec_of = {r.id: v for r, v in items}
+    by_story: dict[str, list[tuple[str, Vector, float]]] = {}
+    for insight_id, story_id in assignment:
+        vec = vec_of[insight_id]
+        if story_id is not None and story_id in centroids:
+            sim = float(vec @ centroids[story_id])
+        else:
+            story_id, sim = story_id or "s" + text_hash(insight_id), 1.0
+        by_story.setdefault(story_id, []).append((insight_id, vec, sim))
+    for story_id in sorted(by_story):
+        ctx.store.add_to_story(story_id, model, by_story[story_id], ctx.now)
+    joined = sum(len(m) for sid, m in by_story.items() if sid in centroids)
+    return joined, len([sid for sid in by_story if sid not in centroids])

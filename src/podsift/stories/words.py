@@ -1,0 +1,128 @@
+"""What the conflict checks of :mod:`.signals` read off one text: its words, figures, names.
+
+Pure functions of the text, cached per text (:func:`text_signals`), so that a story's member
+texts, compared with many newcomers, are read once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tokenizers import Tokenizer
+
+from podsift.stories.embed import TOKENIZER_PATH
+from podsift.stories.figures import NUMBER_WORDS, Figure, figures
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
+_DIGIT = re.compile(r"\d")
+_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]+|\b[a-z]+[A-Z]\w*")
+_NOT_NAMES_TEXT = """a an and as at but by for from he her his i if in it its my no not of on
+    or our she so that the their then there these they this those to we what when which who
+    why you your yeah well okay oh um uh like"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+#: Function words: never a role in a swap, and a relation made only of them ("A and B") is
+#: no relation.
+_FUNCTION_TEXT = """about after all also am are be been being both can could did do does had
+    has have is just more most much nor now only other over same should some such than too
+    under very was were will with would"""
+FUNCTION_WORDS = _NOT_NAMES | frozenset(_FUNCTION_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Signals:
+    """Per-text features the conflict checks compare (see :func:`text_signals`).
+
+    Compared and hashed by identity: :func:`text_signals` caches one per text, and the
+    pair checks cache their work by the pair.
+    """
+
+    words: frozenset[str]
+    numbers: frozenset[str]
+    figures: frozenset[Figure]
+    names: tuple[str, ...]  # capitalised words inside sentences
+    rare: tuple[str, ...]  # words outside :func:`common_words` ("npm", "zsh")
+    tokens: tuple[str, ...]
+    stems: tuple[str, ...]  # the tokens less a plural or third-person "s" ("accepts")
+
+
+@lru_cache(maxsize=1 << 16)
+def text_signals(text: str) -> Signals:
+    """Extract the features of one text (cached: a story's texts are compared many times).
+
+    >>> s = text_signals("GitHub didn't pay 7.5 billion for Microsoft in 2018.")
+    >>> sorted(s.numbers), "n't" in s.words, s.names
+    (['2018', '7.5', 'billion'], True, ('github', 'microsoft'))
+    """
+    lower = text.lower().replace("n’t", " n't").replace("n't", " n't").replace("’", "'")
+    tokens = _WORD.findall(lower)
+    numbers = {t for t in tokens if t in NUMBER_WORDS or _DIGIT.search(t)}
+    names = [m.group().lower() for m in _NAME.finditer(text)]
+    names = [n for n in names if n not in _NOT_NAMES]
+    if _title_case(text):
+        names = []
+    bare = tuple(t.removesuffix("'s") for t in tokens)
+    return Signals(
+        words=frozenset(tokens),
+        numbers=frozenset(numbers),
+        figures=figures(text),
+        names=tuple(dict.fromkeys(names)),
+        rare=tuple(dict.fromkeys(t for t in bare if _rare(t))),
+        tokens=bare,
+        stems=tuple(_stem(t) for t in bare),
+    )
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Everyday words: the whole words of the bundled MiniLM tokenizer's vocabulary (30,000
+    word pieces learnt from English Wikipedia and books). A word outside it ("npm", "pypi",
+    "zsh", "kinsta") is a name, however it is written.
+
+    >>> sorted({"registry", "fish", "npm", "pypi"} & common_words())
+    ['fish', 'registry']
+    """
+    vocab = Tokenizer.from_file(str(TOKENIZER_PATH)).get_vocab()
+    return frozenset(w for w in vocab if w.isalpha())
+
+
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er", "est", "ive", "ion", "al")
+
+
+@lru_cache(maxsize=1 << 16)
+def _rare(token: str) -> bool:
+    """Whether ``token`` is a word outside :func:`common_words`, nor an inflection of one.
+
+    >>> _rare("npm"), _rare("quits"), _rare("dismissive"), _rare("3.13")
+    (True, False, False, False)
+    """
+    if len(token) < 3 or not token.isalpha() or token in common_words():
+        return False
+    return not any(
+        token.endswith(end) and token[: -len(end)] in common_words() for end in _SUFFIXES
+    )
+
+
+def _title_case(text: str) -> bool:
+    """Whether capitals in ``text`` mark Title Case rather than names: a function word is
+    capitalised inside a sentence, or four words in five are.
+
+    >>> _title_case("Navy Jet Crashes Into Apartment Block"), _title_case("Kenya SC Upholds Vote")
+    (True, True)
+    >>> _title_case("Matt Mullenweg banned WP Engine from accessing WordPress.org resources")
+    False
+    """
+    found = text.split()
+    for before, word in itertools.pairwise(found):
+        bare = word.strip("\"'“‘(")
+        if bare[:1].isupper() and bare.lower() in FUNCTION_WORDS and before[-1] not in '.!?:"”':
+            return True
+    alpha = [w for w in found if w[:1].isalpha()]
+    return len(alpha) >= 3 and sum(w[0].isupper() for w in alpha) >= 0.8 * len(alpha)
+
+
+def _stem(token: str) -> str:
+    """``token`` less a plural or third-person "s", to align "accepts" with "accept"."""
+    return token[:-1] if len(token) > 3 and token[-1] == "s" and token[-2] not in "su" else token

@@ -1,0 +1,333 @@
+"""Grouping statements into stories (pure, hand-made vectors) and reading the command input."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from podsift.exceptions import PodsiftError
+from podsift.models import Cluster, Statement
+from podsift.stories import (
+    DEFAULT_THRESHOLD,
+    StatementFormatError,
+    assign_to_stories,
+    cluster_id,
+    cluster_to_json,
+    create_embedder,
+    group_statements,
+    natural_key,
+    read_statements,
+)
+from podsift.stories.group import Linkage
+from podsift.stories.signals import SignalWeights
+
+
+def vec(*values: float) -> npt.NDArray[np.float32]:
+    """A unit vector from ``values``."""
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+# Three topics on three axes; "near" rows lean a little off their axis.
+ROWS = {
+    "1": vec(1, 0, 0),
+    "2": vec(0, 1, 0),
+    "3": vec(1, 0.2, 0),
+    "10": vec(0.95, 0, 0.25),
+    "11": vec(0, 0, 1),
+    "20": vec(0, 1, 0.1),
+}
+
+
+def statements(ids: list[str]) -> tuple[list[Statement], npt.NDArray[np.float32]]:
+    """Statements with the ``ROWS`` vectors, in the given order."""
+    # texts without figures, so that the number check never fires
+    texts = {i: "text " + i.translate(str.maketrans("0123456789", "abcdefghij")) for i in ids}
+    return [Statement(i, texts[i]) for i in ids], np.vstack([ROWS[i] for i in ids])
+
+
+def as_sets(clusters: list[Cluster]) -> set[frozenset[str]]:
+    return {frozenset(c.members) for c in clusters}
+
+
+def test_groups_near_vectors_and_keeps_the_rest_apart() -> None:
+    s, v = statements(list(ROWS))
+    clusters = group_statements(s, v, threshold=0.8)
+    assert as_sets(clusters) == {
+        frozenset({"1", "3", "10"}),
+        frozenset({"2", "20"}),
+        frozenset({"11"}),
+    }
+    assert [c.members for c in clusters] == [("1", "3", "10"), ("2", "20"), ("11",)]
+
+
+def test_every_id_in_exactly_one_cluster() -> None:
+    s, v = statements(list(ROWS))
+    for threshold in (-1.0, 0.0, 0.5, 0.9, 1.01):
+        members = [m for c in group_statements(s, v, threshold=threshold) for m in c.members]
+        assert sorted(members) == sorted(ROWS)
+
+
+def test_threshold_extremes() -> None:
+    s, v = statements(list(ROWS))
+    assert len(group_statements(s, v, threshold=1.01)) == len(ROWS)
+    assert len(group_statements(s, v, threshold=-1.0)) == 1
+
+
+def test_grouping_does_not_depend_on_input_order() -> None:
+    ids = list(ROWS)
+    expected = group_statements(*statements(ids), threshold=0.8)
+    for perm in itertools.islice(itertools.permutations(ids), 0, 720, 37):
+        assert group_statements(*statements(list(perm)), threshold=0.8) == expected
+
+
+def test_ties_are_broken_the_same_whatever_the_order() -> None:
+    # Three identical vectors: every pair ties; the result must still be one fixed answer.
+    s = [Statement(i, "same") for i in ("b", "a", "c")]
+    v = np.vstack([vec(1, 1)] * 3)
+    first = group_statements(s, v, threshold=0.5)
+    assert group_statements(s[::-1], v, threshold=0.5) == first
+    assert first[0].members == ("a", "b", "c")
+    assert first[0].representative == "a"
+
+
+def test_representative_is_the_most_central_member() -> None:
+    s = [Statement("1", "edge"), Statement("2", "middle"), Statement("3", "other edge")]
+    v = np.vstack([vec(1, 0.3), vec(1, 0), vec(1, -0.3)])
+    (cluster,) = group_statements(s, v, threshold=0.5)
+    assert cluster.representative == "2"
+
+
+def test_representative_ties_go_to_higher_score_then_smaller_id() -> None:
+    v = np.vstack([vec(1, 0)] * 3)
+    s = [Statement("1", "a", score=0.1), Statement("2", "b", score=0.9), Statement("3", "c")]
+    assert group_statements(s, v, threshold=0.5)[0].representative == "2"
+    s = [Statement("10", "a", score=0.5), Statement("9", "b", score=0.5)]
+    assert group_statements(s, v[:2], threshold=0.5)[0].representative == "9"
+
+
+def test_cluster_ids_are_stable_and_derived_from_members() -> None:
+    s, v = statements(list(ROWS))
+    clusters = group_statements(s, v, threshold=0.8)
+    assert clusters[0].id == cluster_id(["10", "3", "1"]) == cluster_id(["1", "3", "10"])
+    assert clusters[0].id.startswith("c")
+    assert len({c.id for c in clusters}) == len(clusters)
+
+
+def test_average_linkage_does_not_chain() -> None:
+    # a~b and b~c are close, a and c are not: single linkage would chain all three.
+    s = [Statement("a", ""), Statement("b", ""), Statement("c", "")]
+    v = np.vstack([vec(1, 0), vec(np.cos(0.6), np.sin(0.6)), vec(np.cos(1.2), np.sin(1.2))])
+    clusters = group_statements(s, v, threshold=0.8)
+    assert len(clusters) == 2
+
+
+@pytest.mark.parametrize(
+    ("linkage", "threshold", "groups"),
+    [
+        ("single", 0.6, 1),  # a~b and b~c at 0.77: the chain joins all three
+        ("average", 0.6, 2),  # (a, b) to c: mean of 0.17 and 0.77 is 0.47
+        ("average", 0.45, 1),
+        ("complete", 0.45, 2),  # (a, b) to c: the lowest, 0.17
+    ],
+)
+def test_linkage_sets_how_far_a_group_reaches(
+    linkage: Linkage, threshold: float, groups: int
+) -> None:
+    s = [Statement("a", ""), Statement("b", ""), Statement("c", "")]
+    v = np.vstack([vec(np.cos(a), np.sin(a)) for a in np.radians([0, 40, 80])])
+    clusters = group_statements(s, v, threshold=threshold, linkage=linkage)
+    assert len(clusters) == groups
+    # a statement at 10 degrees to a story of members at 0 and 80 degrees (cosines 0.98,
+    # 0.34): it joins where the linkage's similarity to the members reaches the threshold
+    link = {"single": 0.98, "average": 0.66, "complete": 0.34}[linkage]
+    existing = [("s", vec(1, 1))]
+    got = assign_to_stories(
+        [Statement("n", "")],
+        np.array([vec(np.cos(np.radians(10)), np.sin(np.radians(10)))]),
+        existing,
+        threshold=0.5,
+        member_vectors={"s": v[[0, 2]]},
+        linkage=linkage,
+    )
+    assert got == [("n", "s" if link >= 0.5 else None)]
+
+
+def test_empty_and_bad_input() -> None:
+    assert group_statements([], np.zeros((0, 384), dtype=np.float32)) == []
+    with pytest.raises(ValueError, match="one vector row per statement"):
+        group_statements([Statement("1", "x")], np.zeros((2, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match="duplicate statement ids: 1"):
+        group_statements([Statement("1", "x")] * 2, np.ones((2, 3), dtype=np.float32))
+
+
+def test_natural_key_orders_numbers_by_value() -> None:
+    assert sorted(["10", "2", "1", "a10", "a2", "b"], key=natural_key) == [
+        "1",
+        "2",
+        "10",
+        "a2",
+        "a10",
+        "b",
+    ]
+
+
+def test_assign_joins_existing_stories_and_groups_the_rest() -> None:
+    s, v = statements(["1", "2", "3", "11", "20"])
+    existing = [("s-x", vec(1, 0.1, 0)), ("s-far", vec(-1, 0, 0))]
+    result = assign_to_stories(s, v, existing, threshold=0.8)
+    assert [sid for sid, _ in result] == ["1", "2", "3", "11", "20"]
+    story = dict(result)
+    assert story["1"] == story["3"] == "s-x"
+    assert story["2"] == story["20"] == cluster_id(["2", "20"])
+    assert story["11"] is None
+
+
+def test_a_spread_out_story_is_joined_by_the_mean_cosine_to_its_members() -> None:
+    # two members at right angles: the story's centroid lies between them, and a statement
+    # near the centroid is far from both members (cosine 0.5 each, 0.71 to the centroid)
+    members = np.array([vec(1, 0, 0), vec(0, 1, 0)])
+    existing = [("s-spread", vec(1, 1, 0))]
+    new = [Statement("1", "a statement between the two")]
+    between = np.array([vec(0.5, 0.5, 0.7071)])
+    assert assign_to_stories(new, between, existing, threshold=0.6) == [("1", "s-spread")]
+    by_members = {"s-spread": members}
+    got = assign_to_stories(new, between, existing, threshold=0.6, member_vectors=by_members)
+    assert got == [("1", None)]
+    # close to both members on average: it joins
+    near = np.array([vec(0.8, 0.6, 0)])
+    got = assign_to_stories(new, near, existing, threshold=0.6, member_vectors=by_members)
+    assert got == [("1", "s-spread")]
+
+
+def test_assign_is_order_independent_and_ties_go_to_smaller_story_id() -> None:
+    s, v = statements(["1", "2", "3", "11", "20"])
+    existing = [("s10", vec(1, 0, 0)), ("s9", vec(1, 0, 0))]
+    first = assign_to_stories(s, v, existing, threshold=0.8)
+    again = assign_to_stories(s[::-1], v[::-1], existing[::-1], threshold=0.8)
+    assert first == again
+    assert dict(first)["1"] == "s9"
+
+
+def test_assign_without_existing_stories_or_statements() -> None:
+    s, v = statements(["1", "3"])
+    assert assign_to_stories(s, v, [], threshold=0.8) == [
+        ("1", cluster_id(["1", "3"])),
+        ("3", cluster_id(["1", "3"])),
+    ]
+    assert assign_to_stories([], np.zeros((0, 3), dtype=np.float32), [("s", vec(1, 0, 0))]) == []
+    with pytest.raises(ValueError, match="dims"):
+        assign_to_stories(s, v, [("s", vec(1, 0))], threshold=0.8)
+
+
+def test_real_model_merges_paraphrases_at_the_default_threshold() -> None:
+    texts = {
+        "1": "The Federal Reserve kept interest rates unchanged at its latest meeting.",
+        "2": "Apple unveiled a new line of laptops with its own chips.",
+        "3": "The Fed decided to hold rates steady this week.",
+        "4": "Researchers found a backdoor in the xz compression library.",
+        "5": "A malicious backdoor was discovered in xz utils, the compression tool.",
+    }
+    s = [Statement(i, t) for i, t in texts.items()]
+    clusters = group_statements(s, create_embedder().embed(list(texts.values())))
+    assert as_sets(clusters) == {frozenset({"1", "3"}), frozenset({"4", "5"}), frozenset({"2"})}
+    assert 0.3 < DEFAULT_THRESHOLD < 0.7
+
+
+def test_cluster_to_json_shape() -> None:
+    out = cluster_to_json([Cluster("c1", ("1", "2"), "2"), Cluster("c2", ("3",), "3")])
+    assert out == {
+        "clusters": [
+            {"id": "c1", "members": ["1", "2"], "representative": "2"},
+            {"id": "c2", "members": ["3"], "representative": "3"},
+        ]
+    }
+
+
+def test_read_plain_text_numbers_non_blank_lines() -> None:
+    got = read_statements("\n  first line  \n\nsecond line\n\n\nthird\n")
+    assert got == [
+        Statement("1", "first line"),
+        Statement("2", "second line"),
+        Statement("3", "third"),
+    ]
+
+
+def test_read_plain_text_whose_first_line_is_json_but_not_an_object() -> None:
+    got = read_statements('"quoted"\n[1, 2]\n')
+    assert [s.id for s in got] == ["1", "2"]
+    assert got[1].text == "[1, 2]"
+
+
+def test_read_json_lines() -> None:
+    text = (
+        '\ufeff\n{"id": "a", "text": "one", "show": "Show A", "score": 0.5, "extra": 1}\n\n'
+        '{"id": 7, "text": "two"}\n'
+    )
+    assert read_statements(text) == [
+        Statement("a", "one", "Show A", 0.5),
+        Statement("7", "two", None, 0.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"id": "1", "text": "a"}\n\n{"id": "2", "text": \n', "line 3: not valid JSON"),
+        ('{"id": "1", "text": "a"}\n[1]\n', "line 2: expected a JSON object"),
+        ('{"id": "1", "text": "a"}\n{"text": "b"}\n', "line 2: 'id'"),
+        ('{"id": "1", "text": 5}\n', "line 1: 'text'"),
+        ('{"id": "1", "text": "a", "show": 3}\n', "line 1: 'show'"),
+        ('{"id": "1", "text": "a", "score": "high"}\n', "line 1: 'score'"),
+        ('{"id": "1", "text": "a"}\n{"id": "1", "text": "b"}\n', "line 2: duplicate id '1'"),
+    ],
+)
+def test_read_json_lines_errors_name_the_line(text: str, message: str) -> None:
+    with pytest.raises(StatementFormatError, match=message) as info:
+        read_statements(text)
+    assert isinstance(info.value, PodsiftError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_read_empty_input() -> None:
+    assert read_statements("") == []
+    assert read_statements("\n  \n") == []
+
+
+# --- conflict checks when joining a story ----------------------------------------------
+
+
+def plane(k: int, angle: float) -> npt.NDArray[np.float32]:
+    """A unit vector at ``angle`` from axis ``2k`` towards axis ``2k + 1`` (16 dims)."""
+    v = np.zeros(16, dtype=np.float32)
+    v[2 * k], v[2 * k + 1] = np.cos(angle), np.sin(angle)
+    return v
+
+
+def test_assign_keeps_a_contradiction_out_of_a_near_story() -> None:
+    existing = [("s-so", plane(0, 0.0)), ("s-go", plane(1, 0.0))]
+    texts = {
+        "s-so": ["Stack Overflow traffic rose sharply after ChatGPT launched."],
+        "s-go": ["The Go team says generics made the compiler slower."],
+    }
+    new = [
+        Statement("fell", "Stack Overflow traffic fell sharply after ChatGPT launched."),
+        Statement("same", "Since ChatGPT launched, Stack Overflow traffic rose sharply."),
+        Statement("go", "Generics slowed down the Go compiler, the team says."),
+    ]
+    vectors = np.vstack([plane(0, 0.1), plane(0, 0.2), plane(1, 0.1)])
+    got = dict(assign_to_stories(new, vectors, existing, threshold=0.7, story_texts=texts))
+    assert got == {"fell": None, "same": "s-so", "go": "s-go"}
+    reordered = assign_to_stories(
+        new[::-1], vectors[::-1], existing[::-1], threshold=0.7, story_texts=texts
+    )
+    assert dict(reordered) == got
+    # without member texts (or with the checks off) only the cosine decides
+    assert dict(assign_to_stories(new, vectors, existing, threshold=0.7))["fell"] == "s-so"
+    off = assign_to_stories(
+        new, vectors, existing, threshold=0.7, story_texts=texts, signals=SignalWeights()
+    )
+    assert dict(off)["fell"] == "s-so"

