@@ -2,8 +2,9 @@
 
 Composing = for each subscriber, keep the stories of their shows, rank them with their topic
 interest, build the digest and its stored JSON (what `tick` writes before any send).
-Sending = `send_due` through the ledger to an aiosmtpd server on loopback (real SQLite store,
-real SMTP), with rendering (text + HTML, CSS inlined) and composing the MIME message included.
+Sending = the delivery stage (`deliver.run`) through the ledger to an aiosmtpd server on
+loopback (real SQLite store, real SMTP), with rendering (text + HTML, CSS inlined) and composing
+the MIME message included.
 
     python benchmarks/delivery.py [--subscribers 100000] [--messages 300]
 """
@@ -23,14 +24,14 @@ import httpx
 import numpy as np
 from aiosmtpd.controller import Controller
 
+from podsift import deliver
 from podsift.config import DeliverySettings, EmailSettings, Settings
 from podsift.context import RunContext
-from podsift.deliver import SmtpSender, SmtpSettings, send_due
+from podsift.deliver import SmtpSender, SmtpSettings
 from podsift.digest import build_digest, digest_to_json
 from podsift.models import Mention, StoryView
 from podsift.rank import BaseScores, rank_stories, rank_with_base
-from podsift.store import open_store
-from podsift.store.digests import DigestDraft
+from podsift.store import DigestDraft, open_store
 
 NOW = datetime(2024, 4, 3, 6, 0, tzinfo=UTC)
 TOPICS = ["rust", "python", "ai", "databases", "security", "web", "cloud", "linux", "go", "music"]
@@ -171,7 +172,7 @@ def send_all(views: list[StoryView], n_messages: int) -> float:
     sender = SmtpSender(SmtpSettings("127.0.0.1", port, timeout=10))
     with httpx.Client() as client:
         start = time.perf_counter()
-        report = send_due(RunContext(settings, store, client, NOW), sender)
+        report = deliver.run(RunContext(settings, store, client, NOW, sender=sender))
         elapsed = time.perf_counter() - start
     controller.stop()
     store.close()

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-from podsift.stories import create_embedder
 from podsift.insights import LocalExtractorSettings, extractors
 from podsift.insights.evaluate import (
     is_housekeeping,
@@ -40,6 +39,7 @@ from podsift.insights.grounding import ground
 from podsift.insights.local import blocked_sentences
 from podsift.insights.sentences import split_sentences
 from podsift.models import Insight, Transcript
+from podsift.stories import create_embedder
 from podsift.transcripts import parse_transcript
 
 DATA = Path(__file__).parents[1] / "tests" / "data" / "takeaways"

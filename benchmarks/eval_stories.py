@@ -60,10 +60,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from podsift.models import Statement, text_hash
 from podsift.stories import create_embedder, group_statements
 from podsift.stories.group import DEFAULT_LINKAGE, DEFAULT_SIGNALS, LINKAGES, Linkage
 from podsift.stories.signals import SignalWeights, conflicts, text_signals
-from podsift.models import Statement, text_hash
 
 THRESHOLDS = [round(float(t), 3) for t in np.arange(0.35, 0.851, 0.025)]
 #: A wrong merge puts unrelated shows under one headline, in front of every subscriber; a

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pysbd
 
-from podsift.stories import create_embedder
 from podsift.demo import DEMO_DATA
 from podsift.insights import LocalExtractorSettings, extract_one, extractors
 from podsift.models import Transcript
+from podsift.stories import create_embedder
 from podsift.transcripts import parse_transcript
 
 

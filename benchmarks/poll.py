@@ -125,7 +125,7 @@ def urls(port: int, count: int) -> list[str]:
 
 def run_bulk(port: int, count: int, rnd: Synchronized[int], parse: bool) -> dict[str, Any]:
     from podsift.feeds import BulkOptions, FeedRequest, FetchResult, fetch_many, parse_feed
-    from podsift.net.guard import NetworkPolicy
+    from podsift.net import NetworkPolicy
 
     opts = BulkOptions(
         concurrency=64, per_host=8, policy=NetworkPolicy.from_text("127.0.0.0/8"), timeout=30
@@ -154,8 +154,8 @@ def run_sequential(port: int, count: int, rnd: Synchronized[int], plain: bool) -
     import httpx
 
     from podsift.config import load_settings
-    from podsift.context import make_client
     from podsift.feeds import Validators, fetch_feed, parse_feed
+    from podsift.net import make_client
 
     settings = load_settings(env={"PODSIFT_FEEDS__ALLOW_NETWORKS": "127.0.0.0/8"})
     targets = urls(port, count)
@@ -182,9 +182,9 @@ def run_poll_all(port: int, count: int, rnd: Synchronized[int]) -> dict[str, Any
 
     import httpx
 
+    from podsift import feeds
     from podsift.config import load_settings
     from podsift.context import RunContext
-    from podsift.feeds import poll_all
     from podsift.store import open_store
 
     settings = load_settings(
@@ -203,7 +203,7 @@ def run_poll_all(port: int, count: int, rnd: Synchronized[int]) -> dict[str, Any
             rnd.value = round_no
             ctx = RunContext(settings, store, client, when, rng=random.Random(0))
             began = time.perf_counter()
-            report = poll_all(ctx)
+            report = feeds.run(ctx)  # the feeds stage (was poll_all)
             rates.append(count / (time.perf_counter() - began))
             news.append(report.new_episodes)
             assert report.failed == 0 and report.polled == count, report

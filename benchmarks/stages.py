@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pysbd
 
-from podsift.stories import DEFAULT_THRESHOLD, create_embedder, group_statements
 from podsift.demo import DEMO_DATA
 from podsift.insights import LocalExtractorSettings, extractors
 from podsift.models import Statement
+from podsift.stories import DEFAULT_THRESHOLD, create_embedder, group_statements
 from podsift.transcripts import parse_transcript
 
 EXTRA = Path(__file__).parents[1] / "tests" / "data" / "demo-talkpython"

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from podsift.models import Statement
 from podsift.stories import (
     ANN_THRESHOLD,
     StoryIndex,
@@ -48,7 +49,6 @@ from podsift.stories import (
     threshold_for,
 )
 from podsift.stories.group import CHECKED_MEMBERS
-from podsift.models import Statement
 
 TRANSCRIPTS = Path("/work/shared/data/transcripts")
 _PREFIX = re.compile(

@@ -25,15 +25,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from podsift.stories import group_all
+from podsift import feeds, insights, stories, transcripts
+from podsift.asr import transcribe_pending
 from podsift.config import load_settings
-from podsift.context import RunContext, make_client
+from podsift.context import RunContext
 from podsift.demo import DEMO_DATA, serve
-from podsift.insights import extract_all
+from podsift.net import make_client
 from podsift.queue import make_app, run_distributed
-from podsift.feeds import poll_all
 from podsift.store import Store, open_store
-from podsift.transcripts import obtain_all
 
 DSN = os.environ.get("PODSIFT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 EXTRA = Path(__file__).parents[1] / "tests" / "data" / "demo-talkpython"
@@ -71,7 +70,7 @@ def prepare(base: str) -> tuple[Store, str, RunContext]:
         store.add_show(f"{base}/feeds/{feed.name}", NOW)
     settings = load_settings(env=ENV)
     ctx = RunContext(settings, store, make_client(settings), NOW, lookback=LOOKBACK)
-    poll_all(ctx)
+    feeds.run(ctx)
     return store, schema, ctx
 
 
@@ -79,10 +78,10 @@ def in_process(base: str) -> tuple[float, int, int]:
     store, _, ctx = prepare(base)
     counter = count_statements(store)
     began = time.perf_counter()
-    obtain_all(ctx)
-    found = extract_all(ctx)
+    transcripts.run(ctx)
+    found = insights.run(ctx)
     took = time.perf_counter() - began
-    group_all(ctx)
+    stories.run(ctx)
     return took, found.episodes, counter[0]
 
 
@@ -128,7 +127,7 @@ def with_workers(base: str, n: int, redis_url: str) -> tuple[float, int, int]:
     report = run_distributed(ctx, app, timeout=600, poll_every=0.2)
     took = time.perf_counter() - began
     stop_workers(procs)
-    group_all(ctx)
+    stories.run(ctx)
     done = len(store.episodes(["extracted"]))
     return took, done, counter[0] + report.enqueued
 
@@ -154,14 +153,12 @@ def asr_feed(folder: Path) -> None:
 
 
 def asr_in_process(base: str) -> tuple[float, int]:
-    from podsift.asr.stage import transcribe_pending
-
     store, _ = fresh_store()
     store.add_show(f"{base}/feeds/asr.xml", NOW)
     settings = load_settings(env=ASR_ENV)
     ctx = RunContext(settings, store, make_client(settings), NOW, lookback=LOOKBACK)
-    poll_all(ctx)
-    obtain_all(ctx)
+    feeds.run(ctx)
+    transcripts.run(ctx)
     began = time.perf_counter()
     report = transcribe_pending(ctx)
     return time.perf_counter() - began, report.transcribed
@@ -174,8 +171,8 @@ def asr_with_workers(base: str, n: int, redis_url: str) -> tuple[float, int]:
     store.add_show(f"{base}/feeds/asr.xml", NOW)
     settings = load_settings(env={**ASR_ENV, "PODSIFT_QUEUE__BROKER_URL": redis_url})
     ctx = RunContext(settings, store, make_client(settings), NOW, lookback=LOOKBACK)
-    poll_all(ctx)
-    obtain_all(ctx)
+    feeds.run(ctx)
+    transcripts.run(ctx)
     procs = start_workers(store, ASR_ENV, redis_url, "asr", n)
     time.sleep(4)
     began = time.perf_counter()

@@ -1,8 +1,9 @@
-"""Shared fixtures: a real SQLite store, a fixed clock, and real loopback servers."""
+"""Shared fixtures: a real SQLite store, a fixed clock, real loopback servers and Chromium."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,3 +84,18 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]
     else:
         with postgres_store() as s:
             yield s
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium for the `browser` tests.
+
+    Skip when it is missing, except in CI, where a missing browser is a failure: `.ci/run`
+    installs it, and `make browser` does on a developer's machine.
+    """
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required in CI: apt-get install -y chromium (.ci/run does)")
+        pytest.skip("no chromium: `make browser` installs Debian's chromium")
+    return path

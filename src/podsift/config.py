@@ -94,7 +94,11 @@ def _anthropic() -> LLMSettings:
 
 @dataclass(frozen=True, slots=True)
 class InsightSettings:
-    """Which extractor runs and how many insights an episode yields."""
+    """Which extractor runs and how many insights an episode yields.
+
+    ``provider`` names an extractor or a chat model (``podsift.llm.chat_models``); a chat
+    model's settings are the ``[insights.<provider>]`` sub-table of that name.
+    """
 
     provider: str = "local"
     top_n: int = 8
@@ -102,6 +106,32 @@ class InsightSettings:
     grounding_threshold: float = 0.85
     openai: LLMSettings = field(default_factory=LLMSettings)
     anthropic: LLMSettings = field(default_factory=_anthropic)
+
+    def llm(self, name: str) -> LLMSettings:
+        """Return the settings of chat model ``name``: its ``[insights.<name>]`` sub-table.
+
+        A chat model from another package has no sub-table here: it gets no base URL, model
+        or key variable, and brings its own defaults.
+
+        >>> InsightSettings().llm("anthropic").api_key_env
+        'ANTHROPIC_API_KEY'
+        >>> InsightSettings().llm("mistral").api_key_env
+        ''
+        """
+        section = getattr(self, name, None)
+        return section if isinstance(section, LLMSettings) else _PLUGIN_LLM
+
+
+_PLUGIN_LLM = LLMSettings(base_url="", model="", api_key_env="")
+
+
+def _llm_sections(insights: InsightSettings) -> list[str]:
+    """Return the names of the ``[insights.<name>]`` chat model sub-tables."""
+    return [
+        f.name
+        for f in dataclasses.fields(insights)
+        if isinstance(getattr(insights, f.name), LLMSettings)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +230,7 @@ class Settings:
     queue: QueueSettings = field(default_factory=QueueSettings)
 
 
-# The short names DESIGN.md promises, beside PODSIFT_<SECTION>__<KEY>.
+# The short names docs/design.md promises, beside PODSIFT_<SECTION>__<KEY>.
 ENV_ALIASES = {
     "PODSIFT_DB": ("store", "db"),
     "PODSIFT_SMTP_URL": ("email", "smtp_url"),
@@ -339,10 +369,10 @@ def _build_section(cls: Any, values: Mapping[str, tuple[Any, str]], section: str
 def _with_api_keys(settings: Settings, env: Mapping[str, str]) -> Settings:
     """Fill each LLM provider's ``api_key`` from the variable its ``api_key_env`` names."""
     insights = settings.insights
-    keyed = {
+    keyed: dict[str, Any] = {
         name: dataclasses.replace(llm, api_key=env.get(llm.api_key_env, ""))
-        for name in ("openai", "anthropic")
-        if (llm := getattr(insights, name)).api_key_env
+        for name in _llm_sections(insights)
+        if (llm := insights.llm(name)).api_key_env
     }
     return dataclasses.replace(settings, insights=dataclasses.replace(insights, **keyed))
 

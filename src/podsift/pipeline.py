@@ -1,18 +1,65 @@
-"""The daily job: the stages in order. This file is a table of contents, not a stage."""
+"""The stages in order, and where each one runs. This file is a table of contents, not a stage.
+
+The daily run does every stage in this process. The distributed run hands the per-episode
+stages to Celery workers (one ``workers`` entry in its report) and does the rest here. The
+tick (cron, every few minutes) does what is due now: it takes in new episodes (unless told
+not to poll), composes the digests whose local hour has come, and sends them; speech-to-text
+stays with its own workers there (``podsift transcribe --pending``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from podsift import digest, feeds, insights, stories, transcripts
-from podsift.asr.stage import transcribe_pending
+from podsift import asr, deliver, digest, feeds, insights, stories, transcripts
 from podsift.context import RunContext
-from podsift.deliver import Sender, send_due
 
 if TYPE_CHECKING:
     from celery import Celery
+
+
+def _always(_ctx: RunContext) -> bool:
+    return True
+
+
+def _asr_here(ctx: RunContext) -> bool:
+    return ctx.settings.asr.in_daily_run  # else `podsift transcribe --pending` workers do it
+
+
+def _has_sender(ctx: RunContext) -> bool:
+    return ctx.sender is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One stage: its name in reports and ``runs`` rows, its entry, and where it runs.
+
+    ``per_episode``: done by Celery workers in the distributed run. ``intake``: takes in new
+    episodes (feeds to stories), which a tick without polling leaves out. ``in_tick``: the
+    tick runs it. ``wanted``: whether this run needs it at all.
+    """
+
+    name: str
+    run: Callable[[RunContext], Any]
+    per_episode: bool = False
+    intake: bool = False
+    in_tick: bool = True
+    wanted: Callable[[RunContext], bool] = _always
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("feeds", feeds.run, intake=True),
+    Stage("transcripts", transcripts.run, per_episode=True, intake=True),
+    Stage("asr", asr.run, per_episode=True, intake=True, in_tick=False, wanted=_asr_here),
+    Stage("insights", insights.run, per_episode=True, intake=True),
+    Stage("stories", stories.run, intake=True),
+    Stage("digests", digest.run),
+    Stage("sent", deliver.run, wanted=_has_sender),
+)
+"""Every stage, in the order a run does them."""
 
 
 @dataclass(frozen=True)
@@ -26,57 +73,45 @@ class RunReport:
         return {name: dataclasses.asdict(r) for name, r in self.stages.items()}
 
 
-def run_daily(ctx: RunContext, sender: Sender | None = None) -> RunReport:
-    """Run every stage once: poll, transcripts, insights, stories, digests, then send."""
-    run_id = ctx.store.start_run("daily", ctx.now)
-    stages: dict[str, Any] = {"feeds": feeds.poll_all(ctx)}
-    stages["transcripts"] = transcripts.obtain_all(ctx)
-    if ctx.settings.asr.in_daily_run:  # else `podsift transcribe --pending` workers do it
-        stages["asr"] = transcribe_pending(ctx, published_since=ctx.since)
-    stages["insights"] = insights.extract_all(ctx)
-    return _finish(ctx, run_id, stages, sender)
+def run_daily(ctx: RunContext) -> RunReport:
+    """Run every stage once, here: poll, transcripts, insights, stories, digests, then send.
+
+    Digests are sent when ``ctx.sender`` is set.
+    """
+    return _run(ctx, "daily", STAGES)
 
 
-def run_daily_distributed(ctx: RunContext, app: Celery, sender: Sender | None = None) -> RunReport:
-    """The daily job with the per-episode stages on Celery workers; the rest runs here."""
-    from podsift.queue import run_distributed
-
-    run_id = ctx.store.start_run("daily-distributed", ctx.now)
-    stages: dict[str, Any] = {"feeds": feeds.poll_all(ctx)}
-    stages["workers"] = run_distributed(ctx, app, timeout=ctx.settings.queue.wait_timeout)
-    return _finish(ctx, run_id, stages, sender)
-
-
-def _finish(
-    ctx: RunContext, run_id: int, stages: dict[str, Any], sender: Sender | None
-) -> RunReport:
-    """The central stages: stories, digests, then sending."""
-    stages["stories"] = stories.group_all(ctx)
-    stages["digests"] = digest.compose_all(ctx)
-    if sender is not None:
-        stages["sent"] = send_due(ctx, sender)
-    report = RunReport(stages)
-    ctx.store.finish_run(run_id, ctx.now, _flat(report.as_dict()))
-    return report
+def run_daily_distributed(ctx: RunContext, app: Celery) -> RunReport:
+    """The daily run with the per-episode stages on Celery workers; the rest runs here."""
+    workers = Stage("workers", lambda ctx: _wait_for_workers(ctx, app))
+    plan: list[Stage] = []
+    for stage in STAGES:
+        if not stage.per_episode:
+            plan.append(stage)
+        elif workers not in plan:
+            plan.append(workers)
+    return _run(ctx, "daily-distributed", plan)
 
 
-def run_tick(ctx: RunContext, sender: Sender | None = None, *, poll: bool = True) -> RunReport:
+def run_tick(ctx: RunContext, *, poll: bool = True) -> RunReport:
     """Do what is due now (cron / systemd timer): poll, build due digests, send due ones."""
-    from podsift.deliver import compose_due
+    plan = [s for s in STAGES if s.in_tick and (poll or not s.intake)]
+    return _run(dataclasses.replace(ctx, compose="due"), "tick", plan)
 
-    run_id = ctx.store.start_run("tick", ctx.now)
-    stages: dict[str, Any] = {}
-    if poll:
-        stages["feeds"] = feeds.poll_all(ctx)
-        stages["transcripts"] = transcripts.obtain_all(ctx)
-        stages["insights"] = insights.extract_all(ctx)
-        stages["stories"] = stories.group_all(ctx)
-    stages["digests"] = compose_due(ctx)
-    if sender is not None:
-        stages["sent"] = send_due(ctx, sender)
-    report = RunReport(stages)
+
+def _run(ctx: RunContext, kind: str, plan: Sequence[Stage]) -> RunReport:
+    """Run the wanted stages of ``plan`` in order, recorded as one row of ``runs``."""
+    run_id = ctx.store.start_run(kind, ctx.now)
+    report = RunReport({stage.name: stage.run(ctx) for stage in plan if stage.wanted(ctx)})
     ctx.store.finish_run(run_id, ctx.now, _flat(report.as_dict()))
     return report
+
+
+def _wait_for_workers(ctx: RunContext, app: Celery) -> Any:
+    """Hand the window's episodes to the workers and wait for them (``[queue] wait_timeout``)."""
+    from podsift.queue import run_distributed  # the `queue` extra: only a distributed run needs it
+
+    return run_distributed(ctx, app, timeout=ctx.settings.queue.wait_timeout)
 
 
 def _flat(counts: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from podsift.asr import SAMPLE_RATE, AsrError
-from podsift.asr.audio import DownloadLimits, audio_path, decode_audio, download_audio
+from podsift.asr.audio import audio_path, decode_audio, download_audio
 from podsift.config import FeedSettings, Settings
-from podsift.context import make_client
+from podsift.net import DownloadLimits, make_client
 
 AUDIO = Path(__file__).parents[1] / "data" / "audio"
 
@@ -150,3 +150,19 @@ def test_download_refuses_private_addresses_unless_allowed(tmp_path: Path) -> No
     url = "http://127.0.0.1:9/ep.mp3"
     with make_client(Settings()) as client, pytest.raises(AsrError, match="download failed"):
         download_audio(client, url, audio_path(tmp_path, url), DownloadLimits())
+
+
+def test_download_refuses_a_redirect_to_a_private_address(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request("/ep.mp3").respond_with_data(
+        "", status=302, headers={"Location": "http://169.254.169.254/ep.mp3"}
+    )
+    url = httpserver.url_for("/ep.mp3")
+    with (
+        make_client(loopback_settings()) as client,
+        pytest.raises(AsrError, match=r"download failed .*cloud metadata address") as e,
+    ):
+        download_audio(client, url, audio_path(tmp_path, url), DownloadLimits())
+    assert not e.value.permanent
+    assert len(httpserver.log) == 1

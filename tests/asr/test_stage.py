@@ -15,11 +15,11 @@ from podsift.asr import AsrResult, AsrSegment, Word, parse_words
 from podsift.asr.stage import AsrReport, transcribe_pending
 from podsift.asr.workers import run_workers
 from podsift.config import AsrSettings, FeedSettings, Settings
-from podsift.context import RunContext, make_client
+from podsift.context import RunContext
 from podsift.insights import LocalExtractorSettings, extractors
 from podsift.models import Episode
-from podsift.store import Store
-from podsift.store.work import AsrJob
+from podsift.net import make_client
+from podsift.store import AsrJob, Store
 
 AUDIO = Path(__file__).parents[1] / "data" / "audio"
 LEASE = timedelta(minutes=10)

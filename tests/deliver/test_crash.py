@@ -20,10 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from podsift.context import RunContext
-from podsift.deliver import send_due
 from podsift.digest import digest_to_json
 from podsift.store import open_store
-from tests.deliver.test_ledger import NOW, Server, context, digest, free_port, populate
+from tests.deliver.test_ledger import NOW, Server, context, digest, free_port, populate, send_with
 from tests.deliver.test_ledger import settings as make_settings
 
 
@@ -133,12 +132,12 @@ def test_no_interleaving_of_crashes_and_reruns_sends_a_message_id_twice(
         now = NOW
         for plan, decision in zip(plans, decisions + [None] * len(plans), strict=False):
             with contextlib.suppress(Crash):
-                send_due(
+                send_with(
                     context(store, now, claim_timeout_seconds=60), CrashingSender(plan, delivered)
                 )
             now += timedelta(minutes=5)
             _reconcile(store, decision, now)
-        send_due(context(store, now + timedelta(minutes=5)), CrashingSender([], delivered))
+        send_with(context(store, now + timedelta(minutes=5)), CrashingSender([], delivered))
         ids = [str(m["Message-ID"]) for m in delivered]
         assert len(ids) == len(set(ids))
         ledger = {r.recipient: r.status for r in store.deliveries()}

@@ -21,9 +21,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import Envelope, Session
 
+from podsift import deliver
 from podsift.config import DeliverySettings, EmailSettings, Settings
 from podsift.context import RunContext
-from podsift.deliver import Pacer, SendError, SmtpSender, SmtpSettings, send_due
+from podsift.deliver import Pacer, Sender, SendError, SendReport, SmtpSender, SmtpSettings
 from podsift.digest import digest_to_json
 from podsift.models import Digest, DigestItem
 from podsift.store import Store
@@ -79,6 +80,11 @@ def populate(
 
 def context(store: Store, now: datetime = NOW, **delivery: Any) -> RunContext:
     return RunContext(settings(**delivery), store, httpx.Client(), now)
+
+
+def send_with(ctx: RunContext, sender: Sender) -> SendReport:
+    """The delivery stage, sending through ``sender``."""
+    return deliver.run(replace(ctx, sender=sender))
 
 
 # --- a real SMTP server that misbehaves on request -------------------------------------------
@@ -159,8 +165,8 @@ def test_each_subscriber_gets_one_message_and_reruns_send_nothing(
 ) -> None:
     server, sender = smtp
     addresses = populate(store, 3)
-    first = send_due(context(store), sender)
-    again = send_due(context(store, NOW + timedelta(minutes=5)), sender)
+    first = send_with(context(store), sender)
+    again = send_with(context(store, NOW + timedelta(minutes=5)), sender)
     assert (first.sent, again.sent) == (3, 0)
     assert server.recipients() == addresses
     assert len(set(server.message_ids())) == 3
@@ -176,15 +182,15 @@ def test_421_after_n_messages_retries_with_backoff_then_sends_the_rest(
     server, sender = smtp
     server.accept = 2
     addresses = populate(store, 4)
-    first = send_due(context(store, pause_after_failures=0), sender)
+    first = send_with(context(store, pause_after_failures=0), sender)
     assert (first.sent, first.retry) == (2, 2)
     retry = [r for r in store.deliveries() if r.status == "retry"]
     assert {r.smtp_code for r in retry} == {421}
     assert {r.next_attempt_at for r in retry} == {NOW + timedelta(seconds=60)}
     server.accept = None
-    early = send_due(context(store, NOW + timedelta(seconds=30)), sender)
+    early = send_with(context(store, NOW + timedelta(seconds=30)), sender)
     assert early.sent == 0  # backoff not over yet
-    later = send_due(context(store, NOW + timedelta(seconds=61)), sender)
+    later = send_with(context(store, NOW + timedelta(seconds=61)), sender)
     assert later.sent == 2
     assert server.recipients() == addresses
     assert set(statuses(store).values()) == {"sent"}
@@ -197,36 +203,36 @@ def test_550_fails_the_address_counts_a_bounce_and_suspends_at_the_threshold(
     addresses = populate(store, 2)
     gone = addresses[0]
     server.rcpt_replies[gone] = "550 5.1.1 No such user"
-    report = send_due(context(store, bounce_threshold=1), sender)
+    report = send_with(context(store, bounce_threshold=1), sender)
     assert (report.sent, report.failed, report.suspended) == (1, 1, 1)
     assert statuses(store)[gone] == "failed"
     sub = store.subscriber(gone)
     assert sub is not None and (sub.status, sub.bounces) == ("suspended", 1)
     assert server.recipients() == [addresses[1]]
-    assert send_due(context(store, NOW + timedelta(hours=1)), sender).sent == 0
+    assert send_with(context(store, NOW + timedelta(hours=1)), sender).sent == 0
 
 
 def test_dropped_connection_is_temporary(store: Store, smtp: tuple[Server, SmtpSender]) -> None:
     server, sender = smtp
     (address,) = populate(store, 1)
     server.drop.add(address)
-    report = send_due(context(store), sender)
+    report = send_with(context(store), sender)
     assert report.retry == 1
     assert statuses(store)[address] == "retry"
     server.drop.clear()
-    assert send_due(context(store, NOW + timedelta(minutes=2)), sender).sent == 1
+    assert send_with(context(store, NOW + timedelta(minutes=2)), sender).sent == 1
     assert server.recipients() == [address]
 
 
 def test_server_down_pauses_sending_after_repeated_failures(store: Store) -> None:
     down = SmtpSender(SmtpSettings("127.0.0.1", free_port(), timeout=2))
     populate(store, 5)
-    report = send_due(context(store, pause_after_failures=3, pause_minutes=30), down)
+    report = send_with(context(store, pause_after_failures=3, pause_minutes=30), down)
     assert (report.retry, report.paused) == (3, 1)
     pause = store.pause_state()
     assert pause.paused_until == NOW + timedelta(minutes=30)
     assert "127.0.0.1" in (pause.reason or "")
-    paused = send_due(context(store, NOW + timedelta(minutes=5)), down)
+    paused = send_with(context(store, NOW + timedelta(minutes=5)), down)
     assert paused.paused == 1 and paused.retry == 0
     # nothing lost: two never tried, three waiting to retry
     assert sorted(statuses(store).values()) == ["retry"] * 3
@@ -239,14 +245,14 @@ def test_crash_after_250_leaves_unknown_that_is_never_resent(
     server, sender = smtp
     (address,) = populate(store, 1)
     store.claim_delivery(store.pending_digests()[0].digest_id, NOW)  # claimed, then crashed
-    report = send_due(context(store, NOW + timedelta(minutes=20)), sender)
+    report = send_with(context(store, NOW + timedelta(minutes=20)), sender)
     assert (report.unknown, report.sent) == (1, 0)
     assert statuses(store)[address] == "unknown"
-    assert send_due(context(store, NOW + timedelta(minutes=40)), sender).sent == 0
+    assert send_with(context(store, NOW + timedelta(minutes=40)), sender).sent == 0
     assert server.received == []
     digest_id = store.deliveries()[0].digest_id
     assert store.reconcile(digest_id, "resend", NOW + timedelta(minutes=41))
-    assert send_due(context(store, NOW + timedelta(minutes=42)), sender).sent == 1
+    assert send_with(context(store, NOW + timedelta(minutes=42)), sender).sent == 1
     assert store.reconcile(digest_id, "resend", NOW) is False  # only unknown rows
 
 
@@ -262,7 +268,7 @@ def test_late_digest_expires_instead_of_going_out_at_night(
     server, sender = smtp
     (address,) = populate(store, 1)
     night = datetime(2024, 4, 3, 20, 30, tzinfo=UTC)  # 22:30 in Berlin
-    report = send_due(context(store, night, cutoff_hour=22), sender)
+    report = send_with(context(store, night, cutoff_hour=22), sender)
     assert (report.expired, report.sent) == (1, 0)
     assert statuses(store)[address] == "expired"
     assert server.received == []
@@ -271,13 +277,13 @@ def test_late_digest_expires_instead_of_going_out_at_night(
 def test_digest_of_a_past_day_expires(store: Store, smtp: tuple[Server, SmtpSender]) -> None:
     _, sender = smtp
     populate(store, 1, day=DAY - timedelta(days=1))
-    assert send_due(context(store), sender).expired == 1
+    assert send_with(context(store), sender).expired == 1
 
 
 def test_before_the_send_hour_nothing_goes(store: Store, smtp: tuple[Server, SmtpSender]) -> None:
     _server, sender = smtp
     populate(store, 1)
-    report = send_due(context(store, datetime(2024, 4, 3, 4, 59, tzinfo=UTC)), sender)
+    report = send_with(context(store, datetime(2024, 4, 3, 4, 59, tzinfo=UTC)), sender)
     assert (report.sent, report.skipped) == (0, 1)
     assert store.deliveries() == []
 
@@ -285,7 +291,7 @@ def test_before_the_send_hour_nothing_goes(store: Store, smtp: tuple[Server, Smt
 def test_empty_digest_is_recorded_not_sent(store: Store, smtp: tuple[Server, SmtpSender]) -> None:
     server, sender = smtp
     (_address,) = populate(store, 1, items=0)
-    assert send_due(context(store), sender).empty == 1
+    assert send_with(context(store), sender).empty == 1
     row = store.deliveries()[0]
     assert (row.status, row.error) == ("empty", "no stories for this reader")
     assert server.received == []
@@ -299,7 +305,7 @@ def test_unsubscribed_before_the_send_is_cancelled(
     sub = store.subscriber(address)
     assert sub is not None
     store.set_subscriber_status(sub.id, "unsubscribed", NOW)
-    send_due(context(store), sender)
+    send_with(context(store), sender)
     assert statuses(store)[address] == "cancelled"
     assert server.received == []
 
@@ -307,10 +313,10 @@ def test_unsubscribed_before_the_send_is_cancelled(
 def test_hourly_limit_holds_across_runs(store: Store, smtp: tuple[Server, SmtpSender]) -> None:
     server, sender = smtp
     populate(store, 5)
-    first = send_due(context(store, per_hour=2), sender)
-    second = send_due(context(store, NOW + timedelta(minutes=10), per_hour=2), sender)
+    first = send_with(context(store, per_hour=2), sender)
+    second = send_with(context(store, NOW + timedelta(minutes=10), per_hour=2), sender)
     assert (first.sent, first.rate_limited, second.sent) == (2, 1, 0)
-    third = send_due(context(store, NOW + timedelta(minutes=61), per_hour=2), sender)
+    third = send_with(context(store, NOW + timedelta(minutes=61), per_hour=2), sender)
     assert third.sent == 2
     assert len(server.received) == 4
 
@@ -337,7 +343,7 @@ def test_temporary_failures_give_up_after_max_attempts(
     (_address,) = populate(store, 1)
     now = NOW
     for _ in range(3):
-        send_due(context(store, now, max_attempts=3, pause_after_failures=0), sender)
+        send_with(context(store, now, max_attempts=3, pause_after_failures=0), sender)
         now += timedelta(hours=3)
     row = store.deliveries()[0]
     assert (row.status, row.attempts) == ("failed", 3)
@@ -357,8 +363,8 @@ def test_every_time_zone_sends_on_its_own_local_date(
 
     local_seven = datetime(2024, 4, 3, 7, 15, tzinfo=ZoneInfo(tz)).astimezone(UTC)
     populate(store, 1, tz=tz)
-    assert send_due(context(store, local_seven - timedelta(minutes=30)), sender).sent == 0
-    assert send_due(context(store, local_seven), sender).sent == 1
+    assert send_with(context(store, local_seven - timedelta(minutes=30)), sender).sent == 0
+    assert send_with(context(store, local_seven), sender).sent == 1
 
 
 def test_settings_dataclass_defaults_are_sane() -> None:

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from podsift.deliver import compose_day, local_slot, send_action
+from podsift.deliver import send_action
+from podsift.digest import compose_day, local_slot
 
 ZONES = [
     "Europe/Berlin",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -14,17 +12,7 @@ from podsift.digest import render_html
 from tests.deliver.test_ledger import digest
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--mute-audio"]
-
-
-@pytest.fixture
-def chromium() -> str:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing: apt-get install -y chromium (make test does)")
-        pytest.skip("chromium is not installed")
-    return CHROMIUM
 
 
 def run(chromium: str, *args: str) -> bytes:

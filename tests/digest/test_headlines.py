@@ -9,7 +9,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from podsift.config import InsightSettings, LLMSettings
-from podsift.digest.stage import Headlines
+from podsift.digest import Headlines
 from podsift.insights import make_polisher
 from podsift.models import Digest
 from tests.llm.test_polish import item

@@ -10,8 +10,7 @@ import pytest
 
 from podsift.feeds.writes import PollWrites
 from podsift.models import Episode, Show
-from podsift.store import Store, open_store
-from podsift.store.feeds import PollOutcome
+from podsift.store import PollOutcome, Store, open_store
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -27,8 +26,8 @@ def test_iter_due_shows_pages_in_due_order(store: Store) -> None:
     ids = [store.add_show(f"https://e.com/{i}.xml", NOW)[0] for i in range(7)]
     for n, show_id in enumerate(ids[:4]):
         when = NOW - timedelta(hours=n % 2, minutes=n)
-        store.save_poll(show_id, NOW, PollOutcome(200, "ok", when, 0, None))
-    store.save_poll(ids[4], NOW, PollOutcome(200, "ok", NOW + timedelta(hours=1), 0, None))
+        store.save_polls(NOW, [(show_id, PollOutcome(200, "ok", when, 0, None))])
+    store.save_polls(NOW, [(ids[4], PollOutcome(200, "ok", NOW + timedelta(hours=1), 0, None))])
     pages = list(store.iter_due_shows(NOW, page=2))
     assert all(len(p) <= 2 for p in pages)
     assert [r.id for p in pages for r in p] == [r.id for r in store.due_shows(NOW)]
@@ -41,7 +40,8 @@ def test_polled_shows_do_not_come_back_on_a_later_page(store: Store) -> None:
     for page in store.iter_due_shows(NOW, page=2):
         for row in page:
             seen.append(row.id)
-            store.save_poll(row.id, NOW, PollOutcome(304, "ok", NOW + timedelta(hours=1), 0, None))
+            later = NOW + timedelta(hours=1)
+            store.save_polls(NOW, [(row.id, PollOutcome(304, "ok", later, 0, None))])
     assert seen == ids
 
 

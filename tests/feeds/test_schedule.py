@@ -16,7 +16,7 @@ from podsift.feeds.schedule import (
     parse_ttl,
     parse_update_frequency,
 )
-from podsift.net.headers import (
+from podsift.net import (
     ErrorClass,
     Freshness,
     parse_expires,

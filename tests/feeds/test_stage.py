@@ -11,9 +11,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Request, Response
 
+from podsift import feeds
 from podsift.config import load_settings
-from podsift.context import RunContext, make_client
-from podsift.feeds import poll_all
+from podsift.context import RunContext
+from podsift.net import make_client
 from podsift.store import Store
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -57,9 +58,9 @@ def test_only_due_shows_are_polled(
 ) -> None:
     httpserver.expect_request("/f.xml").respond_with_data(rss(item("a")), headers={"ETag": '"1"'})
     store.add_show(httpserver.url_for("/f.xml"), NOW)
-    assert poll_all(ctx(store, client)).new_episodes == 1
-    assert poll_all(ctx(store, client, NOW + timedelta(minutes=5))).polled == 0
-    again = poll_all(ctx(store, client, NOW + timedelta(hours=2)))
+    assert feeds.run(ctx(store, client)).new_episodes == 1
+    assert feeds.run(ctx(store, client, NOW + timedelta(minutes=5))).polled == 0
+    again = feeds.run(ctx(store, client, NOW + timedelta(hours=2)))
     assert (again.polled, again.unchanged, again.new_episodes) == (1, 1, 0)
     assert httpserver.log[-1][0].headers["If-None-Match"] == '"1"'
 
@@ -69,9 +70,9 @@ def test_ttl_and_update_frequency_set_the_next_poll(
 ) -> None:
     httpserver.expect_request("/f.xml").respond_with_data(rss(item("a"), extra="<ttl>300</ttl>"))
     store.add_show(httpserver.url_for("/f.xml"), NOW)
-    poll_all(ctx(store, client))
-    assert poll_all(ctx(store, client, NOW + timedelta(hours=4, minutes=59))).polled == 0
-    assert poll_all(ctx(store, client, NOW + timedelta(hours=5))).polled == 1
+    feeds.run(ctx(store, client))
+    assert feeds.run(ctx(store, client, NOW + timedelta(hours=4, minutes=59))).polled == 0
+    assert feeds.run(ctx(store, client, NOW + timedelta(hours=5))).polled == 1
 
 
 def test_cache_control_max_age_is_respected(
@@ -81,7 +82,7 @@ def test_cache_control_max_age_is_respected(
         rss(item("a")), headers={"Cache-Control": "max-age=10800"}
     )
     store.add_show(httpserver.url_for("/f.xml"), NOW)
-    poll_all(ctx(store, client))
+    feeds.run(ctx(store, client))
     assert store.due_shows(NOW + timedelta(hours=2, minutes=59)) == []
     assert len(store.due_shows(NOW + timedelta(hours=3))) == 1
 
@@ -91,7 +92,7 @@ def test_410_marks_the_show_gone(
 ) -> None:
     httpserver.expect_request("/f.xml").respond_with_data("bye", status=410)
     store.add_show(httpserver.url_for("/f.xml"), NOW)
-    assert poll_all(ctx(store, client)).failed == 1
+    assert feeds.run(ctx(store, client)).failed == 1
     state, error, _ = show(store, "")
     assert state == "gone" and error and "http 410" in error
     assert store.due_shows(NOW + timedelta(days=400)) == []
@@ -105,7 +106,7 @@ def test_permanent_redirect_moves_the_show_and_keeps_an_alias(
     httpserver.expect_request("/new.xml").respond_with_data(rss(item("a")))
     old = httpserver.url_for("/old.xml")
     show_id, _ = store.add_show(old, NOW)
-    poll_all(ctx(store, client))
+    feeds.run(ctx(store, client))
     assert show(store, "")[2] == new
     assert store.show_aliases(show_id) == [old]
     assert store.add_show(old, NOW) == (show_id, False)
@@ -119,7 +120,7 @@ def test_temporary_redirect_keeps_the_url(
     httpserver.expect_request("/old.xml").respond_with_data("", status, {"Location": new})
     httpserver.expect_request("/new.xml").respond_with_data(rss(item("a")))
     store.add_show(httpserver.url_for("/old.xml"), NOW)
-    assert poll_all(ctx(store, client)).new_episodes == 1
+    assert feeds.run(ctx(store, client)).new_episodes == 1
     assert show(store, "")[2] == httpserver.url_for("/old.xml")
 
 
@@ -132,7 +133,7 @@ def test_permanent_redirect_to_a_non_feed_keeps_the_url(
         "<html><body>Parked domain</body></html>", content_type="text/html"
     )
     store.add_show(httpserver.url_for("/old.xml"), NOW)
-    assert poll_all(ctx(store, client)).failed == 1
+    assert feeds.run(ctx(store, client)).failed == 1
     state, error, url = show(store, "")
     assert (state, url) == ("failing", httpserver.url_for("/old.xml"))
     assert error and "not a feed" in error
@@ -145,7 +146,7 @@ def test_itunes_new_feed_url_is_honoured(
     extra = f"<itunes:new-feed-url>{new}</itunes:new-feed-url>"
     httpserver.expect_request("/f.xml").respond_with_data(rss(item("a"), extra=extra))
     show_id, _ = store.add_show(httpserver.url_for("/f.xml"), NOW)
-    poll_all(ctx(store, client))
+    feeds.run(ctx(store, client))
     assert show(store, "")[2] == new
     assert store.show_aliases(show_id) == [httpserver.url_for("/f.xml")]
 
@@ -159,7 +160,7 @@ def test_redirect_loop_is_a_recorded_failure(
     httpserver.expect_request("/ok.xml").respond_with_data(rss(item("x")))
     store.add_show(a, NOW)
     store.add_show(httpserver.url_for("/ok.xml"), NOW)
-    report = poll_all(ctx(store, client))
+    report = feeds.run(ctx(store, client))
     assert (report.failed, report.new_episodes) == (1, 1)
     errors = {r[1]: r[3] for r in store.shows_by_state()}
     assert "redirect loop" in (errors[a] or "")
@@ -172,7 +173,7 @@ def test_throttled_host_cools_down_and_its_other_feeds_wait(
     httpserver.expect_request("/b.xml").respond_with_data(rss(item("b")))
     store.add_show(httpserver.url_for("/a.xml"), NOW)
     store.add_show(httpserver.url_for("/b.xml"), NOW)
-    report = poll_all(ctx(store, client))
+    report = feeds.run(ctx(store, client))
     assert (report.polled, report.failed, report.deferred) == (1, 1, 1)
     assert len(httpserver.log) == 1
     assert store.due_shows(NOW + timedelta(hours=1, minutes=59)) == []
@@ -184,10 +185,10 @@ def test_failures_back_off_then_recover(
     httpserver.expect_oneshot_request("/f.xml").respond_with_data("oops", status=500)
     httpserver.expect_request("/f.xml").respond_with_data(rss(item("a")))
     store.add_show(httpserver.url_for("/f.xml"), NOW)
-    poll_all(ctx(store, client))
+    feeds.run(ctx(store, client))
     assert show(store, "")[0] == "failing"
-    assert poll_all(ctx(store, client, NOW + timedelta(minutes=10))).polled == 0
-    assert poll_all(ctx(store, client, NOW + timedelta(hours=1))).new_episodes == 1
+    assert feeds.run(ctx(store, client, NOW + timedelta(minutes=10))).polled == 0
+    assert feeds.run(ctx(store, client, NOW + timedelta(hours=1))).new_episodes == 1
     assert show(store, "")[:2] == ("ok", None)
 
 
@@ -207,7 +208,7 @@ def test_bad_input_is_recorded_and_the_run_goes_on(
         env={"PODSIFT_FEEDS__ALLOW_NETWORKS": "127.0.0.1/32", "PODSIFT_FEEDS__MAX_BYTES": "1000000"}
     )
     run = RunContext(settings, store, client, NOW, rng=random.Random(0))
-    report = poll_all(run)
+    report = feeds.run(run)
     errors = {r[1].rsplit("/", 1)[-1]: (r[0], r[3]) for r in store.shows_by_state()}
     assert errors["html"][0] == "failing" and "not a feed" in (errors["html"][1] or "")
     assert "larger than 1000000 bytes" in (errors["huge"][1] or "")
@@ -228,8 +229,8 @@ def test_churning_feed_does_not_recreate_episodes(
 
     httpserver.expect_request("/f.xml").respond_with_handler(churn)
     store.add_show(httpserver.url_for("/f.xml"), NOW)
-    assert poll_all(ctx(store, client)).new_episodes == 2
-    second = poll_all(ctx(store, client, NOW + timedelta(hours=2)))
+    assert feeds.run(ctx(store, client)).new_episodes == 2
+    second = feeds.run(ctx(store, client, NOW + timedelta(hours=2)))
     assert (second.polled, second.new_episodes) == (1, 0)
     assert store.counts()["episodes"] == 2
 
@@ -246,7 +247,7 @@ def test_repeated_guids_and_republished_episodes(
     )
     httpserver.expect_request("/f.xml").respond_with_data(feed)
     store.add_show(httpserver.url_for("/f.xml"), NOW)
-    assert poll_all(ctx(store, client)).new_episodes == 3
+    assert feeds.run(ctx(store, client)).new_episodes == 3
 
 
 def test_republished_copy_of_a_stored_episode_is_skipped_on_a_later_poll(
@@ -263,8 +264,8 @@ def test_republished_copy_of_a_stored_episode_is_skipped_on_a_later_poll(
     bodies = iter([first, later])
     httpserver.expect_request("/f.xml").respond_with_handler(lambda _r: Response(next(bodies)))
     store.add_show(httpserver.url_for("/f.xml"), NOW)
-    assert poll_all(ctx(store, client)).new_episodes == 2
-    assert poll_all(ctx(store, client, NOW + timedelta(hours=2))).new_episodes == 1
+    assert feeds.run(ctx(store, client)).new_episodes == 2
+    assert feeds.run(ctx(store, client, NOW + timedelta(hours=2))).new_episodes == 1
     titles = {e.title for e in store.episodes(["new"])}
     assert titles == {"Talk", "Other", "New"}
 
@@ -279,10 +280,10 @@ def test_feed_with_a_known_podcast_guid_joins_its_show(
         rss(item("a"), item("b"), item("c", day="02"), extra=guid)
     )
     show_id, _ = store.add_show(old, NOW)
-    assert poll_all(ctx(store, client)).new_episodes == 2
+    assert feeds.run(ctx(store, client)).new_episodes == 2
     # the publisher moved host; someone adds the new URL as if it were another show
     assert store.add_show(new, NOW + timedelta(hours=1))[1] is True
-    report = poll_all(ctx(store, client, NOW + timedelta(hours=1)))
+    report = feeds.run(ctx(store, client, NOW + timedelta(hours=1)))
     assert report.new_episodes == 1
     assert [(s.id, s.feed_url) for s in store.shows()] == [(show_id, new)]
     assert store.show_aliases(show_id) == [old]
@@ -305,7 +306,7 @@ def test_two_new_urls_of_one_podcast_guid_make_one_show(
     first, _ = store.add_show(httpserver.url_for("/a.xml"), NOW)
     for path in ("/b.xml", "/c.xml", "/c.xml2"):
         store.add_show(httpserver.url_for(path), NOW)
-    assert poll_all(ctx(store, client)).new_episodes == 2 + 2 + 2
+    assert feeds.run(ctx(store, client)).new_episodes == 2 + 2 + 2
     shows = {s.feed_url: s.id for s in store.shows()}
     assert set(shows) == {httpserver.url_for(p) for p in ("/b.xml", "/c.xml", "/c.xml2")}
     assert shows[httpserver.url_for("/b.xml")] == first

@@ -9,9 +9,9 @@ import pytest
 
 from podsift.exceptions import ConfigError, UnknownProviderError
 from podsift.insights import LocalExtractorSettings, extractors, insights_to_json
-from podsift.insights.clean import content_words, words
 from podsift.insights.local import LocalExtractor
 from podsift.insights.sentences import build_turns, split_sentences
+from podsift.lexicon import content_words, words
 from podsift.models import Insight, Segment, Transcript
 from podsift.transcripts import parse_transcript
 

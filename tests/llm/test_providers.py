@@ -17,6 +17,7 @@ from podsift.config import InsightSettings, LLMSettings, load_settings
 from podsift.exceptions import ConfigError
 from podsift.insights import build_extractor, extract_one
 from podsift.insights.llm import LLMExtractor, estimate_tokens, render_chunk
+from podsift.llm import HTTPChatModel
 from podsift.models import Transcript
 from podsift.transcripts import parse_transcript
 
@@ -90,10 +91,10 @@ def make(
     )  # fmt: skip
     cfg = dataclasses.replace(InsightSettings(provider=kind, top_n=5), **{kind: llm}, **insights)
     extractor = build_extractor(cfg)
-    assert isinstance(extractor, LLMExtractor)
-    extractor.client = httpx.Client(timeout=timeout)
+    assert isinstance(extractor, LLMExtractor) and isinstance(extractor.chat, HTTPChatModel)
+    extractor.chat.client = httpx.Client(timeout=timeout)
     recorded = sleeps if sleeps is not None else []
-    extractor.sleep = recorded.append
+    extractor.chat.sleep = recorded.append
     return extractor
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from podsift import __version__
+from podsift import __version__, feeds
 from podsift.config import load_settings
-from podsift.context import RunContext, make_client
+from podsift.context import RunContext
 from podsift.feeds import (
     BulkOptions,
     FeedRequest,
@@ -27,10 +27,8 @@ from podsift.feeds import (
     PollError,
     fetch_many,
     parse_feed,
-    poll_all,
 )
-from podsift.net.guard import NetworkPolicy
-from podsift.net.headers import ErrorClass
+from podsift.net import ErrorClass, NetworkPolicy, make_client
 from podsift.store import Store
 
 FEED = (Path(__file__).parents[1] / "data" / "feeds" / "pc20-namespace-example.xml").read_bytes()
@@ -231,17 +229,19 @@ def test_429_cools_the_host_down_for_the_rest_of_the_run(farm: Farm) -> None:
     assert isinstance(throttled[0], PollError) and throttled[0].retry_after == "120"
 
 
-def test_poll_all_records_bulk_answers_like_the_sequential_path(farm: Farm, store: Store) -> None:
+def test_the_feeds_stage_records_bulk_answers_like_the_sequential_path(
+    farm: Farm, store: Store
+) -> None:
     settings = load_settings(env={"PODSIFT_FEEDS__ALLOW_NETWORKS": "127.0.0.0/8"})
     for n in range(12):
         store.add_show(farm.url(f"/feed/{n}.xml", ("127.0.0.1", "127.0.0.2")[n % 2]), NOW)
     store.add_show(farm.url("/missing"), NOW)
     with make_client(settings) as client:
         ctx = RunContext(settings, store, client, NOW, rng=random.Random(0))
-        first = poll_all(ctx)
+        first = feeds.run(ctx)
         assert (first.polled, first.failed, first.new_episodes) == (13, 1, 12 * 3)
         later = RunContext(settings, store, client, NOW + timedelta(days=2), rng=random.Random(0))
-        second = poll_all(later)
+        second = feeds.run(later)
     assert (second.polled, second.unchanged, second.new_episodes) == (13, 12, 0)
     by_state = {row[1]: row for row in store.shows_by_state()}
     assert by_state[farm.url("/missing")][3] is not None  # the last error is recorded

@@ -1,4 +1,8 @@
-"""The SSRF guard: the resolved address is checked at connect time and on every hop."""
+"""The SSRF guard: the resolved address is checked at connect time and on every hop.
+
+The client of ``make_client`` checks through its transport (:class:`GuardedTransport`), so
+the guard holds whoever follows the redirects: ``fetch_feed`` by hand, or httpx itself.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from podsift.config import load_settings
-from podsift.context import make_client
 from podsift.exceptions import ConfigError, FetchError
 from podsift.feeds import fetch_feed
-from podsift.net.guard import NetworkPolicy, check_url
+from podsift.net import GuardedTransport, NetworkPolicy, check_url, make_client
 
 FEED = b"<rss><channel><title>T</title><item><guid>1</guid></item></channel></rss>"
 
@@ -127,3 +130,44 @@ def test_user_agent_identifies_podsift(httpserver: HTTPServer, allowed: httpx.Cl
     fetch_feed(allowed, httpserver.url_for("/feed.xml"), None)
     agent = httpserver.log[0][0].headers["User-Agent"]
     assert agent.startswith("podsift/") and "+https://" in agent
+
+
+def test_guarded_transport_refuses_loopback_before_connecting(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed.xml").respond_with_data(FEED)
+    with (
+        httpx.Client(transport=GuardedTransport(NetworkPolicy())) as client,
+        pytest.raises(httpx.ConnectError, match=r"127\.0\.0\.1 is a loopback address"),
+    ):
+        client.get(httpserver.url_for("/feed.xml"))
+    assert len(httpserver.log) == 0
+
+
+def test_guarded_transport_streams_what_the_policy_allows(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed.xml").respond_with_data(FEED, headers={"ETag": '"v1"'})
+    policy = NetworkPolicy.from_text("127.0.0.1/32")
+    with (
+        httpx.Client(transport=GuardedTransport(policy)) as client,
+        client.stream("GET", httpserver.url_for("/feed.xml")) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["ETag"] == '"v1"'
+        assert response.reason_phrase == "OK"
+        assert b"".join(response.iter_bytes()) == FEED
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("http://127.0.0.2:{port}/feed.xml", "a loopback address"),
+        ("http://169.254.169.254/latest/meta-data/", "a cloud metadata address"),
+    ],
+)
+def test_redirects_followed_by_the_client_are_checked_too(
+    httpserver: HTTPServer, allowed: httpx.Client, target: str, why: str
+) -> None:
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        "", status=302, headers={"Location": target.format(port=httpserver.port)}
+    )
+    with pytest.raises(httpx.ConnectError, match=f"refused \\(.* is {why}"):
+        allowed.get(httpserver.url_for("/feed.xml"))  # httpx follows this redirect itself
+    assert len(httpserver.log) == 1

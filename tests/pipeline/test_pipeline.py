@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from podsift.config import load_settings
-from podsift.context import RunContext, make_client
+from podsift.context import RunContext
 from podsift.deliver import senders
 from podsift.deliver.smtp import SmtpSettings
 from podsift.demo import DEMO_DATA, serve
 from podsift.digest import OPERATOR
-from podsift.pipeline import run_daily
+from podsift.net import make_client
+from podsift.pipeline import run_daily, run_tick
 from podsift.store import Store
 from tests.smtp_server import SmtpServer
 
@@ -120,8 +121,8 @@ def test_run_sends_each_subscriber_one_email(store: Store, served: str) -> None:
     store.add_subscriber("bob@example.org", NOW, tz="America/New_York", send_hour=5)  # 05:00
     with SmtpServer() as smtp, make_client(load_settings(env=LOOPBACK)) as client:
         sender = senders.create("smtp", SmtpSettings.from_url(smtp.url))
-        first = run_daily(_ctx(store, client), sender).as_dict()
-        again = run_daily(_ctx(store, client), sender).as_dict()
+        first = run_daily(dataclasses.replace(_ctx(store, client), sender=sender)).as_dict()
+        again = run_daily(dataclasses.replace(_ctx(store, client), sender=sender)).as_dict()
     assert first["sent"]["sent"] == 2
     assert again["sent"]["sent"] == 0 and again["sent"]["failed"] == 0
     assert sorted(rcpt for env in smtp.received for rcpt in env.rcpt_tos) == [
@@ -133,3 +134,26 @@ def test_run_sends_each_subscriber_one_email(store: Store, served: str) -> None:
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
     assert msg["List-Unsubscribe"] and msg["Message-ID"]
     assert [d.status for d in store.deliveries()] == ["sent", "sent"]
+
+
+def test_tick_composes_and_sends_only_the_digests_due_now(store: Store, served: str) -> None:
+    store.add_show(f"{served}/feeds/changelog-news.xml", NOW)
+    store.add_subscriber("ann@example.org", NOW, tz="Europe/Berlin", send_hour=7)  # 11:00 there
+    store.add_subscriber("bob@example.org", NOW, tz="America/New_York", send_hour=5)  # 05:00
+    store.add_subscriber("cy@example.org", NOW, tz="America/Los_Angeles", send_hour=7)  # 02:00
+    with SmtpServer() as smtp, make_client(load_settings(env=LOOPBACK)) as client:
+        sender = senders.create("smtp", SmtpSettings.from_url(smtp.url))
+        ctx = dataclasses.replace(_ctx(store, client), sender=sender)
+        first = run_tick(ctx).as_dict()
+        again = run_tick(ctx, poll=False).as_dict()
+    assert list(first) == ["feeds", "transcripts", "insights", "stories", "digests", "sent"]
+    assert first["digests"] == {"built": 2, "waiting": 1}
+    assert first["sent"]["sent"] == 2
+    assert list(again) == ["digests", "sent"]
+    assert again["digests"] == {"built": 0, "waiting": 1}
+    assert again["sent"]["sent"] == 0
+    assert store.digest_row(OPERATOR, NOW.date()) is None  # the tick composes no operator digest
+    assert sorted(rcpt for env in smtp.received for rcpt in env.rcpt_tos) == [
+        "ann@example.org",
+        "bob@example.org",
+    ]

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from podsift.config import load_settings
-from podsift.context import RunContext, make_client
+from podsift.context import RunContext
 from podsift.demo import DEMO_DATA, serve
 from podsift.digest import OPERATOR
+from podsift.net import make_client
 from podsift.pipeline import run_daily, run_daily_distributed
 from podsift.queue import make_app
 from podsift.store import EpisodeRow, Store, open_store
@@ -192,7 +193,7 @@ def _window(store: Store) -> list[EpisodeRow]:
 def _insights(store: Store) -> dict[str, int]:
     import sqlalchemy as sa
 
-    with store.tx() as c:
+    with store.engine.begin() as c:
         rows = c.execute(
             sa.text(
                 "select e.key, count(i.id) from episodes e join insights i on i.episode_id = e.id "
@@ -226,10 +227,10 @@ def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(
     _add(pg, feeds)
     with make_client(load_settings(env=LOOPBACK)) as client, workers(pg, redis, 2) as procs:
         ctx = _ctx(pg, client, redis.url)
-        from podsift.feeds import poll_all
+        from podsift.feeds import run as poll_feeds
         from podsift.queue import enqueue_pending, run_distributed
 
-        poll_all(ctx)
+        poll_feeds(ctx)
         app = make_app(ctx.settings.queue)
         enqueue_pending(ctx, app)
         _wait_for_progress(pg)  # both workers are up and taking tasks
@@ -254,10 +255,10 @@ def test_redis_restarted_mid_run_only_delays_the_work(pg: Store, redis: Redis, f
     _add(pg, feeds)
     with make_client(load_settings(env=LOOPBACK)) as client, workers(pg, redis, 1):
         ctx = _ctx(pg, client, redis.url)
-        from podsift.feeds import poll_all
+        from podsift.feeds import run as poll_feeds
         from podsift.queue import enqueue_pending, run_distributed
 
-        poll_all(ctx)
+        poll_feeds(ctx)
         app = make_app(ctx.settings.queue)
         enqueue_pending(ctx, app)
         _wait_for_progress(pg)  # the worker is up and working: now pull the broker away

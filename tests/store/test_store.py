@@ -10,12 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from podsift.exceptions import StoreError
-from podsift.models import Episode, Insight, Segment, Transcript, TranscriptLink
-from podsift.store import Store, open_store, resolve_db_url
+from podsift.feeds import REPUBLISHED
+from podsift.models import Episode, Insight, Segment, Show, Transcript, TranscriptLink
+from podsift.store import PollOutcome, Store, open_store, resolve_db_url
 
 
 def test_open_creates_schema_in_wal_mode(store: Store) -> None:
-    with store.tx() as c:
+    with store.engine.begin() as c:
         tables = set(sa.inspect(c).get_table_names())
         mode = c.exec_driver_sql("PRAGMA journal_mode").scalar()
         timeout = c.exec_driver_sql("PRAGMA busy_timeout").scalar()
@@ -43,13 +44,13 @@ def test_open_creates_schema_in_wal_mode(store: Store) -> None:
 
 
 def _heads() -> set[str]:
+    from importlib.resources import files
+
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from podsift.store.store import MIGRATIONS
-
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(files("podsift.store") / "migrations"))
     return set(ScriptDirectory.from_config(cfg).get_heads())
 
 
@@ -92,8 +93,36 @@ def test_episodes_keyed_by_guid_then_url_then_title_date(any_store: Store, now: 
         Episode("Three", published=now + timedelta(hours=2)),  # same title, same day
         Episode("Three", published=now + timedelta(days=1)),  # another day: new
     ]
-    assert any_store.add_episodes(show_id, eps, now) == 4
-    assert any_store.add_episodes(show_id, eps, now) == 0
+    assert any_store.add_episodes(show_id, eps, now, republished=REPUBLISHED) == 4
+    assert any_store.add_episodes(show_id, eps, now, republished=REPUBLISHED) == 0
+    assert any_store.add_episodes(show_id, eps, now) == 0  # known keys, with no rule too
+
+
+def test_the_republished_rule_comes_from_the_caller(any_store: Store, now: datetime) -> None:
+    show_id, _ = any_store.add_show("https://a/feed", now)
+    any_store.add_episodes(show_id, [Episode("One", guid="g1", audio_url="https://a/1.mp3")], now)
+    copy = [Episode("One (rebroadcast)", guid="g1-again", audio_url="https://a/1.mp3")]
+    assert any_store.add_episodes(show_id, copy, now, republished=REPUBLISHED) == 0
+    assert any_store.add_episodes(show_id, copy, now) == 1  # no rule: only keys decide
+
+
+def test_a_show_polled_with_an_older_shows_identity_joins_it(
+    any_store: Store, now: datetime
+) -> None:
+    a, _ = any_store.add_show("https://a/feed", now)
+    b, _ = any_store.add_show("https://b/feed", now)
+    c, _ = any_store.add_show("https://c/feed", now)
+
+    def polled(identity: str | None) -> PollOutcome:
+        return PollOutcome(200, "ok", None, 0, None, show=Show("S", guid="g"), identity=identity)
+
+    any_store.save_polls(now, [(a, polled("g")), (c, polled(None))])
+    any_store.save_polls(now, [(b, polled("g"))])  # b joins a; c's GUID was not an identity
+    assert [(x.id, x.feed_url) for x in any_store.shows()] == [
+        (a, "https://b/feed"),
+        (c, "https://c/feed"),
+    ]
+    assert any_store.show_aliases(a) == ["https://a/feed"]
 
 
 def test_transcript_round_trip_and_state(any_store: Store, now: datetime) -> None:
@@ -197,7 +226,7 @@ def test_unreachable_database_is_one_line(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_a_store_from_a_newer_podsift_is_refused_untouched(any_store: Store) -> None:
-    with any_store.tx() as c:
+    with any_store.engine.begin() as c:
         c.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('9999')")
         before = set(c.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
     url = any_store.engine.url.render_as_string(hide_password=False)
@@ -205,7 +234,7 @@ def test_a_store_from_a_newer_podsift_is_refused_untouched(any_store: Store) -> 
         url = url[len("sqlite:///") :]
     with pytest.raises(StoreError, match="migrated by a newer podsift"):
         open_store(url)
-    with any_store.tx() as c:
+    with any_store.engine.begin() as c:
         after = set(c.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
     assert after == before
 
@@ -218,7 +247,7 @@ def test_concurrent_opens_migrate_once() -> None:
 
     with postgres_store() as s:
         url = s.engine.url.render_as_string(hide_password=False)
-        with s.tx() as c:  # a fresh, empty schema: every table goes, migrations run again
+        with s.engine.begin() as c:  # a fresh, empty schema: every table goes, migrations run again
             for table in reversed(s.engine.dialect.get_table_names(c)):
                 c.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
         with ThreadPoolExecutor(4) as pool:

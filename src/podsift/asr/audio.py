@@ -1,4 +1,4 @@
-"""Audio in: the enclosure downloaded (streamed, capped, resumable) and decoded with PyAV.
+"""Audio in: the enclosure downloaded (:func:`podsift.net.download_file`), decoded with PyAV.
 
 PyAV's wheel bundles FFmpeg, so no system ffmpeg is needed. Audio becomes 16 kHz mono
 float32, the input every transcriber takes.
@@ -9,29 +9,19 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from podsift.asr import SAMPLE_RATE, AsrError
+from podsift.asr.base import SAMPLE_RATE, AsrError
+from podsift.net import DownloadError, DownloadLimits, download_file
 
 if TYPE_CHECKING:
-    from podsift.asr import Audio
+    from podsift.asr.base import Audio
 
-_CHUNK = 1 << 16
 _NOT_AUDIO = ("text/html", "application/xhtml", "text/xml", "application/json", "text/plain")
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadLimits:
-    """How much audio a download may bring, and for how long."""
-
-    max_bytes: int = 600_000_000
-    timeout: float = 1_800.0
 
 
 def audio_path(folder: Path, url: str) -> Path:
@@ -46,56 +36,24 @@ def audio_path(folder: Path, url: str) -> Path:
 
 
 def download_audio(
-    client: httpx.Client, url: str, dest: Path, limits: DownloadLimits, *, clock: Any = None
+    client: httpx.Client,
+    url: str,
+    dest: Path,
+    limits: DownloadLimits,
+    *,
+    clock: Callable[[], float] | None = None,
 ) -> Path:
     """Stream ``url`` into ``dest``, resuming a partial ``dest.part`` with a Range request.
 
     Raises:
         AsrError: HTTP error, an HTML (or other non-audio) body, too large, too slow.
     """
-    clock = clock or time.monotonic
-    if dest.is_file():
-        return dest
-    part = dest.with_name(dest.name + ".part")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    have = part.stat().st_size if part.is_file() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
-    deadline = clock() + limits.timeout
     try:
-        with client.stream("GET", url, headers=headers) as resp:
-            if resp.status_code == 416 and have:  # the part is already whole
-                part.replace(dest)
-                return dest
-            _check_response(resp, url, limits.max_bytes)
-            resumed = resp.status_code == 206
-            total = have if resumed else 0
-            with open(part, "ab" if resumed else "wb") as out:
-                for chunk in resp.iter_bytes(_CHUNK):
-                    total += len(chunk)
-                    if total > limits.max_bytes:
-                        raise AsrError(
-                            f"{url}: audio larger than {limits.max_bytes} bytes", permanent=True
-                        )
-                    if clock() > deadline:
-                        raise AsrError(f"{url}: download took over {limits.timeout:.0f} s")
-                    out.write(chunk)
-    except httpx.HTTPError as e:
-        raise AsrError(f"{url}: download failed ({type(e).__name__}: {e})") from e
-    part.replace(dest)
-    return dest
-
-
-def _check_response(resp: httpx.Response, url: str, max_bytes: int) -> None:
-    if resp.status_code in (404, 410):
-        raise AsrError(f"{url}: audio not found (HTTP {resp.status_code})")
-    if resp.status_code >= 400:
-        raise AsrError(f"{url}: HTTP {resp.status_code}")
-    declared = int(resp.headers.get("content-length") or 0)
-    if resp.status_code == 200 and declared > max_bytes:
-        raise AsrError(f"{url}: audio of {declared} bytes is over the size limit", permanent=True)
-    ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype.startswith(_NOT_AUDIO):
-        raise AsrError(f"{url}: not audio (content-type {ctype})")
+        return download_file(
+            client, url, dest, limits, what="audio", refuse_types=_NOT_AUDIO, clock=clock
+        )
+    except DownloadError as e:
+        raise AsrError(str(e), permanent=e.permanent) from e
 
 
 def decode_audio(source: Path | bytes, max_seconds: float | None = None) -> Audio:

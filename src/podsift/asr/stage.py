@@ -18,11 +18,14 @@ from pathlib import Path
 
 import platformdirs
 
-from podsift.asr import AsrError, AsrResult, Transcriber, feed_language, transcribers
-from podsift.asr.audio import DownloadLimits, audio_path, decode_audio, download_audio
+from podsift.asr.audio import audio_path, decode_audio, download_audio
+from podsift.asr.base import AsrError, Transcriber, transcribers
+from podsift.asr.hints import feed_language
+from podsift.asr.records import AsrResult
 from podsift.context import RunContext
 from podsift.exceptions import PodsiftError
-from podsift.store.work import AsrJob
+from podsift.net import DownloadLimits
+from podsift.store import AsrJob
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -47,6 +50,11 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def run(ctx: RunContext) -> AsrReport:
+    """Transcribe the episodes of the run's window that wait for speech-to-text."""
+    return transcribe_pending(ctx, published_since=ctx.since)
+
+
 def transcribe_pending(
     ctx: RunContext,
     transcriber: Transcriber | None = None,
@@ -58,7 +66,9 @@ def transcribe_pending(
 ) -> AsrReport:
     """Claim and transcribe episodes until none is claimable (or ``limit`` are done).
 
-    The model loads only when there is an episode to transcribe.
+    The loop of a speech-to-text worker (``podsift transcribe --pending``, a queue task);
+    ``published_since`` keeps it to a run's window. The model loads only when there is an
+    episode to transcribe.
     """
     cfg = ctx.settings.asr
     clock = clock or (lambda: ctx.now)

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from podsift.asr import AsrError, AsrResult, AsrSegment, Word
+from podsift.asr.base import AsrError
 from podsift.asr.bundled import whisper_base_dir, whisper_tiny_en_dir
 from podsift.asr.guards import LOW_LOGPROB, MAX_COMPRESSION, NO_SPEECH_PROB, apply_guards
+from podsift.asr.records import AsrResult, AsrSegment, Word
 
 if TYPE_CHECKING:
-    from podsift.asr import Audio
+    from podsift.asr.base import Audio
     from podsift.config import AsrSettings
 
 

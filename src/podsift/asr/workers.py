@@ -21,7 +21,8 @@ def _now() -> datetime:
 def work_queue(settings: Settings, db: str) -> AsrReport:
     """One worker: claim and transcribe until the queue is empty (runs in its own process)."""
     from podsift.asr.stage import transcribe_pending
-    from podsift.context import RunContext, make_client
+    from podsift.context import RunContext
+    from podsift.net import make_client
     from podsift.store import open_store
 
     store = open_store(db)

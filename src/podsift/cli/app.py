@@ -13,7 +13,8 @@ import click
 
 from podsift import __version__
 from podsift.config import Settings, default_db_path, load_settings
-from podsift.context import RunContext, make_client
+from podsift.context import RunContext
+from podsift.net import make_client
 
 if TYPE_CHECKING:
     from podsift.deliver import Sender
@@ -48,6 +49,11 @@ class App:
             self._store = open_store(self.db_location())
         return self._store
 
+    def close(self) -> None:
+        """Close the store, if a command opened it."""
+        if self._store is not None:
+            self._store.close()
+
     def now(self) -> datetime:
         """The current time, UTC: the one place the CLI reads the clock."""
         return datetime.now(UTC)
@@ -57,13 +63,16 @@ class App:
         click.echo(f"  {message}", err=True)
 
     @contextmanager
-    def context(self, now: datetime | None = None) -> Iterator[RunContext]:
-        """A run's context: settings, the store, an HTTP client, now, the look-back window."""
+    def context(
+        self, now: datetime | None = None, sender: Sender | None = None
+    ) -> Iterator[RunContext]:
+        """A run's context: settings, the store, an HTTP client, now, the look-back window,
+        and where digests are sent (``sender``; None: nowhere)."""
         settings = self.settings
         with make_client(settings) as client:
             yield RunContext(settings, self.store(), client, now or self.now(),
                              lookback=timedelta(days=settings.run.lookback_days),
-                             progress=self.progress)  # fmt: skip
+                             progress=self.progress, sender=sender)  # fmt: skip
 
     def smtp_sender(self) -> Sender:
         """The SMTP sender of ``[email] smtp_url``; a clear error when none is set."""
@@ -109,4 +118,4 @@ def cli(ctx: click.Context, db: str | None, config: str | None, verbose: int) ->
         import logging
 
         logging.getLogger().setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
-    ctx.call_on_close(lambda: ctx.obj._store.close() if ctx.obj._store else None)
+    ctx.call_on_close(ctx.obj.close)

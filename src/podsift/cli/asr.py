@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from podsift.cli.app import App, pass_app, print_json
-from podsift.context import make_client
 from podsift.exceptions import PodsiftError
+from podsift.net import DownloadLimits, make_client
 
 
 class TranscribeUsageError(PodsiftError, ValueError):
@@ -64,7 +64,7 @@ def _transcribe_one(
     app: App, settings: object, target: str, as_json: bool, language: str | None
 ) -> None:
     from podsift.asr import result_to_json, transcribers
-    from podsift.asr.audio import DownloadLimits, audio_path, decode_audio, download_audio
+    from podsift.asr.audio import audio_path, decode_audio, download_audio
     from podsift.config import Settings
     from podsift.digest import format_clock
 

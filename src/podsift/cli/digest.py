@@ -64,11 +64,11 @@ def send_cmd(app: App, as_json: bool) -> None:
     """Send the stored digests whose local send time has come, once (SMTP: PODSIFT_SMTP_URL)."""
     import dataclasses
 
-    from podsift.deliver import send_due
+    from podsift import deliver
 
     sender = app.smtp_sender()
-    with app.context() as ctx:
-        counts = dataclasses.asdict(send_due(ctx, sender))
+    with app.context(sender=sender) as ctx:
+        counts = dataclasses.asdict(deliver.run(ctx))
     if as_json:
         print_json(counts)
     _say_sent(counts)
@@ -87,8 +87,8 @@ def tick_cmd(app: App, poll: bool, send: bool, as_json: bool) -> None:
     from podsift.pipeline import run_tick
 
     sender = app.smtp_sender() if send else None
-    with app.context() as ctx:
-        report = run_tick(ctx, sender, poll=poll).as_dict()
+    with app.context(sender=sender) as ctx:
+        report = run_tick(ctx, poll=poll).as_dict()
     if as_json:
         print_json(report)
     for stage, counts in report.items():

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from podsift.cli.app import App, pass_app, print_json
-from podsift.context import make_client
+from podsift.net import make_client
 
 
 @click.command("add")

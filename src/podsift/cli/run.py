@@ -39,7 +39,8 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
     from podsift.store import open_store
 
     workdir = Path(tempfile.mkdtemp(prefix="podsift-demo-"))
-    store = app.store() if app.db or app.settings.store.db else open_store(str(workdir / "demo.db"))
+    temporary = not (app.db or app.settings.store.db)  # else the app's store, closed by the app
+    store = open_store(str(workdir / "demo.db")) if temporary else app.store()
     click.echo("podsift demo: sifting the bundled real podcasts (offline)…", err=True)
     result = run_demo(store, app.settings, extra, progress=app.progress)
     html_file = html_path or workdir / "podsift-demo.html"
@@ -57,7 +58,7 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
     else:
         show_digest(result.digest)
     click.echo(f"HTML email written to {html_file}", err=True)
-    if store is not app._store:
+    if temporary:
         store.close()
 
 
@@ -81,7 +82,7 @@ def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
 
     settings = app.settings
     sender = app.smtp_sender() if send and settings.email.smtp_url else None
-    with app.context() as ctx:
+    with app.context(sender=sender) as ctx:
         if distributed:
             from podsift.cli.queue import require_queue
 
@@ -90,9 +91,9 @@ def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
 
             celery_app = make_app(settings.queue)
             check_broker(celery_app, settings.queue.broker_url)
-            report = run_daily_distributed(ctx, celery_app, sender)
+            report = run_daily_distributed(ctx, celery_app)
         else:
-            report = run_daily(ctx, sender)
+            report = run_daily(ctx)
     if as_json:
         print_json(report.as_dict())
     else:

@@ -7,8 +7,8 @@ import dataclasses
 import click
 
 from podsift.cli.app import App, pass_app, print_json
-from podsift.context import make_client
 from podsift.digest import format_clock
+from podsift.net import make_client
 
 
 def _read(app: App, target: str) -> bytes:
@@ -50,7 +50,12 @@ def transcript_cmd(app: App, target: str, as_json: bool, fmt: str | None) -> Non
 @pass_app
 def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
     """Extract the insights of one transcript, best first."""
-    from podsift.insights import build_extractor, extract_one, insights_to_json
+    from podsift.insights import (
+        ReportsFallbacks,
+        build_extractor,
+        extract_one,
+        insights_to_json,
+    )
     from podsift.transcripts import parse_transcript
 
     transcript = parse_transcript(_read(app, target), source=target)
@@ -66,8 +71,8 @@ def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
     found = [x.with_id(target) for x in result.insights]
     if as_json:
         # tokens: what an LLM provider spent (0 for the local extractor)
-        print_json(insights_to_json(target, found)
-                   | {"tokens": getattr(extractor, "tokens_spent", 0)})  # fmt: skip
+        tokens = extractor.tokens_spent if isinstance(extractor, ReportsFallbacks) else 0
+        print_json(insights_to_json(target, found) | {"tokens": tokens})
         return
     for n, x in enumerate(found, start=1):
         when = format_clock(x.start) if x.start is not None else "--:--"

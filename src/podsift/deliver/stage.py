@@ -15,20 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING
 
 from podsift.config import Settings
 from podsift.context import RunContext
+from podsift.deliver.base import Sender
 from podsift.deliver.schedule import retry_at, send_action
 from podsift.deliver.smtp import SendError, compose_email
 from podsift.deliver.tokens import Tokens
 from podsift.digest import digest_from_json, render_html, render_text
-from podsift.exceptions import DeliveryError
-from podsift.store.delivery import Pause
-from podsift.store.digests import PendingDigest
-
-if TYPE_CHECKING:
-    from podsift.deliver import Sender
+from podsift.exceptions import ConfigError, DeliveryError
+from podsift.store import Pause, PendingDigest
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +73,17 @@ class Pacer:
         self._next = now + self.interval
 
 
-def send_due(ctx: RunContext, sender: Sender, *, pacer: Pacer | None = None) -> SendReport:
-    """Send every stored digest whose local send time has come, once; expire late ones."""
+def run(ctx: RunContext) -> SendReport:
+    """Send every stored digest whose local send time has come, once; expire late ones.
+
+    Messages go through ``ctx.sender``.
+
+    Raises:
+        ConfigError: the run has no sender.
+    """
+    if ctx.sender is None:
+        raise ConfigError("no sender for this run: set PODSIFT_SMTP_URL (smtp://host:port)")
+    sender = ctx.sender
     conf = ctx.settings.delivery
     report = SendReport()
     stale = ctx.now - timedelta(seconds=conf.claim_timeout_seconds)
@@ -92,7 +97,7 @@ def send_due(ctx: RunContext, sender: Sender, *, pacer: Pacer | None = None) -> 
         ctx.progress(f"sending paused until {pause.paused_until:%Y-%m-%d %H:%M} UTC")
         return report
     budget = _hour_budget(ctx)
-    pacer = pacer or Pacer(conf.per_second)
+    pacer = Pacer(conf.per_second)
     tokens = Tokens(ctx.settings.email.secret_key)
     for pending in ctx.store.pending_digests():
         if not _ready(ctx, pending, report):

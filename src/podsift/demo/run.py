@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from podsift.config import Settings
-from podsift.context import RunContext, make_client
+from podsift.context import RunContext
 from podsift.demo.server import serve
 from podsift.models import Digest
+from podsift.net import make_client
 from podsift.pipeline import RunReport, run_daily
 from podsift.store import Store
 
@@ -79,5 +80,5 @@ def run_demo(
         ctx = RunContext(settings, store, client, as_of, lookback=window, progress=progress)
         report = run_daily(ctx)
     row = store.digest_row(OPERATOR, as_of.date())
-    assert row is not None  # compose_all always stores the operator's digest
+    assert row is not None  # the daily run always stores the operator's digest
     return DemoResult(report, digest_from_json(row[1]), as_of, window)

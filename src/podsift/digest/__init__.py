@@ -1,13 +1,25 @@
-"""Build a subscriber's digest from ranked stories and render it as text, HTML, Markdown or JSON.
+"""Digests: compose each recipient's digest from ranked stories, and render it.
 
 One :class:`~podsift.models.Digest` object is built once (:func:`build_digest`, pure) and every
 format is rendered from it, so the email's text and HTML parts, the archive and ``--json`` always
-agree. :func:`compose_all` is the stage: it ranks, builds and stores each recipient's digest.
+agree. :func:`run` is the stage: it ranks, builds and stores the digests due in this run, every
+recipient's today (the daily run) or those whose local hour has come (the tick).
 """
 
 from __future__ import annotations
 
 from podsift.digest.build import build_digest, headline_of, timestamp_link
+from podsift.digest.compose import (
+    OPERATOR,
+    Headlines,
+    Recipient,
+    StoryPool,
+    compose_batch,
+    compose_for,
+    digest_from_json,
+    draft_digest,
+    rank_for,
+)
 from podsift.digest.render import (
     FORMATS,
     digest_to_json,
@@ -17,38 +29,48 @@ from podsift.digest.render import (
     render_markdown,
     render_text,
 )
+from podsift.digest.schedule import Slot, compose_day, local_date, local_slot
 from podsift.digest.stage import (
-    OPERATOR,
+    BATCH,
+    ComposeDueReport,
     ComposeReport,
-    Headlines,
-    StoryPool,
-    compose_all,
-    compose_for,
-    digest_from_json,
-    draft_digest,
-    local_date,
-    rank_for,
+    DigestReport,
+    compose_many,
+    due_now,
+    run,
+    today,
 )
 
 __all__ = [
+    "BATCH",
     "FORMATS",
     "OPERATOR",
+    "ComposeDueReport",
     "ComposeReport",
+    "DigestReport",
     "Headlines",
+    "Recipient",
+    "Slot",
     "StoryPool",
     "build_digest",
-    "compose_all",
+    "compose_batch",
+    "compose_day",
     "compose_for",
+    "compose_many",
     "digest_from_json",
     "digest_to_json",
     "draft_digest",
+    "due_now",
     "format_clock",
     "headline_of",
     "local_date",
+    "local_slot",
     "rank_for",
     "render",
     "render_html",
     "render_markdown",
     "render_text",
+    "run",
     "timestamp_link",
+    "today",
 ]

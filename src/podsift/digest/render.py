@@ -91,7 +91,7 @@ def render_html(
 
 
 def digest_to_json(d: Digest) -> dict[str, Any]:
-    """Return the digest as the stable JSON shape of DESIGN §4 (unknown values are ``None``)."""
+    """Return the digest in the stable JSON shape of docs/design.md (unknown: ``None``)."""
     return {"date": d.date.isoformat(), "items": [_item_json(i) for i in d.items]}
 
 

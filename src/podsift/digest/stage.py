@@ -1,240 +1,94 @@
-"""The digest stage: rank the stories for each recipient and store their digest for the day.
+"""The digest stage: compose and store the digests this run owes, ranked for each recipient.
 
-A digest is written to the store once per recipient and local date, before anything is sent;
-what is sent later is rendered from that stored object.
+The daily run composes today's digest for the operator and for every active subscriber (by
+their local date). The tick (``ctx.compose == "due"``) composes only those of subscribers
+whose send hour has come and who have none stored for their local date yet. Both go through
+:func:`~podsift.digest.compose.compose_batch`, ``BATCH`` digests a transaction, with the
+window's stories read and scored once.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
-
-import numpy as np
-import numpy.typing as npt
+from typing import Any
 
 from podsift.context import RunContext
-from podsift.digest.build import build_digest
-from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, StoryView
-from podsift.rank import BaseScores, explain_stories, interest_factor, rank_with_base
-from podsift.stories import make_embedder
+from podsift.digest.compose import OPERATOR, Headlines, Recipient, StoryPool, compose_batch
+from podsift.digest.schedule import compose_day, local_date
 
-if TYPE_CHECKING:
-    from podsift.insights import Polisher
-from podsift.digest.render import digest_to_json
-
-OPERATOR = ""  # the recipient of the operator's own digest (`podsift digest`, `podsift demo`)
+BATCH = 500
+"""Digests written per store transaction."""
 
 
 @dataclass(frozen=True, slots=True)
 class ComposeReport:
-    """What the digest stage did."""
+    """What the daily run's digest stage did: digests stored, stories in the operator's."""
 
     digests: int
     stories_ranked: int
 
 
-def local_date(now: datetime, tz: str) -> date:
-    """The recipient's local date at ``now``."""
-    return now.astimezone(ZoneInfo(tz)).date()
+@dataclass(frozen=True, slots=True)
+class ComposeDueReport:
+    """Digests built by this tick, and subscribers not yet (or no longer) due today."""
+
+    built: int
+    waiting: int
 
 
-def rank_for(
-    ctx: RunContext,
-    recipient: str,
-    day: date,
-    *,
-    explain: bool = False,
-    pool: StoryPool | None = None,
-) -> list[RankedStory]:
-    """Rank the window's stories for one recipient (see :mod:`podsift.rank`).
-
-    Stories the recipient already received come back only as updates (new shows since).
-    Their topics (one per line, embedded) and their own shows weigh in as interest; story
-    centroids drive the diversity rule. ``explain`` returns every story scored, zeros too,
-    without the diversity pick.
-    """
-    pool = pool or StoryPool.load(ctx)
-    views, vectors = pool.views, pool.vectors
-    sent = ctx.store.sent_story_shows(recipient, before=day)
-    interest = _interest(ctx, recipient, pool)
-    rank = ctx.settings.rank
-    if explain:
-        return explain_stories(
-            views,
-            now=ctx.now,
-            recency_half_life_days=rank.recency_half_life_days,
-            sent_shows=sent,
-            interest=interest,
-            update_weight=rank.update_weight,
-        )
-    if pool.base is None or pool.base.now != ctx.now:  # reader-independent part, once a run
-        half_life = rank.recency_half_life_days
-        pool.base = BaseScores.build(
-            views, now=ctx.now, vectors=vectors, recency_half_life_days=half_life
-        )
-    return rank_with_base(
-        pool.base,
-        limit=rank.top,
-        sent_shows=sent,
-        interest=interest,
-        update_weight=rank.update_weight,
-        diversity=rank.diversity,
-    )
+DigestReport = ComposeReport | ComposeDueReport
 
 
-def _interest(ctx: RunContext, recipient: str, pool: StoryPool) -> dict[str, float]:
-    """Each story's interest factor for ``recipient`` (empty for the operator)."""
-    if not recipient:
-        return {}
-    topics, own = ctx.store.reader_profile(recipient)
-    lines = [x.strip() for x in topics.replace(",", "\n").splitlines() if x.strip()]
-    topic_vecs = pool.embed(ctx, lines) if lines and pool.vectors else None
-    out = {}
-    for view in pool.views:
-        sim = 0.0
-        if topic_vecs is not None and view.id in pool.vectors:
-            sim = float((topic_vecs @ pool.vectors[view.id]).max())
-        out[view.id] = interest_factor(sim, len(own & set(view.shows)))
-    return out
+def run(ctx: RunContext) -> DigestReport:
+    """Compose and store the digests due in this run (see the module docstring)."""
+    if ctx.compose == "due":
+        due, waiting = due_now(ctx)
+        compose_many(ctx, due)
+        return ComposeDueReport(len(due), waiting)
+    stored = compose_many(ctx, today(ctx))
+    top = len(stored[0][1]["items"])  # the operator's digest comes first
+    ctx.progress(f"digests: {len(stored)} stored, top {top} stories")
+    return ComposeReport(len(stored), top)
 
 
-@dataclass
-class StoryPool:
-    """The window's stories and centroids, read once per run and shared by every reader."""
-
-    views: list[StoryView]
-    vectors: dict[str, npt.NDArray[np.float32]]
-    embedder: Any = None
-    base: BaseScores | None = None
-
-    @classmethod
-    def load(cls, ctx: RunContext) -> StoryPool:
-        """Read the stories of the window (the larger of the story window and the look-back)."""
-        since = ctx.now - max(timedelta(days=ctx.settings.cluster.window_days), ctx.lookback)
-        model = ctx.settings.cluster.embedder
-        return cls(
-            ctx.store.story_views(since=since), dict(ctx.store.story_centroids(model, since))
-        )
-
-    def embed(self, ctx: RunContext, texts: list[str]) -> npt.NDArray[np.float32]:
-        """Embed readers' topics with one embedder for the whole run (cached by text)."""
-        if self.embedder is None:
-            self.embedder = make_embedder(ctx)
-        vectors: npt.NDArray[np.float32] = self.embedder.embed(texts)
-        return vectors
+def today(ctx: RunContext) -> list[Recipient]:
+    """The operator, then every active subscriber, each for their local date today."""
+    subscribers = [
+        Recipient(sub.email, local_date(ctx.now, sub.tz), sub.id)
+        for sub in ctx.store.subscribers(active_only=True)
+    ]
+    return [Recipient(OPERATOR, ctx.now.date()), *subscribers]
 
 
-class Headlines:
-    """Headlines rewritten by the configured LLM, once per story, reused for every reader.
-
-    Tokens are spent on the few stories that make digests, never on every insight.
-    """
-
-    def __init__(self, polisher: Polisher | None) -> None:
-        self.polisher = polisher
-        self.by_story: dict[str, str] = {}
-
-    @classmethod
-    def for_settings(cls, ctx: RunContext) -> Headlines | None:
-        """The rewriter of the configured LLM provider, or None with the local extractor."""
-        from podsift.insights import make_polisher
-
-        polisher = make_polisher(ctx.settings.insights)
-        return cls(polisher) if polisher is not None else None
-
-    def apply(self, digest: Digest) -> Digest:
-        """Put the rewritten headlines into ``digest``, rewriting the stories not seen yet."""
-        from podsift.insights import polish_digest
-
-        missing = tuple(i for i in digest.items if i.story_id not in self.by_story)
-        if missing:
-            done = polish_digest(dataclasses.replace(digest, items=missing), self.polisher)
-            self.by_story.update({i.story_id: i.headline for i in done.items})
-        items = tuple(
-            dataclasses.replace(i, headline=self.by_story[i.story_id]) for i in digest.items
-        )
-        return dataclasses.replace(digest, items=items)
-
-
-def draft_digest(
-    ctx: RunContext,
-    recipient: str,
-    day: date,
-    *,
-    pool: StoryPool | None = None,
-    headlines: Headlines | None = None,
-) -> tuple[dict[str, Any], list[str]]:
-    """Rank and build one recipient's digest: its stored JSON and its story ids, in order.
-
-    Each item carries ``update``: true when the story comes back because new shows raised it
-    since the recipient last got it.
-    """
-    ranked = rank_for(ctx, recipient, day, pool=pool)
-    digest = build_digest(ranked, day=day, recipient=recipient or None)
-    if headlines is not None:
-        digest = headlines.apply(digest)
-    return digest_to_json(digest), [r.story.id for r in ranked]
-
-
-def compose_for(
-    ctx: RunContext,
-    recipient: str,
-    day: date,
-    subscriber_id: int | None = None,
-    headlines: Headlines | None = None,
-    pool: StoryPool | None = None,
-) -> tuple[int, Digest]:
-    """Build and store one recipient's digest for ``day`` (the stored one wins on reruns).
-
-    Each stored item carries ``update``: true when the story comes back because new shows
-    raised it since the recipient last got it. With an LLM configured, the chosen stories'
-    headlines are rewritten once per story (``headlines`` carries them between recipients).
-    """
-    payload, story_ids = draft_digest(ctx, recipient, day, pool=pool, headlines=headlines)
-    digest_id, stored = ctx.store.save_digest(
-        recipient, day, payload, story_ids, ctx.now, subscriber_id=subscriber_id
-    )
-    return digest_id, digest_from_json(stored, recipient=recipient or None)
-
-
-def compose_all(ctx: RunContext) -> ComposeReport:
-    """Store today's digest for the operator and for every active subscriber."""
-    count = 0
-    headlines = Headlines.for_settings(ctx)
-    pool = StoryPool.load(ctx)
-    _, operator = compose_for(ctx, OPERATOR, ctx.now.date(), headlines=headlines, pool=pool)
-    count += 1
+def due_now(ctx: RunContext) -> tuple[list[Recipient], int]:
+    """Subscribers whose send hour has come and who have no digest stored for their local
+    date yet, and how many active subscribers are not (or no longer) due today."""
+    waiting = 0
+    cutoff = ctx.settings.delivery.cutoff_hour
+    due: list[Recipient] = []
     for sub in ctx.store.subscribers(active_only=True):
-        day = local_date(ctx.now, sub.tz)
-        compose_for(ctx, sub.email, day, subscriber_id=sub.id, headlines=headlines, pool=pool)
-        count += 1
-    ctx.progress(f"digests: {count} stored, top {len(operator.items)} stories")
-    return ComposeReport(count, len(operator.items))
+        day = compose_day(ctx.now, sub.tz, sub.send_hour, cutoff)
+        if day is None:
+            waiting += 1
+        elif ctx.store.digest_row(sub.email, day) is None:
+            due.append(Recipient(sub.email, day, sub.id))
+    return due, waiting
 
 
-def digest_from_json(payload: dict[str, Any], recipient: str | None = None) -> Digest:
-    """Rebuild a Digest from its stored JSON (the DESIGN.md §4 shape)."""
-    items = tuple(
-        DigestItem(
-            rank=x["rank"],
-            story_id=x["story_id"],
-            headline=x["headline"],
-            insight=x["insight"],
-            quote=x["quote"],
-            speaker=x["speaker"],
-            show=x["show"],
-            episode=x["episode"],
-            link=x["link"],
-            start=x["start"],
-            also_on=tuple(
-                AlsoOn(a["show"], a["episode"], a["speaker"], a["quote"], a["link"], a["start"])
-                for a in x["also_on"]
-            ),
-            update=bool(x.get("update", False)),
-        )
-        for x in payload["items"]
-    )
-    return Digest(date=date.fromisoformat(payload["date"]), items=items, recipient=recipient)
+def compose_many(
+    ctx: RunContext, due: Sequence[Recipient], *, batch: int = BATCH
+) -> list[tuple[int, dict[str, Any]]]:
+    """Compose and store the digests of ``due``, ``batch`` to a transaction.
+
+    The stories are read and scored once and headlines rewritten once per story, for all.
+    Returns each stored digest's id and JSON, in the order of ``due``.
+    """
+    if not due:
+        return []
+    pool = StoryPool.load(ctx)
+    headlines = Headlines.for_settings(ctx)
+    stored: list[tuple[int, dict[str, Any]]] = []
+    for start in range(0, len(due), batch):
+        stored += compose_batch(ctx, due[start : start + batch], pool, headlines)
+    return stored

@@ -5,15 +5,25 @@ Other packages import only from ``podsift.feeds``.
 
 from __future__ import annotations
 
-from podsift.feeds.identity import episode_keys, is_republished
+from podsift.feeds.identity import REPUBLISHED, episode_keys, is_republished, show_identity
 from podsift.feeds.opml import OpmlOutline, export_opml, parse_opml
 from podsift.feeds.parse.standard import feed_to_json, parse_duration, parse_feed, sanitize_notes
 from podsift.feeds.search import SearchError, SearchHit, search_shows
-from podsift.feeds.stage import PollReport, poll_all, poll_show, record_poll
-from podsift.net.bulk import BulkOptions, FeedRequest, HostCooling, fetch_many
-from podsift.net.fetch import FetchResult, PollError, Validators, fetch_feed, fetch_url_or_file
+from podsift.feeds.stage import PollReport, poll_show, record_poll, run
+from podsift.net import (
+    BulkOptions,
+    FeedRequest,
+    FetchResult,
+    HostCooling,
+    PollError,
+    Validators,
+    fetch_feed,
+    fetch_many,
+    fetch_url_or_file,
+)
 
 __all__ = [
+    "REPUBLISHED",
     "BulkOptions",
     "FeedRequest",
     "FetchResult",
@@ -34,9 +44,10 @@ __all__ = [
     "parse_duration",
     "parse_feed",
     "parse_opml",
-    "poll_all",
     "poll_show",
     "record_poll",
+    "run",
     "sanitize_notes",
     "search_shows",
+    "show_identity",
 ]

@@ -2,6 +2,10 @@
 
 Keys, strongest first: the GUID; GUID + enclosure URL when the feed repeats a GUID (some
 hosts give every item the same one); the enclosure URL; title + date. Pure functions.
+
+A show's identity across feed URLs is its ``podcast:guid``. The namespace defines it as a
+UUID (v5 of the feed URL); only a value shaped like one names a show, so feeds that copied
+placeholder text (the namespace example's "y0ur-gu1d-g035-h3r3") stay apart.
 """
 
 from __future__ import annotations
@@ -13,9 +17,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from podsift.models import Episode
+from podsift.models import Episode, Show
+from podsift.store import RepublishedRule
 
 DURATION_SLACK = timedelta(minutes=10)
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+def show_identity(show: Show) -> str | None:
+    """The GUID that names ``show`` across feed URLs: its ``podcast:guid`` if that is a UUID.
+
+    >>> show_identity(Show("A", guid="917393e3-1b1e-5cef-ace4-edaa54e1f810"))
+    '917393e3-1b1e-5cef-ace4-edaa54e1f810'
+    >>> show_identity(Show("B", guid="y0ur-gu1d-g035-h3r3")) is None
+    True
+    """
+    return show.guid if show.guid and _UUID.fullmatch(show.guid) else None
 
 
 def episode_keys(episodes: Sequence[Episode]) -> list[str]:
@@ -92,3 +110,7 @@ def _close(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return True
     return abs(a - b) <= DURATION_SLACK.total_seconds()
+
+
+REPUBLISHED = RepublishedRule(fingerprint, is_republished)
+"""The duplicate guesser as the store takes it (``Store.save_polls(republished=...)``)."""

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from podsift.net.headers import ErrorClass, Freshness
+from podsift.net import ErrorClass, Freshness
 
 _BASE = {
     ErrorClass.NETWORK: timedelta(minutes=15),

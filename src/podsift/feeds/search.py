@@ -15,8 +15,7 @@ import httpx
 
 from podsift.config import FeedSettings
 from podsift.exceptions import SourceError
-from podsift.net.fetch import USER_AGENT
-from podsift.net.guard import check_url
+from podsift.net import USER_AGENT, check_url
 
 
 class SearchError(SourceError):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from podsift.config import FeedSettings
 from podsift.context import RunContext
 from podsift.exceptions import FeedParseError, FetchError
-from podsift.feeds.identity import episode_keys
+from podsift.feeds.identity import episode_keys, show_identity
 from podsift.feeds.parse.standard import parse_feed_with_hints
 from podsift.feeds.parse.xmltree import FeedHints
 from podsift.feeds.schedule import (
@@ -27,11 +27,22 @@ from podsift.feeds.schedule import (
     parse_update_frequency,
 )
 from podsift.feeds.writes import PollWrites
-from podsift.net.bulk import BulkOptions, FeedRequest, HostCooling, fetch_many, host_of
-from podsift.net.fetch import FetchResult, PollError, Validators, fetch_feed
-from podsift.net.guard import check_url
-from podsift.net.headers import ErrorClass, Freshness, parse_retry_after
-from podsift.store.feeds import PollOutcome, PollRow
+from podsift.net import (
+    BulkOptions,
+    ErrorClass,
+    FeedRequest,
+    FetchResult,
+    Freshness,
+    HostCooling,
+    PollError,
+    Validators,
+    check_url,
+    fetch_feed,
+    fetch_many,
+    host_of,
+    parse_retry_after,
+)
+from podsift.store import PollOutcome, PollRow
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +71,7 @@ def policy_from(feeds: FeedSettings) -> PollPolicy:
 
 
 BULK_MIN = 8
-"""Fetch concurrently (:func:`podsift.net.bulk.fetch_many`) when this many shows are due."""
+"""Fetch concurrently (:func:`podsift.net.fetch_many`) when this many shows are due."""
 
 PAGE = 5000
 """Due shows read from the store at a time (memory stays flat in the number of shows)."""
@@ -84,17 +95,17 @@ class _Tally:
             self.unchanged += 1
 
 
-def poll_all(ctx: RunContext, page: int = PAGE) -> PollReport:
+def run(ctx: RunContext) -> PollReport:
     """Poll each due show once; a failing feed is recorded on its row and never stops the run.
 
-    Due shows are read ``page`` at a time and their outcomes written :data:`BATCH` at a
+    Due shows are read :data:`PAGE` at a time and their outcomes written :data:`BATCH` at a
     time, each batch in one transaction.
     """
     tally = _Tally()
     cooling: dict[str, datetime] = {}
     writes = PollWrites(ctx.store, ctx.now, BATCH, ctx.progress)
     policy = policy_from(ctx.settings.feeds)
-    for rows in ctx.store.iter_due_shows(ctx.now, page):
+    for rows in ctx.store.iter_due_shows(ctx.now, PAGE):
         if len(rows) >= BULK_MIN:
             _poll_bulk(ctx, rows, cooling, tally, writes, policy)
         else:
@@ -289,6 +300,7 @@ def _store_result(
         None,
         validators=(v.etag, v.last_modified, v.body_hash),
         show=parsed.show,
+        identity=show_identity(parsed.show),
     )
     writes.save(row.id, outcome)
     _move(ctx, row, result.permanent_url, "permanent redirect")

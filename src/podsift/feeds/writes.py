@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from podsift.feeds.identity import REPUBLISHED, Fingerprint
 from podsift.models import Episode
-from podsift.store.feeds import EpisodeBatch, PollOutcome
+from podsift.store import EpisodeBatch, PollOutcome, RepublishedRule
 
 
 class PollStore(Protocol):
@@ -24,6 +25,8 @@ class PollStore(Protocol):
         now: datetime,
         outcomes: Sequence[tuple[int, PollOutcome]],
         episodes: Sequence[EpisodeBatch] = (),
+        *,
+        republished: RepublishedRule[Fingerprint] | None = None,
     ) -> list[int]:
         """Store many polls in one transaction; return new episodes per batch."""
         ...
@@ -65,7 +68,9 @@ class PollWrites:
         """Write what is queued in one transaction; return the new episodes it stored."""
         if not self.outcomes and not self.batches:
             return 0
-        counts = self.store.save_polls(self.now, self.outcomes, self.batches)
+        counts = self.store.save_polls(
+            self.now, self.outcomes, self.batches, republished=REPUBLISHED
+        )
         if self.progress is not None:
             for title, count in zip(self.titles, counts, strict=True):
                 self.progress(f"polled {title}: {count} new episode(s)")

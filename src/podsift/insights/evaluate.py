@@ -13,8 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from podsift.insights.clean import STOPWORDS
-from podsift.insights.grounding import words
+from podsift.lexicon import STOPWORDS, normalised_tokens
 
 __all__ = [
     "HOUSEKEEPING",
@@ -117,7 +116,7 @@ def is_housekeeping(text: str, sponsor: str | None = None) -> bool:
 
 
 def _terms(text: str) -> Counter[str]:
-    return Counter(w for w in words(text) if w not in STOPWORDS)
+    return Counter(w for w in normalised_tokens(text) if w not in STOPWORDS)
 
 
 def rouge1_f(candidate: str, reference: str) -> float:

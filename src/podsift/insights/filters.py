@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from podsift.insights.clean import content_words, words
+from podsift.lexicon import alternation, content_words, phrases, word_set, words
 
 Filter = Callable[[str], str | None]
 
@@ -24,75 +24,24 @@ def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+def _cues(name: str, section: str) -> re.Pattern[str]:
+    """Compile the cue phrases of a lexicon list (regular expressions) into one pattern."""
+    return _any(*phrases(name, section))
+
+
+# The cue phrases are in podsift/lexicon/data/sponsors.txt and show_talk.txt.
 # A strong cue alone marks an ad; weak cues count towards a nearby ad read.
-_SPONSOR_STRONG = _any(
-    r"\bsponsored by\b|\bfor sponsoring\b|\bsponsored (?:news|segment|content)\b",
-    r"\b(?:our|this week's|today's|the show's) sponsors?\b",
-    r"\bsponsors? (?:of )?(?:this|the|our|today's) (?:episode|show|podcast)\b",
-    r"\bbrought to you by\b",
-    r"\bpromo(?:tion(?:al)?)? code\b",
-    r"\buse (?:the |our )?(?:code|coupon)\b",
-    r"\bthis (?:episode|show|podcast|segment) is (?:brought|supported|made possible)\b",
-    r"\bsupport(?:s|ing)? (?:the|our|this) (?:show|podcast)\b",
-    r"\bour (?:friends|partners) (?:at|over at)\b",
-)
-_SPONSOR_WEAK = _any(
-    r"\bcheck (?:them|it) out\b",
-    r"\bgo (?:to|over to) \S+\.(?:com|fm|io|dev|ai|co|org|net|app)\b",
-    r"\b\S+\.(?:com|fm|io|dev|ai|co|org|net|app)/\w+",
-    r"\bslash \w+\s*[.!]?$",
-    r"\bfree trial\b",
-    r"\bsign up (?:today|now|for free)\b",
-    r"\b(?:use|visit) (?:our|that|the|this) link\b",
-    r"\blink (?:is )?in (?:the|your) (?:podcast player|show ?notes)\b",
-    r"\b(?:discount|\d+ ?% off|percent off|first month free)\b",
-    r"\b(?:get started|try it) (?:for free|today)\b",
-    r"\bthey(?:'re| are) (?:big )?supporters\b",
-    r"\blet me tell you (?:real )?(?:quick )?about\b",
-    r"\bpricing\b",
-)
+_SPONSOR_STRONG = _cues("sponsors", "strong")
+_SPONSOR_WEAK = _cues("sponsors", "weak")
 # The hosts advertising their own things: courses, books, memberships, newsletters, events.
-_OF_COURSE = r"(?<!\bof )"
-_PROMO = _any(
-    r"\btalk ?python training\b|\bchangelog ?\+\+|\bmembership program\b",
-    rf"\b(?:our|my|his|her|their|\w+'s) (?:\w+ ){{0,4}}{_OF_COURSE}"
-    r"(?:courses|course|books?|workshops?|newsletters?|merch)\b",
-    rf"\b(?:new|newest|free|upcoming|latest) (?:\w+ ){{0,2}}{_OF_COURSE}(?:courses?|book)\b",
-    r"\b(?:hours|catalog|library) of (?:\w+ )?courses\b|\bgo to courses\b",
-    r"\bcheck out (?:all )?(?:of )?(?:our|my|his|her) \w+",
-    r"\bpatreon (?:supporters|subscribers|members)\b|\b(?:on|our|my|via) patreon\b",
-    r"\b(?:support(?:ing)?|supports) our work\b|\bbonus content\b|\bsticker pack\b",
-    r"\b(?:conference|event|early[- ]bird) (?:tickets?|pass(?:es)?)\b",
-    r"\btickets? (?:are|is) (?:on sale|available|still available)\b",
-    r"\b(?:register|sign up) (?:now|today)\b|\breserve your (?:spot|seat|ticket)\b",
-    r"\b(?:discount|coupon) code\b|\bget \d+ ?% off\b",
-    r"\byoutube channel\b|\bstream(?:ing)? (?:\w+ ){0,3}live\b",
-)
+_PROMO = _cues("sponsors", "promo")
 # Weak signs of a plug, counted only towards a nearby ad read.
-_PROMO_WEAK = _any(
-    r"\bcoming soon\b|\byou'?ll (?:learn|build)\b|\bwe (?:just )?released\b",
-    r"\b(?:courses|course)\b(?<!\bof course)",
-)
+_PROMO_WEAK = _cues("sponsors", "promo_weak")
 # Reading out an address: "pythonbytes.fm/live", "talkpython.fm slash courses".
 _URL_READ = re.compile(
     r"\b[\w-]+ ?\. ?(?:fm|com|org|io|dev|ai|co|net|app)\s*(?:/|\bslash\b)\s*\w+", re.I
 )
-_INTRO_OUTRO = _any(
-    r"\bwelcome (?:to|back)\b",
-    r"\bthis is (?:episode|\w+ (?:news|bytes|talk))\b",
-    r"\bepisode (?:number )?\d+\b",
-    r"\bi'?m your host\b|\byour hosts?\b",
-    r"\bthank(?:s| you),? (?:\w+ )?for (?:listening|tuning in|joining|having me|coming on)\b",
-    r"\bsee you (?:all |everyone )?(?:next|in|on)\b|\buntil next time\b|\bcatch you\b",
-    r"\bsubscrib(?:e|ed|ing)\b|\bleave (?:us )?a review\b|\brate us\b|\bfive stars?\b",
-    r"\bjoin us live\b|\blive stream\b|/live\b",
-    r"\bshow ?notes\b|\bnewsletter\b",
-    r"\brecorded (?:on )?(?:\w+ )?\d",
-    r"\bfollow (?:us|me|the show)\b|\bmastodon\b|\bfosstodon\b|\btwitter\b|@\w+",
-    r"\bfriends? of the show\b|\bthat'?s (?:it|all) for (?:this|today)\b",
-    r"\bwhat up,? nerds\b|\bthat'?s the (?:news|show|episode) for\b",
-    r"\b(?:episodes?|shows?) coming up\b|\bshout ?outs? to\b|\bnewest members\b",
-)
+_INTRO_OUTRO = _cues("show_talk", "intro_outro")
 # "I'm Ehden, I work at ...": people introducing themselves (case matters: a name).
 _SELF_INTRO = re.compile(
     r"^(?:(?:Hi|Hey|Hello|Yeah|Yes|So|Well|Okay|And)(?: everyone| all| there)?[,.!]?\s+)*"
@@ -100,28 +49,10 @@ _SELF_INTRO = re.compile(
     r" [A-Z][\w'-]+(?: [A-Z][\w'-]+)?,? (?:and )?(?:I|I'm|I've)\b"
 )
 # Talk about the show itself: its episodes, its listeners, what was said on it.
-_META = _any(
-    r"\b(?:this|that|our|the|last|next|previous|recent|favou?rite|great|awesome|first|an?|one|"
-    r"two|three|\d+(?:st|nd|rd|th)?) (?:[\w-]+ ){0,3}(?:episodes?|podcasts?)\b"
-    r"(?! (?:players?|apps?|feeds?|clients?|index|hosts?|hosting|namespace|standard))",
-    r"\b(?:on|to|for|of|from|after|before|start|end) (?:the|this|our) show\b(?! floor)",
-    r"\blisteners?\b",
-)
-_HOUSEKEEPING = _any(
-    r"\blet'?s (?:get|jump|dive) (?:into|in|started)\b",
-    r"\b(?:moving on|next up|up next|our next (?:topic|item|story))\b",
-    r"\b(?:first|next|last|final|my|your) (?:topic|item|story|extra)\b|\bextras?\b",
-    r"\bover to you\b|\btake it away\b|\bwhat (?:do )?you (?:got|have) (?:for us|next)\b",
-    r"\bbefore we (?:get|go|start|begin)\b|\bquick (?:note|announcement)\b",
-    r"\b(?:a|our|the) (?:joke|break)\b|\bwe'?ll be right back\b|\bafter the break\b",
-    r"\bcan you (?:hear|see) me\b|\bshare (?:my|your) screen\b",
-    r"\bbefore (?:you|we) (?:go on|move on|continue|watch)\b|\bquick announcement\b",
-)
+_META = _cues("show_talk", "meta")
+_HOUSEKEEPING = _cues("show_talk", "housekeeping")
 _REACTIONS = _any(
-    r"^(?:yeah|yes|yep|no|nope|right|sure|okay|ok|wow|oh|ah|nice|cool|awesome|great|"
-    r"exactly|totally|indeed|absolutely|definitely|interesting|true|thanks|haha|ha|lol|"
-    r"hmm|mm|uh|um|that's (?:cool|awesome|great|funny|amazing|wild|true|right|it)|"
-    r"i know|i see|for sure|me too|good|perfect|fair enough|got it|love it|there you go)\b",
+    rf"^(?:{alternation('show_talk', 'reactions')})\b",
     r"\[(?:laughs?|laughter)\]|\(laughs?\)|\bhaha\b",
 )
 
@@ -249,19 +180,10 @@ _SPONSOR_NAME = re.compile(
 # "century is sponsoring this episode": a name said before "is sponsoring", any case (speech
 # to text writes a mis-heard sponsor in lower case: Sentry -> "century").
 _NAME_SPONSORING = re.compile(r"\b([A-Za-z][\w.&-]+) (?:is|are|was) (?:also )?sponsoring\b")
-_NOT_SPONSOR = frozenset({"you", "the", "everyone", "our", "who", "that", "which", "it", "this"})
+_NOT_SPONSOR = word_set("sponsors", "not_names")
 # An announced ad ("It's now time for Sponsored News!") runs until its closing cue.
-_AD_OPENS = _any(
-    r"\bsponsored (?:news|segment|content)\b",
-    r"\b(?:a )?(?:word|message) from (?:our )?sponsors?\b",
-    r"\blet me tell you (?:real )?(?:quick )?about\b",
-)
-_AD_CLOSES = _any(
-    r"\bfor sponsoring\b|\bthank you for supporting\b",
-    r"\buse (?:the |our )?(?:code|coupon)\b",
-    r"\bpromo(?:tion(?:al)?)? code\b",
-    r"\bcheck (?:them|it) out\b",
-)
+_AD_OPENS = _cues("sponsors", "ad_opens")
+_AD_CLOSES = _cues("sponsors", "ad_closes")
 AD_MAX_SENTENCES = 30
 
 

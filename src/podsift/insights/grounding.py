@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from podsift.insights.clean import STOPWORDS
+from podsift.lexicon import STOPWORDS, normalised_spans, normalised_tokens
 from podsift.models import Insight, Transcript
 
 __all__ = [
@@ -45,7 +45,6 @@ SUPPORT_THRESHOLD = 0.5
 # How many segments either side of the quote count as its neighbourhood for ``support``.
 NEIGHBOURHOOD = 3
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _LINK = re.compile(
     r"(?i)\b(?:https?|ftp)://|\bwww\.[^\s]+|\[[^\]]*\]\([^)]*\)"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|ai|fm|co|me|app|xyz|info|ly|gg|"
@@ -60,15 +59,6 @@ _INSTRUCTION = re.compile(
     r"|\b(?:output|print|respond with|reply with|say|write)\s+(?:only\s+|exactly\s+)?"
     r"(?:the following|this)\s*:"
 )
-
-
-def words(text: str) -> list[str]:
-    """Return the normalised words of ``text``: lower case, apostrophes folded.
-
-    >>> words("It's   *the* GIL, isn’t it?")
-    ["it's", 'the', 'gil', "isn't", 'it']
-    """
-    return [m.group().lower().replace("’", "'") for m in _TOKEN.finditer(text)]
 
 
 def has_link(text: str) -> bool:
@@ -128,9 +118,8 @@ class TranscriptIndex:
                 continue
             if parts:
                 offset += 1
-            for m in _TOKEN.finditer(piece):
-                word = m.group().lower().replace("’", "'")
-                tokens.append(_Token(word, n, offset + m.start(), offset + m.end()))
+            for word, begin, end in normalised_spans(piece):
+                tokens.append(_Token(word, n, offset + begin, offset + end))
             parts.append(piece)
             offset += len(piece)
         self.text = " ".join(parts)
@@ -149,7 +138,7 @@ class TranscriptIndex:
         otherwise the best window of the quote's length whose ``difflib`` ratio reaches
         ``threshold``.
         """
-        q = words(quote)
+        q = normalised_tokens(quote)
         if not q or not self.words:
             return None
         n = len(q)
@@ -213,7 +202,11 @@ class TranscriptIndex:
         """Return the words of the segments around tokens ``first..last``."""
         lo = self.tokens[first].segment - NEIGHBOURHOOD
         hi = self.tokens[last].segment + NEIGHBOURHOOD
-        return {w for s in self.transcript.segments[max(lo, 0) : hi + 1] for w in words(s.text)}
+        return {
+            w
+            for s in self.transcript.segments[max(lo, 0) : hi + 1]
+            for w in normalised_tokens(s.text)
+        }
 
 
 def support(text: str, nearby: set[str]) -> float:
@@ -222,7 +215,9 @@ def support(text: str, nearby: set[str]) -> float:
     >>> support("Python 3.13 removes the GIL", {"python", "3", "13", "gil"})
     0.8
     """
-    content = [w for w in words(text) if (w not in STOPWORDS and len(w) > 2) or w.isdigit()]
+    content = [
+        w for w in normalised_tokens(text) if (w not in STOPWORDS and len(w) > 2) or w.isdigit()
+    ]
     if not content:
         return 1.0
     stems = {w[:5] for w in nearby}
@@ -272,7 +267,7 @@ def _check(insight: Insight, index: TranscriptIndex, threshold: float) -> str | 
         why = unsafe_reason(value)
         if why:
             return f"{label} {why}"
-    if len(words(insight.quote)) < MIN_QUOTE_WORDS:
+    if len(normalised_tokens(insight.quote)) < MIN_QUOTE_WORDS:
         return "quote too short"
     found = index.find(insight.quote, threshold, near=insight.start)
     if found is None:

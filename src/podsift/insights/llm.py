@@ -1,12 +1,10 @@
 """LLM extractors: the transcript in overlapping chunks, JSON out, every quote grounded.
 
-One :class:`LLMExtractor` serves every chat API; a :class:`ChatAPI` (``providers.py``) only
-builds the request and reads the reply. Per chunk: ask, validate the JSON against
+One :class:`LLMExtractor` serves every chat model (``podsift.llm``): it only asks questions
+through :meth:`~podsift.llm.ChatModel.complete`. Per chunk: ask, validate the JSON against
 :data:`SCHEMA` (a bad reply is asked again once), and when the reply is still bad, the
 model refuses, the API keeps failing after its retries, or the run's token budget is spent,
-the chunk is extracted by the local extractor instead and the failure is recorded. Retries
-on 429/5xx and timeouts honour ``Retry-After`` and otherwise back off exponentially; the
-sleep is injected so tests never wait.
+the chunk is extracted by the local extractor instead and the failure is recorded.
 
 The transcript is data, never instructions: it is sent inside ``<transcript>`` tags with a
 system prompt that says so, and every insight the model returns must pass
@@ -16,19 +14,18 @@ supported by its quote) before it is kept.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
-import httpx
-
-from podsift.config import LLMSettings
-from podsift.exceptions import ExtractError
+from podsift.config import InsightSettings, LLMSettings
+from podsift.insights.base import Extractor
 from podsift.insights.grounding import FUZZY_THRESHOLD, ground
+from podsift.llm import ChatModel, ChatReply, LLMError, connect
 from podsift.models import Insight, Segment, Transcript
 
 log = logging.getLogger(__name__)
@@ -36,11 +33,10 @@ log = logging.getLogger(__name__)
 __all__ = [
     "SCHEMA",
     "SYSTEM_PROMPT",
-    "ChatAPI",
-    "ChatReply",
-    "LLMError",
     "LLMExtractor",
+    "RunStats",
     "TokenBudget",
+    "build_llm_extractor",
     "chunk_segments",
     "estimate_tokens",
     "parse_reply",
@@ -79,37 +75,7 @@ SCHEMA: dict[str, Any] = {
         }
     },
 }
-RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
-MAX_RETRY_AFTER = 120.0
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
-
-
-class LLMError(ExtractError):
-    """A chunk could not be extracted by the model (bad replies, refusal, API failure)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChatReply:
-    """What a chat API answered: the text, tokens used, and whether the model refused."""
-
-    text: str
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    refused: bool = False
-
-
-class ChatAPI(Protocol):
-    """One provider's wire format: build a request, read its reply."""
-
-    name: ClassVar[str]
-
-    def request(self, system: str, user: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-        """Return ``(url, headers, json body)`` asking the model ``user`` under ``system``."""
-        ...
-
-    def read(self, body: Any) -> ChatReply:
-        """Read a 200 reply's JSON body; raise ``LLMError`` if it has no answer."""
-        ...
 
 
 @dataclass
@@ -186,7 +152,7 @@ def parse_reply(text: str) -> list[dict[str, Any]]:
     >>> parse_reply('{"insights": "none"}')
     Traceback (most recent call last):
     ...
-    podsift.insights.llm.LLMError: reply does not match the schema: 'insights' is not a list
+    podsift.llm.base.LLMError: reply does not match the schema: 'insights' is not a list
     """
     try:
         data = json.loads(_FENCE.sub("", text.strip()))
@@ -215,7 +181,7 @@ def parse_reply(text: str) -> list[dict[str, Any]]:
 
 @dataclass
 class RunStats:
-    """What an LLM extractor did so far this run."""
+    """What an LLM extractor did so far this run (``requests``: questions to the model)."""
 
     requests: int = 0
     chunks: int = 0
@@ -227,14 +193,16 @@ class RunStats:
 class LLMExtractor:
     """Extract insights with a chat model, chunk by chunk, falling back to ``local``.
 
+    Its ``name`` is the chat model provider's (part of the insights' cache key):
+    :func:`build_llm_extractor` makes the class of each provider.
+
     Args:
-        api: the provider's wire format.
-        settings: the provider's ``[insights.<name>]`` settings (key already resolved).
+        chat: the chat model.
+        settings: the provider's ``[insights.<name>]`` settings (chunk sizes, reply tokens).
         top_n: insights kept per episode.
         budget: the run's token budget (shared by every episode of the run).
-        client: the HTTP client (tests pass one bound to a loopback server).
-        sleep: how to wait between retries (tests pass a recorder).
         fallback: the extractor for chunks the model could not do.
+        threshold: the lowest fuzzy-match ratio of a grounded quote.
     """
 
     name: ClassVar[str] = "llm"
@@ -242,22 +210,18 @@ class LLMExtractor:
 
     def __init__(
         self,
-        api: ChatAPI,
+        chat: ChatModel,
         settings: LLMSettings,
         top_n: int,
         budget: TokenBudget,
-        fallback: Any,
-        client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        fallback: Extractor,
         threshold: float = FUZZY_THRESHOLD,
     ) -> None:
-        self.api = api
+        self.chat = chat
         self.settings = settings
         self.top_n = top_n
         self.budget = budget
         self.fallback = fallback
-        self.client = client or httpx.Client(timeout=settings.timeout)
-        self.sleep = sleep
         self.threshold = threshold
         self.stats = RunStats()
 
@@ -265,6 +229,11 @@ class LLMExtractor:
     def tokens_spent(self) -> int:
         """Tokens spent by this extractor's run so far."""
         return self.budget.spent
+
+    @property
+    def fallback_reasons(self) -> Sequence[str]:
+        """Why each chunk fell back to the local extractor so far this run, in order."""
+        return self.stats.failures
 
     def extract(self, transcript: Transcript) -> list[Insight]:
         """Return the transcript's grounded insights, best first."""
@@ -292,12 +261,14 @@ class LLMExtractor:
         """Ask the model about one chunk; one more try on a bad reply."""
         system = SYSTEM_PROMPT.replace("{n}", str(self.top_n)).replace("{{", "{").replace("}}", "}")
         user = f"<transcript>\n{render_chunk(chunk)}\n</transcript>"
-        estimate = estimate_tokens(user, self.settings.max_output_tokens)
+        max_tokens = self.settings.max_output_tokens
+        estimate = estimate_tokens(user, max_tokens)
         problem = ""
         for _ in range(2):
             if not self.budget.allows(estimate):
                 raise LLMError(f"token budget spent ({self.budget.spent} of {self.budget.limit})")
-            reply = self._post(system, user)
+            self.stats.requests += 1
+            reply = self.chat.complete(system, user, max_tokens=max_tokens, json=True)
             self.budget.charge(reply)
             if reply.refused:
                 raise LLMError("the model refused")
@@ -312,46 +283,34 @@ class LLMExtractor:
             ]
         raise LLMError(f"bad reply twice: {problem}")
 
-    def _post(self, system: str, user: str) -> ChatReply:
-        """Send one request, retrying 429/5xx and timeouts with backoff."""
-        url, headers, body = self.api.request(system, user)
-        attempt = 0
-        while True:
-            self.stats.requests += 1
-            try:
-                response = self.client.post(url, headers=headers, json=body)
-            except httpx.TransportError as e:  # timeouts, refused connections
-                why, wait = f"{type(e).__name__}", None
-            else:
-                if response.status_code == 200:
-                    try:
-                        payload = response.json()
-                    except ValueError:
-                        raise LLMError(
-                            "the API answered 200 with a body that is not JSON"
-                        ) from None
-                    return self.api.read(payload)
-                if response.status_code not in RETRY_STATUS:
-                    raise LLMError(f"the API answered {response.status_code}: {_brief(response)}")
-                why, wait = f"HTTP {response.status_code}", _retry_after(response)
-            if attempt >= self.settings.max_retries:
-                raise LLMError(f"{why} after {attempt + 1} tries")
-            self.sleep(min(wait if wait is not None else 2.0**attempt, MAX_RETRY_AFTER))
-            attempt += 1
+
+@functools.cache
+def extractor_class(provider: str) -> type[LLMExtractor]:
+    """Return the :class:`LLMExtractor` class named after chat model ``provider``.
+
+    >>> extractor_class("openai").name, extractor_class("openai") is extractor_class("openai")
+    ('openai', True)
+    """
+    doc = f"The LLM extractor on the ``{provider}`` chat model."
+    return type(f"LLMExtractor[{provider}]", (LLMExtractor,), {"name": provider, "__doc__": doc})
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    """Return the Retry-After seconds of a response (delta form), if it has them."""
-    value = response.headers.get("retry-after", "")
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return None
+def build_llm_extractor(cfg: InsightSettings, fallback: Extractor) -> LLMExtractor:
+    """Build the LLM extractor on the chat model ``cfg.provider`` names.
 
-
-def _brief(response: httpx.Response) -> str:
-    """Return a short, single-line account of an error response."""
-    return " ".join(response.text.split())[:160] or response.reason_phrase
+    Raises:
+        UnknownProviderError: no chat model of that name is registered.
+        ConfigError: the provider's key variable is unset.
+    """
+    settings = cfg.llm(cfg.provider)
+    return extractor_class(cfg.provider)(
+        connect(cfg.provider, settings),
+        settings,
+        top_n=cfg.top_n,
+        budget=TokenBudget(cfg.token_budget),
+        fallback=fallback,
+        threshold=cfg.grounding_threshold,
+    )
 
 
 def _best(found: Sequence[Insight], top_n: int) -> list[Insight]:

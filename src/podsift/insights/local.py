@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from podsift.insights import LocalExtractorSettings
-from podsift.insights.clean import EMOJI, clean_quote, content_words, words
+from podsift.insights.base import LocalExtractorSettings
+from podsift.insights.clean import EMOJI, clean_quote
 from podsift.insights.filters import (
     edge_factor,
     reject_reason,
@@ -26,6 +26,7 @@ from podsift.insights.filters import (
 from podsift.insights.grounding import unsafe_reason
 from podsift.insights.scoring import Scorer, score_texts
 from podsift.insights.sentences import Sentence, Turn, split_sentences
+from podsift.lexicon import content_words, words
 from podsift.models import Insight, Transcript
 
 __all__ = ["Candidate", "LocalExtractor", "LocalExtractorSettings", "build_candidates", "select"]

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from podsift.config import InsightSettings
-from podsift.insights.grounding import SUPPORT_THRESHOLD, support, unsafe_reason, words
-from podsift.insights.llm import LLMError, LLMExtractor
+from podsift.insights.grounding import SUPPORT_THRESHOLD, support, unsafe_reason
+from podsift.lexicon import normalised_tokens
+from podsift.llm import ChatModel, LLMError, chat_models, connect
 from podsift.models import Digest, DigestItem
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _evidence(item: DigestItem) -> set[str]:
     """Return the words a headline of ``item`` may rest on."""
     texts = [item.headline, item.insight, item.quote, item.show, item.speaker or ""]
     texts += [a.quote for a in item.also_on]
-    return {w for t in texts for w in words(t)}
+    return {w for t in texts for w in normalised_tokens(t)}
 
 
 def acceptable(headline: str | None, item: DigestItem) -> bool:
@@ -78,10 +79,16 @@ def polish_digest(digest: Digest, polisher: Polisher | None) -> Digest:
 
 
 class LLMPolisher:
-    """A :class:`Polisher` on an LLM extractor's API, retries and token budget."""
+    """A :class:`Polisher` on a chat model: all headlines in one question.
 
-    def __init__(self, llm: LLMExtractor) -> None:
-        self.llm = llm
+    Args:
+        chat: the chat model.
+        max_tokens: the most tokens its reply may use.
+    """
+
+    def __init__(self, chat: ChatModel, max_tokens: int) -> None:
+        self.chat = chat
+        self.max_tokens = max_tokens
 
     def headlines(self, items: Sequence[DigestItem]) -> list[str | None]:
         """Ask for all headlines in one request; raise ``LLMError`` on a bad reply."""
@@ -91,8 +98,7 @@ class LLMPolisher:
             lines = "\n".join(f'  quote: "{q}"' for q in quotes)
             stories.append(f"{n}. headline: {item.headline}\n{lines}")
         user = "<stories>\n" + "\n".join(stories) + "\n</stories>"
-        reply = self.llm._post(POLISH_PROMPT, user)
-        self.llm.budget.charge(reply)
+        reply = self.chat.complete(POLISH_PROMPT, user, max_tokens=self.max_tokens, json=True)
         if reply.refused:
             raise LLMError("the model refused")
         try:
@@ -106,9 +112,12 @@ class LLMPolisher:
 
 
 def make_polisher(cfg: InsightSettings) -> Polisher | None:
-    """Return the polisher of the configured LLM provider, or ``None`` for ``local``."""
-    if cfg.provider not in ("openai", "anthropic"):
-        return None
-    from podsift.llm.providers import build
+    """Return the polisher on the configured chat model, or ``None`` for other extractors.
 
-    return LLMPolisher(build(cfg.provider, cfg))
+    Raises:
+        ConfigError: the chat model's key variable is unset.
+    """
+    if cfg.provider not in chat_models.names():
+        return None
+    settings = cfg.llm(cfg.provider)
+    return LLMPolisher(connect(cfg.provider, settings), settings.max_output_tokens)

@@ -6,7 +6,7 @@ one that is mostly noise gives zero insights and this reason instead of junk.
 
 from __future__ import annotations
 
-from podsift.insights.grounding import words
+from podsift.lexicon import normalised_tokens, word_set
 from podsift.models import Transcript
 
 __all__ = ["MIN_WORDS", "unusable_reason"]
@@ -17,9 +17,7 @@ MIN_WORDS = 40
 MIN_ENGLISH = 0.15
 # Share of words that must look like words (letters, with a vowel, not absurdly long).
 MIN_WORDLIKE = 0.6
-_ENGLISH_TEXT = """the a an and or but of to in on at for with is are was were be been it this that
-    i you we they he she not have has had do does did so if as by from what there"""
-_ENGLISH = frozenset(_ENGLISH_TEXT.split())
+_ENGLISH = word_set("common_english")
 _VOWELS = frozenset("aeiouy")
 
 
@@ -37,7 +35,7 @@ def unusable_reason(transcript: Transcript) -> str | None:
     >>> unusable_reason(t("xq zzkt prrf 9f8d7 ghhhj " * 10))
     'garbled: 20% of tokens look like words'
     """
-    tokens = [w for s in transcript.segments for w in words(s.text)]
+    tokens = [w for s in transcript.segments for w in normalised_tokens(s.text)]
     if not tokens:
         return "empty transcript"
     if len(tokens) < MIN_WORDS:

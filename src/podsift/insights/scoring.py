@@ -12,51 +12,28 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from podsift.insights.clean import STOPWORDS, words
+from podsift.lexicon import STOPWORDS, alternation, normalise, word_set, words
 
 Scorer = Callable[[Sequence[str], Sequence[str]], list[float]]
 
-_CLAIM = re.compile(
-    r"\b(?:the key (?:is|thing)|you should|you shouldn't|you need to|make sure|turns? out|"
-    r"we found|they found|found that|the reason|because|means that|which means|is going to|"
-    r"are going to|will be|percent|\d+ ?%|faster|slower|released|announced|launched|"
-    r"introduc(?:ed|es)|deprecat\w*|removed|added|now supports?|backdoor\w*|vulnerab\w*|"
-    r"exploit\w*|attack\w*|security|acquir\w*|raised|funding|million|billion|recommend\w*|"
-    r"the (?:big|main|real) (?:story|thing|problem|issue|news)|the problem is|the point is|"
-    r"the gist|in short|long story short|the short version|the headline|"
-    r"it'?s (?:about|the) \w+ (?:times|x) |times faster|compared to|instead of|better than|"
-    r"worse than|replac\w+|switch(?:ed)? to|migrat\w+|for the first time|study|research)\b",
-    re.IGNORECASE,
-)
+# Claim and advice cues, news events, hedges: podsift/lexicon/data/claims.txt, hedges.txt.
+_CLAIM = re.compile(rf"\b(?:{alternation('claims', 'cues')})\b", re.IGNORECASE)
 # A direct statement of news: something was found, released, announced, acquired...
-_EVENT = (
-    r"(?:found|discovered|uncovered|released|announced|acquired|launched|added|backdoored|"
-    r"compromised|hacked|breached|fixed|patched|shipped|deprecated|removed|open[- ]sourced|"
-    r"merged|published|invested|raised|funded|sued|forked|relicensed|archived|suspended|"
-    r"banned|exposed|caught|introduced|unveiled|renamed|rewritten|ported|joined|hired|"
-    r"laid off|shut down|sold|bought)"
-)
+_EVENT = f"(?:{alternation('claims', 'events')})"
 _NEWS = re.compile(
     rf"(?<!\bthat )(?<!\bwhich )(?<!\bwho )"  # not a relative clause: "that was removed"
     rf"\b(?:was|were|has been|have been|had been|got|gets|is being|are being)\s+"
     rf"(?:\w+ly\s+)?{_EVENT}\b"
     rf"|\b(?:has|have|had|just|recently|finally|officially)\s+(?:just\s+|now\s+)?{_EVENT}\b"
     r"|\bthere (?:was|is|has been|were|are) (?:an?|some|two|several|many)\s+(?:\w+\s+){0,2}"
-    r"(?:backdoors?|vulnerabilit(?:y|ies)|exploits?|breach(?:es)?|outages?|attacks?|"
-    r"releases?|bugs?|cves?|incidents?)\b",
+    rf"(?:{alternation('claims', 'incidents')})\b",
     re.IGNORECASE,
 )
-_HEDGE = re.compile(
-    r"\b(?:i think(?! it'?s (?-i:[A-Z]))|i guess|i don'?t know|i'?m not sure|maybe|probably|"
-    r"kind of|sort of|"
-    r"pretty cool|funny|hilarious|lol|i mean|i feel like|whatever|anyway|stuff like that|"
-    r"or something|you know|i remember|i was like|we were talking|talking about)\b",
-    re.IGNORECASE,
-)
+_HEDGE = re.compile(rf"\b(?:{alternation('hedges', 'speech')})\b", re.IGNORECASE)
 _VERSION = re.compile(r"\b\d+(?:\.\d+)+\b|\bv\d+\b")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:hundred|thousand|million|billion|twice|half)\b")
 _TOOLISH = re.compile(r"\b\w+\.(?:py|js|rs|io|com|org|dev|ai)\b|\b[a-z]+[A-Z]\w*\b|`[^`]+`")
-_NOT_NAMES = frozenset({"I", "I'm", "I've", "I'd", "I'll", "OK", "Okay", "Yeah", "So"})
+_NOT_NAMES = word_set("names", "capitalised")
 
 
 def _saturate(count: float, half: float) -> float:
@@ -125,7 +102,7 @@ def terms(text: str) -> list[str]:
     """Return lower-cased content terms of ``text`` for TF-IDF (crude plural folding)."""
     out = []
     for word in words(text):
-        term = word.lower().replace("’", "'")
+        term = normalise(word)
         if term in STOPWORDS or len(term) < 3 or term.isdigit():
             continue
         if term.endswith("s") and not term.endswith("ss") and len(term) > 4:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from podsift.config import InsightSettings
 from podsift.context import RunContext
-from podsift.exceptions import PodsiftError
+from podsift.exceptions import PodsiftError, UnknownProviderError
+from podsift.insights.base import Extractor, LocalExtractorSettings, ReportsFallbacks, extractors
 from podsift.insights.grounding import FUZZY_THRESHOLD, ground
+from podsift.insights.llm import build_llm_extractor
 from podsift.insights.quality import unusable_reason
+from podsift.llm import chat_models
 from podsift.models import Insight, Transcript
-
-if TYPE_CHECKING:
-    from podsift.insights import Extractor
+from podsift.store import EpisodeRow
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +67,27 @@ def extract_one(
 
 
 def build_extractor(cfg: InsightSettings) -> Extractor:
-    """Build the extractor ``cfg.provider`` names (LLM providers get the whole section)."""
-    from podsift.insights import (  # the registry: import at call time
-        LocalExtractorSettings,
-        extractors,
-    )
+    """Build the extractor ``cfg.provider`` names.
 
-    settings = LocalExtractorSettings(top_n=cfg.top_n) if cfg.provider == "local" else cfg
-    return extractors.create(cfg.provider, settings)
+    A registered extractor gets the whole section (``local`` its own settings); a chat model
+    (``podsift.llm.chat_models``) runs the LLM extractor, which hands ``local`` the chunks
+    it cannot do.
+
+    Raises:
+        UnknownProviderError: neither an extractor nor a chat model has that name.
+    """
+    local = LocalExtractorSettings(top_n=cfg.top_n)
+    if cfg.provider in extractors.names():
+        return extractors.create(cfg.provider, local if cfg.provider == "local" else cfg)
+    if cfg.provider in chat_models.names():
+        return build_llm_extractor(cfg, fallback=extractors.create("local", local))
+    known = ", ".join(sorted({*extractors.names(), *chat_models.names()}))
+    raise UnknownProviderError(f"unknown extractor '{cfg.provider}' (available: {known})")
+
+
+def _fallback_reasons(extractor: Extractor) -> Sequence[str]:
+    """Why the extractor's chunks fell back so far (none for one without a fallback)."""
+    return extractor.fallback_reasons if isinstance(extractor, ReportsFallbacks) else ()
 
 
 def make_extractor(ctx: RunContext) -> Extractor:
@@ -82,21 +95,26 @@ def make_extractor(ctx: RunContext) -> Extractor:
     return build_extractor(ctx.settings.insights)
 
 
-def extract_all(ctx: RunContext, episode_ids: Sequence[int] | None = None) -> ExtractReport:
-    """Extract insights from each transcribed episode; ids are keyed by episode and quote.
+def run(ctx: RunContext) -> ExtractReport:
+    """Extract insights from each transcribed episode; ids are keyed by episode and quote."""
+    return _extract(ctx, ctx.store.episodes(["transcribed"]))
 
-    ``episode_ids`` limits the run to those episodes (a queue worker passes one).
-    """
+
+def extract_episode(ctx: RunContext, episode_id: int) -> ExtractReport:
+    """Extract one episode's insights if it is (still) transcribed: a queue worker's task."""
+    ep = ctx.store.episode(episode_id)
+    return _extract(ctx, [ep] if ep is not None and ep.state == "transcribed" else [])
+
+
+def _extract(ctx: RunContext, episodes: Sequence[EpisodeRow]) -> ExtractReport:
+    """Run the configured extractor on ``episodes``; record each one's outcome on its row."""
     extractor = make_extractor(ctx)
     tag = f"{extractor.name}@{extractor.version}"
     done = found = failed = ungrounded = empty = 0
     threshold = ctx.settings.insights.grounding_threshold
-    episodes = ctx.store.episodes(["transcribed"])
-    if episode_ids is not None:
-        episodes = [ep for ep in episodes if ep.id in set(episode_ids)]
     for ep in episodes:
         transcript = ctx.store.transcript(ep.id)
-        failures_before = len(getattr(getattr(extractor, "stats", None), "failures", ()))
+        failures_before = len(_fallback_reasons(extractor))
         try:
             if transcript is None:
                 raise PodsiftError(f"{ep.label}: no stored transcript")
@@ -112,19 +130,18 @@ def extract_all(ctx: RunContext, episode_ids: Sequence[int] | None = None) -> Ex
             empty += 1
             log.info("no insights: %s: %s", ep.label, result.reason)
         found += ctx.store.save_insights(ep.id, tag, insights, ctx.now)
-        failures = getattr(getattr(extractor, "stats", None), "failures", [])[failures_before:]
+        failures = _fallback_reasons(extractor)[failures_before:]
         if failures:  # an LLM chunk fell back to the local extractor: keep the why on the row
             ctx.store.set_episode_state(ep.id, "extracted", f"llm fell back: {failures[0]}")
         done += 1
         note = f" ({result.reason})" if result.reason else ""
         ctx.progress(f"insights: {ep.show_title} — {ep.label}: {len(insights)}{note}")
-    stats = getattr(extractor, "stats", None)
     return ExtractReport(
         done,
         found,
         failed,
         ungrounded,
         empty,
-        fallbacks=getattr(stats, "fallbacks", 0),
-        tokens=getattr(extractor, "tokens_spent", 0),
+        fallbacks=len(_fallback_reasons(extractor)),
+        tokens=extractor.tokens_spent if isinstance(extractor, ReportsFallbacks) else 0,
     )

@@ -1,1 +1,14 @@
-"""Language models: one chat client for every LLM use in podsift, providers by name."""
+"""Language models: one chat client for every LLM use in podsift, providers by name.
+
+A :class:`ChatModel` answers one question (``complete``); providers register in
+``chat_models`` (entry-point group ``podsift.chat_models``) and :func:`connect` builds one
+from its settings. :class:`HTTPChatModel` is the shared HTTP client (retries, backoff) the
+built-in ``openai`` and ``anthropic`` providers build on.
+"""
+
+from __future__ import annotations
+
+from podsift.llm.base import ChatModel, ChatReply, LLMError, chat_models, connect
+from podsift.llm.client import HTTPChatModel
+
+__all__ = ["ChatModel", "ChatReply", "HTTPChatModel", "LLMError", "chat_models", "connect"]

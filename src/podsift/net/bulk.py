@@ -7,7 +7,7 @@ where the store lives. It keeps the sequential path's rules and result shape: th
 headers (identifying User-Agent, validators), redirects followed by podsift itself with
 each hop checked, the same leading-301/308 rule for ``permanent_url`` (one rule set:
 :mod:`.redirects`), a cap on the *decoded* body and a deadline over all hops. Every address
-passes the SSRF guard at resolution and at connect time (:mod:`.bulk_net`).
+passes the SSRF guard at resolution and at connect time (:mod:`.aio`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from podsift.config import FeedSettings
-from podsift.exceptions import ConfigError
 from podsift.net.aio import guard_refusal, guarded_session
+from podsift.net.client import network_policy
 from podsift.net.fetch import (
     FetchResult,
     PollError,
@@ -87,10 +87,6 @@ class BulkOptions:
         Raises:
             ConfigError: ``[feeds] allow_networks`` holds something that is not a network.
         """
-        try:
-            policy = NetworkPolicy.from_text(feeds.allow_networks)
-        except ValueError as e:
-            raise ConfigError(f"[feeds] allow_networks: not a list of networks ({e})") from e
         return cls(
             concurrency=max(1, feeds.concurrency),
             per_host=max(1, feeds.per_host),
@@ -98,7 +94,7 @@ class BulkOptions:
             max_redirects=feeds.max_redirects,
             timeout=feeds.timeout,
             connect_timeout=min(feeds.timeout, feeds.connect_timeout),
-            policy=policy,
+            policy=network_policy(feeds),
         )
 
 
@@ -276,7 +272,7 @@ async def _fetch(
     limits: _Limits,
     now: datetime,
 ) -> FetchResult:
-    """One feed, redirects followed by hand with the rules of :func:`rss.fetch_feed`."""
+    """One feed, redirects followed by hand with the rules of :func:`.fetch.fetch_feed`."""
     url = req.url
     hops = Hops((url,))
     budget = options.timeout  # seconds of fetching (not of waiting for a slot) left

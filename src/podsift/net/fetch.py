@@ -1,7 +1,7 @@
 """Fetch feeds over HTTP: conditional GET, redirects followed by hand, capped bodies.
 
 The HTTP client is passed in (callers choose timeouts, transports and the SSRF guard, see
-:func:`podsift.context.make_client`); this module decides which headers to send, follows
+:func:`podsift.net.make_client`); this module decides which headers to send, follows
 redirects itself (a few hops, each checked), and reads the answer within a size cap and an
 overall deadline.
 """

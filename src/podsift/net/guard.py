@@ -120,7 +120,11 @@ def check_url(url: str) -> str | None:
 
 
 class GuardedBackend(httpcore.SyncBackend):
-    """httpcore's network backend, connecting only to addresses the policy allows."""
+    """httpcore's network backend, connecting only to addresses the policy allows.
+
+    Plugged into httpcore's ``ConnectionPool(network_backend=...)`` by
+    :class:`~podsift.net.transport.GuardedTransport`.
+    """
 
     def __init__(self, policy: NetworkPolicy) -> None:
         self.policy = policy

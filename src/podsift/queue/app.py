@@ -9,7 +9,8 @@ from typing import Any
 from celery import Celery
 
 from podsift.config import QueueSettings, Settings, load_settings
-from podsift.context import RunContext, make_client
+from podsift.context import RunContext
+from podsift.net import make_client
 
 log = logging.getLogger(__name__)
 

@@ -6,16 +6,17 @@ import logging
 
 from sqlalchemy.exc import IntegrityError
 
+from podsift.asr import transcribe_pending
 from podsift.context import RunContext
 from podsift.exceptions import PodsiftError
+from podsift.insights import extract_episode
+from podsift.transcripts import obtain_one
 
 log = logging.getLogger(__name__)
 
 
 def fetch_transcript(ctx: RunContext, episode_id: int) -> str:
     """Fetch an episode's publisher transcript; return the episode's state afterwards."""
-    from podsift.transcripts import obtain_one
-
     ep = ctx.store.episode(episode_id)
     if ep is None:
         return "missing"
@@ -32,15 +33,13 @@ def fetch_transcript(ctx: RunContext, episode_id: int) -> str:
 
 def extract_insights(ctx: RunContext, episode_id: int) -> str:
     """Extract an episode's insights; return the episode's state afterwards."""
-    from podsift.insights import extract_all
-
     ep = ctx.store.episode(episode_id)
     if ep is None:
         return "missing"
     if ep.state != "transcribed":
         return ep.state
     try:
-        extract_all(ctx, episode_ids=[episode_id])
+        extract_episode(ctx, episode_id)
     except IntegrityError:
         # another worker stored the same insights first: the rows are keyed, so we are done
         log.info("insights already stored by another worker: episode %s", episode_id)
@@ -53,8 +52,6 @@ def transcribe_one(ctx: RunContext) -> list[int]:
 
     Returns the ids of the window's episodes that now have a transcript, for extraction.
     """
-    from podsift.asr.stage import transcribe_pending
-
     report = transcribe_pending(ctx, limit=1)
     if not report.transcribed:
         return []

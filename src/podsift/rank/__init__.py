@@ -1,12 +1,14 @@
 """Ranking: order stories by breadth × salience × recency × novelty × interest (pure).
 
 Each :class:`~podsift.models.RankedStory` carries its factors in ``reasons`` so
-``podsift explain`` can show why a story ranked where it did.
+``podsift explain`` can show why a story ranked where it did. :func:`rank_stories` ranks for
+one reader; :class:`BaseScores` and :func:`rank_with_base` share the reader-independent part
+between many readers. Both take the same path.
 """
 
 from __future__ import annotations
 
-from podsift.rank.batch import BaseScores, rank_with_base
+from podsift.rank.batch import BaseScores, rank_stories, rank_with_base
 from podsift.rank.score import (
     RankOptions,
     breadth,
@@ -14,8 +16,6 @@ from podsift.rank.score import (
     interest_factor,
     is_update,
     novelty,
-    pick_diverse,
-    rank_stories,
     recency,
     salience,
     score_story,
@@ -29,7 +29,6 @@ __all__ = [
     "interest_factor",
     "is_update",
     "novelty",
-    "pick_diverse",
     "rank_stories",
     "rank_with_base",
     "recency",

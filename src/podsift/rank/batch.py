@@ -1,12 +1,11 @@
-"""Rank the same stories for many readers: the reader-independent part once per run.
+"""Rank stories for a reader; for many readers, the reader-independent part once per run.
 
-:func:`~podsift.rank.rank_stories` rescores every story for every reader. For a run over
-many readers, :class:`BaseScores` computes breadth × salience × recency, the id order and
-the vectors once; :func:`rank_with_base` then multiplies in one reader's novelty and
-interest (numpy, one pass), keeps the top candidates with a partial sort and runs the MMR
+This is the one ranking path. :class:`BaseScores` computes breadth × salience × recency, the
+id order and the vectors once; :func:`rank_with_base` then multiplies in one reader's novelty
+and interest (numpy, one pass), keeps the top candidates with a partial sort and runs the MMR
 pick over them only. A bound check widens the pick to every eligible story whenever a story
-outside the candidates could still win a step, so the result is *identical* to
-``rank_stories`` on the same inputs (same stories, same order, same scores and reasons).
+outside the candidates could still win a step, so the window never changes the result.
+:func:`rank_stories` is the one-reader case: a fresh :class:`BaseScores` and no window.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from podsift.models import RankedStory, StoryView
-from podsift.rank.score import Vector, breadth, novelty, rank_stories, recency, salience
+from podsift.rank.score import Vector, breadth, novelty, recency, salience
 
 Positions = npt.NDArray[np.intp]
 _SLACK = 1e-4  # float32 dot products vs the float64 bound: stay on the safe side
@@ -30,22 +29,22 @@ _SLACK = 1e-4  # float32 dot products vs the float64 bound: stay on the safe sid
 class BaseScores:
     """The reader-independent part of ranking ``stories`` at ``now`` (build with :meth:`build`).
 
-    ``views`` holds one view per story id, in id order, stories without mentions left out;
-    ``base[j]`` is breadth × salience × recency of ``views[j]``.
+    ``views`` holds the stories with mentions in id order (a repeated id keeps its views in
+    input order; each reader's ranking keeps the best-scored one); ``base[j]`` is breadth ×
+    salience × recency of ``views[j]`` and ``index`` maps an id to its positions.
     """
 
     views: tuple[StoryView, ...]
     factors: tuple[tuple[float, float, float], ...]
     base: npt.NDArray[np.float64]
-    index: dict[str, int]
+    index: dict[str, tuple[int, ...]]
     vectors: tuple[Vector | None, ...]
-    sim_floor: float
-    stories: Sequence[StoryView]
-    unique: bool
+    repeated: tuple[tuple[int, ...], ...]
+    known_shows: dict[str, frozenset[str]]
     recency_half_life_days: float
     now: datetime
-    vector_map: Mapping[str, Vector]
     _sims: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
+    _floor: list[float] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(
@@ -64,7 +63,6 @@ class BaseScores:
         if not recency_half_life_days > 0:
             raise ValueError(f"recency_half_life_days must be > 0, got {recency_half_life_days}")
         vector_map = vectors or {}
-        ids = [s.id for s in stories if s.mentions]
         views = tuple(sorted((s for s in stories if s.mentions), key=lambda s: s.id))
         factors = tuple(
             (breadth(s), salience(s), recency(s.last_seen, now, recency_half_life_days))
@@ -72,28 +70,29 @@ class BaseScores:
         )
         # the same left-to-right product as score_story's math.prod
         base = np.array([math.prod(f) for f in factors], dtype=np.float64)
-        vecs = tuple(vector_map.get(s.id) for s in views)
+        index: dict[str, list[int]] = {}
+        for j, s in enumerate(views):
+            index.setdefault(s.id, []).append(j)
         return cls(
             views=views,
             factors=factors,
             base=base,
-            index={s.id: j for j, s in enumerate(views)},
-            vectors=vecs,
-            sim_floor=_sim_floor([v for v in vecs if v is not None]),
-            stories=stories,
-            unique=len(set(ids)) == len(ids),
+            index={sid: tuple(js) for sid, js in index.items()},
+            vectors=tuple(vector_map.get(s.id) for s in views),
+            repeated=tuple(tuple(js) for js in index.values() if len(js) > 1),
+            # an id sent with no record of its shows: the shows of its last view count as known
+            known_shows={s.id: frozenset(s.shows) for s in stories},
             recency_half_life_days=recency_half_life_days,
             now=now,
-            vector_map=vector_map,
         )
 
     def positions(self, story_ids: Sequence[str]) -> Positions:
         """The positions in :attr:`views` of ``story_ids`` (unknown ids are left out), sorted."""
-        found = {self.index[s] for s in story_ids if s in self.index}
+        found = {j for s in story_ids for j in self.index.get(s, ())}
         return np.array(sorted(found), dtype=np.intp)
 
     def sim(self, cand: int, picked: int) -> float | None:
-        """Cosine of two stories' vectors as ``rank_stories`` computes it (None: no vector)."""
+        """Cosine of two stories' vectors (None: one has no vector)."""
         key = (cand, picked)
         got = self._sims.get(key)
         if got is None:
@@ -102,6 +101,13 @@ class BaseScores:
                 return None
             got = self._sims[key] = float(own @ other)
         return got
+
+    @property
+    def sim_floor(self) -> float:
+        """A lower bound (≤ 0) on the cosine of any two vectors (computed on first use)."""
+        if not self._floor:
+            self._floor.append(_sim_floor([v for v in self.vectors if v is not None]))
+        return self._floor[0]
 
 
 def _sim_floor(vectors: Sequence[Vector]) -> float:
@@ -116,6 +122,45 @@ def _sim_floor(vectors: Sequence[Vector]) -> float:
     return min(0.0, low - _SLACK * (1.0 + abs(low)))
 
 
+def rank_stories(
+    stories: Sequence[StoryView],
+    *,
+    now: datetime,
+    limit: int = 5,
+    recency_half_life_days: float = 7.0,
+    already_sent: frozenset[str] = frozenset(),
+    sent_shows: Mapping[str, frozenset[str]] | None = None,
+    interest: Mapping[str, float] | None = None,
+    vectors: Mapping[str, Vector] | None = None,
+    update_weight: float = 0.6,
+    diversity: float = 0.3,
+) -> list[RankedStory]:
+    """Return the top ``limit`` distinct stories, best first (see :mod:`podsift.rank.score`).
+
+    ``already_sent`` ids with no entry in ``sent_shows`` count as sent with no show known
+    to be new, so they stay out. Stories with no mentions or a zero score are left out;
+    when an id appears twice, its better-scored view counts. Equal scores are ordered by
+    story id, so the result is a pure function of the inputs (not of their order).
+
+    Raises:
+        ValueError: ``limit`` is negative or ``recency_half_life_days`` is not positive.
+    """
+    _check_limit(limit)
+    base = BaseScores.build(
+        stories, now=now, recency_half_life_days=recency_half_life_days, vectors=vectors
+    )
+    return rank_with_base(
+        base,
+        limit=limit,
+        already_sent=already_sent,
+        sent_shows=sent_shows,
+        interest=interest,
+        update_weight=update_weight,
+        diversity=diversity,
+        window=len(base.views),  # one reader: no window to bound, the pick sees every story
+    )
+
+
 def rank_with_base(
     base: BaseScores,
     *,
@@ -128,42 +173,21 @@ def rank_with_base(
     candidates: Positions | None = None,
     window: int = 50,
 ) -> list[RankedStory]:
-    """Return what ``rank_stories`` returns for ``base``'s stories and this reader.
+    """Rank ``base``'s stories for one reader: what :func:`rank_stories` returns for them.
 
     ``candidates`` (positions from :meth:`BaseScores.positions`) limits the ranking to those
     stories, as if only they had been passed to ``rank_stories``. ``window`` is how many of
     the best-scored stories the MMR pick looks at before the bound check says whether it
     must look further.
+
+    Raises:
+        ValueError: ``limit`` is negative.
     """
-    if limit < 0:
-        raise ValueError(f"limit must be >= 0, got {limit}")
-    if not base.unique:  # duplicate ids: rare, and rank_stories already settles them
-        stories = base.stories
-        if candidates is not None:
-            keep = {base.views[j].id for j in candidates}
-            stories = [s for s in stories if s.id in keep]
-        return rank_stories(stories, now=base.now, limit=limit,
-                            recency_half_life_days=base.recency_half_life_days,
-                            already_sent=already_sent, sent_shows=sent_shows, interest=interest,
-                            vectors=base.vector_map, update_weight=update_weight,
-                            diversity=diversity)  # fmt: skip
+    _check_limit(limit)
     if limit == 0 or not base.views:
         return []
-    scores = base.base.copy()
-    shows_sent = {s: frozenset(base.views[base.index[s]].shows) for s in already_sent
-                  if s in base.index}  # fmt: skip
-    shows_sent.update(sent_shows or {})
-    nov: dict[int, float] = {}
-    for sid, shows in shows_sent.items():
-        j = base.index.get(sid)
-        if j is not None:
-            nov[j] = novelty(base.views[j], shows, update_weight)
-            scores[j] *= nov[j]
     interest = interest or {}
-    for sid, factor in interest.items():
-        j = base.index.get(sid)
-        if j is not None:
-            scores[j] *= factor
+    scores, nov = _reader_scores(base, already_sent, sent_shows, interest, update_weight)
     pos = candidates if candidates is not None else np.arange(len(base.views), dtype=np.intp)
     sc = scores[pos]
     positive = sc > 0
@@ -191,6 +215,42 @@ def rank_with_base(
             for j, s in picked]  # fmt: skip
 
 
+def _check_limit(limit: int) -> None:
+    if limit < 0:
+        raise ValueError(f"limit must be >= 0, got {limit}")
+
+
+def _reader_scores(
+    base: BaseScores,
+    already_sent: frozenset[str],
+    sent_shows: Mapping[str, frozenset[str]] | None,
+    interest: Mapping[str, float],
+    update_weight: float,
+) -> tuple[npt.NDArray[np.float64], dict[int, float]]:
+    """Each view's score for this reader, and the novelty of the views it lowered.
+
+    Of an id's repeated views only the best-scored one keeps its score (the others get 0):
+    the higher score, then the lower first insight id, then the earlier view.
+    """
+    scores = base.base.copy()
+    shows_sent = {s: base.known_shows[s] for s in already_sent if s in base.known_shows}
+    shows_sent.update(sent_shows or {})
+    nov: dict[int, float] = {}
+    for sid, shows in shows_sent.items():
+        for j in base.index.get(sid, ()):
+            nov[j] = novelty(base.views[j], shows, update_weight)
+            scores[j] *= nov[j]
+    for sid, factor in interest.items():
+        for j in base.index.get(sid, ()):
+            scores[j] *= factor
+    for views in base.repeated:
+        best = min(views, key=lambda j: (-scores[j], base.views[j].mentions[0].insight_id, j))
+        for j in views:
+            if j != best:
+                scores[j] = 0.0
+    return scores, nov
+
+
 def _mmr(
     base: BaseScores,
     pool: list[tuple[int, float]],
@@ -198,7 +258,13 @@ def _mmr(
     limit: int,
     diversity: float,
 ) -> list[tuple[int, float]] | None:
-    """``pick_diverse`` over ``pool``; None when a story scoring ``outside`` might win a step."""
+    """Pick up to ``limit`` of ``pool`` (best first) by maximal marginal relevance.
+
+    Each step picks the story maximising ``(1 - diversity) × score / top score - diversity ×
+    its highest cosine to a story already picked``; stories with no vector count as
+    dissimilar to all, and ``diversity`` 0 keeps the score order. Returns None when a story
+    left out of ``pool``, scoring ``outside``, might win a step.
+    """
     if outside is not None and not 0.0 <= diversity <= 1.0:
         return None
     top = pool[0][1] or 1.0

@@ -13,9 +13,10 @@ score = breadth × salience × recency × novelty × interest, where
 - interest = the factor the caller computed for the reader (their topics and their own
   shows, see :func:`interest_factor`); 1.0 when unknown.
 
-The top ``limit`` are then picked with MMR (:func:`pick_diverse`): each pick trades its
-score against its similarity to the stories already picked, so five takes on one topic do
-not fill the digest.
+The top ``limit`` are then picked with MMR (:func:`~podsift.rank.rank_stories`, in
+:mod:`podsift.rank.batch`): each pick trades its score against its similarity to the stories
+already picked, so five takes on one topic do not fill the digest. This module holds the
+per-story factors, pure and small.
 """
 
 from __future__ import annotations
@@ -113,45 +114,6 @@ def is_update(ranked: RankedStory) -> bool:
     return dict(ranked.reasons).get("novelty", 1.0) < 1.0
 
 
-def rank_stories(
-    stories: Sequence[StoryView],
-    *,
-    now: datetime,
-    limit: int = 5,
-    recency_half_life_days: float = 7.0,
-    already_sent: frozenset[str] = frozenset(),
-    sent_shows: Mapping[str, frozenset[str]] | None = None,
-    interest: Mapping[str, float] | None = None,
-    vectors: Mapping[str, Vector] | None = None,
-    update_weight: float = 0.6,
-    diversity: float = 0.3,
-) -> list[RankedStory]:
-    """Return the top ``limit`` distinct stories, best first (see the module docstring).
-
-    ``already_sent`` ids with no entry in ``sent_shows`` count as sent with no show known
-    to be new, so they stay out. Stories with no mentions or a zero score are left out;
-    when an id appears twice, its better-scored view counts. Equal scores are ordered by
-    story id, so the result is a pure function of the inputs (not of their order).
-    """
-    if limit < 0:
-        raise ValueError(f"limit must be >= 0, got {limit}")
-    if not recency_half_life_days > 0:
-        raise ValueError(f"recency_half_life_days must be > 0, got {recency_half_life_days}")
-    # an id sent with no record of its shows: every show it has now counts as known
-    shows_sent = {s.id: frozenset(s.shows) for s in stories if s.id in already_sent}
-    shows_sent.update(sent_shows or {})
-    scored = explain_stories(
-        stories,
-        now=now,
-        recency_half_life_days=recency_half_life_days,
-        sent_shows=shows_sent,
-        interest=interest or {},
-        update_weight=update_weight,
-    )
-    eligible = [r for r in scored if r.score > 0]
-    return pick_diverse(eligible, vectors or {}, limit=limit, diversity=diversity)
-
-
 def explain_stories(
     stories: Sequence[StoryView],
     *,
@@ -179,42 +141,3 @@ def explain_stories(
     for ranked in scored:
         best.setdefault(ranked.story.id, ranked)
     return list(best.values())
-
-
-def pick_diverse(
-    ranked: Sequence[RankedStory],
-    vectors: Mapping[str, Vector],
-    *,
-    limit: int,
-    diversity: float,
-) -> list[RankedStory]:
-    """Maximal marginal relevance over ``ranked`` (best first, distinct ids).
-
-    Each step picks the story maximising ``(1 - diversity) × score / top score - diversity ×
-    its highest cosine to a story already picked``; stories with no vector count as
-    dissimilar to all. ``diversity`` 0 keeps the score order.
-    """
-    pool = list(ranked)
-    if not pool or limit == 0:
-        return []
-    top = pool[0].score or 1.0
-    picked: list[RankedStory] = []
-    while pool and len(picked) < limit:
-        best_i, best_val = 0, -math.inf
-        for i, cand in enumerate(pool):
-            value = (1 - diversity) * cand.score / top - diversity * _max_sim(cand, picked, vectors)
-            if value > best_val + 1e-12:
-                best_i, best_val = i, value
-        picked.append(pool.pop(best_i))
-    return picked
-
-
-def _max_sim(
-    cand: RankedStory, picked: Sequence[RankedStory], vectors: Mapping[str, Vector]
-) -> float:
-    """The highest cosine of ``cand`` to a picked story (0 without vectors)."""
-    own = vectors.get(cand.story.id)
-    if own is None:
-        return 0.0
-    sims = [float(own @ vectors[p.story.id]) for p in picked if p.story.id in vectors]
-    return max(sims, default=0.0)

@@ -1,19 +1,46 @@
 """The store: SQLite by default (WAL, busy timeout), PostgreSQL by URL; migrated on open.
 
-Every SQL statement of podsift lives in this package.
+Every SQL statement of podsift lives in this package. It decides nothing about the domain:
+the rules it applies (which episodes repeat, which GUID names a show) come from its callers.
 """
 
 from __future__ import annotations
 
-from podsift.store.records import DeliveryRow, EpisodeRow, InsightRow, ShowRow, SubscriberRow
+from podsift.store.records import (
+    AsrJob,
+    DeliveryRow,
+    DigestDraft,
+    EpisodeBatch,
+    EpisodeRow,
+    InsightRow,
+    LedgerRow,
+    Pause,
+    PendingDigest,
+    PollOutcome,
+    PollRow,
+    RepublishedRule,
+    ShowRow,
+    Subscriber,
+    SubscriberRow,
+)
 from podsift.store.store import Store, open_store, resolve_db_url
 
 __all__ = [
+    "AsrJob",
     "DeliveryRow",
+    "DigestDraft",
+    "EpisodeBatch",
     "EpisodeRow",
     "InsightRow",
+    "LedgerRow",
+    "Pause",
+    "PendingDigest",
+    "PollOutcome",
+    "PollRow",
+    "RepublishedRule",
     "ShowRow",
     "Store",
+    "Subscriber",
     "SubscriberRow",
     "open_store",
     "resolve_db_url",

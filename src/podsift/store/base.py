@@ -22,7 +22,7 @@ class StoreBase:
         self.engine = engine
 
     @contextmanager
-    def tx(self) -> Iterator[Connection]:
+    def _tx(self) -> Iterator[Connection]:
         """A transaction: committed on success, rolled back on error."""
         with self.engine.begin() as conn:
             yield conn

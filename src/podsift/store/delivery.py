@@ -8,34 +8,14 @@ deliberately not sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from podsift.store import schema as t
 from podsift.store.base import _new_id
 from podsift.store.digests import OPEN, DigestRows
-from podsift.store.records import DeliveryRow
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerRow(DeliveryRow):
-    """A send ledger entry with its date, error and next attempt."""
-
-    date: date | None = None
-    error: str | None = None
-    smtp_code: int | None = None
-    next_attempt_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Pause:
-    """A channel's run of temporary failures and the pause it earned."""
-
-    failures: int
-    paused_until: datetime | None
-    reason: str | None
+from podsift.store.records import LedgerRow, Pause
 
 
 class DeliveryRows(DigestRows):
@@ -49,7 +29,7 @@ class DeliveryRows(DigestRows):
         A delivery left as ``retry`` is claimed again once its ``next_attempt_at`` has come.
         """
         dl = t.deliveries.c
-        with self.tx() as c:
+        with self._tx() as c:
             retried = c.execute(
                 t.deliveries.update()
                 .where(
@@ -68,7 +48,7 @@ class DeliveryRows(DigestRows):
     ) -> bool:
         """Insert the digest's ledger row in its own transaction; False if one exists."""
         try:
-            with self.tx() as c:
+            with self._tx() as c:
                 c.execute(
                     t.deliveries.insert().values(
                         digest_id=digest_id,
@@ -95,7 +75,7 @@ class DeliveryRows(DigestRows):
         next_attempt_at: datetime | None = None,
     ) -> None:
         """Record how a claimed send ended: sent, retry (with its next attempt) or failed."""
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(
                 t.deliveries.update()
                 .where(t.deliveries.c.digest_id == digest_id)
@@ -112,7 +92,7 @@ class DeliveryRows(DigestRows):
     def settle_undelivered(self, digest_id: int, status: str, now: datetime, reason: str) -> bool:
         """Record a digest deliberately not sent (``expired``, ``empty``); False if settled."""
         dl = t.deliveries.c
-        with self.tx() as c:
+        with self._tx() as c:
             done = c.execute(
                 t.deliveries.update()
                 .where(dl.digest_id == digest_id, dl.status.in_(OPEN))
@@ -125,7 +105,7 @@ class DeliveryRows(DigestRows):
     def mark_unknown(self, claimed_before: datetime) -> list[str]:
         """Turn claims older than ``claimed_before`` into ``unknown``; return the recipients."""
         dl, d = t.deliveries.c, t.digests.c
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(
                 sa.select(dl.digest_id, d.recipient)
                 .join(t.digests, d.id == dl.digest_id)
@@ -146,7 +126,7 @@ class DeliveryRows(DigestRows):
         """Settle an ``unknown`` send: ``sent`` (it arrived), ``resend`` or ``failed``."""
         status = {"sent": "sent", "resend": "retry", "failed": "failed"}[decision]
         dl = t.deliveries.c
-        with self.tx() as c:
+        with self._tx() as c:
             done = c.execute(
                 t.deliveries.update()
                 .where(dl.digest_id == digest_id, dl.status == "unknown")
@@ -162,7 +142,7 @@ class DeliveryRows(DigestRows):
     def sent_since(self, since: datetime) -> int:
         """Messages sent at or after ``since`` (the rolling hourly limit)."""
         dl = t.deliveries.c
-        with self.tx() as c:
+        with self._tx() as c:
             return int(
                 c.execute(
                     sa.select(sa.func.count()).where(dl.status == "sent", dl.sent_at >= since)
@@ -189,7 +169,7 @@ class DeliveryRows(DigestRows):
         )
         if status is not None:
             query = query.where(dl.status == status)
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(query).all()
         return [
             LedgerRow(
@@ -211,7 +191,7 @@ class DeliveryRows(DigestRows):
     def pause_state(self, channel: str = "email") -> Pause:
         """The channel's current run of temporary failures and pause."""
         sp = t.send_pauses.c
-        with self.tx() as c:
+        with self._tx() as c:
             r = c.execute(sa.select(t.send_pauses).where(sp.channel == channel)).first()
         return Pause(r.failures, r.paused_until, r.reason) if r else Pause(0, None, None)
 
@@ -223,7 +203,7 @@ class DeliveryRows(DigestRows):
             "paused_until": pause.paused_until,
             "reason": pause.reason,
         }
-        with self.tx() as c:
+        with self._tx() as c:
             done = c.execute(t.send_pauses.update().where(sp.channel == channel).values(values))
             if not done.rowcount:
                 c.execute(t.send_pauses.insert().values(channel=channel, **values))
@@ -232,7 +212,7 @@ class DeliveryRows(DigestRows):
 
     def start_run(self, stage: str, now: datetime) -> int:
         """Record that a stage started."""
-        with self.tx() as c:
+        with self._tx() as c:
             res = c.execute(
                 t.runs.insert().values(stage=stage, started_at=now, status="running", counts={})
             )
@@ -242,7 +222,7 @@ class DeliveryRows(DigestRows):
         self, run_id: int, now: datetime, counts: dict[str, int], error: str | None = None
     ) -> None:
         """Record how a stage ended."""
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(
                 t.runs.update()
                 .where(t.runs.c.id == run_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -11,34 +10,11 @@ import sqlalchemy as sa
 
 from podsift.store import schema as t
 from podsift.store.base import _json, _new_id
-from podsift.store.subscribers import Subscriber, SubscriberRows, _subscriber
+from podsift.store.records import DigestDraft, PendingDigest
+from podsift.store.subscribers import SubscriberRows, _subscriber
 
 OPEN = ("retry",)
 """Ledger states a send may (re)claim once due."""
-
-
-@dataclass(frozen=True, slots=True)
-class DigestDraft:
-    """A digest to store (see :meth:`DigestRows.save_digests`)."""
-
-    recipient: str
-    day: date
-    payload: dict[str, Any]
-    story_ids: Sequence[str]
-    subscriber_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PendingDigest:
-    """A stored subscriber digest that has not been delivered (no ledger row, or ``retry``)."""
-
-    digest_id: int
-    subscriber: Subscriber
-    date: date
-    payload: dict[str, Any]
-    status: str | None
-    attempts: int
-    next_attempt_at: datetime | None
 
 
 class DigestRows(SubscriberRows):
@@ -61,7 +37,7 @@ class DigestRows(SubscriberRows):
         send, so what is sent is what was stored.
         """
         d = t.digests.c
-        with self.tx() as c:
+        with self._tx() as c:
             row = c.execute(
                 sa.select(d.id, d.payload).where(d.recipient == recipient, d.date == day)
             ).first()
@@ -99,7 +75,7 @@ class DigestRows(SubscriberRows):
         if not drafts:
             return []
         try:
-            with self.tx() as c:
+            with self._tx() as c:
                 found = self._digests_by_key(c, drafts)
                 new = [x for x in drafts if (x.recipient, x.day) not in found]
                 if new:
@@ -148,7 +124,7 @@ class DigestRows(SubscriberRows):
     def digest_row(self, recipient: str, day: date) -> tuple[int, dict[str, Any]] | None:
         """The stored digest (id, payload) for a recipient and date."""
         d = t.digests.c
-        with self.tx() as c:
+        with self._tx() as c:
             row = c.execute(
                 sa.select(d.id, d.payload).where(d.recipient == recipient, d.date == day)
             ).first()
@@ -159,7 +135,7 @@ class DigestRows(SubscriberRows):
     ) -> list[tuple[date, dict[str, Any], datetime]]:
         """A recipient's stored digests, newest first: (date, payload, created_at)."""
         d = t.digests.c
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(
                 sa.select(d.date, d.payload, d.created_at)
                 .where(d.recipient == recipient)
@@ -186,7 +162,7 @@ class DigestRows(SubscriberRows):
             .where(sa.or_(dl.status.is_(None), dl.status.in_(OPEN)))
             .order_by(d.date, d.id)
         )
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(query).all()
             shows = self._show_ids(c)
         return [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -12,7 +12,9 @@ from sqlalchemy.engine import Connection
 from podsift.models import Episode, Segment, Transcript, TranscriptLink, text_hash
 from podsift.store import schema as t
 from podsift.store.base import StoreBase, _chunks, _new_id
-from podsift.store.records import EpisodeRow
+from podsift.store.records import EpisodeRow, RepublishedRule
+
+F = TypeVar("F")
 
 
 class EpisodeRows(StoreBase):
@@ -24,17 +26,19 @@ class EpisodeRows(StoreBase):
         episodes: Iterable[Episode],
         now: datetime,
         keys: Sequence[str] | None = None,
+        *,
+        republished: RepublishedRule[F] | None = None,
     ) -> int:
         """Store the episodes not seen before (keyed by GUID, URL, title + date).
 
         ``keys`` overrides each episode's own key (see ``podsift.feeds.episode_keys``).
-        An episode that looks like a republished copy of a stored one (same enclosure, or
-        same normalised title on the same day with a duration within 10 minutes) is skipped.
+        With ``republished`` (``podsift.feeds.REPUBLISHED``), an episode that the rule
+        takes for a republished copy of a stored or earlier one is skipped too.
         """
         episodes = list(episodes)
         keys = list(keys) if keys is not None else [ep.key for ep in episodes]
-        with self.tx() as c:
-            return insert_new_episodes(c, show_id, episodes, keys, now)
+        with self._tx() as c:
+            return insert_new_episodes(c, show_id, episodes, keys, now, republished)
 
     def episodes(
         self,
@@ -57,7 +61,7 @@ class EpisodeRows(StoreBase):
             query = query.where(sa.or_(e.published.is_(None), e.published >= published_since))
         if published_until is not None:
             query = query.where(sa.or_(e.published.is_(None), e.published <= published_until))
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(query).all()
         return [_episode_row(r) for r in rows]
 
@@ -69,13 +73,13 @@ class EpisodeRows(StoreBase):
             .join(t.shows, s.id == e.show_id)
             .where(e.id == episode_id)
         )
-        with self.tx() as c:
+        with self._tx() as c:
             row = c.execute(query).first()
         return _episode_row(row) if row else None
 
     def set_episode_state(self, episode_id: int, state: str, error: str | None = None) -> None:
         """Move an episode along the pipeline, or record why it failed."""
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(
                 t.episodes.update()
                 .where(t.episodes.c.id == episode_id)
@@ -97,7 +101,7 @@ class EpisodeRows(StoreBase):
         digest = text_hash(
             "\n".join(f"{s.start}|{s.speaker}|{s.text}" for s in transcript.segments)
         )
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(t.transcripts.delete().where(t.transcripts.c.episode_id == episode_id))
             res = c.execute(
                 t.transcripts.insert().values(
@@ -134,7 +138,7 @@ class EpisodeRows(StoreBase):
     def transcript(self, episode_id: int) -> Transcript | None:
         """The stored transcript of an episode, if any."""
         tr, sg = t.transcripts.c, t.segments.c
-        with self.tx() as c:
+        with self._tx() as c:
             head = c.execute(sa.select(t.transcripts).where(tr.episode_id == episode_id)).first()
             if head is None:
                 return None
@@ -154,21 +158,24 @@ class EpisodeRows(StoreBase):
             .where(tr.episode_id == episode_id)
             .order_by(sg.position)
         )
-        with self.tx() as c:
+        with self._tx() as c:
             return list(c.execute(query).scalars())
 
 
 def insert_new_episodes(
-    c: Connection, show_id: int, episodes: Sequence[Episode], keys: Sequence[str], now: datetime
+    c: Connection,
+    show_id: int,
+    episodes: Sequence[Episode],
+    keys: Sequence[str],
+    now: datetime,
+    republished: RepublishedRule[F] | None,
 ) -> int:
-    """Insert the episodes of one show not seen before (see ``FeedRows.add_episodes``).
+    """Insert the episodes of one show not seen before (see ``EpisodeRows.add_episodes``).
 
     A re-polled feed mostly repeats known episodes: only its own keys are looked up, and
     the duplicate guesser compares the new ones with the stored episodes they could
     repeat (same enclosure or same day), not with the show's whole history.
     """
-    from podsift.feeds.identity import fingerprint, is_republished
-
     e = t.episodes.c
     keys = [k[:2048] for k in keys]
     known: set[str] = set()
@@ -178,18 +185,10 @@ def insert_new_episodes(
     fresh = [(ep, key) for ep, key in zip(episodes, keys, strict=True) if key not in known]
     if not fresh:
         return 0
-    rows = c.execute(_neighbours(show_id, [ep for ep, _ in fresh])).all()
-    prints = [fingerprint(r.title, r.published, r.audio_url, r.duration) for r in rows]
-    stored: list[dict[str, Any]] = []
-    for ep, key in fresh:
-        if key in known:
-            continue
-        mark = fingerprint(ep.title, ep.published, ep.audio_url, ep.duration)
-        if is_republished(mark, prints):
-            continue
-        known.add(key)
-        prints.append(mark)
-        stored.append(_episode_values(show_id, ep, key, now))
+    stored = [
+        _episode_values(show_id, ep, key, now)
+        for ep, key in _new_ones(c, show_id, fresh, known, republished)
+    ]
     if stored:
         c.execute(t.episodes.insert(), stored)
     return len(stored)
@@ -197,6 +196,35 @@ def insert_new_episodes(
 
 _LOOKUP = 500
 """Keys (or days) looked up in one statement."""
+
+
+def _new_ones(
+    c: Connection,
+    show_id: int,
+    fresh: Sequence[tuple[Episode, str]],
+    known: set[str],
+    republished: RepublishedRule[F] | None,
+) -> list[tuple[Episode, str]]:
+    """The (episode, key) pairs to store: each key once (``known`` grows with them) and,
+    with a rule, no republished copy of a stored episode or of one kept before it."""
+    prints: list[F] = []
+    if republished is not None:
+        rows = c.execute(_neighbours(show_id, [ep for ep, _ in fresh])).all()
+        prints = [
+            republished.fingerprint(r.title, r.published, r.audio_url, r.duration) for r in rows
+        ]
+    kept: list[tuple[Episode, str]] = []
+    for ep, key in fresh:
+        if key in known:
+            continue
+        if republished is not None:
+            mark = republished.fingerprint(ep.title, ep.published, ep.audio_url, ep.duration)
+            if republished.is_republished(mark, prints):
+                continue
+            prints.append(mark)
+        known.add(key)
+        kept.append((ep, key))
+    return kept
 
 
 def _neighbours(show_id: int, fresh: Sequence[Episode]) -> sa.Select[Any]:

@@ -3,60 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from podsift.models import (
-    Episode,
-    Show,
-)
+from podsift.models import Show
 from podsift.store import schema as t
 from podsift.store.base import StoreBase, _new_id
 from podsift.store.episodes import insert_new_episodes
-from podsift.store.records import ShowRow
+from podsift.store.records import EpisodeBatch, PollOutcome, PollRow, RepublishedRule, ShowRow
 from podsift.store.show_identity import fold_by_guid
 
-
-@dataclass(frozen=True, slots=True)
-class PollRow:
-    """A show due for polling, with what the poller needs to ask and to decide."""
-
-    id: int
-    feed_url: str
-    etag: str | None
-    last_modified: str | None
-    body_hash: str | None
-    state: str
-    next_poll_at: datetime | None
-    error_count: int
-    failing_since: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class EpisodeBatch:
-    """A polled show's episodes to store, with their identity keys (one per episode)."""
-
-    show_id: int
-    episodes: Sequence[Episode]
-    keys: Sequence[str]
-
-
-@dataclass(frozen=True, slots=True)
-class PollOutcome:
-    """What one poll changes on its show row (``error`` set for a failure)."""
-
-    status: int | None
-    state: str
-    next_poll_at: datetime | None
-    error_count: int
-    failing_since: datetime | None
-    error: str | None = None
-    error_class: str | None = None
-    validators: tuple[str | None, str | None, str | None] | None = None
-    show: Show | None = None
+F = TypeVar("F")
 
 
 class FeedRows(StoreBase):
@@ -66,7 +25,7 @@ class FeedRows(StoreBase):
 
     def add_show(self, feed_url: str, now: datetime, title: str | None = None) -> tuple[int, bool]:
         """Add a show by feed URL; return its id and whether it is new."""
-        with self.tx() as c:
+        with self._tx() as c:
             row = c.execute(sa.select(t.shows.c.id).where(t.shows.c.feed_url == feed_url)).first()
             if row:
                 return int(row.id), False
@@ -93,7 +52,7 @@ class FeedRows(StoreBase):
         added = 0
         for start in range(0, len(feeds), batch):
             chunk = dict(feeds[start : start + batch])  # a URL listed twice counts once
-            with self.tx() as c:
+            with self._tx() as c:
                 known = set(
                     c.execute(sa.select(sh.feed_url).where(sh.feed_url.in_(chunk))).scalars()
                 )
@@ -111,7 +70,7 @@ class FeedRows(StoreBase):
     def shows(self) -> list[ShowRow]:
         """Every show, by id."""
         cols = t.shows.c
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(sa.select(t.shows).order_by(cols.id)).all()
         return [
             ShowRow(
@@ -129,33 +88,6 @@ class FeedRows(StoreBase):
             for r in rows
         ]
 
-    def record_poll(
-        self,
-        show_id: int,
-        now: datetime,
-        *,
-        status: int | None,
-        show: Show | None = None,
-        validators: tuple[str | None, str | None, str | None] | None = None,
-        error: str | None = None,
-    ) -> None:
-        """Store a poll's outcome: new show metadata and validators, or the error."""
-        values: dict[str, Any] = {"last_polled_at": now, "last_status": status}
-        if error is not None:
-            values |= {
-                "state": "failing",
-                "last_error": error,
-                "error_count": t.shows.c.error_count + 1,
-            }
-        else:
-            values |= {"state": "ok", "last_error": None, "error_count": 0}
-        if validators is not None:
-            values |= dict(zip(("etag", "last_modified", "body_hash"), validators, strict=True))
-        if show is not None:
-            values |= _show_values(show)
-        with self.tx() as c:
-            c.execute(t.shows.update().where(t.shows.c.id == show_id).values(**values))
-
     def due_shows(self, now: datetime, limit: int | None = None) -> list[PollRow]:
         """Shows to poll at ``now``: never polled or past their next poll, never gone.
 
@@ -170,7 +102,7 @@ class FeedRows(StoreBase):
             .order_by(cols.next_poll_at.is_not(None), cols.next_poll_at, cols.id)
             .limit(limit)
         )
-        with self.tx() as c:
+        with self._tx() as c:
             return [_poll_row(r) for r in c.execute(query)]
 
     def iter_due_shows(self, now: datetime, page: int = 5000) -> Iterator[list[PollRow]]:
@@ -190,7 +122,7 @@ class FeedRows(StoreBase):
                 .order_by(cols.id)
                 .limit(page)
             )
-            with self.tx() as c:
+            with self._tx() as c:
                 rows = [_poll_row(r) for r in c.execute(query)]
             if rows:
                 yield rows
@@ -213,7 +145,7 @@ class FeedRows(StoreBase):
                         sa.and_(cols.next_poll_at == when, cols.id > last),
                     )
                 )
-            with self.tx() as c:
+            with self._tx() as c:
                 rows = [_poll_row(r) for r in c.execute(query)]
             if rows:
                 yield rows
@@ -223,29 +155,25 @@ class FeedRows(StoreBase):
             assert last_due is not None  # selected with next_poll_at IS NOT NULL
             cursor = (last_due, rows[-1].id)
 
-    def save_poll(self, show_id: int, now: datetime, outcome: PollOutcome) -> None:
-        """Store one poll's outcome on the show row (state, schedule, validators, error)."""
-        with self.tx() as c:
-            c.execute(
-                t.shows.update().where(t.shows.c.id == show_id).values(**_poll_values(now, outcome))
-            )
-
     def save_polls(
         self,
         now: datetime,
         outcomes: Sequence[tuple[int, PollOutcome]],
         episodes: Sequence[EpisodeBatch] = (),
+        *,
+        republished: RepublishedRule[F] | None = None,
     ) -> list[int]:
         """Store many polls in ONE transaction; return the new episodes stored per batch.
 
         Outcomes of the same shape (an unchanged feed: schedule and validators only) go to
         the database as one ``executemany`` UPDATE; ``episodes`` are stored like
-        :meth:`add_episodes`, one show after another. A feed carrying the ``podcast:guid``
-        of an older show joins that show (:func:`.show_identity.fold_by_guid`).
+        :meth:`add_episodes` (with the ``republished`` rule), one show after another. A
+        show polled with the ``identity`` of an older show joins that show
+        (:func:`.show_identity.fold_by_guid`).
         """
         added: list[int] = []
-        with self.tx() as c:
-            polled = [(i, o.show.guid) for i, o in outcomes if o.show is not None]
+        with self._tx() as c:
+            polled = [(i, o.identity) for i, o in outcomes if o.identity]
             folded = fold_by_guid(c, polled, now) if polled else {}
             groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for show_id, outcome in outcomes:
@@ -258,7 +186,9 @@ class FeedRows(StoreBase):
                 c.execute(stmt.values(sets), rows)
             for batch in episodes:
                 show_id = folded.get(batch.show_id, batch.show_id)
-                added.append(insert_new_episodes(c, show_id, batch.episodes, batch.keys, now))
+                added.append(
+                    insert_new_episodes(c, show_id, batch.episodes, batch.keys, now, republished)
+                )
         return added
 
     def move_show(self, show_id: int, new_url: str, now: datetime) -> bool:
@@ -267,7 +197,7 @@ class FeedRows(StoreBase):
         Returns False (and changes nothing) when another show already has ``new_url``.
         """
         s, a = t.shows.c, t.show_aliases.c
-        with self.tx() as c:
+        with self._tx() as c:
             taken = c.execute(sa.select(s.id).where(s.feed_url == new_url, s.id != show_id)).first()
             if taken:
                 return False
@@ -282,7 +212,7 @@ class FeedRows(StoreBase):
     def show_aliases(self, show_id: int) -> list[str]:
         """The old feed URLs of a show."""
         a = t.show_aliases.c
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(sa.select(a.url).where(a.show_id == show_id).order_by(a.url))
             return [str(u) for u in rows.scalars()]
 
@@ -290,7 +220,7 @@ class FeedRows(StoreBase):
         """Every show as ``(state, feed_url, title, last_error)``, by state then URL."""
         s = t.shows.c
         query = sa.select(s.state, s.feed_url, s.title, s.last_error).order_by(s.state, s.feed_url)
-        with self.tx() as c:
+        with self._tx() as c:
             return [(r.state, r.feed_url, r.title, r.last_error) for r in c.execute(query)]
 
 

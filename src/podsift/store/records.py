@@ -1,11 +1,18 @@
-"""Rows the store hands out: frozen dataclasses, so callers never see SQL rows."""
+"""Records the store hands out and takes in: frozen dataclasses, so callers never see SQL rows.
+
+Every stage imports these from ``podsift.store``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
-from podsift.models import TranscriptLink
+from podsift.models import Episode, Show, TranscriptLink
+
+# -- shows and polling ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +29,72 @@ class ShowRow:
     state: str
     last_polled_at: datetime | None
     last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PollRow:
+    """A show due for polling, with what the poller needs to ask and to decide."""
+
+    id: int
+    feed_url: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    state: str
+    next_poll_at: datetime | None
+    error_count: int
+    failing_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll changes on its show row (``error`` set for a failure).
+
+    ``identity`` is the GUID that names the show across feed URLs, as the feeds stage
+    judged it (``podsift.feeds.show_identity``): a show polled with the identity of an
+    older show joins that show.
+    """
+
+    status: int | None
+    state: str
+    next_poll_at: datetime | None
+    error_count: int
+    failing_since: datetime | None
+    error: str | None = None
+    error_class: str | None = None
+    validators: tuple[str | None, str | None, str | None] | None = None
+    show: Show | None = None
+    identity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeBatch:
+    """A polled show's episodes to store, with their identity keys (one per episode)."""
+
+    show_id: int
+    episodes: Sequence[Episode]
+    keys: Sequence[str]
+
+
+F = TypeVar("F")
+
+
+@dataclass(frozen=True, slots=True)
+class RepublishedRule(Generic[F]):
+    """How to tell a republished copy of a stored episode: the feeds stage's rule, handed
+    to the store as data (``podsift.feeds.REPUBLISHED``), so the store decides nothing.
+
+    The store fingerprints the stored episodes a new one could repeat, once each, and asks
+    ``is_republished`` of each new episode against them and the new ones it kept.
+    """
+
+    fingerprint: Callable[[str | None, datetime | None, str | None, float | None], F]
+    """What the rule compares of one episode: (title, published, audio URL, duration)."""
+    is_republished: Callable[[F, Sequence[F]], bool]
+    """Whether a new episode's fingerprint repeats one of the known ones."""
+
+
+# -- episodes and insights -----------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +120,20 @@ class EpisodeRow:
 
 
 @dataclass(frozen=True, slots=True)
+class AsrJob:
+    """An episode claimed for speech-to-text."""
+
+    episode_id: int
+    show_title: str
+    label: str
+    audio_url: str | None
+    duration: float | None
+    language: str | None
+    attempts: int
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
 class InsightRow:
     """A stored insight with where it was said."""
 
@@ -57,6 +144,9 @@ class InsightRow:
     score: float
     published: datetime | None
     created_at: datetime
+
+
+# -- subscribers, digests and the send ledger ----------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +161,40 @@ class SubscriberRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Subscriber(SubscriberRow):
+    """A subscriber with preferences and bounce count."""
+
+    topics: str | None = None
+    show_ids: tuple[int, ...] = ()
+    bounces: int = 0
+    confirmed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestDraft:
+    """A digest to store (see ``Store.save_digests``)."""
+
+    recipient: str
+    day: date
+    payload: dict[str, Any]
+    story_ids: Sequence[str]
+    subscriber_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDigest:
+    """A stored subscriber digest that has not been delivered (no ledger row, or ``retry``)."""
+
+    digest_id: int
+    subscriber: Subscriber
+    date: date
+    payload: dict[str, Any]
+    status: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryRow:
     """The send ledger entry of one digest."""
 
@@ -79,3 +203,22 @@ class DeliveryRow:
     status: str
     message_id: str | None
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow(DeliveryRow):
+    """A send ledger entry with its date, error and next attempt."""
+
+    date: date | None = None
+    error: str | None = None
+    smtp_code: int | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A channel's run of temporary failures and the pause it earned."""
+
+    failures: int
+    paused_until: datetime | None
+    reason: str | None

@@ -7,14 +7,12 @@ episodes that the show lacks (by identity key) and its subscriptions move over, 
 polled row is deleted. Only the show being polled is ever folded, so a row that a poller
 may still hold in this run is never deleted under it.
 
-The namespace defines the GUID as a UUID (v5 of the feed URL); only a value shaped like
-one joins shows, so feeds that copied placeholder text (the namespace example's
-"y0ur-gu1d-g035-h3r3") stay apart.
+Which GUIDs identify a show is the feeds stage's call (``podsift.feeds.show_identity``):
+the store is handed only the ones that do.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -27,28 +25,16 @@ from podsift.store.base import _chunks
 LOOKUP = 500
 """GUIDs looked up in one statement."""
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-
-
-def is_identity(guid: str | None) -> bool:
-    """Whether a ``podcast:guid`` value identifies a show (it is a UUID).
-
-    >>> is_identity("917393e3-1b1e-5cef-ace4-edaa54e1f810"), is_identity("y0ur-gu1d-g035-h3r3")
-    (True, False)
-    """
-    return bool(guid and _UUID.fullmatch(guid))
-
 
 def fold_by_guid(
     c: Connection, polled: Sequence[tuple[int, str | None]], now: datetime
 ) -> dict[int, int]:
-    """Fold each polled show (id, the GUID its feed carries) into an older show with the
+    """Fold each polled show (id, the GUID that identifies it) into an older show with the
     same GUID; return {folded id: the show it joined}.
 
     Shows polled in the same batch count too: the later of two newly added URLs of one
     feed joins the earlier one.
     """
-    polled = [(show_id, guid) for show_id, guid in polled if is_identity(guid)]
     guids = sorted({guid for _, guid in polled if guid})
     owners: dict[str, set[int]] = {}
     s = t.shows.c

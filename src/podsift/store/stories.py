@@ -31,7 +31,7 @@ class StoryRows(StoreBase):
     ) -> int:
         """Store an episode's insights from one extractor, once; mark the episode extracted."""
         i = t.insights.c
-        with self.tx() as c:
+        with self._tx() as c:
             have = set(c.execute(sa.select(i.id).where(i.episode_id == episode_id)).scalars())
             new = [x for x in found if x.id not in have]
             if new:
@@ -79,7 +79,7 @@ class StoryRows(StoreBase):
             .outerjoin(t.story_members, m.insight_id == i.id)
             .where(m.insight_id.is_(None))
         )
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(query).all()
         found = [
             InsightRow(
@@ -95,7 +95,7 @@ class StoryRows(StoreBase):
         """Cached vectors of ``model`` for the given text hashes."""
         out: dict[str, Vector] = {}
         em = t.embeddings.c
-        with self.tx() as c:
+        with self._tx() as c:
             for chunk in _chunks(list(dict.fromkeys(hashes)), 500):
                 rows = c.execute(
                     sa.select(em.text_hash, em.vector).where(
@@ -114,7 +114,7 @@ class StoryRows(StoreBase):
             if h not in have
         ]
         if rows:
-            with self.tx() as c:
+            with self._tx() as c:
                 c.execute(t.embeddings.insert(), rows)
 
     # -- stories -------------------------------------------------------------------------
@@ -122,7 +122,7 @@ class StoryRows(StoreBase):
     def story_centroids(self, model: str, since: datetime) -> list[tuple[str, Vector]]:
         """(id, centroid) of the stories of ``model`` seen since ``since``, by id."""
         st = t.stories.c
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(
                 sa.select(st.id, st.centroid)
                 .where(st.model == model, st.last_seen >= since)
@@ -134,7 +134,7 @@ class StoryRows(StoreBase):
         """Member texts of the stories seen since ``since`` whose centroid is not ``model``'s
         (the configured embedder changed), by story id."""
         st, m, i = t.stories.c, t.story_members.c, t.insights.c
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(
                 sa.select(st.id, i.text)
                 .join(t.story_members, m.story_id == st.id)
@@ -150,7 +150,7 @@ class StoryRows(StoreBase):
     def adopt_story(self, story_id: str, model: str, centroid: Vector) -> None:
         """Give a story ``model``'s centroid, and the representative nearest it."""
         st, m = t.stories.c, t.story_members.c
-        with self.tx() as c:
+        with self._tx() as c:
             ids = list(c.execute(sa.select(m.insight_id).where(m.story_id == story_id)).scalars())
             summary = self._story_summary(c, ids, model, centroid)
             c.execute(
@@ -172,7 +172,7 @@ class StoryRows(StoreBase):
         is the member nearest the new centroid, ties to the higher score.
         """
         st, m = t.stories.c, t.story_members.c
-        with self.tx() as c:
+        with self._tx() as c:
             old = c.execute(sa.select(t.stories).where(st.id == story_id)).first()
             centroid = _centroid(old, members)
             if old is None:  # members refer to the story: create it first, summary below
@@ -258,7 +258,7 @@ class StoryRows(StoreBase):
             .where(st.last_seen >= since)
             .order_by(st.id, i.score.desc(), i.id)
         )
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(query).all()
         grouped: dict[str, list[Any]] = {}
         for r in rows:
@@ -281,7 +281,7 @@ class StoryRows(StoreBase):
     def sent_story_shows(self, recipient: str, before: date) -> dict[str, frozenset[str]]:
         """For each story in this recipient's digests of earlier dates, the shows it named."""
         d = t.digests.c
-        with self.tx() as c:
+        with self._tx() as c:
             payloads = c.execute(
                 sa.select(d.payload).where(d.recipient == recipient, d.date < before)
             ).scalars()
@@ -296,7 +296,7 @@ class StoryRows(StoreBase):
     def reader_profile(self, recipient: str) -> tuple[str, frozenset[str]]:
         """A subscriber's free-text topics and the titles of their own shows ("" and none)."""
         sub, sc, s = t.subscribers.c, t.subscriptions.c, t.shows.c
-        with self.tx() as c:
+        with self._tx() as c:
             row = c.execute(sa.select(sub.id, sub.topics).where(sub.email == recipient)).first()
             if row is None:
                 return "", frozenset()
@@ -319,7 +319,7 @@ class StoryRows(StoreBase):
             "deliveries",
             "subscribers",
         )
-        with self.tx() as c:
+        with self._tx() as c:
             return {
                 name: int(
                     c.execute(

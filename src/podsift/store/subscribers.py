@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from podsift.store import schema as t
 from podsift.store.base import StoreBase, _new_id
-from podsift.store.records import SubscriberRow
-
-
-@dataclass(frozen=True, slots=True)
-class Subscriber(SubscriberRow):
-    """A subscriber with preferences and bounce count."""
-
-    topics: str | None = None
-    show_ids: tuple[int, ...] = ()
-    bounces: int = 0
-    confirmed_at: datetime | None = None
+from podsift.store.records import Subscriber
 
 
 class SubscriberRows(StoreBase):
@@ -45,7 +34,7 @@ class SubscriberRows(StoreBase):
         """
         sb = t.subscribers.c
         confirmed = now if status == "active" else None
-        with self.tx() as c:
+        with self._tx() as c:
             row = c.execute(sa.select(sb.id, sb.status).where(sb.email == email)).first()
             if row:
                 values: dict[str, Any] = {"tz": tz, "send_hour": send_hour, "topics": topics}
@@ -75,7 +64,7 @@ class SubscriberRows(StoreBase):
         query = sa.select(t.subscribers).order_by(sb.id)
         if active_only:
             query = query.where(sb.status == "active")
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(query).all()
             shows = self._show_ids(c)
         return [_subscriber(r, shows.get(r.id, ())) for r in rows]
@@ -83,7 +72,7 @@ class SubscriberRows(StoreBase):
     def subscriber(self, email: str) -> Subscriber | None:
         """One subscriber by address (case-insensitive), or None."""
         sb = t.subscribers.c
-        with self.tx() as c:
+        with self._tx() as c:
             r = c.execute(
                 sa.select(t.subscribers).where(sa.func.lower(sb.email) == email.lower())
             ).first()
@@ -117,7 +106,7 @@ class SubscriberRows(StoreBase):
             values["send_hour"] = send_hour
         if topics is not None:
             values["topics"] = topics or None
-        with self.tx() as c:
+        with self._tx() as c:
             if values:
                 c.execute(
                     t.subscribers.update().where(t.subscribers.c.id == subscriber_id).values(values)
@@ -136,7 +125,7 @@ class SubscriberRows(StoreBase):
         values: dict[str, Any] = {"status": status}
         if status == "active":
             values.update(confirmed_at=now, bounces=0)
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(
                 t.subscribers.update().where(t.subscribers.c.id == subscriber_id).values(values)
             )
@@ -144,7 +133,7 @@ class SubscriberRows(StoreBase):
     def count_bounce(self, subscriber_id: int, threshold: int) -> bool:
         """Count a permanent failure; suspend at ``threshold``. Return True when suspended."""
         sb = t.subscribers.c
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(
                 t.subscribers.update().where(sb.id == subscriber_id).values(bounces=sb.bounces + 1)
             )
@@ -161,7 +150,7 @@ class SubscriberRows(StoreBase):
     def reset_bounces(self, subscriber_id: int) -> None:
         """A delivered message clears the bounce count."""
         sb = t.subscribers.c
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(
                 t.subscribers.update()
                 .where(sb.id == subscriber_id, sb.bounces > 0)
@@ -171,7 +160,7 @@ class SubscriberRows(StoreBase):
     def show_ids_named(self, names: Sequence[str]) -> dict[str, int | None]:
         """Resolve shows by feed URL or title (case-insensitive); None where none matches."""
         sh = t.shows.c
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(sa.select(sh.id, sh.feed_url, sh.title)).all()
         out: dict[str, int | None] = {}
         for name in names:
@@ -181,17 +170,6 @@ class SubscriberRows(StoreBase):
                 None,
             )
         return out
-
-    def sent_story_ids(self, recipient: str, before: date) -> frozenset[str]:
-        """Stories already put in this recipient's digests of earlier dates."""
-        d, di = t.digests.c, t.digest_items.c
-        with self.tx() as c:
-            rows = c.execute(
-                sa.select(di.story_id)
-                .join(t.digests, d.id == di.digest_id)
-                .where(d.recipient == recipient, d.date < before)
-            ).scalars()
-            return frozenset(rows)
 
 
 def _subscriber(r: Any, show_ids: tuple[int, ...]) -> Subscriber:

@@ -8,7 +8,6 @@ episode in state ``no_transcript`` is claimable when it is empty or past.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,23 +16,10 @@ from sqlalchemy.engine import Connection
 
 from podsift.store import schema as t
 from podsift.store.base import StoreBase
+from podsift.store.records import AsrJob
 
 ASR_PENDING = "no_transcript"
 ASR_FAILED = "asr_failed"
-
-
-@dataclass(frozen=True, slots=True)
-class AsrJob:
-    """An episode claimed for speech-to-text."""
-
-    episode_id: int
-    show_title: str
-    label: str
-    audio_url: str | None
-    duration: float | None
-    language: str | None
-    attempts: int
-    owner: str
 
 
 class WorkRows(StoreBase):
@@ -67,17 +53,17 @@ class WorkRows(StoreBase):
             query = query.where(sa.or_(e.published.is_(None), e.published >= published_since))
         query = query.order_by(e.published, e.id)
         if self.engine.dialect.name == "postgresql":
-            with self.tx() as c:
+            with self._tx() as c:
                 episode_id = c.execute(query.limit(1).with_for_update(skip_locked=True)).scalar()
                 if episode_id is None:
                     return None
                 return self._take(c, episode_id, owner, now, lease, max_attempts)
-        with self.tx() as c:
+        with self._tx() as c:
             candidates = list(c.execute(query.limit(8)).scalars())
         for episode_id in candidates:
             # its own write transaction: SQLite waits on the busy timeout here instead of
             # failing to upgrade a read snapshot another worker has made stale
-            with self.tx() as c:
+            with self._tx() as c:
                 job = self._take(c, episode_id, owner, now, lease, max_attempts)
             if job is not None:
                 return job
@@ -116,7 +102,7 @@ class WorkRows(StoreBase):
     def renew_lease(self, job: AsrJob, now: datetime, lease: timedelta) -> bool:
         """Extend ``job``'s lease; False when the worker has lost it."""
         e = t.episodes.c
-        with self.tx() as c:
+        with self._tx() as c:
             n = c.execute(
                 t.episodes.update()
                 .where(e.id == job.episode_id, e.lease_owner == job.owner)
@@ -127,7 +113,7 @@ class WorkRows(StoreBase):
     def holds_lease(self, job: AsrJob) -> bool:
         """Whether ``job``'s worker still holds its episode (check before storing results)."""
         e = t.episodes.c
-        with self.tx() as c:
+        with self._tx() as c:
             row = c.execute(
                 sa.select(e.id).where(e.id == job.episode_id, e.lease_owner == job.owner)
             ).first()
@@ -136,7 +122,7 @@ class WorkRows(StoreBase):
     def finish_asr(self, job: AsrJob, model: str) -> None:
         """After the transcript is stored: note its model and release the lease."""
         e = t.episodes.c
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(
                 t.transcripts.update()
                 .where(t.transcripts.c.episode_id == job.episode_id)
@@ -166,7 +152,7 @@ class WorkRows(StoreBase):
         state = ASR_FAILED if give_up else ASR_PENDING
         backoff = retry_after * (2 ** max(0, job.attempts - 1))
         e = t.episodes.c
-        with self.tx() as c:
+        with self._tx() as c:
             c.execute(
                 t.episodes.update()
                 .where(e.id == job.episode_id, e.lease_owner == job.owner)
@@ -184,14 +170,14 @@ class WorkRows(StoreBase):
         """Episodes by pipeline state: how many, and when the oldest of them was stored."""
         e = t.episodes.c
         query = sa.select(e.state, sa.func.count(), sa.func.min(e.created_at)).group_by(e.state)
-        with self.tx() as c:
+        with self._tx() as c:
             rows = c.execute(query).all()
         return {r[0]: (int(r[1]), _aware(r[2])) for r in rows}
 
     def asr_counts(self, now: datetime, max_attempts: int) -> dict[str, int]:
         """Episodes waiting for speech-to-text: claimable now, leased or backing off, failed."""
         e = t.episodes.c
-        with self.tx() as c:
+        with self._tx() as c:
             ready = c.execute(
                 sa.select(sa.func.count()).where(self._claimable(now, max_attempts))
             ).scalar_one()
@@ -204,7 +190,7 @@ class WorkRows(StoreBase):
     def asr_model(self, episode_id: int) -> str | None:
         """The speech-to-text model of an episode's stored transcript, if it has one."""
         tr = t.transcripts.c
-        with self.tx() as c:
+        with self._tx() as c:
             return c.execute(
                 sa.select(tr.model).where(tr.episode_id == episode_id)
             ).scalar_one_or_none()

@@ -3,32 +3,28 @@
 The stage has two halves:
 
 - embedding (``embed.py``), at the edge: a provider behind the :class:`Embedder` Protocol,
-  looked up by name in :data:`embedders` (default ``"minilm-l6-int8"``, all-MiniLM-L6-v2 int8
-  ONNX shipped in a PyPI package, so it runs offline), optionally wrapped in a
-  :class:`CachedEmbedder` that keys vectors by :func:`podsift.models.text_hash`;
+  looked up by name in :data:`embedders` (``base.py``; default ``"minilm-l6-int8"``,
+  all-MiniLM-L6-v2 int8 ONNX shipped in a PyPI package, so it runs offline), optionally wrapped
+  in a :class:`CachedEmbedder` that keys vectors by :func:`podsift.models.text_hash`;
 - grouping (``group.py``), pure: :func:`group_statements` for one batch (the ``cluster``
   command) and :func:`assign_to_stories` for the daily run against existing stories,
   which finds each statement's nearest story with a :class:`StoryIndex` (``index.py``:
   exact matrix products below :data:`ANN_THRESHOLD` stories, a usearch HNSW graph beyond).
 
 :func:`read_statements` reads the ``cluster`` command's input and :func:`cluster_to_json`
-writes its output.
+writes its output (``statements.py``).
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
-import numpy.typing as npt
-
-from podsift.exceptions import PodsiftError
-from podsift.models import Cluster, Statement
-from podsift.plugins import Registry
+from podsift.stories.base import (
+    DEFAULT_EMBEDDER,
+    Embedder,
+    VectorCache,
+    create_embedder,
+    embedders,
+    models_dir,
+)
 from podsift.stories.embed import (
     MODEL_SHA256,
     TOKENIZER_SHA256,
@@ -47,7 +43,14 @@ from podsift.stories.group import (
     threshold_for,
 )
 from podsift.stories.index import ANN_THRESHOLD, IndexDimensionError, StoryIndex
-from podsift.stories.stage import StoriesReport, group_all, make_embedder
+from podsift.stories.stage import StoriesReport, make_embedder, run
+from podsift.stories.statements import (
+    MAX_STATEMENT_CHARS,
+    StatementFormatError,
+    cluster_to_json,
+    decode_statements,
+    read_statements,
+)
 
 __all__ = [
     "ANN_THRESHOLD",
@@ -73,200 +76,11 @@ __all__ = [
     "create_embedder",
     "decode_statements",
     "embedders",
-    "group_all",
     "group_statements",
     "make_embedder",
     "models_dir",
     "natural_key",
     "read_statements",
+    "run",
     "threshold_for",
 ]
-
-
-class Embedder(Protocol):
-    """Turns texts into vectors: one float32, L2-normalised row of ``dim`` values per text.
-
-    ``name`` identifies the model (vectors from different names are not comparable);
-    providers declare it as a ``ClassVar[str]``, wrappers may derive it from what they wrap.
-    """
-
-    dim: int
-
-    @property
-    def name(self) -> str:
-        """The model name that keys cached vectors."""
-        ...
-
-    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Return an array of shape ``(len(texts), dim)``, rows in input order."""
-        ...
-
-
-class VectorCache(Protocol):
-    """Stores vectors by model name and text hash (in memory, or in the store)."""
-
-    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, npt.NDArray[np.float32]]:
-        """Return the cached vectors among ``hashes``; missing ones are simply absent."""
-        ...
-
-    def put_many(self, model: str, vectors: dict[str, npt.NDArray[np.float32]]) -> None:
-        """Store ``vectors`` (text hash → vector) for ``model``."""
-        ...
-
-
-class StatementFormatError(PodsiftError, ValueError):
-    """The ``cluster`` input is not JSON Lines nor plain text podsift can read."""
-
-
-embedders: Registry[Embedder] = Registry("embedder", group="podsift.embedders")
-
-#: The embedder used when none is configured.
-DEFAULT_EMBEDDER = "minilm-l6-int8"
-
-
-@embedders.register("minilm-l6-int8")
-def _minilm(settings: Any) -> Embedder:
-    """Build the default embedder; the model itself loads on the first ``embed`` call."""
-    from podsift.stories.embed import MiniLMEmbedder
-
-    return MiniLMEmbedder()
-
-
-@embedders.register("mpnet-base")
-def _mpnet(settings: Any) -> Embedder:
-    """all-mpnet-base-v2 (768 dims), once fetched with ``podsift models fetch mpnet-base``."""
-    from podsift.stories.embed import FetchedEmbedder
-
-    return FetchedEmbedder("mpnet-base", models_dir(settings))
-
-
-def models_dir(settings: Any = None) -> Path:
-    """Where fetched models live: ``[cluster] models_dir``, else the user's data folder."""
-    configured = getattr(getattr(settings, "cluster", None), "models_dir", "")
-    if configured:
-        return Path(configured).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or "~/.local/share"
-    return Path(data_home).expanduser() / "podsift" / "models"
-
-
-def create_embedder(name: str = DEFAULT_EMBEDDER, settings: Any = None) -> Embedder:
-    """Return the embedder registered as ``name`` (raises ``UnknownProviderError``)."""
-    return embedders.create(name, settings)
-
-
-def cluster_to_json(clusters: Sequence[Cluster]) -> dict[str, Any]:
-    """Return the ``cluster`` command's JSON object for ``clusters``.
-
-    >>> cluster_to_json([Cluster("c1", ("1", "2"), "2")])
-    {'clusters': [{'id': 'c1', 'members': ['1', '2'], 'representative': '2'}]}
-    """
-    return {
-        "clusters": [
-            {"id": c.id, "members": list(c.members), "representative": c.representative}
-            for c in clusters
-        ]
-    }
-
-
-#: Longest statement the ``cluster`` command accepts, in characters (the model reads only the
-#: first 256 tokens; a longer "statement" is a whole document, not a claim).
-MAX_STATEMENT_CHARS = 5_000
-
-
-def decode_statements(data: bytes, source: str) -> list[Statement]:
-    """Decode ``data`` (UTF-8, BOM allowed) and parse it with :func:`read_statements`.
-
-    Errors name ``source``; input with no statement at all is an error too.
-
-    >>> decode_statements(b"\\xff", "x.txt")
-    Traceback (most recent call last):
-    ...
-    podsift.stories.StatementFormatError: x.txt: not UTF-8 text (bad byte at offset 0)
-    """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise StatementFormatError(
-            f"{source}: not UTF-8 text (bad byte at offset {exc.start})"
-        ) from None
-    try:
-        statements = read_statements(text)
-    except StatementFormatError as exc:
-        raise StatementFormatError(f"{source}: {exc}") from None
-    if not statements:
-        raise StatementFormatError(f"{source}: no statements (the input is empty)")
-    return statements
-
-
-def read_statements(text: str) -> list[Statement]:
-    """Parse the ``cluster`` command's input into statements.
-
-    JSON Lines (``{"id": ..., "text": ..., "show": ..., "score": ...}``, ``show`` and
-    ``score`` optional) when the first non-blank line parses as a JSON object; otherwise plain
-    text, one statement a line. In plain text, blank lines are skipped and do not count: the
-    ids ``"1"``, ``"2"``, … number the non-blank lines, so reformatting paragraphs does not
-    renumber statements. Errors name the 1-based physical line.
-
-    >>> [s.id for s in read_statements("a\\n\\nb\\n")]
-    ['1', '2']
-    """
-    lines = text.removeprefix("\ufeff").splitlines()
-    numbered = [(n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
-    if not numbered:
-        return []
-    if _is_json_object(numbered[0][1]):
-        return _read_json_lines(numbered)
-    for number, line in numbered:
-        if len(line) > MAX_STATEMENT_CHARS:
-            raise StatementFormatError(
-                f"line {number}: text of {len(line)} characters is longer than the"
-                f" {MAX_STATEMENT_CHARS} allowed"
-            )
-    return [Statement(id=str(i), text=line) for i, (_, line) in enumerate(numbered, start=1)]
-
-
-def _is_json_object(line: str) -> bool:
-    """Whether ``line`` parses as a JSON object."""
-    try:
-        return isinstance(json.loads(line), dict)
-    except ValueError:
-        return False
-
-
-def _read_json_lines(numbered: Sequence[tuple[int, str]]) -> list[Statement]:
-    """Parse numbered non-blank JSON lines into statements, refusing duplicate ids."""
-    statements: list[Statement] = []
-    seen: set[str] = set()
-    for number, line in numbered:
-        statement = _statement_from_json(number, line)
-        if statement.id in seen:
-            raise StatementFormatError(f"line {number}: duplicate id {statement.id!r}")
-        seen.add(statement.id)
-        statements.append(statement)
-    return statements
-
-
-def _statement_from_json(number: int, line: str) -> Statement:
-    """Parse one JSON Lines record; ``number`` is its line for error messages."""
-    try:
-        record = json.loads(line)
-    except ValueError as exc:
-        raise StatementFormatError(f"line {number}: not valid JSON ({exc})") from None
-    if not isinstance(record, dict):
-        raise StatementFormatError(f"line {number}: expected a JSON object")
-    ident, body = record.get("id"), record.get("text")
-    if isinstance(ident, bool) or not isinstance(ident, str | int) or str(ident) == "":
-        raise StatementFormatError(f"line {number}: 'id' must be a non-empty string")
-    if not isinstance(body, str) or not body.strip():
-        raise StatementFormatError(f"line {number}: 'text' must be a non-empty string")
-    if len(body) > MAX_STATEMENT_CHARS:
-        raise StatementFormatError(
-            f"line {number}: text of {len(body)} characters is longer than the"
-            f" {MAX_STATEMENT_CHARS} allowed"
-        )
-    show, score = record.get("show"), record.get("score", 0.0)
-    if show is not None and not isinstance(show, str):
-        raise StatementFormatError(f"line {number}: 'show' must be a string or null")
-    if isinstance(score, bool) or not isinstance(score, int | float):
-        raise StatementFormatError(f"line {number}: 'score' must be a number")
-    return Statement(id=str(ident), text=body, show=show, score=float(score))

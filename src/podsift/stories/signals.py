@@ -13,7 +13,7 @@ pure functions look at the words themselves and return, for a pair of texts, a p
   swapped: "A acquired B" / "B acquired A", "the attacker gained the maintainer's trust");
 - :func:`opposite_conflict`: one text says "rose", "faster", "hired", "added", "approved"
   where the other says "fell", "slower", "laid off", "removed", "rejected" (a fixed lexicon
-  of opposite poles, :data:`OPPOSITES`);
+  of opposite poles, :data:`podsift.lexicon.OPPOSITES`, from ``lexicon/data/opposites.txt``);
 - :func:`name_conflict`: near-identical wording around a name swapped for another ("npm" /
   "PyPI", "Europe" / "Australia").
 
@@ -32,6 +32,7 @@ from dataclasses import astuple, dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from podsift.lexicon import OPPOSITES, phrases, word_set
 from podsift.stories.figures import NUMBER_WORDS, Figure, figures_conflict
 from podsift.stories.words import FUNCTION_WORDS, Signals, text_signals
 
@@ -52,116 +53,14 @@ __all__ = [
     "text_signals",
 ]
 
-_NEGATIONS = frozenset({"not", "no", "never", "n't", "without", "nobody", "none", "longer"})
+# The words are in podsift/lexicon/data/negation.txt and opposites.txt.
+_NEGATIONS = word_set("negation", "negations")
 #: Words that deny the verb after their "to": "failed to convict" says it was not convicted,
 #: and so do "was unable to", "has yet to" and "declined to attend" (not before a figure:
 #: "shares declined to $10" is a fall, not a refusal).
-_DENYING_TEXT = """fail fails failed failing refuse refuses refused refusing unable yet decline
-    declines declined declining"""
-_DENYING_WORDS = frozenset(_DENYING_TEXT.split())
+_DENYING_WORDS = word_set("negation", "denying")
 #: A word with one of these in front says the opposite of the word ("distrust", "unsafe").
-_NEGATING_PREFIXES = ("un", "dis", "non", "in", "im", "ir", "il")
-
-
-#: Opposite poles: each line is two groups of surface forms, and a text with a form of one
-#: group contradicts a text with a form of the other. General English, written from the
-#: vocabulary of news about companies, releases and numbers, not from the evaluation pairs
-#: (the lines from "heat" on, and the forms added to older lines on 2026-11-27, were checked
-#: on blind pairs only after they were written; "pan"/"slam" and "favour"/"against" were
-#: added after reading wrong merges of the unseen and fresh pairs).
-_OPPOSITES_TEXT = """
-rise rises rose risen rising increase increased increases increasing grow grew grown grows
-  growing climb climbed climbs jump jumped surge surged soar soared gain gained gains raise
-  raised raises hike hiked boost boosted expand expanded expands expanding | fall falls fell
-  fallen falling drop dropped drops dropping decline declined declines declining decrease
-  decreased decreases decreasing shrink shrank shrunk shrinks plunge plunged slump slumped
-  sink sank lower lowered reduce reduced reduces cut cuts slash slashed lose lost loses losing
-faster quicker fast quick speed sped speeds accelerate accelerated accelerates accelerating |
-  slower slow slowed slows slowdown decelerate decelerated decelerates
-more higher larger bigger greater most highest largest biggest above over | fewer less lower
-  smaller least lowest smallest below under
-better best improve improved improves improvement | worse worst worsen worsened regression
-  regressed
-hire hired hires hiring recruit recruited | fire fired fires firing layoff layoffs laid
-  lay lays
-add added adds adding include included includes introduce introduced | remove removed
-  removes removing delete deleted drop dropped deprecate deprecated exclude excluded
-open opened opens opening reopen reopened | close closed closes closing shut shuts
-approve approved approves pass passed passes accept accepted allow allowed allows permit
-  permitted legalize legalized confirm confirmed confirms | reject rejected rejects block
-  blocked blocks deny denied denies ban banned bans delay delayed delays veto vetoed refuse
-  refused forbid forbade
-win won wins winning winner winners beat beats | lose lost loses losing loser losers
-buy bought buys buying acquire acquired acquires acquiring | sell sold sells selling divest
-  divested
-start started starts begin began begun begins launch launched launches | stop stopped stops
-  end ended ends halt halted discontinue discontinued abandon abandoned kill killed
-enable enabled enables | disable disabled disables
-succeed succeeded succeeds success successful | fail failed fails failure
-support supports supported | oppose opposes opposed
-favour favor favoured favored | against
-free | paid paying
-before | after
-safe safer secure | unsafe insecure vulnerable
-cheap cheaper cheapest | expensive pricier costlier
-strong stronger strongest strengthen strengthened strengthens | weak weaker weakest weaken
-  weakened weakens
-easy easier easiest simple simpler simplest | hard harder hardest difficult complex complicated
-required mandatory compulsory | optional
-public | private
-stable | experimental unstable
-agree agrees agreed | disagree disagrees disagreed
-legal lawful | illegal unlawful
-profit profits profitable | loss losses unprofitable
-early earlier earliest | late later latest
-first | last
-heat heated heats heating warm warmed warms warming | cool cooled cools cooling
-acquit acquits acquitted | convict convicts convicted
-survive survives survived | die dies died
-praise praises praised | criticise criticises criticised criticize criticizes criticized
-  pan pans panned slam slams slammed
-lift lifts lifted | impose imposes imposed
-join joins joined joining rejoin rejoined | quit quits quitting exit exits exited withdraw
-  withdraws withdrew withdrawn
-upgrade upgrades upgraded | downgrade downgrades downgraded
-majority | minority
-surplus | deficit
-inflation | deflation
-positive | negative
-optimistic | pessimistic
-bullish | bearish
-ahead | behind
-true | false
-full | empty
-north northern | south southern
-east eastern | west western
-summer | winter
-men men's male | women women's female
-indoor indoors | outdoor outdoors
-oldest | youngest
-longer longest | shorter shortest
-upward upwards | downward downwards
-"""
-
-
-Poles = tuple[frozenset[str], frozenset[str]]
-
-
-def _poles(text: str) -> dict[str, list[Poles]]:
-    """Each form → every (its own group, the opposite group) it belongs to."""
-    out: dict[str, list[Poles]] = {}
-    for line in " ".join(text.split("\n  ")).splitlines():
-        if "|" not in line:
-            continue
-        left, right = (frozenset(side.split()) for side in line.split("|"))
-        for own, other in ((left, right), (right, left)):
-            for form in own:
-                out.setdefault(form, []).append((own, other))
-    return out
-
-
-#: Surface form → its (pole, opposite pole) pairs: see :data:`_OPPOSITES_TEXT`.
-OPPOSITES = _poles(_OPPOSITES_TEXT)
+_NEGATING_PREFIXES = phrases("negation", "prefixes")
 
 
 def number_conflict(a: Signals, b: Signals) -> float:

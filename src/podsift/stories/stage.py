@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from podsift.context import RunContext
 from podsift.models import Statement, text_hash
+from podsift.stories.base import Embedder, embedders
 from podsift.stories.embed import CachedEmbedder, l2_normalise
 from podsift.stories.group import (
     CHECKED_MEMBERS,
@@ -22,7 +23,6 @@ from podsift.stories.index import StoryIndex
 
 if TYPE_CHECKING:
     from podsift.store import InsightRow
-    from podsift.stories import Embedder
 
 Vector = npt.NDArray[np.float32]
 
@@ -39,13 +39,11 @@ class StoriesReport:
 
 def make_embedder(ctx: RunContext) -> Embedder:
     """The configured embedder, with vectors cached in the store by text hash."""
-    from podsift.stories import embedders  # the registry lives in the package: import at call time
-
     inner = embedders.create(ctx.settings.cluster.embedder, ctx.settings)
     return CachedEmbedder(inner, ctx.store)
 
 
-def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesReport:
+def run(ctx: RunContext) -> StoriesReport:
     """Assign every insight not yet in a story, day by day, in canonical order.
 
     Insights are taken by publication day (then id); each day's are compared with the stories
@@ -56,7 +54,7 @@ def group_all(ctx: RunContext, embedder: Embedder | None = None) -> StoriesRepor
     Stories another embedder made are first re-embedded (:func:`adopt_stories`).
     """
     rows = ctx.store.unassigned_insights()
-    embedder = embedder or make_embedder(ctx)
+    embedder = make_embedder(ctx)
     window = timedelta(days=ctx.settings.cluster.window_days)
     oldest = min((_day_of(r) for r in rows), default=ctx.now.date())
     since = min(ctx.now - max(window, ctx.lookback), _start(oldest) - window)

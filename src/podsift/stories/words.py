@@ -13,22 +13,17 @@ from functools import lru_cache
 
 from tokenizers import Tokenizer
 
+from podsift.lexicon import lower_tokens, word_set
 from podsift.stories.embed import TOKENIZER_PATH
 from podsift.stories.figures import NUMBER_WORDS, Figure, figures
 
-_WORD = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
 _DIGIT = re.compile(r"\d")
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9]+|\b[a-z]+[A-Z]\w*")
-_NOT_NAMES_TEXT = """a an and as at but by for from he her his i if in it its my no not of on
-    or our she so that the their then there these they this those to we what when which who
-    why you your yeah well okay oh um uh like"""
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+# Words never a name, even capitalised (podsift/lexicon/data/names.txt).
+_NOT_NAMES = word_set("names", "not_names")
 #: Function words: never a role in a swap, and a relation made only of them ("A and B") is
 #: no relation.
-_FUNCTION_TEXT = """about after all also am are be been being both can could did do does had
-    has have is just more most much nor now only other over same should some such than too
-    under very was were will with would"""
-FUNCTION_WORDS = _NOT_NAMES | frozenset(_FUNCTION_TEXT.split())
+FUNCTION_WORDS = _NOT_NAMES | word_set("function_words")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -56,8 +51,7 @@ def text_signals(text: str) -> Signals:
     >>> sorted(s.numbers), "n't" in s.words, s.names
     (['2018', '7.5', 'billion'], True, ('github', 'microsoft'))
     """
-    lower = text.lower().replace("n’t", " n't").replace("n't", " n't").replace("’", "'")
-    tokens = _WORD.findall(lower)
+    tokens = lower_tokens(text)
     numbers = {t for t in tokens if t in NUMBER_WORDS or _DIGIT.search(t)}
     names = [m.group().lower() for m in _NAME.finditer(text)]
     names = [n for n in names if n not in _NOT_NAMES]

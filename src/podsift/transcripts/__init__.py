@@ -6,74 +6,16 @@ give stay ``None``. Other packages import from here only.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
-
-from podsift.models import TranscriptLink
 from podsift.transcripts.formats import detect_format, parse_transcript, transcript_to_json
-
-if TYPE_CHECKING:
-    from podsift.transcripts.stage import ObtainReport, obtain_all, obtain_one
+from podsift.transcripts.links import choose_link
+from podsift.transcripts.stage import ObtainReport, obtain_one, run
 
 __all__ = [
     "ObtainReport",
     "choose_link",
     "detect_format",
-    "obtain_all",
     "obtain_one",
     "parse_transcript",
+    "run",
     "transcript_to_json",
 ]
-_STAGE_NAMES = frozenset({"ObtainReport", "obtain_all", "obtain_one"})
-
-
-def __getattr__(name: str) -> Any:
-    """Load the stage shell (``obtain``: store, HTTP) only when it is used, so the pure
-    parsers import without the store (and ``obtain`` can import ``choose_link`` from here)."""
-    if name in _STAGE_NAMES:
-        from podsift.transcripts import stage
-
-        return getattr(stage, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-_RANK = {"json": 0, "vtt": 1, "srt": 2, "html": 3, "markdown": 4, "text": 4}
-_MIME_FORMAT = {
-    "application/json": "json", "text/vtt": "vtt", "application/x-subrip": "srt",
-    "application/srt": "srt", "text/srt": "srt", "text/x-srt": "srt",
-    "text/html": "html", "text/plain": "text", "text/markdown": "markdown",
-}  # fmt: skip
-_EXT_FORMAT = {
-    ".json": "json", ".vtt": "vtt", ".srt": "srt", ".html": "html", ".htm": "html",
-    ".txt": "text", ".md": "markdown",
-}  # fmt: skip
-_ENGLISH = re.compile(r"^en(?:[-_]|$)", re.IGNORECASE)
-
-
-def _link_rank(link: TranscriptLink) -> int:
-    mime = (link.type or "").split(";")[0].strip().lower()
-    fmt = _MIME_FORMAT.get(mime)
-    if fmt is None and not mime:
-        fmt = _EXT_FORMAT.get(PurePosixPath(urlsplit(link.url).path).suffix.lower())
-    return _RANK.get(fmt or "", len(_RANK))
-
-
-def choose_link(links: Sequence[TranscriptLink]) -> TranscriptLink | None:
-    """Pick the transcript to fetch: English or unspecified language first, then
-    JSON > VTT > SRT > HTML > Markdown/text by MIME type (or URL extension without one).
-
-    Returns ``None`` when there is no link.
-    """
-    if not links:
-        return None
-
-    def key(item: tuple[int, TranscriptLink]) -> tuple[int, int, int]:
-        index, link = item
-        lang = (link.language or "").strip()
-        foreign = 0 if not lang or _ENGLISH.match(lang) else 1
-        return foreign, _link_rank(link), index
-
-    return min(enumerate(links), key=key)[1]

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from podsift.context import RunContext
 from podsift.exceptions import PodsiftError
+from podsift.net import fetch_url_or_file
 from podsift.store import EpisodeRow
-from podsift.transcripts import choose_link, parse_transcript
+from podsift.transcripts.formats import parse_transcript
+from podsift.transcripts.links import choose_link
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ class ObtainReport:
     failed: int
 
 
-def obtain_all(ctx: RunContext) -> ObtainReport:
+def run(ctx: RunContext) -> ObtainReport:
     """Fetch transcripts of new (and earlier failed) episodes published in the run's window.
 
     Episodes with no ``podcast:transcript`` link wait in state ``no_transcript`` for
@@ -46,8 +48,6 @@ def obtain_all(ctx: RunContext) -> ObtainReport:
 
 def obtain_one(ctx: RunContext, ep: EpisodeRow) -> bool:
     """Fetch and store one episode's transcript; False when the feed links none."""
-    from podsift.feeds import fetch_url_or_file
-
     link = choose_link(ep.transcript_links)
     if link is None:
         ctx.store.set_episode_state(ep.id, "no_transcript")

@@ -42,5 +42,5 @@ def rss_feed(address: str, digests: Stored, link: str) -> bytes:
 
 
 def json_feed(address: str, digests: Stored) -> dict[str, Any]:
-    """The digests as JSON: the stored DESIGN §4 shape, newest first."""
+    """The digests as JSON: the stored shape of docs/design.md, newest first."""
     return {"recipient": address, "digests": [payload for _, payload, _ in digests]}

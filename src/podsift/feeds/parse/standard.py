@@ -103,7 +103,7 @@ def parse_feed_with_hints(
 
 
 def feed_to_json(parsed: ParsedFeed) -> dict[str, Any]:
-    """Return the DESIGN §4 ``feed`` JSON object for ``parsed``."""
+    """Return the ``feed`` JSON object of docs/design.md for ``parsed``."""
     show = parsed.show
     return {
         "show": {

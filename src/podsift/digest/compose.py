@@ -1,0 +1,233 @@
+"""Compose digests: rank the stories for one recipient, build the digest and store it.
+
+:func:`compose_batch` is the one way a digest is stored: the daily run, the tick and
+``podsift digest`` all go through it. A digest is written once per recipient and local date,
+before anything is sent; what is sent later is rendered from that stored object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from podsift.context import RunContext
+from podsift.digest.build import build_digest
+from podsift.digest.render import digest_to_json
+from podsift.insights import Polisher, make_polisher, polish_digest
+from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, StoryView
+from podsift.rank import BaseScores, explain_stories, interest_factor, rank_with_base
+from podsift.store import DigestDraft
+from podsift.stories import make_embedder
+
+OPERATOR = ""  # the recipient of the operator's own digest (`podsift digest`, `podsift demo`)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Whose digest to compose, for which local date (``subscriber_id`` None: the operator)."""
+
+    address: str
+    day: date
+    subscriber_id: int | None = None
+
+
+def rank_for(
+    ctx: RunContext,
+    recipient: str,
+    day: date,
+    *,
+    explain: bool = False,
+    pool: StoryPool | None = None,
+) -> list[RankedStory]:
+    """Rank the window's stories for one recipient (see :mod:`podsift.rank`).
+
+    Stories the recipient already received come back only as updates (new shows since).
+    Their topics (one per line, embedded) and their own shows weigh in as interest; story
+    centroids drive the diversity rule. ``explain`` returns every story scored, zeros too,
+    without the diversity pick.
+    """
+    pool = pool or StoryPool.load(ctx)
+    views, vectors = pool.views, pool.vectors
+    sent = ctx.store.sent_story_shows(recipient, before=day)
+    interest = _interest(ctx, recipient, pool)
+    rank = ctx.settings.rank
+    if explain:
+        return explain_stories(
+            views,
+            now=ctx.now,
+            recency_half_life_days=rank.recency_half_life_days,
+            sent_shows=sent,
+            interest=interest,
+            update_weight=rank.update_weight,
+        )
+    if pool.base is None or pool.base.now != ctx.now:  # reader-independent part, once a run
+        half_life = rank.recency_half_life_days
+        pool.base = BaseScores.build(
+            views, now=ctx.now, vectors=vectors, recency_half_life_days=half_life
+        )
+    return rank_with_base(
+        pool.base,
+        limit=rank.top,
+        sent_shows=sent,
+        interest=interest,
+        update_weight=rank.update_weight,
+        diversity=rank.diversity,
+    )
+
+
+def _interest(ctx: RunContext, recipient: str, pool: StoryPool) -> dict[str, float]:
+    """Each story's interest factor for ``recipient`` (empty for the operator)."""
+    if not recipient:
+        return {}
+    topics, own = ctx.store.reader_profile(recipient)
+    lines = [x.strip() for x in topics.replace(",", "\n").splitlines() if x.strip()]
+    topic_vecs = pool.embed(ctx, lines) if lines and pool.vectors else None
+    out = {}
+    for view in pool.views:
+        sim = 0.0
+        if topic_vecs is not None and view.id in pool.vectors:
+            sim = float((topic_vecs @ pool.vectors[view.id]).max())
+        out[view.id] = interest_factor(sim, len(own & set(view.shows)))
+    return out
+
+
+@dataclass
+class StoryPool:
+    """The window's stories and centroids, read once per run and shared by every reader."""
+
+    views: list[StoryView]
+    vectors: dict[str, npt.NDArray[np.float32]]
+    embedder: Any = None
+    base: BaseScores | None = None
+
+    @classmethod
+    def load(cls, ctx: RunContext) -> StoryPool:
+        """Read the stories of the window (the larger of the story window and the look-back)."""
+        since = ctx.now - max(timedelta(days=ctx.settings.cluster.window_days), ctx.lookback)
+        model = ctx.settings.cluster.embedder
+        return cls(
+            ctx.store.story_views(since=since), dict(ctx.store.story_centroids(model, since))
+        )
+
+    def embed(self, ctx: RunContext, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Embed readers' topics with one embedder for the whole run (cached by text)."""
+        if self.embedder is None:
+            self.embedder = make_embedder(ctx)
+        vectors: npt.NDArray[np.float32] = self.embedder.embed(texts)
+        return vectors
+
+
+class Headlines:
+    """Headlines rewritten by the configured LLM, once per story, reused for every reader.
+
+    Tokens are spent on the few stories that make digests, never on every insight.
+    """
+
+    def __init__(self, polisher: Polisher | None) -> None:
+        self.polisher = polisher
+        self.by_story: dict[str, str] = {}
+
+    @classmethod
+    def for_settings(cls, ctx: RunContext) -> Headlines | None:
+        """The rewriter of the configured LLM provider, or None with the local extractor."""
+        polisher = make_polisher(ctx.settings.insights)
+        return cls(polisher) if polisher is not None else None
+
+    def apply(self, digest: Digest) -> Digest:
+        """Put the rewritten headlines into ``digest``, rewriting the stories not seen yet."""
+        missing = tuple(i for i in digest.items if i.story_id not in self.by_story)
+        if missing:
+            done = polish_digest(dataclasses.replace(digest, items=missing), self.polisher)
+            self.by_story.update({i.story_id: i.headline for i in done.items})
+        items = tuple(
+            dataclasses.replace(i, headline=self.by_story[i.story_id]) for i in digest.items
+        )
+        return dataclasses.replace(digest, items=items)
+
+
+def draft_digest(
+    ctx: RunContext,
+    recipient: str,
+    day: date,
+    *,
+    pool: StoryPool | None = None,
+    headlines: Headlines | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Rank and build one recipient's digest: its stored JSON and its story ids, in order.
+
+    Each item carries ``update``: true when the story comes back because new shows raised it
+    since the recipient last got it.
+    """
+    ranked = rank_for(ctx, recipient, day, pool=pool)
+    digest = build_digest(ranked, day=day, recipient=recipient or None)
+    if headlines is not None:
+        digest = headlines.apply(digest)
+    return digest_to_json(digest), [r.story.id for r in ranked]
+
+
+def compose_for(
+    ctx: RunContext,
+    recipient: str,
+    day: date,
+    subscriber_id: int | None = None,
+    headlines: Headlines | None = None,
+    pool: StoryPool | None = None,
+) -> tuple[int, Digest]:
+    """Build and store one recipient's digest for ``day`` (the stored one wins on reruns).
+
+    Each stored item carries ``update``: true when the story comes back because new shows
+    raised it since the recipient last got it. With an LLM configured, the chosen stories'
+    headlines are rewritten once per story (``headlines`` carries them between recipients).
+    """
+    due = [Recipient(recipient, day, subscriber_id)]
+    ((digest_id, stored),) = compose_batch(ctx, due, pool or StoryPool.load(ctx), headlines)
+    return digest_id, digest_from_json(stored, recipient=recipient or None)
+
+
+def compose_batch(
+    ctx: RunContext,
+    due: Sequence[Recipient],
+    pool: StoryPool,
+    headlines: Headlines | None = None,
+) -> list[tuple[int, dict[str, Any]]]:
+    """Rank, build and store the digests of ``due`` in one transaction.
+
+    Returns each stored digest's id and JSON, in the order of ``due``: a digest already
+    stored for that recipient and date is kept (what is sent is what was stored first).
+    """
+    drafts = []
+    for r in due:
+        payload, story_ids = draft_digest(ctx, r.address, r.day, pool=pool, headlines=headlines)
+        drafts.append(DigestDraft(r.address, r.day, payload, story_ids, r.subscriber_id))
+    return ctx.store.save_digests(drafts, ctx.now)
+
+
+def digest_from_json(payload: dict[str, Any], recipient: str | None = None) -> Digest:
+    """Rebuild a Digest from its stored JSON (the shape in docs/design.md)."""
+    items = tuple(
+        DigestItem(
+            rank=x["rank"],
+            story_id=x["story_id"],
+            headline=x["headline"],
+            insight=x["insight"],
+            quote=x["quote"],
+            speaker=x["speaker"],
+            show=x["show"],
+            episode=x["episode"],
+            link=x["link"],
+            start=x["start"],
+            also_on=tuple(
+                AlsoOn(a["show"], a["episode"], a["speaker"], a["quote"], a["link"], a["start"])
+                for a in x["also_on"]
+            ),
+            update=bool(x.get("update", False)),
+        )
+        for x in payload["items"]
+    )
+    return Digest(date=date.fromisoformat(payload["date"]), items=items, recipient=recipient)
