@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-test
 	$(PY) benchmarks/delivery.py --subscribers 10000
 	$(PY) benchmarks/poll.py --feeds 5000 --baseline 200 --poll-all 1000
 	$(PY) benchmarks/asr.py
+	$(PY) benchmarks/cli_startup.py
 
 # The long ones: 100k stories, workers on PostgreSQL + Redis (needs both on loopback).
 bench-scale: $(VENV)/.installed-test

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,6 +39,20 @@ class RunContext:
     rng: random.Random = field(default_factory=random.Random)  # backoff jitter; seed in tests
     sender: Sender | None = None  # where the delivery stage sends; None: nothing is sent
     compose: Compose = "today"
+    # seconds that only move forward; with ``now`` it gives moment(); inject it in tests
+    monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
+    _started: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_started", self.monotonic())
+
+    def moment(self) -> datetime:
+        """The time now, within the run: ``now`` plus the time elapsed since the context began.
+
+        ``now`` is the run's start and decides what is due; a step that stamps when it
+        happened (a send's claim) uses this instead.
+        """
+        return self.now + timedelta(seconds=self.monotonic() - self._started)
 
     @property
     def since(self) -> datetime:

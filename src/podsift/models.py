@@ -94,6 +94,8 @@ class Transcript:
     format: str
     segments: tuple[Segment, ...]
     language: str | None = None
+    title: str | None = None  # from the document itself (front matter), not the feed
+    speakers: tuple[str, ...] = ()  # the people the document lists (front matter)
 
     @property
     def has_times(self) -> bool:
@@ -198,6 +200,21 @@ class AlsoOn:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """Another show's discussion of the same specific subject: a different story, not merged.
+
+    Shown as "also discussed on", never counted in "raised on N shows".
+    """
+
+    show: str
+    episode: str
+    speaker: str | None
+    quote: str
+    link: str | None
+    start: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class DigestItem:
     """One of the five stories in a digest."""
 
@@ -213,6 +230,7 @@ class DigestItem:
     start: float | None
     also_on: tuple[AlsoOn, ...] = ()
     update: bool = False  # sent to this reader before; back because new shows raised it
+    related: tuple[Related, ...] = ()  # other stories on the same subject, from other shows
 
 
 @dataclass(frozen=True, slots=True)

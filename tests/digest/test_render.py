@@ -27,7 +27,7 @@ from podsift.digest import (
     render_text,
     timestamp_link,
 )
-from podsift.models import AlsoOn, Digest, DigestItem, Mention, RankedStory, StoryView
+from podsift.models import AlsoOn, Digest, DigestItem, Mention, RankedStory, Related, StoryView
 
 SNAPSHOTS = Path(__file__).parents[1] / "snapshots"
 DAY = date(2024, 4, 2)
@@ -91,6 +91,26 @@ def sample_digest() -> Digest:
                     start=None,
                 ),
             ),
+            related=(
+                Related(
+                    show="Rustacean Station",
+                    episode="Drivers in Rust",
+                    speaker="Allen",
+                    quote="The Rust driver for Apple's GPU was written in a few months, and the "
+                    "kernel maintainers argued for a year about whether its abstractions "
+                    "belonged upstream at all, which is the real story here if you ask me.",
+                    link="https://rustacean.example/drivers#t=1322",
+                    start=1322.0,
+                ),
+                Related(
+                    show="Untimed Radio",
+                    episode="Kernel news",
+                    speaker=None,
+                    quote="Rust drivers are coming.",
+                    link=None,
+                    start=None,
+                ),
+            ),
         ),
         DigestItem(
             rank=2,
@@ -115,6 +135,16 @@ def sample_digest() -> Digest:
             episode='"Injection" special',
             link="https://sec.example/ep?a=1&b=2",
             start=None,
+            related=(
+                Related(
+                    show="<img src=x onerror=alert(1)> & Co",
+                    episode="</p><script>steal()</script>",
+                    speaker="<b>Mallory</b>",
+                    quote='"><iframe src="//evil.example"></iframe> * _ [x](y)',
+                    link="javascript:alert(3)",
+                    start=61.0,
+                ),
+            ),
         ),
         DigestItem(
             rank=4,
@@ -369,7 +399,7 @@ def test_a_merged_story_shows_every_show_with_its_quote_speaker_episode_and_minu
 
 ITEM_KEYS = {
     "rank", "story_id", "headline", "insight", "quote", "speaker", "show", "episode", "link",
-    "start", "also_on", "update",
+    "start", "also_on", "update", "related",
 }  # fmt: skip
 ALSO_KEYS = {"show", "episode", "speaker", "quote", "link", "start"}
 
@@ -381,7 +411,7 @@ def test_json_shape_has_every_key_and_nulls() -> None:
     assert len(data["items"]) == 5
     for item in data["items"]:
         assert set(item) == ITEM_KEYS
-        for also in item["also_on"]:
+        for also in item["also_on"] + item["related"]:
             assert set(also) == ALSO_KEYS
     first, second, third = data["items"][:3]
     assert first["rank"] == 1
@@ -392,7 +422,75 @@ def test_json_shape_has_every_key_and_nulls() -> None:
     assert third["start"] is None
     assert json.loads(render(sample_digest(), "json")) == data
     assert [item["update"] for item in data["items"]] == [False] * 4 + [True]
+    assert [len(item["related"]) for item in data["items"]] == [2, 0, 1, 0, 0]
+    assert first["related"][1] == {
+        "show": "Untimed Radio", "episode": "Kernel news", "speaker": None,
+        "quote": "Rust drivers are coming.", "link": None, "start": None,
+    }  # fmt: skip
     assert digest_from_json(data, recipient="reader@example.com") == sample_digest()
+    stored = json.loads(json.dumps(data))  # as the store keeps it
+    assert digest_from_json(stored, recipient="reader@example.com") == sample_digest()
+
+
+def test_a_digest_stored_before_related_discussions_still_loads() -> None:
+    data = digest_to_json(sample_digest())
+    for item in data["items"]:
+        del item["related"]
+    loaded = digest_from_json(data)
+    assert all(item.related == () for item in loaded.items)
+    assert [i.also_on for i in loaded.items] == [i.also_on for i in sample_digest().items]
+
+
+@pytest.mark.parametrize("render", [render_text, render_markdown, render_html])
+def test_related_discussions_are_shown_apart_from_the_shows_that_raised_it(
+    render: Callable[[Digest], str],
+) -> None:
+    raw = render(sample_digest())
+    out = " ".join(re.sub(r"<[^>]+>|&nbsp;|▶", " ", raw.replace("*", "")).split())
+    assert out.count("Related: also discussed on") == 2  # items 1 and 3
+    assert re.search(r"Rustacean Station \(Drivers in Rust, \[? ?22:02", out)
+    assert "Untimed Radio (Kernel news): “Rust drivers are coming.”" in out
+    assert "https://rustacean.example/drivers#t=1322" in raw
+    # related shows never count as shows that raised the story
+    assert "Raised on 3 shows" in out and "Raised on 5 shows" not in out
+    assert out.index("Raised on 3 shows") < out.index("Related: also discussed on")
+    assert out.index("It just works.") < out.index("Rustacean Station")
+    # a long quote is cut at a word boundary
+    assert "belonged upstream at…”" in out and "if you ask me" not in out
+
+
+def test_related_discussions_escape_hostile_text_in_html() -> None:
+    html = render_html(sample_digest())
+    assert "<img" not in html and "<iframe" not in html and "<b>" not in html
+    assert "steal()</script>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; Co" in html
+    assert "&lt;/p&gt;&lt;script&gt;steal()&lt;/script&gt;" in html
+    assert "&lt;b&gt;Mallory&lt;/b&gt;" in html
+    assert "javascript:" not in html
+    assert "(&lt;/p&gt;&lt;script&gt;steal()&lt;/script&gt;, 1:01)" in html  # unlinked minute
+
+
+def test_related_discussions_escape_markdown() -> None:
+    md = render_markdown(sample_digest())
+    assert r"*\<img src=x onerror=alert(1)\> & Co*" in md
+    assert "javascript:" not in md
+    assert r"\* \_ \[x\](y)" in md
+
+
+def test_build_puts_related_mentions_on_their_item_with_minute_links() -> None:
+    other = mention("Other", start=125.7, link="https://other.example/e#notes", speaker=None)
+    d = build_digest(
+        [ranked("a", mention("A")), ranked("b", mention("B"))],
+        day=DAY,
+        related={"a": [other]},
+    )
+    first, second = d.items
+    assert second.related == ()
+    (rel,) = first.related
+    assert rel == Related(
+        "Other", "Other ep 1", None, "quote from Other", "https://other.example/e#t=125", 125.7
+    )
+    assert first.also_on == ()
 
 
 @pytest.mark.parametrize("render", [render_text, render_markdown, render_html])
@@ -418,3 +516,19 @@ def test_render_dispatch_and_unknown_format() -> None:
     assert render(d, "html") == render_html(d)
     with pytest.raises(ValueError, match="unknown digest format 'pdf'"):
         render(d, "pdf")
+
+
+def test_the_terminal_view_lists_related_discussions_apart(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from podsift.cli.show import show_digest
+
+    show_digest(sample_digest())
+    out = capsys.readouterr().out
+    assert out.count("related: also discussed on") == 2
+    assert out.count("raised on 3 shows") == 1  # related shows are not counted
+    first = out.split("\n2.", 1)[0]
+    assert first.index("also: “It just works.”") < first.index("related: also discussed on")
+    assert "- Rustacean Station (Drivers in Rust, 22:02): “The Rust driver" in first
+    assert "https://rustacean.example/drivers#t=1322" in first
+    assert "- Untimed Radio (Kernel news): “Rust drivers are coming.”" in first

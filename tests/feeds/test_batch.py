@@ -26,7 +26,8 @@ def test_iter_due_shows_pages_in_due_order(store: Store) -> None:
     ids = [store.add_show(f"https://e.com/{i}.xml", NOW)[0] for i in range(7)]
     for n, show_id in enumerate(ids[:4]):
         when = NOW - timedelta(hours=n % 2, minutes=n)
-        store.save_polls(NOW, [(show_id, PollOutcome(200, "ok", when, 0, None))])
+        polled = NOW - timedelta(hours=2)  # an earlier run; one at NOW would not be due again
+        store.save_polls(polled, [(show_id, PollOutcome(200, "ok", when, 0, None))])
     store.save_polls(NOW, [(ids[4], PollOutcome(200, "ok", NOW + timedelta(hours=1), 0, None))])
     pages = list(store.iter_due_shows(NOW, page=2))
     assert all(len(p) <= 2 for p in pages)

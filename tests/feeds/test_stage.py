@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -311,3 +313,71 @@ def test_two_new_urls_of_one_podcast_guid_make_one_show(
     assert set(shows) == {httpserver.url_for(p) for p in ("/b.xml", "/c.xml", "/c.xml2")}
     assert shows[httpserver.url_for("/b.xml")] == first
     assert store.show_aliases(first) == [httpserver.url_for("/a.xml")]
+
+
+ZERO_INTERVALS = load_settings(
+    env={
+        "PODSIFT_FEEDS__ALLOW_NETWORKS": "127.0.0.1/32",
+        "PODSIFT_FEEDS__MIN_INTERVAL_MINUTES": "0",
+        "PODSIFT_FEEDS__DEFAULT_INTERVAL_MINUTES": "0",
+    }
+)
+# Real feed files that stay on loopback (none moves to another host by itunes:new-feed-url).
+FEED_FILES = [
+    p
+    for p in sorted((Path(__file__).parents[1] / "data" / "feeds").glob("*.xml"))
+    if b"new-feed-url" not in p.read_bytes()
+]
+
+
+def serve_feed_files(httpserver: HTTPServer, files: list[Path]) -> list[str]:
+    """Serve each real feed file at /<name>; return their URLs."""
+    for path in files:
+        httpserver.expect_request(f"/{path.name}").respond_with_data(
+            path.read_bytes(), content_type="application/rss+xml"
+        )
+    return [httpserver.url_for(f"/{path.name}") for path in files]
+
+
+def requests_per_path(httpserver: HTTPServer) -> Counter[str]:
+    return Counter(request.path for request, _ in httpserver.log)
+
+
+def zero_interval_run(store: Store, client: httpx.Client, now: datetime) -> feeds.PollReport:
+    return feeds.run(RunContext(ZERO_INTERVALS, store, client, now, rng=random.Random(0)))
+
+
+@pytest.mark.parametrize("count", [3, len(FEED_FILES)], ids=["one-by-one", "bulk"])
+def test_one_run_polls_each_feed_once_with_zero_intervals(
+    httpserver: HTTPServer,
+    store: Store,
+    client: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+    count: int,
+) -> None:
+    assert len(FEED_FILES) >= feeds.stage.BULK_MIN  # the bulk case takes the concurrent path
+    # Polls are saved as they are made, as in a run over more than BATCH shows (#20).
+    monkeypatch.setattr(feeds.stage, "BATCH", 1)
+    for url in serve_feed_files(httpserver, FEED_FILES[:count]):
+        store.add_show(url, NOW)
+    report = zero_interval_run(store, client, NOW)
+    assert report.polled == count
+    assert requests_per_path(httpserver) == {f"/{p.name}": 1 for p in FEED_FILES[:count]}
+
+
+def test_a_later_run_pages_through_due_feeds_polling_each_once(
+    httpserver: HTTPServer,
+    store: Store,
+    client: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for url in serve_feed_files(httpserver, FEED_FILES):
+        store.add_show(url, NOW)
+    zero_interval_run(store, client, NOW)
+    httpserver.clear_log()
+    monkeypatch.setattr(feeds.stage, "BATCH", 1)
+    monkeypatch.setattr(feeds.stage, "PAGE", 2)  # each page is read after earlier polls saved
+    report = zero_interval_run(store, client, NOW + timedelta(hours=1))
+    polled = requests_per_path(httpserver)
+    assert report.polled == len(polled) >= len(FEED_FILES) - 1  # a broken feed backs off
+    assert set(polled.values()) == {1}

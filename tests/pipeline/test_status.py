@@ -106,3 +106,18 @@ def test_metrics_over_http(store: Store, server: str) -> None:
     assert reply.headers["content-type"].startswith("text/plain")
     assert 'podsift_episodes{state="failed"} 1' in reply.text
     assert "podsift_queue_depth" not in reply.text  # no broker at that address
+
+
+def test_metrics_over_http_show_where_the_latest_run_spent_its_time(
+    store: Store, server: str
+) -> None:
+    run = store.start_run("daily", NOW)
+    counts = {"feeds.polled": 40, "feeds.seconds": 0.5, "feeds.items": 40, "feeds.per_second": 80.0,
+              "asr.seconds": 0.0, "asr.items": 0, "asr.per_second": None}  # fmt: skip
+    store.finish_run(run, NOW, counts)
+    text = httpx.get(f"{server}/metrics").text
+    assert 'podsift_stage_seconds{run="daily",stage="feeds"} 0.5\n' in text
+    assert 'podsift_stage_items_per_second{run="daily",stage="feeds"} 80\n' in text
+    assert 'podsift_stage_items{run="daily",stage="asr"} 0\n' in text
+    assert 'stage_items_per_second{run="daily",stage="asr"}' not in text  # unknown: no sample
+    assert f'podsift_run_finished_timestamp_seconds{{run="daily"}} {NOW.timestamp():.0f}' in text

@@ -31,7 +31,9 @@ def vec(*values: float) -> npt.NDArray[np.float32]:
     return v / np.linalg.norm(v)
 
 
-# Three topics on three axes; "near" rows lean a little off their axis.
+# Three topics on three axes; "near" rows lean a little off their axis. The texts are
+# placeholders, so these tests of the vectors turn the anchor check (which reads the texts,
+# tests/stories/test_anchors.py) off with ``min_anchors=0``.
 ROWS = {
     "1": vec(1, 0, 0),
     "2": vec(0, 1, 0),
@@ -55,7 +57,7 @@ def as_sets(clusters: list[Cluster]) -> set[frozenset[str]]:
 
 def test_groups_near_vectors_and_keeps_the_rest_apart() -> None:
     s, v = statements(list(ROWS))
-    clusters = group_statements(s, v, threshold=0.8)
+    clusters = group_statements(s, v, threshold=0.8, min_anchors=0)
     assert as_sets(clusters) == {
         frozenset({"1", "3", "10"}),
         frozenset({"2", "20"}),
@@ -67,29 +69,31 @@ def test_groups_near_vectors_and_keeps_the_rest_apart() -> None:
 def test_every_id_in_exactly_one_cluster() -> None:
     s, v = statements(list(ROWS))
     for threshold in (-1.0, 0.0, 0.5, 0.9, 1.01):
-        members = [m for c in group_statements(s, v, threshold=threshold) for m in c.members]
+        members = [
+            m for c in group_statements(s, v, threshold=threshold, min_anchors=0) for m in c.members
+        ]
         assert sorted(members) == sorted(ROWS)
 
 
 def test_threshold_extremes() -> None:
     s, v = statements(list(ROWS))
-    assert len(group_statements(s, v, threshold=1.01)) == len(ROWS)
-    assert len(group_statements(s, v, threshold=-1.0)) == 1
+    assert len(group_statements(s, v, threshold=1.01, min_anchors=0)) == len(ROWS)
+    assert len(group_statements(s, v, threshold=-1.0, min_anchors=0)) == 1
 
 
 def test_grouping_does_not_depend_on_input_order() -> None:
     ids = list(ROWS)
-    expected = group_statements(*statements(ids), threshold=0.8)
+    expected = group_statements(*statements(ids), threshold=0.8, min_anchors=0)
     for perm in itertools.islice(itertools.permutations(ids), 0, 720, 37):
-        assert group_statements(*statements(list(perm)), threshold=0.8) == expected
+        assert group_statements(*statements(list(perm)), threshold=0.8, min_anchors=0) == expected
 
 
 def test_ties_are_broken_the_same_whatever_the_order() -> None:
     # Three identical vectors: every pair ties; the result must still be one fixed answer.
     s = [Statement(i, "same") for i in ("b", "a", "c")]
     v = np.vstack([vec(1, 1)] * 3)
-    first = group_statements(s, v, threshold=0.5)
-    assert group_statements(s[::-1], v, threshold=0.5) == first
+    first = group_statements(s, v, threshold=0.5, min_anchors=0)
+    assert group_statements(s[::-1], v, threshold=0.5, min_anchors=0) == first
     assert first[0].members == ("a", "b", "c")
     assert first[0].representative == "a"
 
@@ -97,21 +101,21 @@ def test_ties_are_broken_the_same_whatever_the_order() -> None:
 def test_representative_is_the_most_central_member() -> None:
     s = [Statement("1", "edge"), Statement("2", "middle"), Statement("3", "other edge")]
     v = np.vstack([vec(1, 0.3), vec(1, 0), vec(1, -0.3)])
-    (cluster,) = group_statements(s, v, threshold=0.5)
+    (cluster,) = group_statements(s, v, threshold=0.5, min_anchors=0)
     assert cluster.representative == "2"
 
 
 def test_representative_ties_go_to_higher_score_then_smaller_id() -> None:
     v = np.vstack([vec(1, 0)] * 3)
     s = [Statement("1", "a", score=0.1), Statement("2", "b", score=0.9), Statement("3", "c")]
-    assert group_statements(s, v, threshold=0.5)[0].representative == "2"
+    assert group_statements(s, v, threshold=0.5, min_anchors=0)[0].representative == "2"
     s = [Statement("10", "a", score=0.5), Statement("9", "b", score=0.5)]
-    assert group_statements(s, v[:2], threshold=0.5)[0].representative == "9"
+    assert group_statements(s, v[:2], threshold=0.5, min_anchors=0)[0].representative == "9"
 
 
 def test_cluster_ids_are_stable_and_derived_from_members() -> None:
     s, v = statements(list(ROWS))
-    clusters = group_statements(s, v, threshold=0.8)
+    clusters = group_statements(s, v, threshold=0.8, min_anchors=0)
     assert clusters[0].id == cluster_id(["10", "3", "1"]) == cluster_id(["1", "3", "10"])
     assert clusters[0].id.startswith("c")
     assert len({c.id for c in clusters}) == len(clusters)
@@ -121,7 +125,7 @@ def test_average_linkage_does_not_chain() -> None:
     # a~b and b~c are close, a and c are not: single linkage would chain all three.
     s = [Statement("a", ""), Statement("b", ""), Statement("c", "")]
     v = np.vstack([vec(1, 0), vec(np.cos(0.6), np.sin(0.6)), vec(np.cos(1.2), np.sin(1.2))])
-    clusters = group_statements(s, v, threshold=0.8)
+    clusters = group_statements(s, v, threshold=0.8, min_anchors=0)
     assert len(clusters) == 2
 
 
@@ -139,7 +143,7 @@ def test_linkage_sets_how_far_a_group_reaches(
 ) -> None:
     s = [Statement("a", ""), Statement("b", ""), Statement("c", "")]
     v = np.vstack([vec(np.cos(a), np.sin(a)) for a in np.radians([0, 40, 80])])
-    clusters = group_statements(s, v, threshold=threshold, linkage=linkage)
+    clusters = group_statements(s, v, threshold=threshold, linkage=linkage, min_anchors=0)
     assert len(clusters) == groups
     # a statement at 10 degrees to a story of members at 0 and 80 degrees (cosines 0.98,
     # 0.34): it joins where the linkage's similarity to the members reaches the threshold
@@ -178,7 +182,7 @@ def test_natural_key_orders_numbers_by_value() -> None:
 def test_assign_joins_existing_stories_and_groups_the_rest() -> None:
     s, v = statements(["1", "2", "3", "11", "20"])
     existing = [("s-x", vec(1, 0.1, 0)), ("s-far", vec(-1, 0, 0))]
-    result = assign_to_stories(s, v, existing, threshold=0.8)
+    result = assign_to_stories(s, v, existing, threshold=0.8, min_anchors=0)
     assert [sid for sid, _ in result] == ["1", "2", "3", "11", "20"]
     story = dict(result)
     assert story["1"] == story["3"] == "s-x"
@@ -193,41 +197,47 @@ def test_a_spread_out_story_is_joined_by_the_mean_cosine_to_its_members() -> Non
     existing = [("s-spread", vec(1, 1, 0))]
     new = [Statement("1", "a statement between the two")]
     between = np.array([vec(0.5, 0.5, 0.7071)])
-    assert assign_to_stories(new, between, existing, threshold=0.6) == [("1", "s-spread")]
+    assert assign_to_stories(new, between, existing, threshold=0.6, min_anchors=0) == [
+        ("1", "s-spread")
+    ]
     by_members = {"s-spread": members}
-    got = assign_to_stories(new, between, existing, threshold=0.6, member_vectors=by_members)
+    got = assign_to_stories(
+        new, between, existing, threshold=0.6, member_vectors=by_members, min_anchors=0
+    )
     assert got == [("1", None)]
     # close to both members on average: it joins
     near = np.array([vec(0.8, 0.6, 0)])
-    got = assign_to_stories(new, near, existing, threshold=0.6, member_vectors=by_members)
+    got = assign_to_stories(
+        new, near, existing, threshold=0.6, member_vectors=by_members, min_anchors=0
+    )
     assert got == [("1", "s-spread")]
 
 
 def test_assign_is_order_independent_and_ties_go_to_smaller_story_id() -> None:
     s, v = statements(["1", "2", "3", "11", "20"])
     existing = [("s10", vec(1, 0, 0)), ("s9", vec(1, 0, 0))]
-    first = assign_to_stories(s, v, existing, threshold=0.8)
-    again = assign_to_stories(s[::-1], v[::-1], existing[::-1], threshold=0.8)
+    first = assign_to_stories(s, v, existing, threshold=0.8, min_anchors=0)
+    again = assign_to_stories(s[::-1], v[::-1], existing[::-1], threshold=0.8, min_anchors=0)
     assert first == again
     assert dict(first)["1"] == "s9"
 
 
 def test_assign_without_existing_stories_or_statements() -> None:
     s, v = statements(["1", "3"])
-    assert assign_to_stories(s, v, [], threshold=0.8) == [
+    assert assign_to_stories(s, v, [], threshold=0.8, min_anchors=0) == [
         ("1", cluster_id(["1", "3"])),
         ("3", cluster_id(["1", "3"])),
     ]
     assert assign_to_stories([], np.zeros((0, 3), dtype=np.float32), [("s", vec(1, 0, 0))]) == []
     with pytest.raises(ValueError, match="dims"):
-        assign_to_stories(s, v, [("s", vec(1, 0))], threshold=0.8)
+        assign_to_stories(s, v, [("s", vec(1, 0))], threshold=0.8, min_anchors=0)
 
 
 def test_real_model_merges_paraphrases_at_the_default_threshold() -> None:
     texts = {
-        "1": "The Federal Reserve kept interest rates unchanged at its latest meeting.",
+        "1": "The Federal Reserve kept interest rates unchanged at its June meeting.",
         "2": "Apple unveiled a new line of laptops with its own chips.",
-        "3": "The Fed decided to hold rates steady this week.",
+        "3": "At the June meeting the Fed decided to hold interest rates steady.",
         "4": "Researchers found a backdoor in the xz compression library.",
         "5": "A malicious backdoor was discovered in xz utils, the compression tool.",
     }

@@ -136,7 +136,7 @@ def test_assign_to_stories_gives_the_same_result_through_the_approximate_index()
     new = unit_rows(np.repeat(centres, 2, axis=0) + 0.6 * random_unit(160, 32, 11))
     texts = {sid: [f"about Topic{i % 7}"] for i, (sid, _) in enumerate(stories)}
     s = [Statement(id=str(i), text=f"news on Topic{i % 5}") for i in range(len(new))]
-    kwargs = {"threshold": 0.6, "story_texts": texts}
+    kwargs = {"threshold": 0.6, "story_texts": texts, "min_anchors": 0}  # vectors only
     exact = assign_to_stories(s, new, stories, **kwargs)  # type: ignore[arg-type]
     index = StoryIndex(32, ann_threshold=20, key=natural_key)
     approximate = assign_to_stories(s, new, stories, index=index, **kwargs)  # type: ignore[arg-type]

@@ -179,6 +179,8 @@ def test_transcript_to_json_shape() -> None:
     assert doc == {
         "source": "ep.json",
         "format": "json",
+        "title": None,
+        "speakers": [],
         "segments": [
             {"start": 0.5, "end": 1.5, "speaker": "Luke", "text": "I am your father?"},
             {"start": 2.0, "end": 3.25, "speaker": None, "text": "No."},

@@ -142,6 +142,12 @@ OWN_CASES = {
     "podnews-daily-vtt": "publisher-formats/podnews_daily_2024-01-25.vtt",
     "talk-python-552-txt": "talk-python/552-astral-joins-openai.txt",
     "talk-python-552-vtt": "talk-python/552-astral-joins-openai.vtt",
+    "friends-41-links": "changelog/changelog--friends-41.md",
+    # one real Python Bytes excerpt in each published shape (shapes/reshape.py)
+    "shape-front-matter-stamps": "shapes/front-matter-stamps.md",
+    "shape-bold-names": "shapes/bold-names.md",
+    "shape-bracket-times": "shapes/bracket-times.txt",
+    "shape-speaker-times": "shapes/speaker-times.txt",
 }
 
 

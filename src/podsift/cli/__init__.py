@@ -11,12 +11,12 @@ import sys
 
 import click
 
-from podsift.cli import asr, digest, feeds, models, queue, run, stages, status, stories
+from podsift.cli import asr, digest, feeds, models, queue, run, stages, status, stories, subscribers
 from podsift.cli.app import App, cli
 from podsift.exceptions import PodsiftError
 
 # Each module lists its commands; a new area adds its module here.
-for module in (run, status, feeds, stages, stories, digest, queue, asr, models):
+for module in (run, status, feeds, stages, stories, digest, subscribers, queue, asr, models):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -1,4 +1,9 @@
-"""The click group and what every command shares: settings and the store, opened lazily."""
+"""The click group and what every command shares: settings and the store, opened lazily.
+
+Importing the CLI stays cheap (``podsift --help`` starts at once, #20): the store,
+SQLAlchemy, the HTTP client and the run context are imported by the command that uses
+them, never at the top of a command module.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from podsift import __version__
-from podsift.config import Settings, default_db_path, load_settings
-from podsift.context import RunContext
-from podsift.net import make_client
 
 if TYPE_CHECKING:
+    from podsift.config import Settings
+    from podsift.context import RunContext
     from podsift.deliver import Sender
-from podsift.store import Store, open_store
+    from podsift.store import Store
 
 
 @dataclass
@@ -35,17 +39,23 @@ class App:
     def settings(self) -> Settings:
         """Settings from file and environment, with ``--db`` applied."""
         if self._settings is None:
+            from podsift.config import load_settings
+
             overrides = {"store": {"db": self.db}} if self.db else None
             self._settings = load_settings(self.config, overrides=overrides)
         return self._settings
 
     def db_location(self) -> str:
         """The store's location: ``--db``, ``PODSIFT_DB``, the config, else the user data dir."""
+        from podsift.config import default_db_path
+
         return self.settings.store.db or str(default_db_path())
 
     def store(self) -> Store:
         """Open the store (migrating it) on first use."""
         if self._store is None:
+            from podsift.store import open_store
+
             self._store = open_store(self.db_location())
         return self._store
 
@@ -68,6 +78,9 @@ class App:
     ) -> Iterator[RunContext]:
         """A run's context: settings, the store, an HTTP client, now, the look-back window,
         and where digests are sent (``sender``; None: nowhere)."""
+        from podsift.context import RunContext
+        from podsift.net import make_client
+
         settings = self.settings
         with make_client(settings) as client:
             yield RunContext(settings, self.store(), client, now or self.now(),

@@ -10,7 +10,6 @@ import click
 
 from podsift.cli.app import App, pass_app, print_json
 from podsift.exceptions import PodsiftError
-from podsift.net import DownloadLimits, make_client
 
 
 class TranscribeUsageError(PodsiftError, ValueError):
@@ -67,6 +66,7 @@ def _transcribe_one(
     from podsift.asr.audio import audio_path, decode_audio, download_audio
     from podsift.config import Settings
     from podsift.digest import format_clock
+    from podsift.net import DownloadLimits, make_client
 
     assert isinstance(settings, Settings)
     cfg = settings.asr

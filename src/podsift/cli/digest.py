@@ -1,4 +1,7 @@
-"""Commands for digests and subscribers: digest, send, tick, digests reconcile, subscribe, …"""
+"""Commands for digests and subscribers: digest, send, tick, digests reconcile, subscribe, …
+
+(`subscribers` and its import and export are in :mod:`podsift.cli.subscribers`.)
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from datetime import date
 import click
 
 from podsift.cli.app import App, pass_app, print_json
-from podsift.cli.show import show_digest
 
 FORMATS = ("text", "html", "md", "json")
 
@@ -44,7 +46,6 @@ def digest_cmd(app: App, day: object, email: str | None, fmt: str) -> None:
         click.echo(render_markdown(digest))
     else:
         click.echo(render_text(digest))
-    _ = show_digest
 
 
 def _say_sent(counts: dict[str, int]) -> None:
@@ -88,7 +89,7 @@ def tick_cmd(app: App, poll: bool, send: bool, as_json: bool) -> None:
 
     sender = app.smtp_sender() if send else None
     with app.context(sender=sender) as ctx:
-        report = run_tick(ctx, poll=poll).as_dict()
+        report = run_tick(ctx, poll=poll).with_times()
     if as_json:
         print_json(report)
     for stage, counts in report.items():
@@ -131,15 +132,17 @@ def reconcile_cmd(
     mark_failed: tuple[int, ...],
     as_json: bool,
 ) -> None:  # fmt: skip
-    """List sends in doubt ("unknown"), or settle them by digest ID."""
-    from podsift.exceptions import DeliveryError
+    """List sends in doubt ("unknown"), or settle them by digest ID.
+
+    --resend is refused while the process that claimed the send still runs on this host.
+    """
+    from podsift.deliver import reconcile
 
     store = app.store()
     decisions = [(i, "sent") for i in mark_sent] + [(i, "resend") for i in resend]
     decisions += [(i, "failed") for i in mark_failed]
     for digest_id, decision in decisions:
-        if not store.reconcile(digest_id, decision, app.now()):
-            raise DeliveryError(f"digest {digest_id}: no unknown send to settle")
+        reconcile(store, digest_id, decision, app.now())
         click.echo(f"digest {digest_id}: {decision}", err=True)
     if decisions:
         return
@@ -147,7 +150,9 @@ def reconcile_cmd(
     if as_json:
         print_json([
             {"digest_id": r.digest_id, "recipient": r.recipient, "date": str(r.date),
-             "message_id": r.message_id, "attempts": r.attempts, "error": r.error}
+             "message_id": r.message_id, "attempts": r.attempts, "error": r.error,
+             "claimed_at": r.claimed_at.isoformat() if r.claimed_at else None,
+             "claimed_by": f"{r.claimer.host}:{r.claimer.pid}" if r.claimer else None}
             for r in rows
         ])  # fmt: skip
         return
@@ -249,23 +254,6 @@ def preferences_cmd(
     click.echo(f"preferences changed: {email}", err=True)
 
 
-@click.command("subscribers")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@pass_app
-def subscribers_cmd(app: App, as_json: bool) -> None:
-    """List subscribers: address, time zone, send hour, status, bounces, shows and topics."""
-    subs = app.store().subscribers()
-    if as_json:
-        print_json([
-            {"email": s.email, "tz": s.tz, "hour": s.send_hour, "status": s.status,
-             "bounces": s.bounces, "show_ids": list(s.show_ids), "topics": s.topics}
-            for s in subs
-        ])  # fmt: skip
-        return
-    for s in subs:
-        click.echo(f"{s.email}\t{s.tz}\t{s.send_hour:02d}:00\t{s.status}\t{s.topics or ''}")
-
-
 COMMANDS = [
     digest_cmd,
     send_cmd,
@@ -274,5 +262,4 @@ COMMANDS = [
     serve_cmd,
     subscribe_cmd,
     preferences_cmd,
-    subscribers_cmd,
 ]

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from podsift.cli.app import App, pass_app, print_json
-from podsift.net import make_client
 
 
 @click.command("add")
@@ -59,6 +58,7 @@ def export_opml_cmd(app: App) -> None:
 def feed_cmd(app: App, target: str, as_json: bool) -> None:
     """Parse one feed (a file or a URL) and print its show and episodes."""
     from podsift.feeds import feed_to_json, fetch_url_or_file, parse_feed
+    from podsift.net import make_client
 
     with make_client(app.settings) as client:
         content, _ = fetch_url_or_file(target, client)
@@ -86,6 +86,7 @@ def feed_cmd(app: App, target: str, as_json: bool) -> None:
 def search_cmd(app: App, term: str, add: tuple[int, ...], limit: int, as_json: bool) -> None:
     """Find shows (iTunes; Podcast Index too with a key); `--add N` adds result N."""
     from podsift.feeds import SearchError, search_shows
+    from podsift.net import make_client
 
     with make_client(app.settings) as client:
         hits = search_shows(client, term, app.settings.feeds, app.now(), limit)

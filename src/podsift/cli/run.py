@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from podsift.cli.app import App, pass_app, print_json
-from podsift.cli.show import show_digest
 
 
 @click.command("demo")
@@ -34,6 +33,7 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
     temporary one unless --db is given. The bundled episodes span years, so the demo runs
     as of the day after the newest one, with a window reaching back to the oldest.
     """
+    from podsift.cli.show import show_digest
     from podsift.demo import run_demo
     from podsift.digest import digest_to_json, render_html
     from podsift.store import open_store
@@ -77,7 +77,11 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
 )
 @pass_app
 def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
-    """Run the daily job once: poll, transcripts, insights, stories, digests, send."""
+    """Run the daily job once: poll, transcripts, insights, stories, digests, send.
+
+    Says on stderr what each stage did, how long it took and how many items a second it
+    handled (--json: the same on stdout).
+    """
     from podsift.pipeline import run_daily, run_daily_distributed
 
     settings = app.settings
@@ -95,10 +99,17 @@ def run_cmd(app: App, as_json: bool, send: bool, distributed: bool) -> None:
         else:
             report = run_daily(ctx)
     if as_json:
-        print_json(report.as_dict())
-    else:
-        for stage, counts in report.as_dict().items():
-            click.echo(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print_json(report.with_times())
+        return
+    for stage, counts in report.as_dict().items():
+        spent = report.times.get(stage)
+        took = f" ({spent.seconds:.3f} s{_rate(spent.per_second)})" if spent else ""
+        click.echo(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + took, err=True)
+
+
+def _rate(per_second: float | None) -> str:
+    """ ", 12.5 items/s", or nothing when the rate is unknown."""
+    return "" if per_second is None else f", {per_second:.1f} items/s"
 
 
 COMMANDS = [demo_cmd, run_cmd]

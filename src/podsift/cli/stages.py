@@ -7,12 +7,11 @@ import dataclasses
 import click
 
 from podsift.cli.app import App, pass_app, print_json
-from podsift.digest import format_clock
-from podsift.net import make_client
 
 
 def _read(app: App, target: str) -> bytes:
     from podsift.feeds import fetch_url_or_file
+    from podsift.net import make_client
 
     with make_client(app.settings) as client:
         return fetch_url_or_file(target, client)[0]
@@ -29,6 +28,7 @@ def _read(app: App, target: str) -> bytes:
 @pass_app
 def transcript_cmd(app: App, target: str, as_json: bool, fmt: str | None) -> None:
     """Parse one transcript into segments (start, end, speaker, text)."""
+    from podsift.digest import format_clock
     from podsift.transcripts import parse_transcript, transcript_to_json
 
     transcript = parse_transcript(_read(app, target), source=target, format=fmt)
@@ -50,6 +50,7 @@ def transcript_cmd(app: App, target: str, as_json: bool, fmt: str | None) -> Non
 @pass_app
 def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
     """Extract the insights of one transcript, best first."""
+    from podsift.digest import format_clock
     from podsift.insights import (
         ReportsFallbacks,
         build_extractor,
@@ -77,7 +78,8 @@ def extract_cmd(app: App, target: str, as_json: bool, top: int | None) -> None:
     for n, x in enumerate(found, start=1):
         when = format_clock(x.start) if x.start is not None else "--:--"
         click.echo(f"{n}. [{when}] {x.text}")
-        click.echo(f"   — {x.speaker or 'unknown speaker'}  (score {x.score:.2f})")
+        who = f"— {x.speaker}  " if x.speaker else ""
+        click.echo(f"   {who}(score {x.score:.2f})")
 
 
 COMMANDS = [transcript_cmd, extract_cmd]

@@ -55,6 +55,10 @@ def status_cmd(app: App, as_json: bool, broker: bool) -> None:
         )
     elif broker:
         click.echo("queues: broker not reachable")
+    for kind, run in sorted(snap.runs.items()):
+        took = "  ".join(f"{stage}: {t['seconds']:.3f} s" for stage, t in run.stages.items()
+                         if t.get("seconds") is not None)  # fmt: skip
+        click.echo(f"last {kind} run: {took}")
     for state, url, _title, error in troubled:
         click.echo(f"{state}: {url}: {error}")
 

@@ -9,6 +9,7 @@ A sender is anything with a ``name`` and ``send(msg)`` (``base.py``); built-ins 
 from __future__ import annotations
 
 from podsift.deliver.base import Sender, senders
+from podsift.deliver.claims import is_alive, reconcile, this_process
 from podsift.deliver.console import ConsoleSender
 from podsift.deliver.schedule import retry_at, send_action
 from podsift.deliver.smtp import (
@@ -34,13 +35,16 @@ __all__ = [
     "TokenError",
     "Tokens",
     "compose_email",
+    "is_alive",
     "message_for",
     "message_id_for",
+    "reconcile",
     "redact_url",
     "retry_at",
     "run",
     "send_action",
     "senders",
     "subject_for",
+    "this_process",
     "unsubscribe_url",
 ]

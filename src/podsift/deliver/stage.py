@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from podsift.config import Settings
 from podsift.context import RunContext
 from podsift.deliver.base import Sender
+from podsift.deliver.claims import this_process
 from podsift.deliver.schedule import retry_at, send_action
 from podsift.deliver.smtp import SendError, compose_email
 from podsift.deliver.tokens import Tokens
@@ -99,6 +100,7 @@ def run(ctx: RunContext) -> SendReport:
     budget = _hour_budget(ctx)
     pacer = Pacer(conf.per_second)
     tokens = Tokens(ctx.settings.email.secret_key)
+    claimer = this_process()
     for pending in ctx.store.pending_digests():
         if not _ready(ctx, pending, report):
             continue
@@ -106,7 +108,9 @@ def run(ctx: RunContext) -> SendReport:
             report.rate_limited = 1
             break
         msg = message_for(ctx.settings, tokens, pending, ctx.now)
-        if not ctx.store.claim_delivery(pending.digest_id, ctx.now):
+        # stamped with the moment of the claim, not the run's start: a long run's later claims
+        # must not look stale to a second run that overlaps it (#20)
+        if not ctx.store.claim_delivery(pending.digest_id, ctx.moment(), claimer):
             report.skipped += 1
             continue
         pacer.wait()

@@ -67,11 +67,15 @@ def run_demo(
     settings: Settings,
     extra: Sequence[Path] = (),
     progress: Callable[[str], None] = lambda _m: None,
+    bundled: bool = True,
 ) -> DemoResult:
-    """Serve the bundled feeds on loopback, add them as shows, and run the daily job."""
+    """Serve the bundled feeds on loopback, add them as shows, and run the daily job.
+
+    With ``bundled=False`` only the ``extra`` folders are served (benchmarks/eval_crowd.py).
+    """
     from podsift.digest import OPERATOR, digest_from_json
 
-    roots = [DEMO_DATA, *extra]
+    roots = [DEMO_DATA, *extra] if bundled else list(extra)
     as_of, window = demo_clock(roots)
     settings = demo_settings(settings, window)
     with serve(roots) as base, make_client(settings) as client:

@@ -20,6 +20,13 @@ from podsift.digest.compose import (
     draft_digest,
     rank_for,
 )
+from podsift.digest.related import (
+    RELATED_MAX,
+    RELATED_THRESHOLD,
+    RelatedIndex,
+    pick_related,
+    subject_terms,
+)
 from podsift.digest.render import (
     FORMATS,
     digest_to_json,
@@ -45,11 +52,14 @@ __all__ = [
     "BATCH",
     "FORMATS",
     "OPERATOR",
+    "RELATED_MAX",
+    "RELATED_THRESHOLD",
     "ComposeDueReport",
     "ComposeReport",
     "DigestReport",
     "Headlines",
     "Recipient",
+    "RelatedIndex",
     "Slot",
     "StoryPool",
     "build_digest",
@@ -65,12 +75,14 @@ __all__ = [
     "headline_of",
     "local_date",
     "local_slot",
+    "pick_related",
     "rank_for",
     "render",
     "render_html",
     "render_markdown",
     "render_text",
     "run",
+    "subject_terms",
     "timestamp_link",
     "today",
 ]

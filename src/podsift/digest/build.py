@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from urllib.parse import urldefrag
 
-from podsift.models import AlsoOn, Digest, DigestItem, Mention, RankedStory
+from podsift.models import AlsoOn, Digest, DigestItem, Mention, RankedStory, Related
 from podsift.rank import is_update
 
 HEADLINE_MAX = 120
@@ -14,26 +14,44 @@ HEADLINE_MAX = 120
 
 
 def build_digest(
-    ranked: Sequence[RankedStory], *, day: date, recipient: str | None = None
+    ranked: Sequence[RankedStory],
+    *,
+    day: date,
+    recipient: str | None = None,
+    related: Mapping[str, Sequence[Mention]] | None = None,
 ) -> Digest:
     """Build the digest of ``ranked`` stories (best first) for ``recipient`` on ``day``.
 
     Each story's first mention is its representative: it gives the headline, insight, quote,
     speaker, show, episode and timestamped link. Every *other* show that raised the story adds
     one "also on" entry (that show's best-scored mention), ordered by show name. A story the
-    reader got before, back because new shows raised it, is marked as an update. Stories without
-    mentions are skipped; ranks count from 1 over the stories kept.
+    reader got before, back because new shows raised it, is marked as an update. ``related``
+    gives, by story id, the mentions of other stories on the same subject (see
+    :func:`~podsift.digest.related.pick_related`), shown apart from the shows that raised it.
+    Stories without mentions are skipped; ranks count from 1 over the stories kept.
     """
     kept = [r for r in ranked if r.story.mentions]
+    nearby = related or {}
     items = tuple(
-        _item(rank, r.story.id, r.story.mentions, update=is_update(r))
+        _item(
+            rank,
+            r.story.id,
+            r.story.mentions,
+            update=is_update(r),
+            related=nearby.get(r.story.id, ()),
+        )
         for rank, r in enumerate(kept, start=1)
     )
     return Digest(date=day, items=items, recipient=recipient)
 
 
 def _item(
-    rank: int, story_id: str, mentions: Sequence[Mention], *, update: bool = False
+    rank: int,
+    story_id: str,
+    mentions: Sequence[Mention],
+    *,
+    update: bool = False,
+    related: Sequence[Mention] = (),
 ) -> DigestItem:
     """Build one digest item from a story's mentions (representative first)."""
     rep = mentions[0]
@@ -50,6 +68,10 @@ def _item(
         start=rep.start,
         also_on=_also_on(rep.show, mentions[1:]),
         update=update,
+        related=tuple(
+            Related(m.show, m.episode, m.speaker, m.quote, timestamp_link(m.link, m.start), m.start)
+            for m in related
+        ),
     )
 
 

@@ -18,9 +18,10 @@ import numpy.typing as npt
 
 from podsift.context import RunContext
 from podsift.digest.build import build_digest
+from podsift.digest.related import RelatedIndex, pick_related
 from podsift.digest.render import digest_to_json
 from podsift.insights import Polisher, make_polisher, polish_digest
-from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, StoryView
+from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, Related, StoryView
 from podsift.rank import BaseScores, explain_stories, interest_factor, rank_with_base
 from podsift.store import DigestDraft
 from podsift.stories import make_embedder
@@ -105,6 +106,7 @@ class StoryPool:
     vectors: dict[str, npt.NDArray[np.float32]]
     embedder: Any = None
     base: BaseScores | None = None
+    related: RelatedIndex | None = None
 
     @classmethod
     def load(cls, ctx: RunContext) -> StoryPool:
@@ -114,6 +116,12 @@ class StoryPool:
         return cls(
             ctx.store.story_views(since=since), dict(ctx.store.story_centroids(model, since))
         )
+
+    def related_index(self) -> RelatedIndex:
+        """The window's stories by rare term, built on first use and shared by every reader."""
+        if self.related is None:
+            self.related = RelatedIndex.build(self.views, self.vectors)
+        return self.related
 
     def embed(self, ctx: RunContext, texts: list[str]) -> npt.NDArray[np.float32]:
         """Embed readers' topics with one embedder for the whole run (cached by text)."""
@@ -162,10 +170,13 @@ def draft_digest(
     """Rank and build one recipient's digest: its stored JSON and its story ids, in order.
 
     Each item carries ``update``: true when the story comes back because new shows raised it
-    since the recipient last got it.
+    since the recipient last got it, and ``related``: other stories of the window on the same
+    specific subject, from other shows (see :mod:`podsift.digest.related`).
     """
+    pool = pool or StoryPool.load(ctx)
     ranked = rank_for(ctx, recipient, day, pool=pool)
-    digest = build_digest(ranked, day=day, recipient=recipient or None)
+    related = pick_related([r.story for r in ranked], pool.related_index())
+    digest = build_digest(ranked, day=day, recipient=recipient or None, related=related)
     if headlines is not None:
         digest = headlines.apply(digest)
     return digest_to_json(digest), [r.story.id for r in ranked]
@@ -227,6 +238,10 @@ def digest_from_json(payload: dict[str, Any], recipient: str | None = None) -> D
                 for a in x["also_on"]
             ),
             update=bool(x.get("update", False)),
+            related=tuple(  # digests stored before related discussions have none
+                Related(r["show"], r["episode"], r["speaker"], r["quote"], r["link"], r["start"])
+                for r in x.get("related", [])
+            ),
         )
         for x in payload["items"]
     )

@@ -18,13 +18,17 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
-from podsift.models import AlsoOn, Digest, DigestItem
+from podsift.digest.build import headline_of
+from podsift.models import AlsoOn, Digest, DigestItem, Related
 
 FORMATS = ("text", "md", "html", "json")
 """Names accepted by :func:`render`."""
 
 TEXT_WIDTH = 78
 """Column at which the plain-text part is wrapped."""
+
+RELATED_QUOTE_MAX = 160
+"""Longest quote of a related discussion, in characters, before it is cut at a word boundary."""
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
@@ -109,10 +113,11 @@ def _item_json(item: DigestItem) -> dict[str, Any]:
         "start": item.start,
         "also_on": [_also_json(a) for a in item.also_on],
         "update": item.update,
+        "related": [_also_json(r) for r in item.related],
     }
 
 
-def _also_json(a: AlsoOn) -> dict[str, Any]:
+def _also_json(a: AlsoOn | Related) -> dict[str, Any]:
     return {
         "show": a.show,
         "episode": a.episode,
@@ -195,6 +200,7 @@ def _env(*, html: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(clock=format_clock, wrap=_wrap, md=_md, md_url=_md_url, url=_public_url)
+    env.filters["short"] = lambda text: headline_of(text, RELATED_QUOTE_MAX)
     env.tests["worth_showing"] = worth_showing
     return env
 

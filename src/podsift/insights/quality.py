@@ -1,4 +1,4 @@
-"""Say why a transcript cannot yield insights: empty, tiny, not English, or garbled.
+"""Say why a transcript cannot yield insights: empty, tiny, not English, garbled, all filler.
 
 The local extractor's filters and cues are English; a transcript in another language or
 one that is mostly noise gives zero insights and this reason instead of junk.
@@ -6,10 +6,14 @@ one that is mostly noise gives zero insights and this reason instead of junk.
 
 from __future__ import annotations
 
+from collections import Counter
+
+from podsift.insights.local import blocked_sentences
+from podsift.insights.sentences import split_sentences
 from podsift.lexicon import normalised_tokens, word_set
 from podsift.models import Transcript
 
-__all__ = ["MIN_WORDS", "unusable_reason"]
+__all__ = ["MIN_WORDS", "filler_reason", "unusable_reason"]
 
 #: Fewest words a transcript needs to be worth extracting.
 MIN_WORDS = 40
@@ -49,3 +53,17 @@ def unusable_reason(transcript: Transcript) -> str | None:
     if english < MIN_ENGLISH:
         return f"not English ({english:.0%} common English words)"
     return None
+
+
+def filler_reason(transcript: Transcript) -> str | None:
+    """Say so when the filters reject every sentence: the transcript is all filler.
+
+    Returns e.g. ``every sentence is filler (31 sponsor read, 12 small talk)``, or ``None``
+    when some sentence passes them.
+    """
+    turns, sentences = split_sentences(transcript)
+    blocked = blocked_sentences(turns, sentences)
+    if not sentences or len(blocked) < len(sentences):
+        return None
+    counts = Counter(blocked.values()).most_common()
+    return "every sentence is filler (" + ", ".join(f"{n} {why}" for why, n in counts) + ")"

@@ -12,7 +12,7 @@ from podsift.exceptions import PodsiftError, UnknownProviderError
 from podsift.insights.base import Extractor, LocalExtractorSettings, ReportsFallbacks, extractors
 from podsift.insights.grounding import FUZZY_THRESHOLD, ground
 from podsift.insights.llm import build_llm_extractor
-from podsift.insights.quality import unusable_reason
+from podsift.insights.quality import filler_reason, unusable_reason
 from podsift.llm import chat_models
 from podsift.models import Insight, Transcript
 from podsift.store import EpisodeRow
@@ -53,7 +53,8 @@ def extract_one(
     """Run ``extractor`` on one transcript and keep only the insights its quotes prove.
 
     An unusable transcript (empty, tiny, not English, garbled) gives no insights and the
-    reason; so does one where every insight failed grounding.
+    reason; so does one that is all filler (sponsor reads, small talk, reactions) and one
+    where every insight failed grounding.
     """
     reason = unusable_reason(transcript)
     if reason:
@@ -61,8 +62,10 @@ def extract_one(
     result = ground(extractor.extract(transcript), transcript, threshold)
     for insight, why in result.dropped:
         log.info("insight dropped: %s: %s: %.60s", transcript.source, why, insight.quote)
-    if not result.kept:
-        reason = "no insight found" if not result.dropped else "no insight was grounded"
+    if not result.kept and result.dropped:
+        reason = "no insight was grounded"
+    elif not result.kept:  # say why when it is because every line is filler (#21)
+        reason = filler_reason(transcript) or "no insight found"
     return Extraction(result.kept, len(result.dropped), reason)
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from podsift.store.records import (
     AsrJob,
+    Claimer,
     DeliveryRow,
     DigestDraft,
     EpisodeBatch,
     EpisodeRow,
     InsightRow,
     LedgerRow,
+    NewSubscriber,
     Pause,
     PendingDigest,
     PollOutcome,
@@ -22,17 +24,20 @@ from podsift.store.records import (
     ShowRow,
     Subscriber,
     SubscriberRow,
+    SubscribersAdded,
 )
 from podsift.store.store import Store, open_store, resolve_db_url
 
 __all__ = [
     "AsrJob",
+    "Claimer",
     "DeliveryRow",
     "DigestDraft",
     "EpisodeBatch",
     "EpisodeRow",
     "InsightRow",
     "LedgerRow",
+    "NewSubscriber",
     "Pause",
     "PendingDigest",
     "PollOutcome",
@@ -42,6 +47,7 @@ __all__ = [
     "Store",
     "Subscriber",
     "SubscriberRow",
+    "SubscribersAdded",
     "open_store",
     "resolve_db_url",
 ]

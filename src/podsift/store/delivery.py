@@ -9,13 +9,14 @@ deliberately not sent.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from podsift.store import schema as t
 from podsift.store.base import _new_id
 from podsift.store.digests import OPEN, DigestRows
-from podsift.store.records import LedgerRow, Pause
+from podsift.store.records import Claimer, LedgerRow, Pause
 
 
 class DeliveryRows(DigestRows):
@@ -23,12 +24,15 @@ class DeliveryRows(DigestRows):
 
     # -- the send ledger -----------------------------------------------------------------
 
-    def claim_delivery(self, digest_id: int, now: datetime) -> bool:
+    def claim_delivery(self, digest_id: int, now: datetime, claimer: Claimer | None = None) -> bool:
         """Claim a digest for sending; False when it was claimed, settled, or not yet due.
 
-        A delivery left as ``retry`` is claimed again once its ``next_attempt_at`` has come.
+        ``now`` is the moment of the claim (it stamps ``claimed_at``) and ``claimer`` the
+        process making it. A delivery left as ``retry`` is claimed again once its
+        ``next_attempt_at`` has come.
         """
         dl = t.deliveries.c
+        who = _claimer_values(claimer)
         with self._tx() as c:
             retried = c.execute(
                 t.deliveries.update()
@@ -37,14 +41,20 @@ class DeliveryRows(DigestRows):
                     dl.status == "retry",
                     sa.or_(dl.next_attempt_at.is_(None), dl.next_attempt_at <= now),
                 )
-                .values(status="claimed", attempts=dl.attempts + 1, claimed_at=now)
+                .values(status="claimed", attempts=dl.attempts + 1, claimed_at=now, **who)
             )
             if retried.rowcount:
                 return True
-        return self._insert_ledger(digest_id, "claimed", now, attempts=1)
+        return self._insert_ledger(digest_id, "claimed", now, attempts=1, who=who)
 
     def _insert_ledger(
-        self, digest_id: int, status: str, now: datetime, attempts: int, error: str | None = None
+        self,
+        digest_id: int,
+        status: str,
+        now: datetime,
+        attempts: int,
+        error: str | None = None,
+        who: dict[str, str | int | None] | None = None,
     ) -> bool:
         """Insert the digest's ledger row in its own transaction; False if one exists."""
         try:
@@ -57,6 +67,7 @@ class DeliveryRows(DigestRows):
                         attempts=attempts,
                         error=error,
                         claimed_at=now,
+                        **(who or {}),
                     )
                 )
         except sa.exc.IntegrityError:
@@ -139,6 +150,17 @@ class DeliveryRows(DigestRows):
             )
         return bool(done.rowcount)
 
+    def digest_exists(self, digest_id: int) -> bool:
+        """Whether a digest with this id is stored."""
+        with self._tx() as c:
+            found = c.execute(sa.select(t.digests.c.id).where(t.digests.c.id == digest_id))
+            return found.first() is not None
+
+    def ledger_row(self, digest_id: int) -> LedgerRow | None:
+        """The ledger entry of one digest, or None when it has none (or no such digest)."""
+        rows = self._ledger(t.deliveries.c.digest_id == digest_id)
+        return rows[0] if rows else None
+
     def sent_since(self, since: datetime) -> int:
         """Messages sent at or after ``since`` (the rolling hourly limit)."""
         dl = t.deliveries.c
@@ -151,6 +173,10 @@ class DeliveryRows(DigestRows):
 
     def deliveries(self, status: str | None = None) -> list[LedgerRow]:
         """The send ledger, newest digest first (optionally only one status)."""
+        dl = t.deliveries.c
+        return self._ledger(dl.status == status if status is not None else None)
+
+    def _ledger(self, where: sa.ColumnElement[bool] | None) -> list[LedgerRow]:
         dl, d = t.deliveries.c, t.digests.c
         query = (
             sa.select(
@@ -163,12 +189,15 @@ class DeliveryRows(DigestRows):
                 dl.error,
                 dl.smtp_code,
                 dl.next_attempt_at,
+                dl.claimed_at,
+                dl.claimed_host,
+                dl.claimed_pid,
             )
             .join(t.digests, d.id == dl.digest_id)
             .order_by(dl.digest_id.desc())
         )
-        if status is not None:
-            query = query.where(dl.status == status)
+        if where is not None:
+            query = query.where(where)
         with self._tx() as c:
             rows = c.execute(query).all()
         return [
@@ -182,6 +211,10 @@ class DeliveryRows(DigestRows):
                 r.error,
                 r.smtp_code,
                 r.next_attempt_at,
+                r.claimed_at,
+                Claimer(r.claimed_host, r.claimed_pid)
+                if r.claimed_host is not None and r.claimed_pid is not None
+                else None,
             )
             for r in rows
         ]
@@ -219,9 +252,9 @@ class DeliveryRows(DigestRows):
             return _new_id(res)
 
     def finish_run(
-        self, run_id: int, now: datetime, counts: dict[str, int], error: str | None = None
+        self, run_id: int, now: datetime, counts: dict[str, Any], error: str | None = None
     ) -> None:
-        """Record how a stage ended."""
+        """Record how a run ended: its counts (JSON values) and the error that stopped it."""
         with self._tx() as c:
             c.execute(
                 t.runs.update()
@@ -233,3 +266,22 @@ class DeliveryRows(DigestRows):
                     status="failed" if error else "done",
                 )
             )
+
+    def last_runs(self) -> dict[str, tuple[datetime, dict[str, Any]]]:
+        """Each kind of run's latest finished one: ``{kind: (finished_at, counts)}``."""
+        r = t.runs.c
+        latest = (
+            sa.select(r.stage, sa.func.max(r.id).label("id"))
+            .where(r.status == "done")
+            .group_by(r.stage)
+            .subquery()
+        )
+        query = sa.select(r.stage, r.finished_at, r.counts).join(latest, latest.c.id == r.id)
+        with self._tx() as c:
+            return {row.stage: (row.finished_at, dict(row.counts)) for row in c.execute(query)}
+
+
+def _claimer_values(claimer: Claimer | None) -> dict[str, str | int | None]:
+    if claimer is None:
+        return {"claimed_host": None, "claimed_pid": None}
+    return {"claimed_host": claimer.host[:255], "claimed_pid": claimer.pid}

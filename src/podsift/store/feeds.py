@@ -89,7 +89,8 @@ class FeedRows(StoreBase):
         ]
 
     def due_shows(self, now: datetime, limit: int | None = None) -> list[PollRow]:
-        """Shows to poll at ``now``: never polled or past their next poll, never gone.
+        """Shows to poll at ``now``: never polled or past their next poll, never gone, and not
+        already polled at ``now`` (by this run: see :func:`_not_polled_since`).
 
         Loads them all at once; a poller over millions of shows reads
         :meth:`iter_due_shows` page by page instead.
@@ -97,7 +98,7 @@ class FeedRows(StoreBase):
         cols = t.shows.c
         query = (
             sa.select(*_POLL_COLUMNS)
-            .where(cols.state != "gone")
+            .where(cols.state != "gone", _not_polled_since(now))
             .where(sa.or_(cols.next_poll_at.is_(None), cols.next_poll_at <= now))
             .order_by(cols.next_poll_at.is_not(None), cols.next_poll_at, cols.id)
             .limit(limit)
@@ -110,10 +111,11 @@ class FeedRows(StoreBase):
 
         Keyset paging (never-polled shows by id, then by ``(next_poll_at, id)``): each page
         is its own short read, so no transaction stays open while the caller writes, and a
-        show polled meanwhile (its next poll moved past ``now``) is not seen twice.
+        show polled meanwhile is not seen twice, even when its next poll is ``now`` itself
+        (zero intervals, #20).
         """
         cols = t.shows.c
-        live = cols.state != "gone"
+        live = sa.and_(cols.state != "gone", _not_polled_since(now))
         after_id = 0
         while True:  # never polled: by id
             query = (
@@ -235,6 +237,17 @@ _POLL_COLUMNS = (
     t.shows.c.error_count,
     t.shows.c.failing_since,
 )
+
+
+def _not_polled_since(now: datetime) -> sa.ColumnElement[bool]:
+    """Shows not polled at or after ``now``.
+
+    A poll stamps ``last_polled_at`` with its run's ``now``, so this leaves out what the run
+    polled already: with zero intervals its next poll is ``now`` again, and the due query,
+    read page by page while polls are saved, would pick it up a second time (#20).
+    """
+    last = t.shows.c.last_polled_at
+    return sa.or_(last.is_(None), last < now)
 
 
 def _poll_row(r: Any) -> PollRow:

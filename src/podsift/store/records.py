@@ -213,6 +213,35 @@ class LedgerRow(DeliveryRow):
     error: str | None = None
     smtp_code: int | None = None
     next_attempt_at: datetime | None = None
+    claimed_at: datetime | None = None
+    claimer: Claimer | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimer:
+    """The process that claimed a send: its host name and process id."""
+
+    host: str
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubscriber:
+    """A checked subscriber to add in bulk (``Store.add_subscribers``); shows as ids."""
+
+    email: str
+    tz: str = "UTC"
+    send_hour: int = 7
+    topics: str | None = None
+    show_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribersAdded:
+    """What a bulk add did: the addresses added, and those already in the store (untouched)."""
+
+    added: tuple[str, ...]
+    existing: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,6 +262,9 @@ deliveries = Table(
     # 0003: retry backoff and the server's last reply code
     Column("next_attempt_at", UTC),
     Column("smtp_code", Integer),
+    # 0009: the claiming process, so `reconcile --resend` can refuse a claim still alive
+    Column("claimed_host", String(255)),
+    Column("claimed_pid", Integer),
 )
 
 # 0003: an automatic pause of a channel after repeated temporary failures

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -58,7 +57,7 @@ def open_store(db: str) -> Store:
             _migrate(conn)
     except SQLAlchemyError as e:
         raise StoreError(f"{db}: cannot open the store ({_first_line(e)})") from e
-    except CommandError as e:  # the store knows a migration this podsift does not
+    except _UnknownRevisionError as e:  # the store knows a migration this podsift does not
         raise StoreError(
             f"{db}: the store was migrated by a newer podsift ({_first_line(e)}); "
             "upgrade podsift before using this store"
@@ -88,15 +87,61 @@ def _engine(url: str) -> Engine:
     return engine
 
 
+class _UnknownRevisionError(Exception):
+    """Alembic's CommandError, raised again without needing alembic to catch it."""
+
+
 def _migrate(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         # workers starting together on one store: one migrates, the others wait, then no-op
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242202611)")
+    heads = _heads()
+    if heads and _applied(conn) == heads:
+        return  # up to date: no need to import alembic, a fifth of every command's start (#20)
+    from alembic import command
+    from alembic.config import Config
+    from alembic.util.exc import CommandError
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = conn
-    # "heads": branches of independent migrations (one per area) all apply
-    command.upgrade(cfg, "heads")
+    try:
+        # "heads": branches of independent migrations (one per area) all apply
+        command.upgrade(cfg, "heads")
+    except CommandError as e:
+        raise _UnknownRevisionError(str(e)) from e
+
+
+_REVISION = re.compile(r"^revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+
+
+@cache
+def _heads() -> frozenset[str]:
+    """The revisions no other migration builds on, read from the migration files' text.
+
+    Empty when a file can't be read this way; then alembic decides, as it always may.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        names = _QUOTED.findall(revision.group(1)) if revision else []
+        if len(names) != 1 or down is None:
+            return frozenset()
+        revisions.add(names[0])
+        parents.update(_QUOTED.findall(down.group(1)))
+    return frozenset(revisions - parents)
+
+
+def _applied(conn: Connection) -> frozenset[str]:
+    """The revisions recorded in the store (none for a new store)."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return frozenset()
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version")
+    return frozenset(str(r[0]) for r in rows)
 
 
 def _first_line(e: BaseException) -> str:

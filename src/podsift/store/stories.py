@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -17,8 +16,11 @@ from podsift.models import (
     text_hash,
 )
 from podsift.store import schema as t
-from podsift.store.base import StoreBase, Vector, _chunks
+from podsift.store.base import StoreBase, _chunks
 from podsift.store.records import InsightRow
+
+if TYPE_CHECKING:
+    from podsift.store.base import Vector
 
 
 class StoryRows(StoreBase):
@@ -93,6 +95,8 @@ class StoryRows(StoreBase):
 
     def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, Vector]:
         """Cached vectors of ``model`` for the given text hashes."""
+        import numpy as np  # lazily: most commands never read a vector (#20)
+
         out: dict[str, Vector] = {}
         em = t.embeddings.c
         with self._tx() as c:
@@ -121,6 +125,8 @@ class StoryRows(StoreBase):
 
     def story_centroids(self, model: str, since: datetime) -> list[tuple[str, Vector]]:
         """(id, centroid) of the stories of ``model`` seen since ``since``, by id."""
+        import numpy as np
+
         st = t.stories.c
         with self._tx() as c:
             rows = c.execute(
@@ -214,6 +220,8 @@ class StoryRows(StoreBase):
             .outerjoin(t.embeddings, sa.and_(em.text_hash == i.text_hash, em.model == model))
             .where(i.id.in_(ids))
         ).all()
+
+        import numpy as np
 
         def closeness(r: Any) -> tuple[float, float, str]:
             sim = float(np.frombuffer(r.vector, dtype="<f4") @ centroid) if r.vector else 0.0
@@ -347,6 +355,8 @@ def _mention(r: Any) -> Mention:
 
 def _centroid(old: Any, members: Sequence[tuple[str, Vector, float]]) -> Vector:
     """Running mean of unit vectors, renormalised: the story's direction."""
+    import numpy as np
+
     total = np.sum([v for _, v, _ in members], axis=0).astype(np.float32)
     if old is not None:
         total = total + np.frombuffer(old.centroid, dtype="<f4") * old.size

@@ -10,6 +10,10 @@ are sorted by id (natural order, "2" < "10") first and ties go to the earlier id
 result does not depend on the input order. Where two near-identical texts make different
 claims, the conflict checks of :mod:`.signals` lower their similarity, both within a batch
 and when a statement would join an existing story (checked against the story's member texts).
+And since a story is one claim, not a subject, two statements merge only when they name at
+least :data:`~podsift.stories.anchors.MIN_ANCHORS` things in common that are rare in their
+window (:mod:`.anchors`): the cosine alone cannot tell "Redis changed its licence" from
+"Redis is fast", nor two remarks about Python in a crowd of Python podcasts (#17).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import numpy.typing as npt
 
 from podsift.exceptions import PodsiftError
 from podsift.models import Cluster, Statement, text_hash
+from podsift.stories import anchors
+from podsift.stories.anchors import MIN_ANCHORS, WindowTerms
 from podsift.stories.index import StoryIndex
 from podsift.stories.signals import SignalWeights, pair_penalty, text_signals
 
@@ -115,6 +121,7 @@ def group_statements(
     threshold: float = DEFAULT_THRESHOLD,
     signals: SignalWeights | None = None,
     linkage: Linkage = DEFAULT_LINKAGE,
+    min_anchors: int = MIN_ANCHORS,
 ) -> list[Cluster]:
     """Group ``statements`` (row ``i`` of ``vectors`` embeds ``statements[i]``).
 
@@ -128,7 +135,8 @@ def group_statements(
     """
     ordered, unit = _canonical(statements, vectors)
     weights = DEFAULT_SIGNALS if signals is None else signals
-    return _group(ordered, unit, threshold, weights, linkage)
+    window = WindowTerms.of(s.text for s in ordered)
+    return _group(ordered, unit, threshold, weights, linkage, window, min_anchors)
 
 
 def assign_to_stories(
@@ -142,6 +150,7 @@ def assign_to_stories(
     index: StoryIndex | None = None,
     signals: SignalWeights | None = None,
     linkage: Linkage = DEFAULT_LINKAGE,
+    min_anchors: int = MIN_ANCHORS,
 ) -> list[tuple[str, str | None]]:
     """Assign new statements to existing stories ``(story id, centroid)`` or to new stories.
 
@@ -173,6 +182,8 @@ def assign_to_stories(
     story_of = _nearest_story(unit, list(existing), threshold, index)
     texts = story_texts or {}
     vectors = member_vectors or {}
+    window = WindowTerms.of([s.text for s in ordered] + [t for m in texts.values() for t in m])
+    close = unit @ unit.T >= anchors.NEAR_COSINE  # each new statement's near neighbours
     for i, (story, cos) in enumerate(story_of):
         if story is None:
             continue
@@ -182,11 +193,16 @@ def assign_to_stories(
         if checked and cos >= threshold:
             mine = text_signals(ordered[i].text)
             cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
+        if checked and cos >= threshold and min_anchors:
+            near = [*checked, *(ordered[k].text for k in np.flatnonzero(close[i]))]
+            shared = max(window.shared_things(ordered[i].text, t, near) for t in checked)
+            cos -= 0.0 if shared >= min_anchors else 1.0
         if cos < threshold:
             story_of[i] = (None, cos)
     result = {s.id: story_of[i][0] for i, s in enumerate(ordered)}
     loose = [i for i in range(len(ordered)) if story_of[i][0] is None]
-    for cluster in _group([ordered[i] for i in loose], unit[loose], threshold, weights, linkage):
+    rest = [ordered[i] for i in loose]
+    for cluster in _group(rest, unit[loose], threshold, weights, linkage, window, min_anchors):
         if len(cluster.members) > 1:
             result.update(dict.fromkeys(cluster.members, cluster.id))
     return [(s.id, result[s.id]) for s in ordered]
@@ -206,11 +222,14 @@ def _group(
     threshold: float,
     weights: SignalWeights,
     linkage: Linkage,
+    window: WindowTerms,
+    min_anchors: int,
 ) -> list[Cluster]:
     """Agglomerative clusters of canonically ordered statements, largest first."""
     sims = unit @ unit.T
     texts = [s.text for s in ordered]
     _apply_penalties(sims, texts, weights, threshold)
+    _apply_anchors(sims, texts, window, threshold, min_anchors)
     groups = _agglomerate(sims, threshold, linkage)
     clusters = [_make_cluster(ordered, sims, members) for members in groups]
     return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
@@ -224,6 +243,23 @@ def _apply_penalties(
         return
     for i, j in zip(*np.nonzero(sims >= threshold), strict=True):
         sims[i, j] -= pair_penalty(text_signals(texts[i]), text_signals(texts[j]), weights)
+
+
+def _apply_anchors(
+    sims: Vectors, texts: Sequence[str], window: WindowTerms, threshold: float, least: int
+) -> None:
+    """Veto, in place, the pairs that would merge but name fewer than ``least`` things in
+    common (:meth:`WindowTerms.shared_things`, each pair's neighbourhood being the statements
+    close to either of the two before any veto)."""
+    if not least:
+        return
+    close = sims >= anchors.NEAR_COSINE
+    for i, j in zip(*np.nonzero(sims >= threshold), strict=True):
+        if i < j:
+            near = [texts[int(k)] for k in np.flatnonzero(close[i] | close[j])]
+            if window.shared_things(texts[i], texts[j], near) < least:
+                sims[i, j] -= 1.0
+                sims[j, i] -= 1.0
 
 
 def _canonical(

@@ -1,5 +1,8 @@
 """Transcripts: publisher transcripts (JSON, VTT, SRT, HTML, Markdown, text) into segments.
 
+Front matter is read for the title and speakers; speaker labels get full names from known
+people (``resolve_speakers``).
+
 Everything becomes ``Segment(start, end, speaker, text)``; times the document does not
 give stay ``None``. Other packages import from here only.
 """
@@ -8,14 +11,17 @@ from __future__ import annotations
 
 from podsift.transcripts.formats import detect_format, parse_transcript, transcript_to_json
 from podsift.transcripts.links import choose_link
+from podsift.transcripts.speakers import match_name, resolve_speakers
 from podsift.transcripts.stage import ObtainReport, obtain_one, run
 
 __all__ = [
     "ObtainReport",
     "choose_link",
     "detect_format",
+    "match_name",
     "obtain_one",
     "parse_transcript",
+    "resolve_speakers",
     "run",
     "transcript_to_json",
 ]

@@ -13,11 +13,16 @@ from podsift.models import Segment
 
 _WS = re.compile(r"\s+")
 _CLOCK = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+)(?:[.,](\d+))?$")
-# "Adam Curry: text", "SPEAKER_1: text", "Norma-Jean Belenky: text": one to four
-# capitalised words, so that "so here's the thing: ..." is not taken for a speaker.
-_LABEL = re.compile(
-    r"^((?:[A-Z0-9][\w.'’-]*)(?: (?:[A-Z0-9][\w.'’-]*|de|van|von|da|del|le|la)){0,3}):\s+(?=\S)"
-)
+# "Adam Curry: text", "SPEAKER_1: text", "Łukasz Langa: text": one to four capitalised
+# words (checked by _is_name), so that "so here's the thing: ..." is not taken for a speaker.
+_NAME = r"[^\W_][\w.'’-]*(?: [^\W_][\w.'’-]*){0,3}"
+_LABEL = re.compile(rf"^({_NAME}):\s+(?=\S)")
+_PARTICLES = frozenset({"de", "van", "von", "da", "del", "der", "le", "la", "di", "du", "bin"})
+_CLOCK_TEXT = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
+# "Pablo Galindo: 00:12:34" alone on its line, the speech below (btctranscripts.com).
+_STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+[\[(]?({_CLOCK_TEXT})[\])]?\s*$")
+# "Speaker 1 (00:12):" or "Pablo Galindo [00:12:34]:" (Rev, Otter, Descript), speech after.
+_STAMP_LABEL = re.compile(rf"^\s*({_NAME})\s+[\[(]({_CLOCK_TEXT})[\])]:?(?:\s+|$)")
 
 
 def collapse(text: str) -> str:
@@ -57,9 +62,87 @@ def split_label(text: str) -> tuple[str | None, str]:
     (None, "so here's the thing: no")
     """
     m = _LABEL.match(text)
-    if m is None:
+    if m is None or not _is_name(m.group(1)):
         return None, text
     return m.group(1), text[m.end() :]
+
+
+def _is_name(label: str) -> bool:
+    """Whether every word of ``label`` is capitalised (or a number, or a name particle).
+
+    >>> _is_name("Łukasz Langa"), _is_name("Ludwig van Beethoven"), _is_name("so here's")
+    (True, True, False)
+    """
+    first, *rest = label.split(" ")
+    return _capital(first) and all(_capital(w) or w in _PARTICLES for w in rest)
+
+
+def _capital(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit()
+
+
+def split_stamp(line: str) -> tuple[str, float | None, str] | None:
+    """Split a turn opened by a speaker and a time: ``Name: 00:12:34`` or ``Name (00:12):``.
+
+    Returns ``(speaker, seconds, rest of the line)``, or ``None`` when the line opens no
+    such turn.
+
+    >>> split_stamp("Pablo Galindo: 00:12:34")
+    ('Pablo Galindo', 754.0, '')
+    >>> split_stamp("Speaker 1 (00:12): So we started.")
+    ('Speaker 1', 12.0, 'So we started.')
+    >>> split_stamp("at 12:30 we left") is None
+    True
+    """
+    for pattern in (_STAMP_LINE, _STAMP_LABEL):
+        m = pattern.match(line)
+        if m is not None and _is_name(m.group(1)):
+            return m.group(1), parse_clock(m.group(2)), line[m.end() :].strip()
+    return None
+
+
+_BRACKET_MARK = re.compile(rf"^\s*[\[(]({_CLOCK_TEXT})[\])]\s*")
+
+
+def open_turn(paragraph: str) -> tuple[str | None, float | None, str] | None:
+    """Split the speaker and time that open a paragraph in one of the published styles.
+
+    ``Name: 00:12:34`` on a line of its own, ``Speaker 1 (00:12):`` and ``[00:12:34] Name:``
+    (the name is optional there). Returns ``(speaker, seconds, the rest)``, or ``None``.
+
+    >>> open_turn("[00:12:34] Ann Lee: We shipped it.")
+    ('Ann Lee', 754.0, 'We shipped it.')
+    >>> open_turn("Ann Lee: 00:00:05\\nWe shipped it.")
+    ('Ann Lee', 5.0, 'We shipped it.')
+    >>> open_turn("We shipped it.") is None
+    True
+    """
+    first, _, after = paragraph.partition("\n")
+    stamp = split_stamp(first)
+    if stamp is not None:
+        name, mark, rest = stamp
+        return name, mark, "\n".join(x for x in (rest, after) if x)
+    m = _BRACKET_MARK.match(first)
+    if m is None:
+        return None
+    label, rest = split_label(first[m.end() :].strip())
+    return label, parse_clock(m.group(1)), "\n".join(x for x in (rest, after) if x)
+
+
+# A link's address may hold parentheses of its own: "[x](https://w.org/Core_(ch_4):_Net)".
+# Some hold spaces too: "[x](https://www.systeminit.com/open source/)" (Changelog & Friends 41).
+_URL = r"(?:[^()\n]|\([^()\n]*\))*"
+_IMAGE = re.compile(rf"!\[([^\]]*)\]\({_URL}\)")
+_LINK = re.compile(rf"\[([^\]]*)\]\({_URL}\)")
+
+
+def strip_links(text: str) -> str:
+    """Reduce Markdown links and images to their text.
+
+    >>> strip_links("see [checkpoints](https://w.org/Core_(ch_4):_Net#Checkpoints).")
+    'see checkpoints.'
+    """
+    return _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
 
 
 def clean_speaker(name: str | None) -> str | None:

@@ -13,8 +13,10 @@ from podsift.exceptions import TranscriptError
 from podsift.models import Segment, Transcript
 from podsift.transcripts._text import clean_speaker, collapse
 from podsift.transcripts.captions import parse_srt, parse_vtt
+from podsift.transcripts.frontmatter import split_front_matter
 from podsift.transcripts.markdown import parse_markdown
 from podsift.transcripts.markup import parse_html, parse_text
+from podsift.transcripts.speakers import resolve_speakers
 
 FORMATS = ("json", "vtt", "srt", "html", "markdown", "text")
 
@@ -61,7 +63,9 @@ def parse_transcript(
         content_type: the MIME type the publisher gave (``podcast:transcript`` ``type``).
 
     Returns:
-        The transcript; times are ``None`` where the document has none.
+        The transcript; times are ``None`` where the document has none. Front matter
+        (``---`` … ``---``) is no speech: its title and speakers go on the transcript, and
+        the speakers put full names on the turns' labels.
 
     Raises:
         TranscriptError: empty or binary content, invalid JSON, an unknown format, or a
@@ -70,11 +74,15 @@ def parse_transcript(
     text = _decode(content, source)
     if not text.strip():
         raise TranscriptError(f"{source}: empty transcript")
+    meta, text = split_front_matter(text)
     fmt = detect_format(text, source=source, format=format, content_type=content_type)
     segments = _parse_json(text, source) if fmt == "json" else _PARSERS[fmt](text)
     if not segments:
         raise TranscriptError(f"{source}: no segments found in {fmt} transcript")
-    return Transcript(source=source, format=fmt, segments=segments)
+    if meta is None:
+        return Transcript(source=source, format=fmt, segments=segments)
+    segments = resolve_speakers(segments, meta.speakers)
+    return Transcript(source, fmt, segments, title=meta.title, speakers=meta.speakers)
 
 
 def detect_format(
@@ -261,10 +269,13 @@ def _join(group: list[Segment], raw: bool) -> Segment:
 
 
 def transcript_to_json(t: Transcript) -> dict[str, Any]:
-    """Return the ``transcript`` JSON shape: ``{"source", "format", "segments": [...]}``."""
+    """Return the ``transcript`` JSON shape: ``{"source", "format", "title", "speakers",
+    "segments": [...]}`` (``title`` null and ``speakers`` empty unless the document says)."""
     return {
         "source": t.source,
         "format": t.format,
+        "title": t.title,
+        "speakers": list(t.speakers),
         "segments": [
             {"start": s.start, "end": s.end, "speaker": s.speaker, "text": s.text}
             for s in t.segments

@@ -12,13 +12,18 @@ import re
 from collections.abc import Iterator
 
 from podsift.models import Segment
-from podsift.transcripts._text import Piece, clean_speaker, parse_clock, segments_from_pieces
+from podsift.transcripts._text import (
+    Piece,
+    clean_speaker,
+    open_turn,
+    parse_clock,
+    segments_from_pieces,
+    strip_links,
+)
 
 _TURN = re.compile(r"^\s*\*\*([^*\n]{1,80}?)(?::\*\*|\*\*:)[ \t]*")
 _MARK = re.compile(r"\\\[([^\]\\]*?)\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\\\]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~<])")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
@@ -46,8 +51,7 @@ def strip_markdown(text: str) -> str:
     """
     text = _ESCAPE.sub(_hide, text)
     text = _LINE_PREFIX.sub("", text)
-    text = _IMAGE.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
+    text = strip_links(text)
     text = _REF_LINK.sub(r"\1", text)
     text = _CODE.sub(r"\1", text)
     for _ in range(2):  # nested emphasis such as **_x_**
@@ -77,12 +81,26 @@ def _marks(paragraph: str) -> tuple[float | None, float | None, str]:
     return lead, inner, "".join(parts)
 
 
+def _paragraphs(text: str) -> Iterator[str]:
+    """Yield paragraphs; a line that opens a turn starts a paragraph of its own."""
+    for paragraph in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
+        lines: list[str] = []
+        for line in paragraph.split("\n"):
+            if lines and (_TURN.match(line) or open_turn(line)):
+                yield "\n".join(lines)
+                lines = []
+            lines.append(line)
+        yield "\n".join(lines)
+
+
 def _pieces(text: str) -> Iterator[Piece]:
     """Yield one piece per paragraph, with turn speakers, marks and breaks applied."""
     speaker: str | None = None
     carried: float | None = None  # an inner mark: it times the next paragraph
-    for paragraph in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
+    for paragraph in _paragraphs(text):
         turn = _TURN.match(paragraph)
+        opened = None if turn is not None else open_turn(paragraph)
+        stamp: float | None = None
         if turn is not None:
             name = clean_speaker(turn.group(1))
             is_break = name is not None and name.lower() == "break"
@@ -90,7 +108,11 @@ def _pieces(text: str) -> Iterator[Piece]:
             paragraph = paragraph[turn.end() :]
         else:
             is_break = False
+        if opened is not None:  # "Name: 00:12:34", "Speaker 1 (00:12):", "[00:12:34] Name:"
+            name, stamp, paragraph = opened
+            speaker = clean_speaker(name) or speaker
         lead, inner, body = _marks(paragraph)
+        lead = stamp if stamp is not None else lead
         if is_break:
             body = ""
         yield Piece(lead, speaker, strip_markdown(body), floor=carried)

@@ -14,6 +14,8 @@ from podsift.transcripts._text import (
     parse_clock,
     segments_from_pieces,
     split_label,
+    split_stamp,
+    strip_links,
 )
 
 _BLOCK_TAGS = frozenset(
@@ -102,7 +104,8 @@ def _cited_pieces(blocks: list[tuple[str, str]]) -> Iterator[Piece]:
 
 _LINE_MARK = re.compile(r"^\s*[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?(?:\s+|$)")
 _VOICE = re.compile(r"^\s*<v(?:\.[^\s>]*)?\s+([^>]*)>", re.IGNORECASE)
-_VOICE_END = re.compile(r"</v>", re.IGNORECASE)
+# "</v>", and the "<v Name>" that some exports repeat inside a line (Python Bytes 466)
+_VOICE_END = re.compile(r"</v>|<v(?:\.[^\s>]*)?\s+[^>]*>", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -117,6 +120,9 @@ class _Line:
 
 def _line_start(line: str) -> _Line | None:
     """Return a new piece when ``line`` starts with a time mark, voice tag or label."""
+    stamp = split_stamp(line)
+    if stamp is not None:  # "Name: 00:12:34" (speech below) or "Speaker 1 (00:12): ..."
+        return _Line(stamp[1], stamp[0], stamp[2])
     mark: float | None = None
     m = _LINE_MARK.match(line)
     if m is not None:
@@ -152,16 +158,19 @@ def _lines(text: str) -> Iterator[_Line]:
 def parse_text(text: str) -> tuple[Segment, ...]:
     """Parse plain text: paragraphs; ``00:06:10`` line marks, ``<v Name>`` and ``Name:``.
 
-    An unlabelled paragraph keeps the last ``Name:`` speaker; a ``<v>`` voice tag names
-    its own line only, as in WebVTT.
+    Also the published turn styles: ``[00:12:34] Name:``, ``Speaker 1 (00:12):`` and
+    ``Name: 00:12:34`` on a line of its own with the speech below. An unlabelled paragraph
+    keeps the last ``Name:`` speaker; a ``<v>`` voice tag names its own line only, as in
+    WebVTT. Markdown links are reduced to their text.
     """
     pieces: list[Piece] = []
     speaker: str | None = None
     for line in _lines(text):
+        body = strip_links(line.text)
         if line.voiced:
             speaker = None
-            pieces.append(Piece(line.mark, line.speaker, line.text))
+            pieces.append(Piece(line.mark, line.speaker, body))
             continue
         speaker = line.speaker if line.speaker is not None else speaker
-        pieces.append(Piece(line.mark, speaker, line.text))
+        pieces.append(Piece(line.mark, speaker, body))
     return segments_from_pieces(pieces)

@@ -1,0 +1,158 @@
+"""Related discussions: other stories of the window on the same specific subject (pure).
+
+Stories are one claim each (#17), so two shows that talk about the same release with different
+points stay two stories. A digest item still tells the reader where else its subject came up:
+"Also discussed on …", never counted in "Raised on N shows". A story is related to an item when
+
+- their centroids are close (cosine ≥ :data:`RELATED_THRESHOLD`), *and*
+- their representative texts share a term that is rare in the window: used by at most
+  ``max(RARE_FLOOR, RARE_SHARE × stories)`` of the window's representative texts, so a broad
+  field ("Python", "AI") that many stories name never makes a relation on its own, *and*
+- it was raised on a show that did not raise the item, and it is not one of the digest's items.
+
+The rare terms also index the window: only stories sharing one are compared, so finding an
+item's neighbours costs a few dot products, whatever the size of the window.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from podsift.lexicon import content_words
+from podsift.models import Mention, StoryView
+
+RELATED_THRESHOLD = 0.5
+"""Least centroid cosine of two related stories, read as "the same specific subject" for the
+default MiniLM embedder. Cosine alone does not tell a subject from a field: MiniLM puts
+"installing Python into a virtual environment" and "Python 3.13 without the GIL" at 0.60, so a
+rare shared term is required too. Not calibrated per embedder; tune it here."""
+
+RELATED_MAX = 3
+"""Most related discussions shown under one digest item."""
+
+RARE_SHARE = 0.02
+RARE_FLOOR = 2
+"""A term is rare when at most ``max(RARE_FLOOR, RARE_SHARE × stories)`` stories use it."""
+
+Vector = npt.NDArray[np.float32]
+
+
+def subject_terms(text: str) -> frozenset[str]:
+    """Return the terms of ``text`` that can name a subject: content words with a letter.
+
+    A figure alone ("64", "5.6.0") names no subject: two unrelated remarks say "64 bytes".
+    A plural "s" is folded, so "backdoors" and "backdoor" are one term.
+
+    >>> sorted(subject_terms("The xz backdoors hid in 5.6.0 for 64 days"))
+    ['backdoor', 'day', 'hid', 'xz']
+    """
+    return frozenset(_singular(w) for w in content_words(text) if any(c.isalpha() for c in w))
+
+
+def _singular(word: str) -> str:
+    """Fold a possessive and a plain plural ("days" -> "day", "libraries" -> "library",
+    "hashicorp's" -> "hashicorp"; "class" stays)."""
+    word = word.removesuffix("'s").rstrip("'")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class RelatedIndex:
+    """The window's stories by rare term, with their centroids (build with :meth:`build`).
+
+    ``rare[id]`` holds the rare terms of a story's representative text and ``postings[term]``
+    the ids of the stories that use a rare term, in id order.
+    """
+
+    views: dict[str, StoryView]
+    vectors: dict[str, Vector]
+    rare: dict[str, frozenset[str]]
+    postings: dict[str, tuple[str, ...]]
+    threshold: float = RELATED_THRESHOLD
+    _near: dict[str, tuple[tuple[float, str], ...]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        views: Sequence[StoryView],
+        vectors: Mapping[str, Vector],
+        *,
+        threshold: float = RELATED_THRESHOLD,
+    ) -> RelatedIndex:
+        """Count each term over the representative texts of ``views`` and keep the rare ones."""
+        by_id = {v.id: v for v in sorted(views, key=lambda v: v.id) if v.mentions}
+        terms = {sid: subject_terms(v.mentions[0].text) for sid, v in by_id.items()}
+        counts = Counter(t for ts in terms.values() for t in ts)
+        most = max(RARE_FLOOR, int(RARE_SHARE * len(by_id)))
+        rare = {sid: frozenset(t for t in ts if counts[t] <= most) for sid, ts in terms.items()}
+        postings: dict[str, list[str]] = {}
+        for sid, ts in rare.items():
+            for term in ts:
+                postings.setdefault(term, []).append(sid)
+        kept = {sid: vector for sid, vector in vectors.items() if sid in by_id}
+        return cls(by_id, kept, rare, {t: tuple(ids) for t, ids in postings.items()}, threshold)
+
+    def near(self, story_id: str) -> tuple[tuple[float, str], ...]:
+        """(cosine, id) of the stories related to ``story_id`` by subject, best first.
+
+        Only the subject counts here (rare term and cosine); shows and the digest's other
+        items are left to :func:`pick_related`. Computed once per story and kept.
+        """
+        got = self._near.get(story_id)
+        if got is None:
+            got = self._near[story_id] = self._neighbours(story_id)
+        return got
+
+    def _neighbours(self, story_id: str) -> tuple[tuple[float, str], ...]:
+        own = self.vectors.get(story_id)
+        if own is None:
+            return ()
+        ids = sorted(
+            {o for t in self.rare.get(story_id, ()) for o in self.postings[t]} - {story_id}
+        )
+        ids = [o for o in ids if o in self.vectors]
+        if not ids:
+            return ()
+        # cosines from the stored centroids, normalised here: only the few candidates are read
+        matrix = np.stack([self.vectors[o] for o in ids]).astype(np.float64)
+        norms = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(own))
+        sims = (matrix @ own.astype(np.float64)) / np.where(norms > 0, norms, np.inf)
+        found = [(float(s), o) for s, o in zip(sims, ids, strict=True) if s >= self.threshold]
+        return tuple(sorted(found, key=lambda x: (-x[0], x[1])))
+
+
+def pick_related(
+    chosen: Sequence[StoryView], index: RelatedIndex, *, limit: int = RELATED_MAX
+) -> dict[str, tuple[Mention, ...]]:
+    """For each chosen story, up to ``limit`` mentions of related stories, best first.
+
+    A related story is one of :meth:`RelatedIndex.near`, not itself chosen, told by a show
+    the chosen story's mentions do not include; it gives its first mention (representative
+    first, then by score) from such a show. Each show appears once per item (its closest
+    story). Ties go by story id, so the same window always gives the same answer.
+    """
+    taken = {s.id for s in chosen}
+    out: dict[str, tuple[Mention, ...]] = {}
+    for story in chosen:
+        own = set(story.shows)
+        picked: list[Mention] = []
+        for _, other_id in index.near(story.id):
+            if len(picked) >= limit:
+                break
+            if other_id in taken:
+                continue
+            mention = next((m for m in index.views[other_id].mentions if m.show not in own), None)
+            if mention is not None:
+                picked.append(mention)
+                own.add(mention.show)
+        out[story.id] = tuple(picked)
+    return out

@@ -1,0 +1,156 @@
+"""Anchors: the terms two statements share that are rare in their window.
+
+Two shows that tell one story name the same specific things: the release, the project, the
+incident, the figure. Two shows that only share a subject share its common words ("Python",
+"open source", "AI"), which many statements of the same window use too. A term is *rare* for a
+pair when few of the window's statements use it outside the pair's neighbourhood (the
+statements close to either of the two): a story told by eleven shows keeps its own terms rare,
+while a field's name, used all over the window, is not. The same test holds for a crowd of
+Python podcasts and for a day of general news, with no list of words per field. Pure: texts
+in, counts out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from podsift.stories.words import FUNCTION_WORDS, text_signals
+
+#: A term is rare for a pair when at most this share of the window's statements use it outside
+#: the pair's neighbourhood (and always when at most :data:`RARE_FLOOR` do).
+RARE_SHARE = 0.02
+RARE_FLOOR = 2
+#: Things (by rare shared terms) two statements must both name to be told as one story.
+MIN_ANCHORS = 2
+#: The cosine at which another statement is in a pair's neighbourhood: close enough to be
+#: the same story told again, well above the merge threshold of a topic.
+NEAR_COSINE = 0.6
+
+
+@lru_cache(maxsize=1 << 16)
+def terms(text: str) -> frozenset[str]:
+    """The content terms of ``text``: its word stems less function words and short words.
+
+    >>> sorted(terms("The backdoor was added to XZ Utils 5.6.0"))
+    ['5.6.0', 'added', 'backdoor', 'util', 'xz']
+    """
+    signals = text_signals(text)
+    return frozenset(s for s in signals.stems if s not in FUNCTION_WORDS and len(s) > 1)
+
+
+@lru_cache(maxsize=1 << 16)
+def specific_terms(text: str) -> frozenset[str]:
+    """The terms of ``text`` that name something: capitalised or out-of-vocabulary words
+    (:class:`~podsift.stories.words.Signals` ``names`` and ``rare``) and figures.
+
+    >>> sorted(specific_terms("I was really excited: Jia Tan added it in 2021."))
+    ['2021', 'jia', 'tan']
+    """
+    signals = text_signals(text)
+    named = {_stem(w) for w in (*signals.names, *signals.rare)}
+    return frozenset(t for t in terms(text) if t in named or any(c.isdigit() for c in t))
+
+
+def _name_count(names: set[str], a: str, b: str) -> int:
+    """How many names ``names`` make, names next to each other in ``a`` or ``b`` being one."""
+    parent = {t: t for t in names}
+
+    def root(t: str) -> str:
+        while parent[t] != t:
+            t = parent[t]
+        return t
+
+    for text in (a, b):
+        for left, right in itertools.pairwise(text_signals(text).stems):
+            if left in names and right in names:
+                parent[root(left)] = root(right)
+    return len({root(t) for t in names})
+
+
+def _shared_figures(a: str, b: str) -> int:
+    """How many telling figures ``a`` and ``b`` both state: values of a kind, but not years,
+    ordinals ("the first") nor plain counts below ten ("two of them"), which any two
+    statements may share.
+
+    >>> _shared_figures("about twelve thousand jobs in 2023", "some 12,000 people in 2023")
+    1
+    >>> _shared_figures("the first two labs", "our first two tries")
+    0
+    """
+    both = text_signals(a).figures & text_signals(b).figures
+    return sum(1 for f in both if f.kind not in _UNTELLING and (f.kind != "plain" or f.value >= 10))
+
+
+#: Figure kinds (of :mod:`podsift.stories.figures`) that say nothing when two texts share them.
+_UNTELLING = frozenset({"year", "ordinal"})
+
+
+def _stem(word: str) -> str:
+    """``word`` as :func:`terms` spells it (a plural "s" off)."""
+    return word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] not in "su" else word
+
+
+@dataclass(frozen=True, slots=True)
+class WindowTerms:
+    """How many of a window's statements use each term."""
+
+    counts: Counter[str]
+    size: int
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> WindowTerms:
+        """Count the terms of ``texts`` (each text counts a term once)."""
+        counts: Counter[str] = Counter()
+        size = 0
+        for text in texts:
+            counts.update(terms(text))
+            size += 1
+        return cls(counts, size)
+
+    @property
+    def limit(self) -> int:
+        """The most statements a rare term is used by."""
+        return max(RARE_FLOOR, math.floor(RARE_SHARE * self.size))
+
+    def anchors(self, a: str, b: str, near: Iterable[str] = ()) -> frozenset[str]:
+        """The terms ``a`` and ``b`` share that are rare in the window outside ``near``.
+
+        ``near`` are the texts of the pair's neighbourhood, ``a`` and ``b`` included: their
+        use of a term is the story itself, not a sign that the term is common.
+        """
+        shared = terms(a) & terms(b)
+        if not shared:
+            return frozenset()
+        inside: Counter[str] = Counter()
+        for text in near:
+            inside.update(terms(text) & shared)
+        limit = self.limit
+        return frozenset(t for t in shared if self.counts.get(t, 0) - inside[t] <= limit)
+
+    def shared_things(self, a: str, b: str, near: Iterable[str] = ()) -> int:
+        """How many things ``a`` and ``b`` both name, by rare shared terms.
+
+        Each rare shared term is a thing, except that names next to each other in either
+        text are one ("Linux Foundation", "XZ Utils", "Jia Tan"), and figures count by value
+        ("12,000" is "twelve thousand"). Ordinary words that happen to be rare in the window
+        ("excited", "building") count only beside a shared name or figure
+        (:func:`specific_terms`): with none, the answer is 0.
+
+        >>> WindowTerms.of([]).shared_things("XZ Utils has a backdoor", "a backdoor in XZ Utils")
+        2
+        >>> WindowTerms.of([]).shared_things("I'm excited about building it", "building? excited!")
+        0
+        """
+        shared = self.anchors(a, b, near)
+        specific = {t for t in shared if t in specific_terms(a) or t in specific_terms(b)}
+        figures = _shared_figures(a, b)
+        if not specific and not figures:
+            return 0
+        names = {t for t in specific if not any(c.isdigit() for c in t)}
+        digits = len(specific - names)
+        return _name_count(names, a, b) + max(digits, figures) + len(shared - specific)

@@ -1,0 +1,71 @@
+"""Write the published-shape case files from a real Python Bytes transcript excerpt.
+
+No real transcript of these shapes is in ../../shared/data/transcripts, so each case file is
+the same real excerpt (Python Bytes 466, 00:33:01 to 00:41:05, MIT; see ../PROVENANCE.md)
+re-shaped: consecutive lines of one speaker become one turn that starts at its first line's
+time. Run from the repository root: ``.venv/bin/python tests/data/transcripts/shapes/reshape.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+HERE = Path(__file__).parent
+SOURCE = HERE.parent / "python-bytes" / "466-psf-lands-1.5-million.txt"
+FIRST, LAST = "00:33:01", "00:41:05"  # the excerpt: FIRST up to, not including, LAST
+LINE = re.compile(r"^(\d\d:\d\d:\d\d) <v ([^>]+)>(.*)$")
+INNER_VOICE = re.compile(r"<v [^>]+>")  # the export repeats the tag inside some lines
+
+
+def turns() -> list[tuple[str, str, str]]:
+    """Return the excerpt's turns as ``(time, speaker, text)``."""
+    out: list[tuple[str, str, str]] = []
+    inside = False
+    for line in SOURCE.read_text(encoding="utf-8").splitlines():
+        m = LINE.match(line)
+        if m is None:
+            continue
+        when, speaker, text = m.groups()
+        text = " ".join(INNER_VOICE.sub(" ", text).split())
+        inside = (inside or when == FIRST) and when != LAST
+        if not inside:
+            continue
+        if out and out[-1][1] == speaker:
+            out[-1] = (out[-1][0], speaker, f"{out[-1][2]} {text.strip()}")
+        else:
+            out.append((when, speaker, text.strip()))
+    return out
+
+
+def short(when: str) -> str:
+    """``00:21:04`` as Rev writes it under an hour: ``21:04``."""
+    return when[3:] if when.startswith("00:") else when
+
+
+def main() -> None:
+    parts = turns()
+    generic = {
+        name: f"Speaker {n}" for n, name in enumerate(dict.fromkeys(s for _, s, _ in parts), 1)
+    }
+    front = (
+        "---\n"
+        "title: 'Python Bytes 466: PSF lands 1.5 million'\n"
+        "transcript_by: Python Bytes\n"
+        "tags: ['python', 'django']\n"
+        "speakers: ['Michael Kennedy', 'Brian Okken']\n"
+        "date: 2026-01-19\n"
+        "---\n\n"
+    )
+    files = {
+        "front-matter-stamps.md": front + "".join(f"{s}: {t}\n\n{x}\n\n" for t, s, x in parts),
+        "bold-names.md": "".join(f"**{s}**: {x}\n\n" for _, s, x in parts),
+        "bracket-times.txt": "".join(f"[{t}] {s}: {x}\n" for t, s, x in parts),
+        "speaker-times.txt": "".join(f"{generic[s]} ({short(t)}):\n{x}\n\n" for t, s, x in parts),
+    }
+    for name, text in files.items():
+        (HERE / name).write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

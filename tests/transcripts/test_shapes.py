@@ -1,0 +1,177 @@
+"""Transcripts as published: front matter, "Name: 00:12:34" blocks, "**Name**:" lines,
+"[00:12:34] Name:" and "Speaker 1 (00:12):" turns, links reduced to their text.
+
+The shape files in ``tests/data/transcripts/shapes`` are one real Python Bytes excerpt
+re-shaped (see ``shapes/reshape.py``); every shape must give back the turns of the original
+file, parsed on its own. Their golden files are checked in ``test_golden.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from podsift.exceptions import TranscriptError
+from podsift.models import Segment
+from podsift.transcripts import match_name, parse_transcript, resolve_speakers
+
+DATA = Path(__file__).parents[1] / "data" / "transcripts"
+SHAPES = DATA / "shapes"
+ORIGINAL = DATA / "python-bytes" / "466-psf-lands-1.5-million.txt"
+FIRST, LAST = 33 * 60 + 1, 41 * 60 + 5  # the excerpt the shape files hold
+GENERIC = {"Brian Okken": "Speaker 1", "Michael Kennedy": "Speaker 2"}
+
+
+def _turns(segments: tuple[Segment, ...]) -> list[tuple[float | None, str | None, str]]:
+    """Join consecutive segments of one speaker: ``(start, speaker, text)`` per turn."""
+    out: list[tuple[float | None, str | None, str]] = []
+    for s in segments:
+        if out and out[-1][1] == s.speaker:
+            out[-1] = (out[-1][0], s.speaker, f"{out[-1][2]} {s.text}")
+        else:
+            out.append((s.start, s.speaker, s.text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def original() -> list[tuple[float | None, str | None, str]]:
+    whole = parse_transcript(ORIGINAL.read_bytes(), source=ORIGINAL.name)
+    excerpt = tuple(s for s in whole.segments if s.start is not None and FIRST <= s.start < LAST)
+    return _turns(excerpt)
+
+
+def _parse(name: str, source: str | None = None) -> list[tuple[float | None, str | None, str]]:
+    t = parse_transcript((SHAPES / name).read_bytes(), source=source or name)
+    return _turns(t.segments)
+
+
+def _undash(
+    turns: list[tuple[float | None, str | None, str]],
+) -> list[tuple[float | None, str | None, str]]:
+    # a turn that opens with "- " is a list item in Markdown, and the marker is dropped
+    return [(start, who, text.removeprefix("- ")) for start, who, text in turns]
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("front-matter-stamps.md", None),
+        ("front-matter-stamps.md", "https://example.test/466.txt"),
+        ("front-matter-stamps.md", "466"),
+        ("bracket-times.txt", None),
+        ("bracket-times.txt", "466.md"),
+    ],
+)
+def test_shape_gives_the_original_turns_with_speaker_and_time(
+    name: str, source: str | None, original: list[tuple[float | None, str | None, str]]
+) -> None:
+    assert len(original) == 21
+    markdown = (source or name).endswith(".md")
+    assert _parse(name, source) == (_undash(original) if markdown else original)
+
+
+def test_speaker_time_labels_give_generic_speakers_and_times(
+    original: list[tuple[float | None, str | None, str]],
+) -> None:
+    expected: list[tuple[float | None, str | None, str]] = [
+        (start, GENERIC[str(who)], text) for start, who, text in original
+    ]
+    assert _parse("speaker-times.txt") == expected
+    assert _parse("speaker-times.txt", "466.md") == _undash(expected)
+
+
+def test_bold_name_lines_give_speakers(
+    original: list[tuple[float | None, str | None, str]],
+) -> None:
+    got = _parse("bold-names.md")
+    assert [(w, x) for _, w, x in got] == [(w, x) for _, w, x in _undash(original)]
+    assert all(start is None for start, _, _ in got)  # the shape carries no times
+
+
+def test_front_matter_is_no_speech_and_gives_title_and_speakers() -> None:
+    t = parse_transcript((SHAPES / "front-matter-stamps.md").read_bytes(), source="466.md")
+    assert t.title == "Python Bytes 466: PSF lands 1.5 million"
+    assert t.speakers == ("Michael Kennedy", "Brian Okken")
+    assert t.segments[0].text.startswith("So do you have to, okay, so maybe I missed this")
+    assert (t.segments[0].start, t.segments[0].speaker) == (1981.0, "Brian Okken")
+    assert not any("---" in s.text or "transcript_by" in s.text for s in t.segments)
+
+
+def test_front_matter_speakers_put_full_names_on_first_name_labels() -> None:
+    text = (SHAPES / "front-matter-stamps.md").read_text(encoding="utf-8")
+    short = text.replace("\nBrian Okken: ", "\nBrian: ").replace(
+        "\nMichael Kennedy: ", "\nMICHAEL: "
+    )
+    t = parse_transcript(short, source="466.md")
+    assert {s.speaker for s in t.segments} == {"Brian Okken", "Michael Kennedy"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nJust a rule, then speech.\n\nAnn Lee: We shipped it on time.\n",  # no key: value
+        "---\ntitle: never closed\n\nAnn Lee: We shipped it on time.\n",
+    ],
+)
+def test_a_leading_rule_that_is_no_front_matter_stays_text(text: str) -> None:
+    t = parse_transcript(text, source="ep.txt")
+    assert t.title is None and t.speakers == ()
+    assert any(s.speaker == "Ann Lee" for s in t.segments)
+
+
+def test_front_matter_alone_is_an_empty_transcript() -> None:
+    with pytest.raises(TranscriptError, match=r"ep\.md: no segments found"):
+        parse_transcript("---\ntitle: x\nspeakers: [Ann Lee]\n---\n\n", source="ep.md")
+
+
+def test_a_solo_speaker_from_front_matter_says_the_unlabelled_text() -> None:
+    t = parse_transcript(
+        "---\nspeakers:\n  - Jerod Santo\n---\nThis week in open source.\n", source="ep.md"
+    )
+    assert [s.speaker for s in t.segments] == ["Jerod Santo"]
+
+
+def test_link_residue_with_parentheses_in_the_address_is_gone() -> None:
+    t = parse_transcript(
+        (DATA / "changelog" / "changelog--friends-41.md").read_bytes(), source="f41.md"
+    )
+    burgess = next(s for s in t.segments if "who wrote CFEngine" in s.text)
+    assert "Mark Burgess, who wrote CFEngine, changed my life." in burgess.text
+    mojo = next(s for s in t.segments if "mojo bags" in s.text)
+    assert "_culture)" not in mojo.text
+    assert not any("](" in s.text or "_(" in s.text for s in t.segments)
+
+
+def test_links_in_plain_text_are_reduced_to_their_text() -> None:
+    t = parse_transcript(
+        "[00:01:02] Ann Lee: Read about [checkpoints](https://en.bitcoin.it/wiki/"
+        "Bitcoin_Core_0.11_(ch_4):_P2P_Network#checkpoints:_Initial_Block_Download#Checkpoints)"
+        " before you sync.\n",
+        source="ep.txt",
+    )
+    assert t.segments == (
+        Segment(62.0, None, "Ann Lee", "Read about checkpoints before you sync."),
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Łukasz Langa", "Łukasz Langa"),
+        ("LUKASZ LANGA", "Łukasz Langa"),
+        ("Pablo", "Pablo Galindo"),
+        ("Galindo", "Pablo Galindo"),
+        ("Adam", None),  # two Adams: ambiguous
+        ("Speaker 1", None),
+        ("Pablo Picasso", None),
+    ],
+)
+def test_match_name(label: str, expected: str | None) -> None:
+    people = ["Pablo Galindo", "Łukasz Langa", "Adam Stacoviak", "Adam Jacob"]
+    assert match_name(label, people) == expected
+
+
+def test_resolve_speakers_keeps_unknown_and_generic_labels() -> None:
+    segs = (Segment(0.0, 1.0, "Speaker 1", "a"), Segment(1.0, 2.0, None, "b"))
+    assert resolve_speakers(segs, ["Ann Lee", "Bo Chen"]) == segs
