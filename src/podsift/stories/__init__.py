@@ -43,6 +43,7 @@ from podsift.stories.group import (
     threshold_for,
 )
 from podsift.stories.index import ANN_THRESHOLD, IndexDimensionError, StoryIndex
+from podsift.stories.signals import conflicts, text_signals
 from podsift.stories.stage import StoriesReport, make_embedder, run
 from podsift.stories.statements import (
     MAX_STATEMENT_CHARS,
@@ -73,6 +74,7 @@ __all__ = [
     "assign_to_stories",
     "cluster_id",
     "cluster_to_json",
+    "conflicts",
     "create_embedder",
     "decode_statements",
     "embedders",
@@ -82,5 +84,6 @@ __all__ = [
     "natural_key",
     "read_statements",
     "run",
+    "text_signals",
     "threshold_for",
 ]

@@ -32,7 +32,7 @@ MIN_ANCHORS = 2
 NEAR_COSINE = 0.6
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)  # a window's texts, read again every day of a catch-up run
 def terms(text: str) -> frozenset[str]:
     """The content terms of ``text``: its word stems less function words and short words.
 
@@ -103,12 +103,13 @@ class WindowTerms:
     size: int
 
     @classmethod
-    def of(cls, texts: Iterable[str]) -> WindowTerms:
-        """Count the terms of ``texts`` (each text counts a term once)."""
+    def of(cls, texts: Iterable[str], only: frozenset[str] | None = None) -> WindowTerms:
+        """Count the terms of ``texts`` (each text counts a term once); with ``only``, just
+        those terms (the ones the statements being placed can share)."""
         counts: Counter[str] = Counter()
         size = 0
         for text in texts:
-            counts.update(terms(text))
+            counts.update(terms(text) if only is None else terms(text) & only)
             size += 1
         return cls(counts, size)
 

@@ -18,6 +18,7 @@ window (:mod:`.anchors`): the cosine alone cannot tell "Redis changed its licenc
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
@@ -28,7 +29,7 @@ import numpy.typing as npt
 from podsift.exceptions import PodsiftError
 from podsift.models import Cluster, Statement, text_hash
 from podsift.stories import anchors
-from podsift.stories.anchors import MIN_ANCHORS, WindowTerms
+from podsift.stories.anchors import MIN_ANCHORS, WindowTerms, terms
 from podsift.stories.index import StoryIndex
 from podsift.stories.signals import SignalWeights, pair_penalty, text_signals
 
@@ -182,7 +183,8 @@ def assign_to_stories(
     story_of = _nearest_story(unit, list(existing), threshold, index)
     texts = story_texts or {}
     vectors = member_vectors or {}
-    window = WindowTerms.of([s.text for s in ordered] + [t for m in texts.values() for t in m])
+    placed = frozenset().union(*(terms(s.text) for s in ordered))
+    window = WindowTerms.of([*(s.text for s in ordered), *itertools.chain(*texts.values())], placed)
     close = unit @ unit.T >= anchors.NEAR_COSINE  # each new statement's near neighbours
     for i, (story, cos) in enumerate(story_of):
         if story is None:
