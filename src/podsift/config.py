@@ -81,7 +81,14 @@ class LLMSettings:
     chunk_words: int = 1800
     overlap_words: int = 150
     max_output_tokens: int = 1200
+    threads: int = 1  # the ``local`` model's CPU threads (1 beat 2 on a busy machine)
+    budget_seconds: float = 120.0  # the ``local`` model's time per run; later questions fall back
     api_key: str = field(default="", repr=False)
+
+
+def _local() -> LLMSettings:
+    """The in-process model: ``model`` is a fetched name or a path to a GGUF file."""
+    return LLMSettings(base_url="", model="qwen-1.5b", api_key_env="", max_output_tokens=400)
 
 
 def _anthropic() -> LLMSettings:
@@ -97,15 +104,20 @@ class InsightSettings:
     """Which extractor runs and how many insights an episode yields.
 
     ``provider`` names an extractor or a chat model (``podsift.llm.chat_models``); a chat
-    model's settings are the ``[insights.<provider>]`` sub-table of that name.
+    model's settings are the ``[insights.<provider>]`` sub-table of that name. ``headlines``
+    names the chat model that writes the final five's headlines (``""``: ``provider`` when it
+    is a chat model; ``"local"``: the in-process model of ``[insights.local]``, while the
+    ``local`` extractor keeps extracting).
     """
 
     provider: str = "local"
     top_n: int = 8
     token_budget: int = 500_000
     grounding_threshold: float = 0.85
+    headlines: str = ""
     openai: LLMSettings = field(default_factory=LLMSettings)
     anthropic: LLMSettings = field(default_factory=_anthropic)
+    local: LLMSettings = field(default_factory=_local)
 
     def llm(self, name: str) -> LLMSettings:
         """Return the settings of chat model ``name``: its ``[insights.<name>]`` sub-table.

@@ -115,9 +115,9 @@ def sample_digest() -> Digest:
         DigestItem(
             rank=2,
             story_id="s2",
-            headline="SQLite handles 100k writes a second on a laptop with WAL mode.",
-            insight="SQLite handles 100k writes a second on a laptop with WAL mode.",
-            quote="Turn on WAL and it's a different database.",
+            headline="WAL · database",  # no LLM: a label of key terms, the quote said once
+            insight="Turn on WAL and it's a different database.",
+            quote="Um, turn on WAL and it's a different database.",
             speaker=None,
             show="Talk Python",
             episode="Episode 450",
@@ -161,8 +161,8 @@ def sample_digest() -> Digest:
         DigestItem(
             rank=5,
             story_id="s5",
-            headline="A story with no link and no time still reads well.",
-            insight="A story with no link and no time still reads well.",
+            headline="",  # no LLM and no key term: the quote alone
+            insight="Sometimes you just have the words.",
             quote="Sometimes you just have the words.",
             speaker=None,
             show="Plain Show",
@@ -242,13 +242,22 @@ def test_build_skips_stories_without_mentions_and_handles_empty_input() -> None:
     assert build_digest([], day=DAY).items == ()
 
 
-def test_build_trims_long_insight_into_headline() -> None:
-    text = "word " * 60
-    (item,) = build_digest([ranked("s", mention("S", text=text.strip()))], day=DAY).items
-    assert item.insight == text.strip()
-    assert item.headline.endswith("…")
-    assert len(item.headline) <= 120
-    assert not item.headline[:-1].endswith(" ")
+def test_build_labels_items_with_key_terms_never_the_quote_again() -> None:
+    """Without an LLM the headline is a few key terms of the story, rare in the window."""
+    text = "Django tasks landed in Django 6.0 and Python developers can drop Celery now."
+    stories = [
+        ranked("s", mention("S", text=text), mention("T", text="Celery is optional for Django")),
+        *(ranked(f"o{i}", mention("O", text=f"Python developers like topic{i}")) for i in range(4)),
+    ]
+    item = build_digest(stories, day=DAY).items[0]
+    assert item.headline == "Django · tasks · Celery"
+    assert item.insight == text
+    assert all(len(i.headline.split(" · ")) <= 3 for i in build_digest(stories, day=DAY).items)
+
+
+def test_build_label_is_empty_without_a_content_word() -> None:
+    (item,) = build_digest([ranked("s", mention("S", text="Yes, it is 42."))], day=DAY).items
+    assert item.headline == ""
 
 
 @pytest.mark.parametrize(
@@ -532,3 +541,12 @@ def test_the_terminal_view_lists_related_discussions_apart(
     assert "- Rustacean Station (Drivers in Rust, 22:02): “The Rust driver" in first
     assert "https://rustacean.example/drivers#t=1322" in first
     assert "- Untimed Radio (Kernel news): “Rust drivers are coming.”" in first
+
+
+def test_a_short_day_says_so_plainly_in_every_format() -> None:
+    d = sample_digest()
+    short = Digest(date=d.date, items=d.items[:2])
+    line = "Only 2 points stood on their own today."
+    for fmt in ("text", "md", "html"):
+        assert line in render(short, fmt)
+        assert "stood on" not in render(d, fmt)

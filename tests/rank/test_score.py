@@ -1,4 +1,4 @@
-"""Ranking stories: breadth × salience × recency, pure and deterministic."""
+"""Ranking stories: breadth × salience × substance × recency, pure and deterministic."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from podsift.insights import substance
 from podsift.models import Mention, StoryView
 from podsift.rank import rank_stories
 
 NOW = datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
+TEXT = "Django 6.0 ships background tasks, so small apps can drop Celery."
+SUBSTANCE = substance(TEXT)
 
 
 def mention(show: str, score: float, n: int = 0) -> Mention:
@@ -19,7 +22,7 @@ def mention(show: str, score: float, n: int = 0) -> Mention:
         show=show,
         episode=f"{show} episode",
         speaker=None,
-        text="text",
+        text=TEXT,
         quote="quote",
         link=None,
         start=None,
@@ -38,7 +41,7 @@ def story(
 def test_three_shows_beat_one_of_equal_salience() -> None:
     ranked = rank_stories([story("solo", ["A"]), story("wide", ["A", "B", "C"])], now=NOW)
     assert [r.story.id for r in ranked] == ["wide", "solo"]
-    assert ranked[0].score == pytest.approx(0.8 * (1 + math.log2(3)))
+    assert ranked[0].score == pytest.approx(0.8 * (1 + math.log2(3)) * SUBSTANCE)
 
 
 def test_breadth_counts_distinct_shows_only() -> None:
@@ -75,11 +78,12 @@ def test_salience_is_the_best_mention() -> None:
     assert [name for name, _ in ranked.reasons] == [
         "breadth",
         "salience",
+        "substance",
         "recency",
         "novelty",
         "interest",
     ]
-    assert ranked.score == pytest.approx(2 * 0.9)
+    assert ranked.score == pytest.approx(2 * 0.9 * SUBSTANCE)
 
 
 def test_already_sent_and_empty_stories_are_excluded() -> None:
@@ -112,3 +116,42 @@ def test_bad_arguments() -> None:
         rank_stories([], now=NOW, limit=-1)
     with pytest.raises(ValueError, match="half"):
         rank_stories([], now=NOW, recency_half_life_days=0)
+
+
+def with_text(ident: str, text: str, shows: list[str], score: float = 0.8) -> StoryView:
+    base = story(ident, shows, score)
+    return StoryView(
+        ident,
+        tuple(Mention(**{**_fields(m), "text": text}) for m in base.mentions),
+        base.first_seen,
+        base.last_seen,
+    )
+
+
+def _fields(m: Mention) -> dict[str, object]:
+    return {name: getattr(m, name) for name in Mention.__slots__}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Those are the options, and honestly they all work fine for most teams.",
+        "Oh, the biggest one of all is what happened with the packaging work.",
+        "That was a long tangent, but it really mattered to me at the time.",
+        "Have you tried the new resolver in uv 0.5 on a big monorepo yet?",
+        "Everybody can understand that, really.",
+    ],
+)
+def test_a_story_that_does_not_stand_alone_never_reaches_the_five(text: str) -> None:
+    """Central and told by three shows, yet it leans on context: it is not ranked at all."""
+    stories = [with_text("lean", text, ["A", "B", "C"], 1.0), story("plain", ["D"], 0.3)]
+    ranked = rank_stories(stories, now=NOW)
+    assert [r.story.id for r in ranked] == ["plain"]
+
+
+def test_a_story_that_says_more_outranks_an_equally_central_one() -> None:
+    vague = with_text("vague", "Caching the wheels made our builds much faster overall.", ["A"])
+    exact = with_text("exact", "uv 0.5 caches wheels, and CI builds at Astral fell 40%.", ["A"])
+    ranked = rank_stories([vague, exact], now=NOW)
+    assert [r.story.id for r in ranked] == ["exact", "vague"]
+    assert dict(ranked[1].reasons)["substance"] >= 0.5

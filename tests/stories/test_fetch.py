@@ -95,8 +95,8 @@ def test_unknown_model_and_failed_download_are_one_line(
 ) -> None:
     monkeypatch.setenv("PODSIFT_CLUSTER__MODELS_DIR", str(tmp_path))
     code, _, err = run(["models", "fetch", "gpt-9"], capsys)
-    assert code == 1 and "no fetchable model 'gpt-9' (known: mpnet-base)" in err
-    assert len(err.strip().splitlines()) == 2  # the progress line, then the error
+    assert code == 1 and "no fetchable model 'gpt-9' (known: mpnet-base, qwen-1.5b, qwen-0.5b)" in err
+    assert len(err.strip().splitlines()) == 1  # refused before any progress line
 
 
 def test_fetched_embedder_reads_its_manifest_and_matches_the_same_model(tmp_path: Path) -> None:

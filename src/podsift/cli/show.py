@@ -7,23 +7,31 @@ import textwrap
 import click
 
 from podsift.digest import format_clock as clock
+from podsift.digest import short_day, worth_showing
 from podsift.models import AlsoOn, Digest, DigestItem, Related
 
 
 def show_digest(digest: Digest) -> None:
-    """Print the top stories: insight, quote, who said it where and the link, then the same
+    """Print the top stories: headline (an LLM's, or the story's key terms), quote, who said it
+    where and the link (the insight too when it says more than the quote), then the same
     for each other show that raised the story, then the related discussions on other shows."""
     click.echo(click.style(f"\npodsift — top {len(digest.items)} for {digest.date}", bold=True))
+    if note := short_day(digest):
+        click.echo(note)
     for item in digest.items:
         shows = 1 + len(item.also_on)
         raised = f" raised on {shows} shows" if shows > 1 else ""
         update = " update: new shows since your last digest" if item.update else ""
         click.echo(
             click.style(f"\n{item.rank}.", bold=True)
+            + click.style(f" {item.headline}" if item.headline else "", bold=True)
             + click.style(update, fg="yellow")
             + click.style(raised, fg="green")
         )
-        click.echo(textwrap.fill(item.insight, 88, initial_indent="   ", subsequent_indent="   "))
+        if worth_showing(item.insight, item.headline, item.quote):  # the quote says it once
+            click.echo(
+                textwrap.fill(item.insight, 88, initial_indent="   ", subsequent_indent="   ")
+            )
         _mention(item, "   > ", "     ", "   ")
         for other in item.also_on:
             _mention(other, "   also: ", "         ", "         ")

@@ -59,7 +59,8 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @pass_app
 def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None:
-    """Show each story's score and its factors (breadth, salience, recency, novelty, interest).
+    """Show each story's score and its factors (breadth, salience, substance, recency, novelty,
+    interest).
 
     A past --date is explained as of the end of that day (its window, its recency).
     """

@@ -19,6 +19,7 @@ PURPOSES: dict[str, int | None] = {
     "unsubscribe": None,  # unsubscribe links in old emails must keep working
     "preferences": 30 * 24 * 3600,
     "feed": None,
+    "digest": 365 * 24 * 3600,  # "view in browser": a subscriber's own archived digests
 }
 """Each purpose and how long its links last, in seconds (None: for good)."""
 

@@ -35,6 +35,8 @@ from podsift.digest.render import (
     render_html,
     render_markdown,
     render_text,
+    short_day,
+    worth_showing,
 )
 from podsift.digest.schedule import Slot, compose_day, local_date, local_slot
 from podsift.digest.stage import (
@@ -82,7 +84,9 @@ __all__ = [
     "render_markdown",
     "render_text",
     "run",
+    "short_day",
     "subject_terms",
     "timestamp_link",
     "today",
+    "worth_showing",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from urllib.parse import urldefrag
 
+from podsift.digest.labels import TermCounts
 from podsift.models import AlsoOn, Digest, DigestItem, Mention, RankedStory, Related
 from podsift.rank import is_update
 
@@ -19,24 +20,30 @@ def build_digest(
     day: date,
     recipient: str | None = None,
     related: Mapping[str, Sequence[Mention]] | None = None,
+    terms: TermCounts | None = None,
 ) -> Digest:
     """Build the digest of ``ranked`` stories (best first) for ``recipient`` on ``day``.
 
-    Each story's first mention is its representative: it gives the headline, insight, quote,
-    speaker, show, episode and timestamped link. Every *other* show that raised the story adds
-    one "also on" entry (that show's best-scored mention), ordered by show name. A story the
-    reader got before, back because new shows raised it, is marked as an update. ``related``
-    gives, by story id, the mentions of other stories on the same subject (see
-    :func:`~podsift.digest.related.pick_related`), shown apart from the shows that raised it.
+    Each story's first mention is its representative: it gives the insight, quote, speaker,
+    show, episode and timestamped link. The headline is a label of the story's key terms
+    (:mod:`~podsift.digest.labels`, counted over ``terms``, the window; by default over
+    ``ranked``), never the quote again; an LLM may rewrite it later (``Headlines``).
+    Every *other* show that raised the story adds one "also on" entry (that show's best-scored
+    mention), ordered by show name. A story the reader got before, back because new shows
+    raised it, is marked as an update. ``related`` gives, by story id, the mentions of other
+    stories on the same subject (see :func:`~podsift.digest.related.pick_related`), shown
+    apart from the shows that raised it.
     Stories without mentions are skipped; ranks count from 1 over the stories kept.
     """
     kept = [r for r in ranked if r.story.mentions]
     nearby = related or {}
+    counts = terms or TermCounts.build([r.story for r in ranked])
     items = tuple(
         _item(
             rank,
             r.story.id,
             r.story.mentions,
+            label=counts.label([m.text for m in r.story.mentions]),
             update=is_update(r),
             related=nearby.get(r.story.id, ()),
         )
@@ -50,6 +57,7 @@ def _item(
     story_id: str,
     mentions: Sequence[Mention],
     *,
+    label: str = "",
     update: bool = False,
     related: Sequence[Mention] = (),
 ) -> DigestItem:
@@ -58,7 +66,7 @@ def _item(
     return DigestItem(
         rank=rank,
         story_id=story_id,
-        headline=headline_of(rep.text),
+        headline=label,
         insight=rep.text,
         quote=rep.quote,
         speaker=rep.speaker,

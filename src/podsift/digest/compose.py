@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from podsift.context import RunContext
 from podsift.digest.build import build_digest
+from podsift.digest.labels import TermCounts
 from podsift.digest.related import RelatedIndex, pick_related
 from podsift.digest.render import digest_to_json
 from podsift.insights import Polisher, make_polisher, polish_digest
@@ -107,6 +108,7 @@ class StoryPool:
     embedder: Any = None
     base: BaseScores | None = None
     related: RelatedIndex | None = None
+    terms: TermCounts | None = None
 
     @classmethod
     def load(cls, ctx: RunContext) -> StoryPool:
@@ -122,6 +124,12 @@ class StoryPool:
         if self.related is None:
             self.related = RelatedIndex.build(self.views, self.vectors)
         return self.related
+
+    def term_counts(self) -> TermCounts:
+        """How many of the window's stories use each term (for labels), counted on first use."""
+        if self.terms is None:
+            self.terms = TermCounts.build(self.views)
+        return self.terms
 
     def embed(self, ctx: RunContext, texts: list[str]) -> npt.NDArray[np.float32]:
         """Embed readers' topics with one embedder for the whole run (cached by text)."""
@@ -176,7 +184,13 @@ def draft_digest(
     pool = pool or StoryPool.load(ctx)
     ranked = rank_for(ctx, recipient, day, pool=pool)
     related = pick_related([r.story for r in ranked], pool.related_index())
-    digest = build_digest(ranked, day=day, recipient=recipient or None, related=related)
+    digest = build_digest(
+        ranked,
+        day=day,
+        recipient=recipient or None,
+        related=related,
+        terms=pool.term_counts(),
+    )
     if headlines is not None:
         digest = headlines.apply(digest)
     return digest_to_json(digest), [r.story.id for r in ranked]

@@ -155,8 +155,33 @@ def long_date(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+DIGEST_SIZE = 5
+"""Items a full digest holds; a day with fewer standalone points says so (#21)."""
+
+
+def short_day(d: Digest, size: int = DIGEST_SIZE) -> str | None:
+    """The plain line of a day with fewer than ``size`` points that stand on their own.
+
+    Filler never fills the gap: the ranking leaves out what cannot be read alone.
+
+    >>> short_day(Digest(date(2024, 4, 2), ()))
+    'Only 0 points stood on their own today.'
+    """
+    n = len(d.items)
+    if n >= size:
+        return None
+    return (
+        f"Only {n} point{'' if n == 1 else 's'} stood on {'its' if n == 1 else 'their'} own today."
+    )
+
+
 def _context(d: Digest) -> dict[str, Any]:
-    return {"d": d, "items": d.items, "long_date": long_date(d.date)}
+    return {
+        "d": d,
+        "items": d.items,
+        "long_date": long_date(d.date),
+        "short_day": short_day(d),
+    }
 
 
 def _public_url(url: str | None) -> str | None:

@@ -23,6 +23,7 @@ from podsift.insights.stage import (
     make_extractor,
     run,
 )
+from podsift.insights.standalone import standalone_reason, substance
 
 __all__ = [
     "ExtractReport",
@@ -41,4 +42,6 @@ __all__ = [
     "make_polisher",
     "polish_digest",
     "run",
+    "standalone_reason",
+    "substance",
 ]

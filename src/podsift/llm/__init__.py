@@ -10,5 +10,17 @@ from __future__ import annotations
 
 from podsift.llm.base import ChatModel, ChatReply, LLMError, chat_models, connect
 from podsift.llm.client import HTTPChatModel
+from podsift.llm.weights import GGUF_SOURCES, ModelFileError, fetch_gguf, gguf_path
 
-__all__ = ["ChatModel", "ChatReply", "HTTPChatModel", "LLMError", "chat_models", "connect"]
+__all__ = [
+    "GGUF_SOURCES",
+    "ChatModel",
+    "ChatReply",
+    "HTTPChatModel",
+    "LLMError",
+    "ModelFileError",
+    "chat_models",
+    "connect",
+    "fetch_gguf",
+    "gguf_path",
+]

@@ -3,10 +3,11 @@
 Every LLM use in podsift (the LLM extractors, the headline writer) asks a :class:`ChatModel`
 and never a provider's wire format. Providers plug in by name through ``chat_models``; the
 built-ins are ``openai`` (any OpenAI-compatible server: OpenAI, Ollama, vLLM, llama.cpp's
-server, OpenRouter) and ``anthropic`` (the Messages API). :func:`connect` builds one and
+server, OpenRouter), ``anthropic`` (the Messages API) and ``local`` (a GGUF model run
+in-process, offline; ``podsift models fetch qwen-1.5b``). :func:`connect` builds one and
 checks its API key, so every provider gives the same "how to fix" message.
 
->>> {"anthropic", "openai"} <= set(chat_models.names())
+>>> {"anthropic", "local", "openai"} <= set(chat_models.names())
 True
 """
 
@@ -78,6 +79,14 @@ def _anthropic(settings: LLMSettings) -> ChatModel:
     from podsift.llm.providers.anthropic import AnthropicChat
 
     return AnthropicChat(settings)
+
+
+@chat_models.register("local")
+def _local(settings: LLMSettings) -> ChatModel:
+    """Build the in-process chat model (``podsift[llm-local]`` and a fetched model file)."""
+    from podsift.llm.providers.local import LocalChat
+
+    return LocalChat(settings)
 
 
 def connect(name: str, settings: LLMSettings, *, section: str = "insights") -> ChatModel:

@@ -1,10 +1,11 @@
 """Rank stories for a reader; for many readers, the reader-independent part once per run.
 
-This is the one ranking path. :class:`BaseScores` computes breadth × salience × recency, the
-id order and the vectors once; :func:`rank_with_base` then multiplies in one reader's novelty
-and interest (numpy, one pass), keeps the top candidates with a partial sort and runs the MMR
-pick over them only. A bound check widens the pick to every eligible story whenever a story
-outside the candidates could still win a step, so the window never changes the result.
+This is the one ranking path. :class:`BaseScores` computes breadth × salience × substance ×
+recency, the id order and the vectors once; :func:`rank_with_base` then multiplies in one
+reader's novelty and interest (numpy, one pass), keeps the top candidates with a partial sort
+and runs the MMR pick over them only. A bound check widens the pick to every eligible story
+whenever a story outside the candidates could still win a step, so the window never changes
+the result.
 :func:`rank_stories` is the one-reader case: a fresh :class:`BaseScores` and no window.
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from podsift.models import RankedStory, StoryView
-from podsift.rank.score import Vector, breadth, novelty, recency, salience
+from podsift.rank.score import Vector, breadth, novelty, recency, salience, substance
 
 Positions = npt.NDArray[np.intp]
 _SLACK = 1e-4  # float32 dot products vs the float64 bound: stay on the safe side
@@ -31,11 +32,11 @@ class BaseScores:
 
     ``views`` holds the stories with mentions in id order (a repeated id keeps its views in
     input order; each reader's ranking keeps the best-scored one); ``base[j]`` is breadth ×
-    salience × recency of ``views[j]`` and ``index`` maps an id to its positions.
+    salience × substance × recency of ``views[j]`` and ``index`` maps an id to its positions.
     """
 
     views: tuple[StoryView, ...]
-    factors: tuple[tuple[float, float, float], ...]
+    factors: tuple[tuple[float, float, float, float], ...]
     base: npt.NDArray[np.float64]
     index: dict[str, tuple[int, ...]]
     vectors: tuple[Vector | None, ...]
@@ -65,7 +66,12 @@ class BaseScores:
         vector_map = vectors or {}
         views = tuple(sorted((s for s in stories if s.mentions), key=lambda s: s.id))
         factors = tuple(
-            (breadth(s), salience(s), recency(s.last_seen, now, recency_half_life_days))
+            (
+                breadth(s),
+                salience(s),
+                substance(s),
+                recency(s.last_seen, now, recency_half_life_days),
+            )
             for s in views
         )
         # the same left-to-right product as score_story's math.prod
@@ -297,7 +303,7 @@ def _mmr(
 
 
 def _ranked(base: BaseScores, j: int, score: float, nov: float, interest: float) -> RankedStory:
-    b, s, r = base.factors[j]
-    reasons = (("breadth", b), ("salience", s), ("recency", r), ("novelty", nov),
+    b, s, w, r = base.factors[j]
+    reasons = (("breadth", b), ("salience", s), ("substance", w), ("recency", r), ("novelty", nov),
                ("interest", interest))  # fmt: skip
     return RankedStory(story=base.views[j], score=score, reasons=reasons)

@@ -1,10 +1,14 @@
 """Score and order stories. Pure: stories, ``now`` and what the reader already got in.
 
-score = breadth × salience × recency × novelty × interest, where
+score = breadth × salience × substance × recency × novelty × interest, where
 
 - breadth = 1 + log2(distinct shows): a second show adds as much as the first, a fourth
   as much as the second and third together (diminishing returns);
 - salience = the best mention score (negative scores count as 0);
+- substance = how much the representative quote says read on its own
+  (:func:`podsift.insights.substance`): 0 when it leans on what came before, asks, talks
+  about the conversation or states nothing, so it never reaches the digest; else 0.5..1
+  with its names, figures, claims and news;
 - recency = 0.5 ** (age in days of ``last_seen`` / half-life); unknown ``last_seen`` → 1.0,
   a ``last_seen`` after ``now`` counts as age 0;
 - novelty = 1.0 for a story the reader never received; a story already received is left
@@ -29,6 +33,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
+from podsift.insights import substance as _substance
 from podsift.models import RankedStory, StoryView
 
 _DAY_SECONDS = 86_400.0
@@ -53,6 +58,11 @@ def breadth(story: StoryView) -> float:
 def salience(story: StoryView) -> float:
     """The best mention score, at least 0."""
     return max((max(m.score, 0.0) for m in story.mentions), default=0.0)
+
+
+def substance(story: StoryView) -> float:
+    """How much the story's representative says on its own (0 when it cannot stand alone)."""
+    return _substance(story.mentions[0].text) if story.mentions else 0.0
 
 
 def recency(last_seen: datetime | None, now: datetime, half_life_days: float) -> float:
@@ -102,6 +112,7 @@ def score_story(
     factors = (
         ("breadth", breadth(story)),
         ("salience", salience(story)),
+        ("substance", substance(story)),
         ("recency", recency(story.last_seen, now, recency_half_life_days)),
         ("novelty", novelty(story, sent_shows, update_weight)),
         ("interest", interest),

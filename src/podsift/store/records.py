@@ -251,3 +251,46 @@ class Pause:
     failures: int
     paused_until: datetime | None
     reason: str | None
+
+
+# -- what the public pages read (podsift.web) -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuote:
+    """One insight with everything a page shows about where it was said."""
+
+    insight_id: str
+    show_id: int
+    show: str
+    episode_id: int
+    episode: str
+    published: datetime | None
+    audio_url: str | None
+    link: str | None
+    text: str
+    quote: str
+    speaker: str | None
+    start: float | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    """A story with every quote that raised it, the representative first."""
+
+    id: str
+    first_seen: datetime
+    last_seen: datetime
+    quotes: tuple[PageQuote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPage:
+    """A stored digest with its neighbours in the same recipient's archive."""
+
+    day: date
+    payload: dict[str, Any]
+    created_at: datetime
+    previous: date | None
+    next: date | None

@@ -15,13 +15,14 @@ from podsift.exceptions import StoreError
 from podsift.store.delivery import DeliveryRows
 from podsift.store.episodes import EpisodeRows
 from podsift.store.feeds import FeedRows
+from podsift.store.pages import PageRows
 from podsift.store.stories import StoryRows
 from podsift.store.work import WorkRows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class Store(FeedRows, EpisodeRows, StoryRows, DeliveryRows, WorkRows):
+class Store(FeedRows, EpisodeRows, StoryRows, DeliveryRows, WorkRows, PageRows):
     """podsift's persistent state. Methods are small transactions; rows come back typed."""
 
 

@@ -1,4 +1,5 @@
-"""The web part: subscribe (double opt-in), confirm, one-click unsubscribe, preferences, feeds.
+"""The web part: the public site (:mod:`podsift.web.site`), subscribe (double opt-in), confirm,
+one-click unsubscribe, preferences, feeds.
 
 Pages are server-rendered; every link carries a signed token (:class:`~podsift.deliver.Tokens`)
 whose purpose is fixed by its salt. Unsubscribe follows RFC 8058: a POST to the link
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
+from importlib.resources import files
 
-import jinja2
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from podsift.config import Settings
@@ -29,6 +31,9 @@ from podsift.deliver.subscribe import (
 from podsift.exceptions import DeliveryError
 from podsift.store import Store
 from podsift.web.feeds import atom_feed, json_feed, rss_feed
+from podsift.web.headers import SecurityHeaders
+from podsift.web.render import page
+from podsift.web.site import Site
 
 
 def create_app(
@@ -46,9 +51,6 @@ def create_app(
         if store.subscriber(address) is None:
             raise TokenError(f"{address}: no longer subscribed")
         return address
-
-    async def home(request: Request) -> Response:
-        return page("Get the daily top 5", form="subscribe")
 
     async def subscribe_post(request: Request) -> Response:
         form = await request.form()
@@ -141,26 +143,42 @@ def create_app(
         snap = await run_in_threadpool(collect, store, settings, clock())
         return Response(to_prometheus(snap), media_type="text/plain; version=0.0.4")
 
+    site = Site(store, tokens, settings.email.base_url.rstrip("/"))
     return Starlette(
         routes=[
-            Route("/", home),
+            *site.routes(),
+            Route("/site.css", stylesheet),
+            Route("/favicon.ico", lambda request: Response(status_code=204)),
             Route("/metrics", metrics),
             Route("/subscribe", subscribe_post, methods=["POST"]),
             Route("/confirm", confirm, methods=["GET", "POST"]),
             Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
             Route("/preferences", preferences, methods=["GET", "POST"]),
             Route("/feed.{kind:str}", feed),
-        ]
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: http_error, 500: server_error},
     )
 
 
-def page(
-    title: str, *, status: int = 200, message: str | None = None, **values: object
-) -> Response:
-    """Render the one page template."""
-    error = status >= 400
-    html = _template().render(title=title, message=message, error=error, **values)
-    return HTMLResponse(html, status_code=status)
+def stylesheet(request: Request) -> Response:
+    """The site's one stylesheet (the CSP allows no inline style)."""
+    css = files("podsift.web").joinpath("static/site.css").read_text(encoding="utf-8")
+    return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+def http_error(request: Request, exc: Exception) -> Response:
+    """A page for 404 and the other HTTP errors, never a stack trace."""
+    code = exc.status_code if isinstance(exc, HTTPException) else 500
+    if code == 404:
+        return page("Not found", message="There is no page at this address.", status=404)
+    return page("Request not accepted", message=f"The request was refused ({code}).", status=code)
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    """The page for an unexpected error: what happened, without any internals."""
+    return page("Something went wrong", message="The page could not be shown; please try "
+                "again later.", status=500)  # fmt: skip
 
 
 def _token(request: Request) -> str:
@@ -170,11 +188,3 @@ def _token(request: Request) -> str:
 def _msg(e: Exception) -> str:
     text = str(e)
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-@cache
-def _template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("podsift.web", "templates"), autoescape=True
-    )
-    return env.get_template("page.html")

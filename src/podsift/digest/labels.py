@@ -1,0 +1,71 @@
+"""Labels: a story's key terms, the short line above its quote when no LLM writes a headline.
+
+Without an LLM the quote is the item: printing it again as a headline says the same words
+twice (#21). A label names what the story is about in a few words, deterministically: the
+terms of its representative text that are rarest in the window (a term many stories use, such
+as "Python" on a Python window, names a field, not this story), preferring terms the story's
+other mentions share. Terms keep their written form and their order in the quote.
+
+>>> counts = TermCounts.from_texts(["Django tasks landed in 6.0", "Python is fun", "Python 3.14"])
+>>> counts.label(["Django tasks landed in Python 6.0"])
+'Django · tasks · landed'
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from podsift.digest.related import subject_terms
+from podsift.lexicon import STOPWORDS, normalise, words
+from podsift.models import StoryView
+
+LABEL_TERMS = 3
+"""Most terms in a label."""
+
+SEPARATOR = " · "
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """How many representative texts of the window use each subject term."""
+
+    counts: Counter[str]
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> TermCounts:
+        """Count the subject terms of ``texts`` (each text counts a term once)."""
+        return cls(Counter(t for text in texts for t in subject_terms(text)))
+
+    @classmethod
+    def build(cls, views: Sequence[StoryView]) -> TermCounts:
+        """Count over the representative texts of the window's stories."""
+        return cls.from_texts(v.mentions[0].text for v in views if v.mentions)
+
+    def label(self, texts: Sequence[str], limit: int = LABEL_TERMS) -> str:
+        """Return the key terms of a story told by ``texts`` (representative first), or "".
+
+        The terms of the representative text are ordered by how many of ``texts`` use them,
+        then by how few of the window's stories do; the first ``limit`` are shown in the order
+        of the quote.
+        """
+        if not texts:
+            return ""
+        shared = Counter(t for text in texts for t in subject_terms(text))
+        seen: dict[str, tuple[int, str]] = {}
+        for position, word in enumerate(words(texts[0])):
+            term = _term(word)
+            if term and term not in seen:
+                seen[term] = (position, word)
+        ranked = sorted(seen, key=lambda t: (-shared[t], self.counts[t], seen[t][0]))[:limit]
+        return SEPARATOR.join(seen[t][1] for t in sorted(ranked, key=lambda t: seen[t][0]))
+
+
+def _term(word: str) -> str | None:
+    """The subject term a written word stands for, or None (stopword, figure, one letter)."""
+    low = normalise(word)
+    if low in STOPWORDS or len(low) < 2 or not any(c.isalpha() for c in low):
+        return None
+    found = subject_terms(word)
+    return next(iter(found)) if len(found) == 1 else None

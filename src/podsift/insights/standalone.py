@@ -1,0 +1,185 @@
+"""Does a passage stand on its own, and how much does it say? (pure, general signals).
+
+A digest item is read cold, without the minute of talk before it. A passage does not stand
+on its own (:func:`standalone_reason`) when
+
+- it opens by pointing back: a pronoun or a demonstrative standing for something said before
+  ("Those are the options…", "It was huge.", "Oh, the biggest one of all…"), after any
+  discourse markers ("Oh", "So", "And", "Yeah");
+- it asks rather than tells (a question);
+- it talks about the conversation or the show ("That was a long tangent…", "as I said");
+- it states nothing: no name, figure, claim or news, and few content words.
+
+:func:`substance` turns that into the factor the ranking weighs: 0 for a passage that does not
+stand alone, otherwise 0.5 to 1 with its specificity (names, figures, versions) and its claim
+and news cues, so a story that says more outranks one that is merely central.
+"""
+
+from __future__ import annotations
+
+import re
+
+from podsift.insights.filters import housekeeping_reason, meta_reason
+from podsift.insights.scoring import claim_strength, news, specificity
+from podsift.lexicon import content_words, normalise, words
+
+# Words that open a turn without content: "Oh, so, yeah, those are…"
+_MARKERS = frozenset(
+    [
+        "oh",
+        "so",
+        "and",
+        "but",
+        "well",
+        "yeah",
+        "yes",
+        "no",
+        "okay",
+        "ok",
+        "right",
+        "um",
+        "uh",
+        "like",
+        "now",
+        "also",
+        "then",
+        "anyway",
+        "plus",
+        "actually",
+        "honestly",
+        "basically",
+    ]
+)
+# Pronouns and demonstratives that stand for something said before.
+_POINTERS = frozenset(
+    [
+        "it",
+        "it's",
+        "its",
+        "they",
+        "they're",
+        "them",
+        "their",
+        "he",
+        "he's",
+        "she",
+        "she's",
+        "that",
+        "that's",
+        "those",
+        "these",
+        "this",
+        "such",
+        "both",
+        "which",
+    ]
+)
+# A demonstrative naming its noun ("This release adds…") still points back, unless it is a
+# time or a thing the reader shares ("this year", "this week").
+_SHARED = frozenset(
+    ["year", "week", "month", "morning", "summer", "spring", "fall", "autumn", "winter", "time"]
+)
+# A verb right after a demonstrative makes it a pronoun: "Those are", "That was", "This means".
+_VERBISH = re.compile(
+    r"^(?:is|are|was|were|'s|has|have|had|will|would|can|could|should|might|may|must|does|"
+    r"did|do|means|meant|makes|made|sounds|seems|looks|gets|got|goes|went|says|said|one|ones)$"
+)
+# "the biggest one", "the other one", "that one": a noun left out because it was said before.
+_ONE = re.compile(r"\b(?:the|that|this|which)\s+(?:\w+\s+)?ones?\b(?!\s+(?:who|that)\s)", re.I)
+# Talk about the talk itself.
+_CONVERSATION = re.compile(
+    r"\b(?:tangent|digress\w*|rabbit hole|as (?:I|we|you) (?:said|mentioned)|"
+    r"(?:I|we|you) (?:just )?(?:talked|spoke|mentioned|covered) (?:about )?(?:it|this|that)|"
+    r"(?:I|we) (?:talked|spoke) about|back to (?:the|our) (?:topic|point)|where was I)\b",
+    re.I,
+)
+_QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
+MIN_CONTENT = 5
+"""Fewest content words of a passage with no name, figure, claim or news to still say
+something."""
+
+
+def opening_pointer(text: str) -> bool:
+    """Whether ``text`` opens by pointing at something said before it.
+
+    >>> opening_pointer("Oh, those are the options we have.")
+    True
+    >>> opening_pointer("This year Django added background tasks.")
+    False
+    >>> opening_pointer("Django added background tasks.")
+    False
+    """
+    tokens = [normalise(w) for w in words(text)[:8]]
+    k = 0
+    while k < len(tokens) and tokens[k] in _MARKERS:
+        k += 1
+    if k >= len(tokens):
+        return False
+    first, after = tokens[k], tokens[k + 1] if k + 1 < len(tokens) else ""
+    if first in ("this", "that", "these", "those", "such", "both", "which"):
+        return bool(_VERBISH.match(after)) or after not in _SHARED
+    return first in _POINTERS
+
+
+def standalone_reason(text: str) -> str | None:
+    """Return why ``text`` cannot be read on its own, or ``None`` when it can.
+
+    >>> standalone_reason("Those are the options, and they all work.")
+    'points back'
+    >>> standalone_reason("Oh, the biggest one of all is the packaging story.")
+    'points back'
+    >>> standalone_reason("That was a long tangent, but it mattered to me.")
+    'points back'
+    >>> standalone_reason("We went on a long tangent about the weather and coffee machines.")
+    'conversation'
+    >>> standalone_reason("Is uv faster than pip?")
+    'question'
+    >>> standalone_reason("Everybody can understand that, really.")
+    'no claim'
+    >>> standalone_reason("I don't even remember. It wasn't long ago that Django added tasks.")
+    'no claim'
+    >>> standalone_reason("uv 0.5 resolves dependencies ten times faster than pip.") is None
+    True
+    """
+    if opening_pointer(text) or _ONE.search(" ".join(words(text)[:10])):
+        return "points back"
+    if _QUESTION.search(text):
+        return "question"
+    if _CONVERSATION.search(text) or meta_reason(text) or housekeeping_reason(text):
+        return "conversation"
+    said = specificity(text) + claim_strength(text) + news(text)
+    if said == 0 and len(content_words(text)) < MIN_CONTENT:
+        return "no claim"
+    if _empty_opening(text):
+        return "no claim"
+    return None
+
+
+def _empty_opening(text: str) -> bool:
+    """Whether ``text`` opens with a sentence that states nothing ("I don't even remember.").
+
+    An opening of discourse markers only ("Yeah.", "Oh, sure.") is not counted.
+    """
+    first, _, rest = text.partition(". ")
+    if not rest.strip():
+        return False
+    tokens = [normalise(w) for w in words(first)]
+    if all(t in _MARKERS for t in tokens):
+        return False
+    stated = specificity(first) + claim_strength(first) + news(first)
+    return stated == 0 and len(content_words(first)) < 3
+
+
+def substance(text: str) -> float:
+    """How much ``text`` says, read on its own: 0 when it does not stand alone, else 0.5..1.
+
+    >>> substance("Those are the options.")
+    0.0
+    >>> 0.5 <= substance("Caching the wheels made the build faster.") < substance(
+    ...     "uv 0.5 resolves dependencies 10 times faster than pip on Linux.")
+    True
+    """
+    if standalone_reason(text):
+        return 0.0
+    said = max(specificity(text), claim_strength(text), news(text))
+    return round(0.5 + 0.5 * said, 6)
