@@ -4,7 +4,8 @@ Without an LLM the quote is the item: printing it again as a headline says the s
 twice (#21). A label names what the story is about in a few words, deterministically: the
 terms of its representative text that are rarest in the window (a term many stories use, such
 as "Python" on a Python window, names a field, not this story), preferring terms the story's
-other mentions share. Terms keep their written form and their order in the quote.
+other mentions share, then names and figures among equally rare terms. Terms keep their
+written form and their order in the quote.
 
 >>> counts = TermCounts.from_texts(["Django tasks landed in 6.0", "Python is fun", "Python 3.14"])
 >>> counts.label(["Django tasks landed in Python 6.0"])
@@ -47,8 +48,8 @@ class TermCounts:
         """Return the key terms of a story told by ``texts`` (representative first), or "".
 
         The terms of the representative text are ordered by how many of ``texts`` use them,
-        then by how few of the window's stories do; the first ``limit`` are shown in the order
-        of the quote.
+        then by how few of the window's stories do, then names and figures first; the first
+        ``limit`` are shown in the order of the quote.
         """
         if not texts:
             return ""
@@ -58,7 +59,13 @@ class TermCounts:
             term = _term(word)
             if term and term not in seen:
                 seen[term] = (position, word)
-        ranked = sorted(seen, key=lambda t: (-shared[t], self.counts[t], seen[t][0]))[:limit]
+
+        def rank(term: str) -> tuple[int, int, bool, int]:
+            position, word = seen[term]
+            named = (word[:1].isupper() and position > 0) or any(c.isdigit() for c in word)
+            return -shared[term], self.counts[term], not named, position
+
+        ranked = sorted(seen, key=rank)[:limit]
         return SEPARATOR.join(seen[t][1] for t in sorted(ranked, key=lambda t: seen[t][0]))
 
 
