@@ -4,10 +4,10 @@ Two shows that tell one story name the same specific things: the release, the pr
 incident, the figure. Two shows that only share a subject share its common words ("Python",
 "open source", "AI"), which many statements of the same window use too. A term is *rare* for a
 pair when few of the window's statements use it outside the pair's neighbourhood (the
-statements close to either of the two): a story told by eleven shows keeps its own terms rare,
-while a field's name, used all over the window, is not. The same test holds for a crowd of
-Python podcasts and for a day of general news, with no list of words per field. Pure: texts
-in, counts out.
+statements within :data:`NEAR_COSINE` of either of the two): a story told again in near words
+by many shows keeps its own terms rare, while a field's name, used all over the window, is
+not. The same test holds for a crowd of Python podcasts and for a day of general news, with no
+list of words per field. Pure: texts in, counts out.
 """
 
 from __future__ import annotations
