@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from podsift.lexicon import lower_tokens
 from podsift.stories.words import FUNCTION_WORDS, text_signals
 
 #: A term is rare for a pair when at most this share of the window's statements use it outside
@@ -39,8 +40,9 @@ def terms(text: str) -> frozenset[str]:
     >>> sorted(terms("The backdoor was added to XZ Utils 5.6.0"))
     ['5.6.0', 'added', 'backdoor', 'util', 'xz']
     """
-    signals = text_signals(text)
-    return frozenset(s for s in signals.stems if s not in FUNCTION_WORDS and len(s) > 1)
+    # the stems of Signals.stems, without the rest of text_signals: every window text is read
+    stems = (_stem(token.removesuffix("'s")) for token in lower_tokens(text))
+    return frozenset(s for s in stems if s not in FUNCTION_WORDS and len(s) > 1)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -106,12 +108,9 @@ class WindowTerms:
     def of(cls, texts: Iterable[str], only: frozenset[str] | None = None) -> WindowTerms:
         """Count the terms of ``texts`` (each text counts a term once); with ``only``, just
         those terms (the ones the statements being placed can share)."""
-        counts: Counter[str] = Counter()
-        size = 0
-        for text in texts:
-            counts.update(terms(text) if only is None else terms(text) & only)
-            size += 1
-        return cls(counts, size)
+        texts = list(texts)
+        used = (terms(t) for t in texts) if only is None else (terms(t) & only for t in texts)
+        return cls(Counter(itertools.chain.from_iterable(used)), len(texts))
 
     @property
     def limit(self) -> int:
