@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from podsift.deliver import Tokens
+from podsift.deliver import Tokens, message_for
 from podsift.digest import digest_to_json
-from podsift.store import Store
+from podsift.store import PendingDigest, Store
 from podsift.web import create_app
 from tests.deliver.test_ledger import SECRET, digest, settings
 from tests.web.site_data import DAYS, HOSTILE, NOW, QUOTE_A, QUOTE_B, seed
@@ -166,3 +166,23 @@ def test_no_redirect_leaves_the_site(site: tuple[TestClient, dict[str, int]], pa
     location = r.headers.get("location", "")
     assert not location or location.startswith("https://podsift.example/")
     assert HOSTILE not in location
+
+
+def test_the_emails_view_in_browser_link_opens_that_digest(
+    store: Store, site: tuple[TestClient, dict[str, int]]
+) -> None:
+    client, _ = site
+    store.add_subscriber("ann@example.org", NOW)
+    store.save_digest("ann@example.org", DAYS[2], digest_to_json(digest(DAYS[2])), [], NOW)
+    (ann,) = [s for s in store.subscribers() if s.email == "ann@example.org"]
+    payload = digest_to_json(digest(DAYS[2]))
+    pending = PendingDigest(1, ann, DAYS[2], payload, None, 0, None)
+    msg = message_for(settings(), Tokens(SECRET), pending, NOW)
+    text = msg.get_body(("plain",))
+    assert text is not None
+    (link,) = re.findall(r"https://\S+/d/\S+", text.get_content())
+    assert link.startswith("https://podsift.example/d/2024-04-03?t=")
+    r = client.get(link)
+    assert r.status_code == 200 and "Story 1" in r.text and "Rust halves" not in r.text
+    html = msg.get_body(("html",))
+    assert html is not None and "View in browser" in html.get_content()

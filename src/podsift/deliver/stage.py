@@ -13,8 +13,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from urllib.parse import urlencode
 
 from podsift.config import Settings
 from podsift.context import RunContext
@@ -216,17 +217,26 @@ def message_for(
     email = settings.email
     address = p.subscriber.email
     digest = digest_from_json(p.payload, recipient=address)
-    unsubscribe = tokens.url(email.base_url, "unsubscribe", address)
-    preferences = tokens.url(email.base_url, "preferences", address)
+    links = {
+        "unsubscribe_url": tokens.url(email.base_url, "unsubscribe", address),
+        "preferences_url": tokens.url(email.base_url, "preferences", address),
+        "browser_url": browser_url(email.base_url, tokens, address, digest.date),
+    }
     return compose_email(
         digest,
         sender=email.sender,
         recipient=address,
-        html=render_html(digest, unsubscribe_url=unsubscribe, preferences_url=preferences),
-        text=render_text(digest, unsubscribe_url=unsubscribe, preferences_url=preferences),
-        unsubscribe_url=unsubscribe,
+        html=render_html(digest, **links),
+        text=render_text(digest, **links),
+        unsubscribe_url=links["unsubscribe_url"],
         now=now,
     )
+
+
+def browser_url(base_url: str, tokens: Tokens, address: str, day: date) -> str:
+    """The "view in browser" link of ``address``'s digest of ``day``: its archive page, signed."""
+    query = urlencode({"t": tokens.make("digest", address)})
+    return f"{base_url.rstrip('/')}/d/{day.isoformat()}?{query}"
 
 
 def unsubscribe_url(base_url: str, address: str, secret_key: str) -> str:

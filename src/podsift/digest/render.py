@@ -56,7 +56,11 @@ def render(d: Digest, fmt: str, *, unsubscribe_url: str | None = None) -> str:
 
 
 def render_text(
-    d: Digest, *, unsubscribe_url: str | None = None, preferences_url: str | None = None
+    d: Digest,
+    *,
+    unsubscribe_url: str | None = None,
+    preferences_url: str | None = None,
+    browser_url: str | None = None,
 ) -> str:
     """Render the plain-text part: wrapped at :data:`TEXT_WIDTH`, links on their own lines."""
     return (
@@ -66,6 +70,7 @@ def render_text(
             _context(d),
             unsubscribe_url=_public_url(unsubscribe_url),
             preferences_url=_public_url(preferences_url),
+            browser_url=_public_url(browser_url),
         )
     )
 
@@ -76,7 +81,11 @@ def render_markdown(d: Digest) -> str:
 
 
 def render_html(
-    d: Digest, *, unsubscribe_url: str | None = None, preferences_url: str | None = None
+    d: Digest,
+    *,
+    unsubscribe_url: str | None = None,
+    preferences_url: str | None = None,
+    browser_url: str | None = None,
 ) -> str:
     """Render the email HTML: table layout, system fonts, CSS inlined into ``style`` attributes.
 
@@ -89,6 +98,7 @@ def render_html(
             _context(d),
             unsubscribe_url=_public_url(unsubscribe_url),
             preferences_url=_public_url(preferences_url),
+            browser_url=_public_url(browser_url),
         )
     )
     return _inliner().inline(html)
