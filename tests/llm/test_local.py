@@ -105,7 +105,7 @@ def _local_model() -> Path:
     try:
         import cyllama  # noqa: F401
     except ImportError:
-        pytest.skip("no cyllama: pip install 'podsift[llm-local]'")
+        pytest.skip("no cyllama: pip install 'podsift[llm-local]' (never in CI, like the model)")
     path = models_dir() / "qwen-0.5b" / "model.gguf"
     if not path.is_file():
         pytest.skip("no local model: podsift models fetch qwen-0.5b (never in CI)")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from podsift.lexicon import lower_tokens
-from podsift.stories.words import FUNCTION_WORDS, text_signals
+from podsift.stories.words import FUNCTION_WORDS, stem, text_signals
 
 #: A term is rare for a pair when at most this share of the window's statements use it outside
 #: the pair's neighbourhood (and always when at most :data:`RARE_FLOOR` do).
@@ -41,7 +41,7 @@ def terms(text: str) -> frozenset[str]:
     ['5.6.0', 'added', 'backdoor', 'util', 'xz']
     """
     # the stems of Signals.stems, without the rest of text_signals: every window text is read
-    stems = (_stem(token.removesuffix("'s")) for token in lower_tokens(text))
+    stems = (stem(token.removesuffix("'s")) for token in lower_tokens(text))
     return frozenset(s for s in stems if s not in FUNCTION_WORDS and len(s) > 1)
 
 
@@ -54,7 +54,7 @@ def specific_terms(text: str) -> frozenset[str]:
     ['2021', 'jia', 'tan']
     """
     signals = text_signals(text)
-    named = {_stem(w) for w in (*signals.names, *signals.rare)}
+    named = {stem(w) for w in (*signals.names, *signals.rare)}
     return frozenset(t for t in terms(text) if t in named or any(c.isdigit() for c in t))
 
 
@@ -90,11 +90,6 @@ def _shared_figures(a: str, b: str) -> int:
 
 #: Figure kinds (of :mod:`podsift.stories.figures`) that say nothing when two texts share them.
 _UNTELLING = frozenset({"year", "ordinal"})
-
-
-def _stem(word: str) -> str:
-    """``word`` as :func:`terms` spells it (a plural "s" off)."""
-    return word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] not in "su" else word
 
 
 @dataclass(frozen=True, slots=True)

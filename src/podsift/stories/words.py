@@ -65,7 +65,7 @@ def text_signals(text: str) -> Signals:
         names=tuple(dict.fromkeys(names)),
         rare=tuple(dict.fromkeys(t for t in bare if _rare(t))),
         tokens=bare,
-        stems=tuple(_stem(t) for t in bare),
+        stems=tuple(stem(t) for t in bare),
     )
 
 
@@ -117,6 +117,6 @@ def _title_case(text: str) -> bool:
     return len(alpha) >= 3 and sum(w[0].isupper() for w in alpha) >= 0.8 * len(alpha)
 
 
-def _stem(token: str) -> str:
+def stem(token: str) -> str:
     """``token`` less a plural or third-person "s", to align "accepts" with "accept"."""
     return token[:-1] if len(token) > 3 and token[-1] == "s" and token[-2] not in "su" else token
