@@ -5,9 +5,10 @@ points stay two stories. A digest item still tells the reader where else its sub
 "Also discussed on …", never counted in "Raised on N shows". A story is related to an item when
 
 - their centroids are close (cosine ≥ :data:`RELATED_THRESHOLD`), *and*
-- their representative texts share a term that is rare in the window: used by at most
-  ``max(RARE_FLOOR, RARE_SHARE × stories)`` of the window's representative texts, so a broad
-  field ("Python", "AI") that many stories name never makes a relation on its own, *and*
+- their representative texts share a term that is rare in the window, by the rule stories
+  merge by (:attr:`podsift.stories.anchors.WindowTerms.limit`: used by at most 2 % of the
+  window's representative texts, or two), so a broad field ("Python", "AI") that many
+  stories name never makes a relation on its own, *and*
 - it was raised on a show that did not raise the item, and it is not one of the digest's items.
 
 The rare terms also index the window: only stories sharing one are compared, so finding an
@@ -25,6 +26,7 @@ import numpy.typing as npt
 
 from podsift.lexicon import content_words
 from podsift.models import Mention, StoryView
+from podsift.stories.anchors import WindowTerms
 
 RELATED_THRESHOLD = 0.5
 """Least centroid cosine of two related stories, read as "the same specific subject" for the
@@ -34,10 +36,6 @@ rare shared term is required too. Not calibrated per embedder; tune it here."""
 
 RELATED_MAX = 3
 """Most related discussions shown under one digest item."""
-
-RARE_SHARE = 0.02
-RARE_FLOOR = 2
-"""A term is rare when at most ``max(RARE_FLOOR, RARE_SHARE × stories)`` stories use it."""
 
 Vector = npt.NDArray[np.float32]
 
@@ -91,8 +89,8 @@ class RelatedIndex:
         """Count each term over the representative texts of ``views`` and keep the rare ones."""
         by_id = {v.id: v for v in sorted(views, key=lambda v: v.id) if v.mentions}
         terms = {sid: subject_terms(v.mentions[0].text) for sid, v in by_id.items()}
-        counts = Counter(t for ts in terms.values() for t in ts)
-        most = max(RARE_FLOOR, int(RARE_SHARE * len(by_id)))
+        window = WindowTerms(Counter(t for ts in terms.values() for t in ts), len(by_id))
+        most, counts = window.limit, window.counts
         rare = {sid: frozenset(t for t in ts if counts[t] <= most) for sid, ts in terms.items()}
         postings: dict[str, list[str]] = {}
         for sid, ts in rare.items():
