@@ -41,3 +41,7 @@ class UnknownProviderError(PodsiftError, LookupError):
 
 class DeliveryError(PodsiftError):
     """A digest could not be delivered."""
+
+
+class SearchQueryError(PodsiftError, ValueError):
+    """A search the store will not run: too long, or with no word to look for."""

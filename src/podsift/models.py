@@ -31,6 +31,21 @@ class TranscriptLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Person:
+    """A ``podcast:person`` of a feed: a host, a guest or another credit.
+
+    ``role`` and ``group`` are lower-cased (the namespace compares them without case) and
+    default to what the namespace assumes when the feed gives none: "host" in "cast".
+    """
+
+    name: str
+    role: str = "host"
+    group: str = "cast"
+    img: str | None = None
+    href: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Show:
     """A podcast as described by its feed."""
 
@@ -41,6 +56,7 @@ class Show:
     image: str | None = None
     language: str | None = None
     description: str | None = None
+    persons: tuple[Person, ...] = ()  # the channel's podcast:person entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +71,8 @@ class Episode:
     duration: float | None = None
     transcripts: tuple[TranscriptLink, ...] = ()
     description: str | None = None
+    # the item's podcast:person entries, else the channel's: item-level ones replace them all
+    persons: tuple[Person, ...] = ()
 
     @property
     def key(self) -> str:

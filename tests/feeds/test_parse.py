@@ -50,10 +50,15 @@ def test_feed_json_is_serialisable_and_has_design_shape(case: Path) -> None:
     data = feed_to_json(_parse_file(case))
     json.dumps(data)
     assert set(data) == {"show", "episodes", "warnings"}
-    assert set(data["show"]) == {"title", "link", "guid", "author", "image", "language"}
+    assert set(data["show"]) == {
+        "title", "link", "guid", "author", "image", "language", "persons",
+    }  # fmt: skip
+    people = [*data["show"]["persons"], *(p for e in data["episodes"] for p in e["persons"])]
+    assert all(set(p) == {"name", "role", "group", "img", "href"} for p in people)
     for episode in data["episodes"]:
         assert set(episode) == {
             "guid", "title", "published", "link", "audio_url", "duration", "transcripts",
+            "persons",
         }  # fmt: skip
         if episode["published"] is not None:
             assert episode["published"].endswith("Z")

@@ -30,13 +30,15 @@ def reference(
     sent_shows: Mapping[str, frozenset[str]] | None = None,
     interest: Mapping[str, float] | None = None,
     diversity: float = 0.3,
+    feedback: Mapping[str, float] | None = None,
 ) -> list[RankedStory]:
     """The ranking as the docs define it, without numpy, windows or bounds."""
     vectors = vectors or {}
     shows_sent = {s.id: frozenset(s.shows) for s in stories if s.id in already_sent}
     shows_sent.update(sent_shows or {})
     scored = explain_stories(stories, now=NOW, recency_half_life_days=7.0, sent_shows=shows_sent,
-                             interest=interest or {}, update_weight=0.6)  # fmt: skip
+                             interest=interest or {}, update_weight=0.6,
+                             feedback=feedback)  # fmt: skip
     pool = [r for r in scored if r.score > 0]
     if not pool or limit == 0:
         return []
@@ -88,12 +90,15 @@ def inputs(draw: st.DrawFn) -> dict[str, object]:
     sent_shows = {s: frozenset(draw(st.lists(st.sampled_from(SHOWS), max_size=3)))
                   for s in sent_ids[: len(sent_ids) // 2]}  # fmt: skip
     interest = {s: draw(st.sampled_from([1.0, 1.25, 1.5, 2.0])) for s in ids if draw(st.booleans())}
+    feedback = {s: draw(st.sampled_from([0.5, 0.8, 1.0, 1.3, 1.5])) for s in ids
+                if draw(st.booleans())}  # fmt: skip
     return {
         "stories": stories,
         "vectors": vectors,
         "already_sent": frozenset(sent_ids),
         "sent_shows": sent_shows,
         "interest": interest,
+        "feedback": feedback,
         "limit": draw(st.integers(0, 6)),
         "diversity": draw(st.sampled_from([0.0, 0.3, 0.7, 1.0])),
         "window": draw(st.integers(1, 8)),
@@ -117,6 +122,7 @@ def test_ranking_equals_its_definition(case: dict[str, object]) -> None:
         "already_sent": case["already_sent"],
         "sent_shows": case["sent_shows"],
         "interest": case["interest"],
+        "feedback": case["feedback"],
         "diversity": case["diversity"],
     }
     expected = reference(stories, vectors=vectors, **common)  # type: ignore[arg-type]

@@ -82,6 +82,7 @@ def test_salience_is_the_best_mention() -> None:
         "recency",
         "novelty",
         "interest",
+        "feedback",
     ]
     assert ranked.score == pytest.approx(2 * 0.9 * SUBSTANCE)
 

@@ -35,9 +35,10 @@ def _expected(name: str) -> list[dict[str, Any]]:
     stem, ext = name.rsplit(".", 1)
     data = json.loads((PUBLISHER / "expected" / f"{stem}_{ext}_parsed.json").read_text())
     segments: list[dict[str, Any]] = data["segments"]
-    # transcriptator writes "" for "no speaker"; podsift says None (docs/design.md).
+    # transcriptator writes "" for "no speaker"; podsift says None (docs/design.md), also
+    # for a label that says no one was recognised ("Unknown:" in Podcasting 2.0's captions, #21).
     for seg in segments:
-        seg["speaker"] = seg["speaker"] or None
+        seg["speaker"] = seg["speaker"] if seg["speaker"] not in ("", "Unknown") else None
     # transcriptator gives the last HTML segment endTime 0 where the end is unknown;
     # podsift never makes up a time, so that end is None.
     if name.endswith(".html") and segments and segments[-1]["endTime"] == 0:

@@ -11,12 +11,36 @@ import sys
 
 import click
 
-from podsift.cli import asr, digest, feeds, models, queue, run, stages, status, stories, subscribers
+from podsift.cli import (
+    asr,
+    digest,
+    feeds,
+    models,
+    queue,
+    run,
+    search,
+    stages,
+    status,
+    stories,
+    subscribers,
+)
 from podsift.cli.app import App, cli
 from podsift.exceptions import PodsiftError
 
 # Each module lists its commands; a new area adds its module here.
-for module in (run, status, feeds, stages, stories, digest, subscribers, queue, asr, models):
+for module in (
+    run,
+    status,
+    feeds,
+    search,
+    stages,
+    stories,
+    digest,
+    subscribers,
+    queue,
+    asr,
+    models,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 

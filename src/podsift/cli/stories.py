@@ -60,9 +60,11 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
 @pass_app
 def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None:
     """Show each story's score and its factors (breadth, salience, substance, recency, novelty,
-    interest).
+    interest, feedback).
 
-    A past --date is explained as of the end of that day (its window, its recency).
+    With --to, interest comes from the subscriber's topics and own shows, and feedback from
+    their "more / less like this" votes. A past --date is explained as of the end of that day
+    (its window, its recency).
     """
     from podsift.digest import OPERATOR, rank_for
 

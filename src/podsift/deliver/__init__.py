@@ -22,7 +22,7 @@ from podsift.deliver.smtp import (
     subject_for,
 )
 from podsift.deliver.stage import Pacer, SendReport, message_for, run, unsubscribe_url
-from podsift.deliver.tokens import TokenError, Tokens
+from podsift.deliver.tokens import TokenError, Tokens, Vote
 
 __all__ = [
     "ConsoleSender",
@@ -34,6 +34,7 @@ __all__ = [
     "SmtpSettings",
     "TokenError",
     "Tokens",
+    "Vote",
     "compose_email",
     "is_alive",
     "message_for",

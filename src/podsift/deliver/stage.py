@@ -23,7 +23,7 @@ from podsift.deliver.base import Sender
 from podsift.deliver.claims import this_process
 from podsift.deliver.schedule import retry_at, send_action
 from podsift.deliver.smtp import SendError, compose_email
-from podsift.deliver.tokens import Tokens
+from podsift.deliver.tokens import Tokens, Vote
 from podsift.digest import digest_from_json, render_html, render_text
 from podsift.exceptions import ConfigError, DeliveryError
 from podsift.store import Pause, PendingDigest
@@ -222,12 +222,19 @@ def message_for(
         "preferences_url": tokens.url(email.base_url, "preferences", address),
         "browser_url": browser_url(email.base_url, tokens, address, digest.date),
     }
+    votes = {
+        i.story_id: (
+            tokens.vote_url(email.base_url, Vote(address, i.story_id, 1)),
+            tokens.vote_url(email.base_url, Vote(address, i.story_id, -1)),
+        )
+        for i in digest.items
+    }
     return compose_email(
         digest,
         sender=email.sender,
         recipient=address,
-        html=render_html(digest, **links),
-        text=render_text(digest, **links),
+        html=render_html(digest, **links, votes=votes),
+        text=render_text(digest, **links, votes=votes),
         unsubscribe_url=links["unsubscribe_url"],
         now=now,
     )

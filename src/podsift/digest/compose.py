@@ -23,7 +23,14 @@ from podsift.digest.related import RelatedIndex, pick_related
 from podsift.digest.render import digest_to_json
 from podsift.insights import Polisher, make_polisher, polish_digest
 from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, Related, StoryView
-from podsift.rank import BaseScores, explain_stories, interest_factor, rank_with_base
+from podsift.rank import (
+    BaseScores,
+    Taste,
+    explain_stories,
+    feedback_factors,
+    interest_factor,
+    rank_with_base,
+)
 from podsift.store import DigestDraft
 from podsift.stories import make_embedder
 
@@ -50,14 +57,15 @@ def rank_for(
     """Rank the window's stories for one recipient (see :mod:`podsift.rank`).
 
     Stories the recipient already received come back only as updates (new shows since).
-    Their topics (one per line, embedded) and their own shows weigh in as interest; story
-    centroids drive the diversity rule. ``explain`` returns every story scored, zeros too,
-    without the diversity pick.
+    Their topics (one per line, embedded) and their own shows weigh in as interest, their
+    "more / less like this" votes as feedback; story centroids drive the diversity rule.
+    ``explain`` returns every story scored, zeros too, without the diversity pick.
     """
     pool = pool or StoryPool.load(ctx)
     views, vectors = pool.views, pool.vectors
     sent = ctx.store.sent_story_shows(recipient, before=day)
     interest = _interest(ctx, recipient, pool)
+    feedback = _feedback(ctx, recipient, pool)
     rank = ctx.settings.rank
     if explain:
         return explain_stories(
@@ -67,6 +75,7 @@ def rank_for(
             sent_shows=sent,
             interest=interest,
             update_weight=rank.update_weight,
+            feedback=feedback,
         )
     if pool.base is None or pool.base.now != ctx.now:  # reader-independent part, once a run
         half_life = rank.recency_half_life_days
@@ -80,6 +89,7 @@ def rank_for(
         interest=interest,
         update_weight=rank.update_weight,
         diversity=rank.diversity,
+        feedback=feedback,
     )
 
 
@@ -97,6 +107,14 @@ def _interest(ctx: RunContext, recipient: str, pool: StoryPool) -> dict[str, flo
             sim = float((topic_vecs @ pool.vectors[view.id]).max())
         out[view.id] = interest_factor(sim, len(own & set(view.shows)))
     return out
+
+
+def _feedback(ctx: RunContext, recipient: str, pool: StoryPool) -> dict[str, float]:
+    """Each story's feedback factor for ``recipient``, learnt from their votes ({}: none)."""
+    if not recipient:
+        return {}
+    votes = ctx.store.feedback_of(recipient, ctx.settings.cluster.embedder)
+    return feedback_factors(Taste.learn(votes), pool.views, pool.vectors) if votes else {}
 
 
 @dataclass

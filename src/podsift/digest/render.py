@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from typing import Any
@@ -36,6 +37,8 @@ _MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+Votes = Mapping[str, tuple[str, str]]
+"""Each story id's "more like this" and "less like this" links (signed, per subscriber)."""
 
 
 def render(d: Digest, fmt: str, *, unsubscribe_url: str | None = None) -> str:
@@ -61,8 +64,12 @@ def render_text(
     unsubscribe_url: str | None = None,
     preferences_url: str | None = None,
     browser_url: str | None = None,
+    votes: Votes | None = None,
 ) -> str:
-    """Render the plain-text part: wrapped at :data:`TEXT_WIDTH`, links on their own lines."""
+    """Render the plain-text part: wrapped at :data:`TEXT_WIDTH`, links on their own lines.
+
+    ``votes`` maps a story id to its "more like this" and "less like this" links.
+    """
     return (
         _env(html=False)
         .get_template("digest.txt")
@@ -71,6 +78,7 @@ def render_text(
             unsubscribe_url=_public_url(unsubscribe_url),
             preferences_url=_public_url(preferences_url),
             browser_url=_public_url(browser_url),
+            votes=_public_votes(votes),
         )
     )
 
@@ -86,6 +94,7 @@ def render_html(
     unsubscribe_url: str | None = None,
     preferences_url: str | None = None,
     browser_url: str | None = None,
+    votes: Votes | None = None,
 ) -> str:
     """Render the email HTML: table layout, system fonts, CSS inlined into ``style`` attributes.
 
@@ -99,6 +108,7 @@ def render_html(
             unsubscribe_url=_public_url(unsubscribe_url),
             preferences_url=_public_url(preferences_url),
             browser_url=_public_url(browser_url),
+            votes=_public_votes(votes),
         )
     )
     return _inliner().inline(html)
@@ -200,6 +210,16 @@ def _public_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def _public_votes(votes: Votes | None) -> dict[str, tuple[str, str]]:
+    """The vote links of each story, kept only when both are absolute http(s) URLs."""
+    out = {}
+    for story_id, (more, less) in (votes or {}).items():
+        more_url, less_url = _public_url(more), _public_url(less)
+        if more_url and less_url:
+            out[story_id] = (more_url, less_url)
+    return out
 
 
 def _wrap(text: str, indent: str = "", first: str | None = None) -> str:

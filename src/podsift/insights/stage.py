@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from podsift.config import InsightSettings
 from podsift.context import RunContext
@@ -16,6 +16,7 @@ from podsift.insights.quality import filler_reason, unusable_reason
 from podsift.llm import chat_models
 from podsift.models import Insight, Transcript
 from podsift.store import EpisodeRow
+from podsift.transcripts import is_generic_label, name_speakers
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ def extract_one(
 
     An unusable transcript (empty, tiny, not English, garbled) gives no insights and the
     reason; so does one that is all filler (sponsor reads, small talk, reactions) and one
-    where every insight failed grounding.
+    where every insight failed grounding. An insight whose speaker label names no one
+    ("Speaker 1", a "Host" no listed person matched) has no speaker: the digest then names
+    the show (#21).
     """
     reason = unusable_reason(transcript)
     if reason:
@@ -66,7 +69,10 @@ def extract_one(
         reason = "no insight was grounded"
     elif not result.kept:  # say why when it is because every line is filler (#21)
         reason = filler_reason(transcript) or "no insight found"
-    return Extraction(result.kept, len(result.dropped), reason)
+    kept = tuple(
+        replace(x, speaker=None) if is_generic_label(x.speaker) else x for x in result.kept
+    )
+    return Extraction(kept, len(result.dropped), reason)
 
 
 def build_extractor(cfg: InsightSettings) -> Extractor:
@@ -121,7 +127,8 @@ def _extract(ctx: RunContext, episodes: Sequence[EpisodeRow]) -> ExtractReport:
         try:
             if transcript is None:
                 raise PodsiftError(f"{ep.label}: no stored transcript")
-            result = extract_one(extractor, transcript, threshold)
+            # the feed's podcast:person entries put full names on the labels ("Michael:")
+            result = extract_one(extractor, name_speakers(transcript, ep.persons), threshold)
             insights = [x.with_id(f"{ep.show_id}|{ep.key}|{tag}") for x in result.insights]
         except (PodsiftError, ValueError) as e:
             failed += 1

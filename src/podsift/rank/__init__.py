@@ -1,14 +1,16 @@
-"""Ranking: order stories by breadth × salience × recency × novelty × interest (pure).
+"""Ranking: order stories by breadth × salience × recency × novelty × interest × feedback (pure).
 
 Each :class:`~podsift.models.RankedStory` carries its factors in ``reasons`` so
 ``podsift explain`` can show why a story ranked where it did. :func:`rank_stories` ranks for
 one reader; :class:`BaseScores` and :func:`rank_with_base` share the reader-independent part
-between many readers. Both take the same path.
+between many readers. Both take the same path. :class:`Taste` and :func:`feedback_factors`
+turn a reader's "more / less like this" votes into the ``feedback`` factor.
 """
 
 from __future__ import annotations
 
 from podsift.rank.batch import BaseScores, rank_stories, rank_with_base
+from podsift.rank.feedback import Taste, feedback_factor, feedback_factors
 from podsift.rank.score import (
     RankOptions,
     breadth,
@@ -24,8 +26,11 @@ from podsift.rank.score import (
 __all__ = [
     "BaseScores",
     "RankOptions",
+    "Taste",
     "breadth",
     "explain_stories",
+    "feedback_factor",
+    "feedback_factors",
     "interest_factor",
     "is_update",
     "novelty",

@@ -2,10 +2,10 @@
 
 This is the one ranking path. :class:`BaseScores` computes breadth × salience × substance ×
 recency, the id order and the vectors once; :func:`rank_with_base` then multiplies in one
-reader's novelty and interest (numpy, one pass), keeps the top candidates with a partial sort
-and runs the MMR pick over them only. A bound check widens the pick to every eligible story
-whenever a story outside the candidates could still win a step, so the window never changes
-the result.
+reader's novelty, interest and feedback (numpy, one pass), keeps the top candidates with a
+partial sort and runs the MMR pick over them only. A bound check widens the pick to every
+eligible story whenever a story outside the candidates could still win a step, so the window
+never changes the result.
 :func:`rank_stories` is the one-reader case: a fresh :class:`BaseScores` and no window.
 """
 
@@ -140,6 +140,7 @@ def rank_stories(
     vectors: Mapping[str, Vector] | None = None,
     update_weight: float = 0.6,
     diversity: float = 0.3,
+    feedback: Mapping[str, float] | None = None,
 ) -> list[RankedStory]:
     """Return the top ``limit`` distinct stories, best first (see :mod:`podsift.rank.score`).
 
@@ -163,6 +164,7 @@ def rank_stories(
         interest=interest,
         update_weight=update_weight,
         diversity=diversity,
+        feedback=feedback,
         window=len(base.views),  # one reader: no window to bound, the pick sees every story
     )
 
@@ -178,6 +180,7 @@ def rank_with_base(
     diversity: float = 0.3,
     candidates: Positions | None = None,
     window: int = 50,
+    feedback: Mapping[str, float] | None = None,
 ) -> list[RankedStory]:
     """Rank ``base``'s stories for one reader: what :func:`rank_stories` returns for them.
 
@@ -192,8 +195,10 @@ def rank_with_base(
     _check_limit(limit)
     if limit == 0 or not base.views:
         return []
-    interest = interest or {}
-    scores, nov = _reader_scores(base, already_sent, sent_shows, interest, update_weight)
+    interest, feedback = interest or {}, feedback or {}
+    scores, nov = _reader_scores(
+        base, already_sent, sent_shows, (interest, feedback), update_weight
+    )
     pos = candidates if candidates is not None else np.arange(len(base.views), dtype=np.intp)
     sc = scores[pos]
     positive = sc > 0
@@ -217,8 +222,8 @@ def rank_with_base(
                             key=lambda x: (-x[1], x[0]))  # fmt: skip
         picked = _mmr(base, everything, None, limit, diversity)
         assert picked is not None
-    return [_ranked(base, j, s, nov.get(j, 1.0), interest.get(base.views[j].id, 1.0))
-            for j, s in picked]  # fmt: skip
+    return [_ranked(base, j, s, nov.get(j, 1.0), interest.get(base.views[j].id, 1.0),
+                    feedback.get(base.views[j].id, 1.0)) for j, s in picked]  # fmt: skip
 
 
 def _check_limit(limit: int) -> None:
@@ -230,7 +235,7 @@ def _reader_scores(
     base: BaseScores,
     already_sent: frozenset[str],
     sent_shows: Mapping[str, frozenset[str]] | None,
-    interest: Mapping[str, float],
+    factors: tuple[Mapping[str, float], ...],
     update_weight: float,
 ) -> tuple[npt.NDArray[np.float64], dict[int, float]]:
     """Each view's score for this reader, and the novelty of the views it lowered.
@@ -246,9 +251,10 @@ def _reader_scores(
         for j in base.index.get(sid, ()):
             nov[j] = novelty(base.views[j], shows, update_weight)
             scores[j] *= nov[j]
-    for sid, factor in interest.items():
-        for j in base.index.get(sid, ()):
-            scores[j] *= factor
+    for reader_factor in factors:  # interest, then feedback: score_story's order
+        for sid, factor in reader_factor.items():
+            for j in base.index.get(sid, ()):
+                scores[j] *= factor
     for views in base.repeated:
         best = min(views, key=lambda j: (-scores[j], base.views[j].mentions[0].insight_id, j))
         for j in views:
@@ -302,8 +308,10 @@ def _mmr(
     return picked
 
 
-def _ranked(base: BaseScores, j: int, score: float, nov: float, interest: float) -> RankedStory:
+def _ranked(
+    base: BaseScores, j: int, score: float, nov: float, interest: float, feedback: float
+) -> RankedStory:
     b, s, w, r = base.factors[j]
     reasons = (("breadth", b), ("salience", s), ("substance", w), ("recency", r), ("novelty", nov),
-               ("interest", interest))  # fmt: skip
+               ("interest", interest), ("feedback", feedback))  # fmt: skip
     return RankedStory(story=base.views[j], score=score, reasons=reasons)

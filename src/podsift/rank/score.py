@@ -1,6 +1,6 @@
 """Score and order stories. Pure: stories, ``now`` and what the reader already got in.
 
-score = breadth × salience × substance × recency × novelty × interest, where
+score = breadth × salience × substance × recency × novelty × interest × feedback, where
 
 - breadth = 1 + log2(distinct shows): a second show adds as much as the first, a fourth
   as much as the second and third together (diminishing returns);
@@ -15,7 +15,9 @@ score = breadth × salience × substance × recency × novelty × interest, wher
   out unless shows that had not raised it then have raised it since: it comes back as an
   *update* with novelty ``update_weight``;
 - interest = the factor the caller computed for the reader (their topics and their own
-  shows, see :func:`interest_factor`); 1.0 when unknown.
+  shows, see :func:`interest_factor`); 1.0 when unknown;
+- feedback = what the reader's "more / less like this" votes taught
+  (:mod:`podsift.rank.feedback`), within [0.5, 1.5]; 1.0 for a reader with no votes.
 
 The top ``limit`` are then picked with MMR (:func:`~podsift.rank.rank_stories`, in
 :mod:`podsift.rank.batch`): each pick trades its score against its similarity to the stories
@@ -107,6 +109,7 @@ def score_story(
     sent_shows: frozenset[str] | None = None,
     update_weight: float = 0.6,
     interest: float = 1.0,
+    feedback: float = 1.0,
 ) -> RankedStory:
     """Score one story and keep its factors, by name, in ``reasons``."""
     factors = (
@@ -116,6 +119,7 @@ def score_story(
         ("recency", recency(story.last_seen, now, recency_half_life_days)),
         ("novelty", novelty(story, sent_shows, update_weight)),
         ("interest", interest),
+        ("feedback", feedback),
     )
     return RankedStory(story=story, score=math.prod(f for _, f in factors), reasons=factors)
 
@@ -133,8 +137,10 @@ def explain_stories(
     sent_shows: Mapping[str, frozenset[str]],
     interest: Mapping[str, float],
     update_weight: float,
+    feedback: Mapping[str, float] | None = None,
 ) -> list[RankedStory]:
     """Every story with mentions, scored, best first (one view per id); zeros included."""
+    feedback = feedback or {}
     scored = [
         score_story(
             s,
@@ -143,6 +149,7 @@ def explain_stories(
             sent_shows=sent_shows.get(s.id),
             update_weight=update_weight,
             interest=interest.get(s.id, 1.0),
+            feedback=feedback.get(s.id, 1.0),
         )
         for s in stories
         if s.mentions

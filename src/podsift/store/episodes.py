@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from podsift.models import Episode, Segment, Transcript, TranscriptLink, text_hash
+from podsift.models import Episode, Person, Segment, Transcript, TranscriptLink, text_hash
 from podsift.store import schema as t
 from podsift.store.base import StoreBase, _chunks, _new_id
 from podsift.store.records import EpisodeRow, RepublishedRule
@@ -256,6 +256,7 @@ def _episode_values(show_id: int, ep: Episode, key: str, now: datetime) -> dict[
         "audio_url": ep.audio_url,
         "duration": ep.duration,
         "transcript_links": [_link_json(x) for x in ep.transcripts],
+        "persons": [_person_json(p) for p in ep.persons],
         "state": "new",
         "created_at": now,
     }
@@ -263,6 +264,21 @@ def _episode_values(show_id: int, ep: Episode, key: str, now: datetime) -> dict[
 
 def _link_json(link: TranscriptLink) -> dict[str, str | None]:
     return {"url": link.url, "type": link.type, "language": link.language, "rel": link.rel}
+
+
+def _person_json(person: Person) -> dict[str, str | None]:
+    return {
+        "name": person.name,
+        "role": person.role,
+        "group": person.group,
+        "img": person.img,
+        "href": person.href,
+    }
+
+
+def _person(x: dict[str, Any]) -> Person:
+    role, group = x.get("role") or "host", x.get("group") or "cast"
+    return Person(x["name"], role, group, x.get("img"), x.get("href"))
 
 
 def _episode_row(r: Any) -> EpisodeRow:
@@ -279,4 +295,5 @@ def _episode_row(r: Any) -> EpisodeRow:
         links,
         r.state,
         r.error,
+        tuple(_person(x) for x in (r.persons or [])),
     )

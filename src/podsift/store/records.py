@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from podsift.models import Episode, Show, TranscriptLink
+from podsift.models import Episode, Person, Show, TranscriptLink
+
+if TYPE_CHECKING:
+    from podsift.store.base import Vector
 
 # -- shows and polling ---------------------------------------------------------------------
 
@@ -112,6 +115,7 @@ class EpisodeRow:
     transcript_links: tuple[TranscriptLink, ...]
     state: str
     error: str | None
+    persons: tuple[Person, ...] = ()  # the feed's podcast:person entries for the episode
 
     @property
     def label(self) -> str:
@@ -276,6 +280,24 @@ class PageQuote:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One insight a search found, with where it was said and the story it belongs to."""
+
+    insight_id: str
+    text: str
+    quote: str
+    speaker: str | None
+    start: float | None
+    show_id: int
+    show: str
+    episode_id: int
+    episode: str
+    link: str | None
+    published: datetime | None
+    story_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoryPage:
     """A story with every quote that raised it, the representative first."""
 
@@ -294,3 +316,19 @@ class DigestPage:
     created_at: datetime
     previous: date | None
     next: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    """A subscriber's vote on a story, with what learning from it needs.
+
+    ``value`` is +1 (more like this) or -1 (less); ``shows`` are the shows that raised the story
+    (titles, else feed URLs, as in :class:`~podsift.models.StoryView`); ``centroid`` is the
+    story's vector when it was embedded by the model asked for, else ``None``.
+    """
+
+    story_id: str
+    value: int
+    created_at: datetime
+    shows: tuple[str, ...]
+    centroid: Vector | None = None

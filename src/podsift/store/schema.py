@@ -121,6 +121,8 @@ episodes = Table(
     Column("lease_expires_at", UTC),
     Column("asr_attempts", Integer, nullable=False, default=0, server_default="0"),
     Column("asr_error", Text),
+    # the feed's podcast:person entries (migration 0012): [{"name", "role", "group", ...}]
+    Column("persons", JSON, nullable=False, default=list, server_default="[]"),
     UniqueConstraint("show_id", "key", name="uq_episodes_show_key"),
 )
 Index("ix_episodes_state", episodes.c.state)
@@ -171,6 +173,9 @@ insights = Table(
     Column("created_at", UTC, nullable=False),
 )
 Index("ix_insights_episode", insights.c.episode_id)
+# full-text search (migration 0010), which SQLAlchemy cannot describe: on SQLite the FTS5
+# table insight_fts, its rowids insight_rowids and triggers on insights; on PostgreSQL a GIN
+# index, ix_insights_search (podsift.store.search)
 
 embeddings = Table(
     "embeddings",
@@ -286,6 +291,8 @@ feedback = Table(
     Column("value", Integer, nullable=False),
     Column("created_at", UTC, nullable=False),
 )
+# one vote per subscriber and story: a newer one replaces it (migration 0011)
+Index("uq_feedback_subscriber_story", feedback.c.subscriber_id, feedback.c.story_id, unique=True)
 
 runs = Table(
     "runs",

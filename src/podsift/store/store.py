@@ -14,15 +14,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from podsift.exceptions import StoreError
 from podsift.store.delivery import DeliveryRows
 from podsift.store.episodes import EpisodeRows
+from podsift.store.feedback import FeedbackRows
 from podsift.store.feeds import FeedRows
 from podsift.store.pages import PageRows
+from podsift.store.search import SearchRows
 from podsift.store.stories import StoryRows
 from podsift.store.work import WorkRows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class Store(FeedRows, EpisodeRows, StoryRows, DeliveryRows, WorkRows, PageRows):
+class Store(
+    FeedRows, EpisodeRows, StoryRows, DeliveryRows, WorkRows, PageRows, FeedbackRows, SearchRows
+):
     """podsift's persistent state. Methods are small transactions; rows come back typed."""
 
 

@@ -145,12 +145,20 @@ def strip_links(text: str) -> str:
     return _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
 
 
+_NO_ONE = frozenset({"unknown", "unknown speaker", "unidentified", "unidentified speaker"})
+
+
 def clean_speaker(name: str | None) -> str | None:
-    """Normalise a speaker name: trailing colon and spaces removed, empty → ``None``."""
+    """Normalise a speaker name: trailing colon and spaces removed; empty or a label that
+    says the speaker is not known ("Unknown:", #21) → ``None``.
+
+    >>> clean_speaker(" Adam  Curry: "), clean_speaker("Unknown"), clean_speaker("")
+    ('Adam Curry', None, None)
+    """
     if name is None:
         return None
     name = collapse(name).rstrip(":").strip()
-    return name or None
+    return name if name and name.casefold() not in _NO_ONE else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,29 +3,46 @@
 A transcript often labels turns with a first name ("Pablo:") or in capitals ("PABLO
 GALINDO:"), while its front matter or the feed's ``podcast:person`` entries give the full
 name. A label becomes a known person's name only when exactly one of them matches; a
-generic label ("Speaker 1") or an ambiguous one stays as the transcript wrote it.
+generic label ("Speaker 1") or an ambiguous one stays as the transcript wrote it. With the
+feed's persons, a bare "Host" or "Guest" also names the one person of that role, if the
+feed lists exactly one; "Speaker 1" is never guessed (#21).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
-from podsift.models import Segment
+from podsift.models import Person, Segment, Transcript
 
 # letters NFKD does not split into a base letter and an accent
 _BASE = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe"})
+_APOSTROPHES = re.compile(r"['’`]")
+_SEPARATORS = re.compile(r"[\W_]+")
+_HONORIFICS = frozenset({"dr", "prof", "mr", "mrs", "ms", "mx", "sir", "dame"})
+# labels that name a part, not a person: "Speaker 1", "SPEAKER_00", "Guest 2", "Unknown"
+_GENERIC = re.compile(
+    r"^(?:unknown|unidentified|speaker|spk|voice|participant|person|interviewer|interviewee"
+    r"|host|co ?host|guest|guest host)(?: speaker)?(?: (?:\d+|[a-z]))?$"
+)
 
 
 def _fold(name: str) -> tuple[str, ...]:
-    """Name words, lower-cased and without accents, for comparing.
+    """Name words, lower-cased, without accents, punctuation or a leading title, for comparing.
 
-    >>> _fold("Łukasz  LANGA"), _fold("José")
-    (('lukasz', 'langa'), ('jose',))
+    >>> _fold("Łukasz  LANGA"), _fold("José"), _fold("Dr. Timothy M. Jurgensen")
+    (('lukasz', 'langa'), ('jose',), ('timothy', 'm', 'jurgensen'))
+    >>> _fold("O’Brien-Smith"), _fold("SPEAKER_00")
+    (('obrien', 'smith'), ('speaker', '00'))
     """
     plain = unicodedata.normalize("NFKD", name.casefold()).translate(_BASE)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return tuple(w.strip(".,'’") for w in plain.split() if w.strip(".,'’"))
+    words = tuple(_SEPARATORS.sub(" ", _APOSTROPHES.sub("", plain)).split())
+    while len(words) > 1 and words[0] in _HONORIFICS:
+        words = words[1:]
+    return words
 
 
 def match_name(label: str, names: Sequence[str]) -> str | None:
@@ -42,6 +59,8 @@ def match_name(label: str, names: Sequence[str]) -> str | None:
     ('Jerod Santo', None)
     >>> match_name("Adam", ["Adam Stacoviak", "Adam Jacob"]) is None
     True
+    >>> match_name("Timothy Jurgensen", ["Dr. Timothy M. Jurgensen"])
+    'Dr. Timothy M. Jurgensen'
     """
     words = _fold(label)
     if not words:
@@ -52,9 +71,71 @@ def match_name(label: str, names: Sequence[str]) -> str | None:
         return same[0]
     if len(words) == 1:
         found = [name for name, f in folded if f and words[0] in (f[0], f[-1])]
-    else:
-        found = [name for name, f in folded if f[: len(words)] == words]
+    else:  # "Pablo Galindo" for "Pablo Galindo Salgado"; "Timothy Jurgensen", middle dropped
+        found = [
+            name
+            for name, f in folded
+            if f[: len(words)] == words or (len(f) > 2 and (f[0], f[-1]) == (words[0], words[-1]))
+        ]
     return found[0] if len(set(found)) == 1 else None
+
+
+def is_generic_label(label: str | None) -> bool:
+    """Whether a speaker label names a part rather than a person ("Speaker 1", "Host").
+
+    >>> [is_generic_label(x) for x in ("Speaker 1", "SPEAKER_00", "Guest", "Co-Host", "Ann")]
+    [True, True, True, True, False]
+    """
+    return label is not None and _GENERIC.match(" ".join(_fold(label))) is not None
+
+
+def speaker_names(labels: Iterable[str], persons: Sequence[Person]) -> dict[str, str]:
+    """Map each label that stands for one of the feed's ``persons`` to that person's name.
+
+    A label names a person when the names match (:func:`match_name`): any listed person
+    by the full name, a person of the cast (hosts, guests) also by a first or last name
+    alone, if no other cast member shares it. A bare role label ("Host", "Guest") names the
+    one cast person of that role, when the feed lists exactly one and no other label already
+    named them. A numbered label ("Speaker 1", "Guest 2") is never mapped.
+
+    >>> people = [Person("Michael Kennedy"), Person("Brian Okken"), Person("Ann Lee", "guest")]
+    >>> speaker_names(["Michael", "Guest", "Speaker 1"], people)
+    {'Michael': 'Michael Kennedy', 'Guest': 'Ann Lee'}
+    >>> speaker_names(["Host"], people)  # two hosts: no way to tell which
+    {}
+    """
+    # the crew (a cover art designer, an editor) seldom speaks: a first name alone is
+    # matched against the cast, unless the feed lists no cast at all
+    speaking = [p for p in persons if p.group == "cast"] or list(persons)
+    names: dict[str, str] = {}
+    for label in dict.fromkeys(labels):
+        words = _fold(label)
+        same = [p.name for p in persons if words and _fold(p.name) == words]
+        found = same[0] if same else match_name(label, [p.name for p in speaking])
+        if found is not None:
+            names[label] = found
+    taken = set(names.values())
+    for label in dict.fromkeys(labels):
+        holders = {p.name for p in speaking if _fold(p.role) == _fold(label)}
+        if label not in names and len(holders) == 1 and not holders & taken:
+            names[label] = holders.pop()
+    return names
+
+
+def name_speakers(transcript: Transcript, persons: Sequence[Person]) -> Transcript:
+    """Put the feed's full names on the transcript's speaker labels (:func:`speaker_names`).
+
+    Labels that name no listed person stay as written; turns without a label stay without.
+    """
+    labels = [s.speaker for s in transcript.segments if s.speaker is not None]
+    names = speaker_names(labels, persons) if persons else {}
+    if not names:
+        return transcript
+    segments = tuple(
+        replace(s, speaker=names[s.speaker]) if s.speaker in names else s
+        for s in transcript.segments
+    )
+    return replace(transcript, segments=segments)
 
 
 def resolve_speakers(segments: Sequence[Segment], names: Sequence[str]) -> tuple[Segment, ...]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from podsift.feeds.parse.items import Helpers, read_item
@@ -40,6 +41,7 @@ from podsift.feeds.parse.rules import (
     resolve,
     text_of,
 )
+from podsift.feeds.parse.xmltree import persons_of
 from podsift.models import Episode, ParsedFeed, Show
 
 _CHANNEL_DATES = frozenset({"pubdate", "published", "issued", "updated", "modified"})
@@ -106,6 +108,7 @@ class _Channel:
         self.authors = AuthorTrail()
         self.title_depth = -1
         self.episodes: list[Episode] = []
+        self.persons: list[Any] = []  # the channel's podcast:person elements
 
     def read(self, channel: Any) -> ParsedFeed:
         for el in channel:
@@ -120,6 +123,7 @@ class _Channel:
             ),
             None,
         )
+        persons = persons_of(self.persons)
         show = Show(
             title=self.title or "",
             link=absolute(self.url, self.link or None),
@@ -128,8 +132,11 @@ class _Channel:
             image=absolute(self.url, (self.image or "").strip() or None),
             language=self.language or None,
             description=self.h.text_of_html(self.summary or self.subtitle),
+            persons=persons,
         )
-        return ParsedFeed(show=show, episodes=tuple(self.episodes), warnings=())
+        # an item's own persons replace the channel's (the namespace's rule)
+        episodes = tuple(e if e.persons else replace(e, persons=persons) for e in self.episodes)
+        return ParsedFeed(show=show, episodes=episodes, warnings=())
 
     def element(self, el: Any, name: str, depth: int) -> None:
         if name == "item":
@@ -170,6 +177,10 @@ class _Channel:
                 self.image = href
         elif name == "image":
             self._image(el)
+        elif depth == 3 and name.endswith("_person") and self.h.is_podcast(el, "person"):
+            if len(el):
+                raise Reject("elements in podcast:person")  # feedparser would read them
+            self.persons.append(el)
         elif name in _QUIET or name not in HANDLERS:
             if len(el):
                 for child in el:

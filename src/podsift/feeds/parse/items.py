@@ -28,7 +28,7 @@ from podsift.feeds.parse.rules import (
     raw,
     resolve,
 )
-from podsift.feeds.parse.xmltree import transcript_link
+from podsift.feeds.parse.xmltree import persons_of, transcript_link
 from podsift.models import Episode, TranscriptLink
 
 
@@ -51,6 +51,7 @@ class _Item:
         self.has_content = has_content
         self.enclosures: list[tuple[str, str]] = []
         self.transcripts: list[TranscriptLink] = []
+        self.persons: list[Any] = []  # podcast:person elements
         self.other_dates = False
 
     def text(self, value: str, as_summary_only: bool) -> None:
@@ -103,6 +104,7 @@ def read_item(item: Any, url: str | None, has_content: bool, h: Helpers) -> Epis
         duration=h.duration(None if dur is None or dur.attrib else raw(dur)),
         transcripts=tuple(fields.transcripts),
         description=h.text_of_html(summary),
+        persons=persons_of(fields.persons),
     )
 
 
@@ -130,6 +132,10 @@ def _item_element(el: Any, name: str, fields: _Item, h: Helpers) -> None:
         found = transcript_link(el.attrib)
         if found is not None:
             fields.transcripts.append(found)
+    elif name.endswith("_person") and h.is_podcast(el, "person"):
+        if len(el):
+            check_quiet(el)
+        fields.persons.append(el)
     elif name in ITEM_IGNORED or name in CONTAINERS or name not in HANDLERS:
         if len(el):
             check_quiet(el)

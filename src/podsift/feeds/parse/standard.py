@@ -2,7 +2,8 @@
 
 feedparser reads the common fields and survives broken XML; lxml, with a hardened parser
 (no entities, no network, no huge trees), reads the Podcasting 2.0 tags that feedparser
-does not expose well (every ``podcast:transcript`` of an item, ``podcast:guid``).
+does not expose well (every ``podcast:transcript`` of an item, ``podcast:person``,
+``podcast:guid``).
 A malformed feed yields what can be salvaged plus warnings; a document that is not a feed
 at all raises :class:`podsift.exceptions.FeedParseError`.
 """
@@ -15,6 +16,7 @@ import io
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -35,7 +37,7 @@ from podsift.feeds.parse.xmltree import (
     read_tree,
     strict_root,
 )
-from podsift.models import Episode, ParsedFeed, Show, TranscriptLink
+from podsift.models import Episode, ParsedFeed, Person, Show
 
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr"})
@@ -86,16 +88,17 @@ def parse_feed_with_hints(
         raise FeedParseError(f"{name}: not a feed (no <rss>, <feed> or <rdf> root)")
     warnings = _warnings(parsed, extras)
     entries = list(parsed.get("entries", []))
-    transcripts, unmatched = _match_transcripts(entries, extras.items)
+    matched, unmatched = _match_items(entries, extras.items)
     if unmatched:
         warnings.append(f"{unmatched} item(s) with podcast:transcript could not be matched")
     base = url if url and "://" in url else None
     episodes = tuple(
-        _episode(entry, links, base, loose=bool(parsed.get("bozo")))
-        for entry, links in zip(entries, transcripts, strict=True)
+        _episode(entry, item, extras.show_persons, base, loose=bool(parsed.get("bozo")))
+        for entry, item in zip(entries, matched, strict=True)
     )
+    show = _show(parsed.get("feed", {}), extras.show_guid, base, loose=bool(parsed.get("bozo")))
     feed = ParsedFeed(
-        show=_show(parsed.get("feed", {}), extras.show_guid, base, loose=bool(parsed.get("bozo"))),
+        show=replace(show, persons=extras.show_persons),
         episodes=episodes,
         warnings=tuple(warnings),
     )
@@ -113,6 +116,7 @@ def feed_to_json(parsed: ParsedFeed) -> dict[str, Any]:
             "author": show.author,
             "image": show.image,
             "language": show.language,
+            "persons": [person_json(p) for p in show.persons],
         },
         "episodes": [_episode_json(e) for e in parsed.episodes],
         "warnings": list(parsed.warnings),
@@ -132,6 +136,18 @@ def _episode_json(episode: Episode) -> dict[str, Any]:
             {"url": t.url, "type": t.type, "language": t.language, "rel": t.rel}
             for t in episode.transcripts
         ],
+        "persons": [person_json(p) for p in episode.persons],
+    }
+
+
+def person_json(person: Person) -> dict[str, str | None]:
+    """A ``podcast:person`` as JSON: ``{"name", "role", "group", "img", "href"}``."""
+    return {
+        "name": person.name,
+        "role": person.role,
+        "group": person.group,
+        "img": person.img,
+        "href": person.href,
     }
 
 
@@ -148,22 +164,26 @@ def _check_not_binary(content: bytes, name: str) -> None:
         raise FeedParseError(f"{name}: not a feed (binary data)")
 
 
-def _match_transcripts(
+def _match_items(
     entries: list[Any], items: tuple[ItemExtras, ...]
-) -> tuple[list[tuple[TranscriptLink, ...]], int]:
-    """Pair lxml items with feedparser entries: by position when counts agree, else by key."""
+) -> tuple[list[ItemExtras | None], int]:
+    """Pair lxml items with feedparser entries: by position when counts agree, else by key.
+
+    Returns each entry's item (``None`` when none matched) and how many items with
+    transcript links matched no entry.
+    """
     if len(entries) == len(items):
-        return [item.transcripts for item in items], 0
+        return list(items), 0
     by_key: dict[str, ItemExtras] = {}
     for item in items:
         for key in _item_keys(item.guid, item.audio_url, item.title):
             by_key.setdefault(key, item)
-    found: list[tuple[TranscriptLink, ...]] = []
+    found: list[ItemExtras | None] = []
     used: set[int] = set()
     for entry in entries:
         keys = _item_keys(_entry_guid(entry), _audio_url(entry), _clean(entry.get("title")))
         match = next((by_key[k] for k in keys if k in by_key), None)
-        found.append(match.transcripts if match else ())
+        found.append(match)
         if match is not None:
             used.add(id(match))
     unmatched = sum(1 for item in items if item.transcripts and id(item) not in used)
@@ -222,7 +242,12 @@ def _show(feed: Any, guid: str | None, base: str | None, *, loose: bool) -> Show
 
 
 def _episode(
-    entry: Any, transcripts: tuple[TranscriptLink, ...], base: str | None, *, loose: bool
+    entry: Any,
+    item: ItemExtras | None,
+    show_persons: tuple[Person, ...],
+    base: str | None,
+    *,
+    loose: bool,
 ) -> Episode:
     audio_url = absolute(base, _audio_url(entry))
     return Episode(
@@ -232,8 +257,9 @@ def _episode(
         link=absolute(base, _clean(entry.get("link"))),
         audio_url=audio_url,
         duration=parse_duration(entry.get("itunes_duration")),
-        transcripts=transcripts,
+        transcripts=item.transcripts if item else (),
         description=_description(entry),
+        persons=(item.persons if item else ()) or show_persons,
     )
 
 

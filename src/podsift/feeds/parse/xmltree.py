@@ -1,20 +1,21 @@
 """The lxml pass over a feed: the hardened XML parser and what feedparser does not expose.
 
 A parser with no entities, no network and no huge trees reads the Podcasting 2.0 tags
-(every ``podcast:transcript`` of an item, ``podcast:guid``) and the polling hints (RSS
-``ttl``, ``podcast:updateFrequency``, ``itunes:new-feed-url``). No business logic.
+(every ``podcast:transcript`` and ``podcast:person`` of an item, the channel's
+``podcast:person`` entries, ``podcast:guid``) and the polling hints (RSS ``ttl``,
+``podcast:updateFrequency``, ``itunes:new-feed-url``). No business logic.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
-from podsift.models import TranscriptLink
+from podsift.models import Person, TranscriptLink
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 _PODCAST_NS_ALIASES = (
@@ -26,12 +27,13 @@ _ITEM_NAMES = frozenset({"item", "entry"})
 
 @dataclass(frozen=True, slots=True)
 class ItemExtras:
-    """What lxml read from one item: its identity keys and its transcript links."""
+    """What lxml read from one item: its identity keys, transcript links and persons."""
 
     guid: str | None
     audio_url: str | None
     title: str | None
     transcripts: tuple[TranscriptLink, ...]
+    persons: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class TreeExtras:
     items: tuple[ItemExtras, ...]
     warning: str | None
     hints: FeedHints = field(default_factory=lambda: FeedHints())
+    show_persons: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,9 @@ def read_tree(content: bytes, strict: Any = None) -> TreeExtras:
         return TreeExtras(None, None, (), warning)
     items = tuple(_item_extras(el) for el in root.iter() if local_name(el) in _ITEM_NAMES)
     show_guid = next((_text(el) for el in root.iter() if is_podcast(el, "guid")), None)
-    return TreeExtras(local_name(root).lower(), show_guid, items, warning, hints(root))
+    channel = next((el for el in root if local_name(el) == "channel"), root)
+    people = persons_of(el for el in channel if is_podcast(el, "person"))
+    return TreeExtras(local_name(root).lower(), show_guid, items, warning, hints(root), people)
 
 
 def hints(root: Any) -> FeedHints:
@@ -147,19 +152,22 @@ def _text(el: Any) -> str | None:
 def _item_extras(item: Any) -> ItemExtras:
     guid = audio = title = None
     links: list[TranscriptLink] = []
+    people: list[Any] = []
     for child in item:
         local = local_name(child)
         if is_podcast(child, "transcript"):
             link = transcript_link(child.attrib)
             if link is not None:
                 links.append(link)
+        elif is_podcast(child, "person"):
+            people.append(child)
         elif local in ("guid", "id") and guid is None:
             guid = _text(child)
         elif local == "enclosure" and audio is None:
             audio = (child.get("url") or "").strip() or None
         elif local == "title" and title is None:
             title = _text(child)
-    return ItemExtras(guid, audio, title, tuple(links))
+    return ItemExtras(guid, audio, title, tuple(links), persons_of(people))
 
 
 def transcript_link(attrib: Mapping[str, str]) -> TranscriptLink | None:
@@ -173,6 +181,29 @@ def transcript_link(attrib: Mapping[str, str]) -> TranscriptLink | None:
         language=(attrib.get("language") or "").strip() or None,
         rel=(attrib.get("rel") or "").strip() or None,
     )
+
+
+def persons_of(elements: Iterable[Any]) -> tuple[Person, ...]:
+    """The :class:`Person` of each ``podcast:person`` element with a name, each once.
+
+    A missing ``role`` is "host" and a missing ``group`` "cast", as the namespace says;
+    both are lower-cased (the namespace compares them without case).
+    """
+    found: list[Person] = []
+    for el in elements:
+        name = " ".join("".join(el.itertext()).split())
+        if not name:
+            continue
+        found.append(
+            Person(
+                name=name,
+                role=" ".join((el.get("role") or "").lower().split()) or "host",
+                group=" ".join((el.get("group") or "").lower().split()) or "cast",
+                img=(el.get("img") or "").strip() or None,
+                href=(el.get("href") or "").strip() or None,
+            )
+        )
+    return tuple(dict.fromkeys(found))
 
 
 def one_line(text: str) -> str:
