@@ -11,7 +11,7 @@ import pytest
 
 from podsift.config import InsightSettings, LLMSettings
 from podsift.exceptions import ConfigError
-from podsift.llm import LLMError, ModelFileError, connect, fetch_gguf
+from podsift.llm import LLMError, ModelFileError, RatesChoices, connect, fetch_gguf
 from podsift.llm.providers.local import LocalChat, load_runtime
 from podsift.llm.weights import GGUF_SOURCES, GGUFSource
 from podsift.stories import models_dir
@@ -121,3 +121,41 @@ def test_the_real_model_answers_and_reuses_its_prefix() -> None:
     again = chat.complete("Answer with one word.", "What colour is grass?", max_tokens=8)
     assert first.text and again.text
     assert again.prompt_tokens < first.prompt_tokens  # the system prompt stayed cached
+
+
+class Logits:
+    """A runtime that answers fixed logits for the choices, taking ``seconds`` each time."""
+
+    def __init__(self, clock: list[float], seconds: float, logits: list[float]) -> None:
+        self.clock, self.seconds, self.logits = clock, seconds, logits
+
+    def choice_logits(self, prefix: str, rest: str, choices: Sequence[str]) -> list[float]:
+        self.clock[0] += self.seconds
+        return self.logits[: len(choices)]
+
+
+def test_choice_probabilities_are_a_softmax_within_the_budget() -> None:
+    now = [0.0]
+    settings = LLMSettings(base_url="", model="x", api_key_env="", budget_seconds=5.0)
+    chat = LocalChat(settings, Logits(now, 3.0, [2.0, 0.0, 1000.0]), clock=lambda: now[0])  # type: ignore[arg-type]
+    got = chat.choice_probabilities("sys", "q", ("yes", "no", "maybe"))
+    assert got["maybe"] == pytest.approx(1.0) and sum(got.values()) == pytest.approx(1.0)
+    got = chat.choice_probabilities("sys", "q", ("yes", "no"))
+    assert got["yes"] == pytest.approx(1 / (1 + 2.718281828**-2.0))
+    with pytest.raises(LLMError, match="budget is spent"):  # 6 s spent of 5
+        chat.choice_probabilities("sys", "q", ("yes", "no"))
+    assert chat.fallbacks == 1
+
+
+@pytest.mark.llm_local
+def test_the_real_model_gives_choice_probabilities() -> None:
+    _local_model()
+    cfg = InsightSettings(local=LLMSettings(base_url="", model="qwen-0.5b", api_key_env=""))
+    chat = connect("local", cfg.llm("local"))
+    assert isinstance(chat, RatesChoices)
+    system = "Answer yes or no."
+    right = chat.choice_probabilities(system, "Is 2 + 2 equal to 4?", ("yes", "no"))
+    wrong = chat.choice_probabilities(system, "Is 2 + 2 equal to 5?", ("yes", "no"))
+    assert right["yes"] > wrong["yes"]
+    with pytest.raises(LLMError, match="not one token"):
+        chat.choice_probabilities(system, "Is it?", ("yes", "absolutely not"))

@@ -8,7 +8,7 @@ built-in ``openai`` and ``anthropic`` providers build on.
 
 from __future__ import annotations
 
-from podsift.llm.base import ChatModel, ChatReply, LLMError, chat_models, connect
+from podsift.llm.base import ChatModel, ChatReply, LLMError, RatesChoices, chat_models, connect
 from podsift.llm.client import HTTPChatModel
 from podsift.llm.weights import GGUF_SOURCES, ModelFileError, fetch_gguf, gguf_path
 
@@ -19,6 +19,7 @@ __all__ = [
     "HTTPChatModel",
     "LLMError",
     "ModelFileError",
+    "RatesChoices",
     "chat_models",
     "connect",
     "fetch_gguf",

@@ -13,14 +13,15 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 from podsift.config import LLMSettings
 from podsift.exceptions import ConfigError, PodsiftError
 from podsift.plugins import Registry
 
-__all__ = ["ChatModel", "ChatReply", "LLMError", "chat_models", "connect"]
+__all__ = ["ChatModel", "ChatReply", "LLMError", "RatesChoices", "chat_models", "connect"]
 
 
 class LLMError(PodsiftError):
@@ -58,6 +59,26 @@ class ChatModel(Protocol):
 
         Raises:
             LLMError: no answer (the API kept failing, or its reply has no text).
+        """
+        ...
+
+
+@runtime_checkable
+class RatesChoices(Protocol):
+    """A chat model that also tells how likely each of a few one-token answers is.
+
+    Asking for a score as text gets the same high digit for nearly everything; the expected
+    value over the digits' probabilities separates good from poor (#18). The ``local`` model
+    reads them from its logits.
+    """
+
+    def choice_probabilities(
+        self, system: str, user: str, choices: Sequence[str]
+    ) -> dict[str, float]:
+        """The probability of each of ``choices`` as the answer, summing to 1.
+
+        Raises:
+            LLMError: no answer (out of time, or a choice the model cannot give as one token).
         """
         ...
 

@@ -14,11 +14,12 @@ sampler is greedy, so the same question gets the same answer.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from podsift.config import LLMSettings
 from podsift.exceptions import ConfigError
@@ -50,6 +51,10 @@ class Runtime(Protocol):
         """Return (text, prompt tokens decoded, tokens generated), stopping at ``deadline``."""
         ...
 
+    def choice_logits(self, prefix: str, rest: str, choices: Sequence[str]) -> list[float]:
+        """The logit of each one-token ``choices`` as the answer's first token."""
+        ...
+
 
 class _Llama:
     """A GGUF model and one context on cyllama, keeping the last prefix in the KV cache."""
@@ -60,7 +65,7 @@ class _Llama:
         lc.disable_logging()
         lc.ggml_backend_load_all()
         self.lc = lc
-        self.model = lc.LlamaModel(str(path), lc.LlamaModelParams())
+        self.model = _with_n_vocab(lc)(str(path), lc.LlamaModelParams())
         self.vocab = self.model.get_vocab()
         params = lc.LlamaContextParams()
         params.n_ctx, params.n_threads, params.n_threads_batch = n_ctx, threads, threads
@@ -73,18 +78,41 @@ class _Llama:
         self, prefix: str, rest: str, *, max_tokens: int, deadline: float
     ) -> tuple[str, int, int]:
         """Decode what differs from the cached tokens, then sample greedily until done."""
+        with self.lock:
+            tokens, decoded = self._prompt(prefix, rest, max_tokens)
+            text, n = self._sample(len(tokens), max_tokens, deadline)
+            return text, decoded, n
+
+    def choice_logits(self, prefix: str, rest: str, choices: Sequence[str]) -> list[float]:
+        """Decode the prompt, then read the next token's logits of each one-token choice."""
+        ids = []
+        for choice in choices:
+            token = self.vocab.tokenize(choice, add_special=False, parse_special=False)
+            if len(token) != 1:
+                raise LLMError(f"{choice!r} is not one token of the local model")
+            ids.append(token[0])
+        with self.lock:
+            self._prompt(prefix, rest, 1)
+            logits = self.ctx.get_logits_ith(-1)
+        if logits is None:
+            raise LLMError("the local model gave no logits")
+        return [float(logits[i]) for i in ids]
+
+    def _prompt(self, prefix: str, rest: str, max_tokens: int) -> tuple[list[int], int]:
+        """Decode what of ``prefix + rest`` differs from the cached tokens (lock held);
+        return the prompt's tokens and how many were decoded."""
         tokens = self.vocab.tokenize(prefix + rest, add_special=False, parse_special=True)
         if len(tokens) + max_tokens > self.n_ctx:
             raise LLMError(f"the question is {len(tokens)} tokens, over the local context")
-        with self.lock:
-            keep = _common(self.cached, self.vocab.tokenize(prefix, False, True), tokens)
-            self.ctx.memory_seq_rm(0, keep, -1)
-            for start in range(keep, len(tokens), self.n_batch):
-                batch = tokens[start : start + self.n_batch]
-                self.ctx.decode(self.lc.llama_batch_get_one(batch, start))
-            self.cached = list(tokens)
-            text, n = self._sample(len(tokens), max_tokens, deadline)
-            return text, len(tokens) - keep, n
+        keep = _common(self.cached, self.vocab.tokenize(prefix, False, True), tokens)
+        if keep == len(tokens):  # the whole prompt is cached: decode its last token again
+            keep -= 1
+        self.ctx.memory_seq_rm(0, keep, -1)
+        for start in range(keep, len(tokens), self.n_batch):
+            batch = tokens[start : start + self.n_batch]
+            self.ctx.decode(self.lc.llama_batch_get_one(batch, start))
+        self.cached = list(tokens)
+        return tokens, len(tokens) - keep
 
     def _sample(self, pos: int, max_tokens: int, deadline: float) -> tuple[str, int]:
         """Greedy tokens after ``pos`` until end of turn, ``max_tokens`` or ``deadline``."""
@@ -100,6 +128,17 @@ class _Llama:
             self.cached.append(token)
             pos += 1
         return "".join(pieces), len(pieces)
+
+
+def _with_n_vocab(lc: Any) -> Any:
+    """cyllama's model class with the ``n_vocab`` its ``get_logits_ith`` reads (0.2.18 lacks it)."""
+
+    class Model(lc.LlamaModel):  # type: ignore[misc]
+        @property
+        def n_vocab(self) -> int:
+            return int(self.get_vocab().n_vocab)
+
+    return Model
 
 
 def _common(cached: list[int], prefix: list[int], tokens: list[int]) -> int:
@@ -212,3 +251,25 @@ class LocalChat:
             self.fallbacks += 1
             raise LLMError("the local model ran out of time on this answer")
         return ChatReply(text.strip(), prompt, completion)
+
+    def choice_probabilities(
+        self, system: str, user: str, choices: Sequence[str]
+    ) -> dict[str, float]:
+        """How likely the model answers each of ``choices`` (one token each), summing to 1.
+
+        Raises:
+            LLMError: the budget is spent (counted in ``fallbacks``), or a choice is not one
+                token of the model.
+        """
+        if self.spent >= self.settings.budget_seconds:
+            self.fallbacks += 1
+            raise LLMError(f"the local model's {self.settings.budget_seconds:g} s budget is spent")
+        start = self.clock()
+        try:
+            logits = self.runtime.choice_logits(*chatml(system, user), choices)
+        finally:
+            self.spent += self.clock() - start
+        top = max(logits)
+        weights = [math.exp(x - top) for x in logits]
+        total = sum(weights)
+        return {c: w / total for c, w in zip(choices, weights, strict=True)}
