@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
+import numpy as np
 import pytest
+import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from podsift.deliver import Tokens, message_for
 from podsift.digest import digest_to_json
-from podsift.store import PendingDigest, Store
+from podsift.models import Episode, Insight
+from podsift.store import PendingDigest, Store, schema
 from podsift.web import create_app
 from tests.deliver.test_ledger import SECRET, digest, settings
+from tests.web.forms import csrf_of
 from tests.web.site_data import DAYS, HOSTILE, NOW, QUOTE_A, QUOTE_B, seed
 
 
@@ -186,3 +192,42 @@ def test_the_emails_view_in_browser_link_opens_that_digest(
     assert r.status_code == 200 and "Story 1" in r.text and "Rust halves" not in r.text
     html = msg.get_body(("html",))
     assert html is not None and "View in browser" in html.get_content()
+
+
+def _change_the_store(store: Store) -> None:
+    """A later run: the story gains a show's quote and the day's digest another headline."""
+    episode = store.episodes(["new"])
+    show_id = store.show_ids(["Show A"])["Show A"]
+    store.add_episodes(show_id, [Episode("Episode 9", guid="g9", published=NOW)], NOW)
+    (ep,) = [e for e in store.episodes(["new"]) if e not in episode]
+    late = Insight("Rust cut crashes.", "Crashes fell a lot after Rust.", "Cy", 1.0, 2.0, 0.5)
+    late = late.with_id("late")
+    store.save_insights(ep.id, "test@1", [late], NOW)
+    store.add_to_story("s1", "m", [(late.id, np.array([1, 0, 0], dtype=np.float32), 0.9)], NOW)
+    d = schema.digests.c
+    with store.engine.begin() as c:
+        row = c.execute(sa.select(d.id, d.payload).where(d.date == DAYS[-1])).one()
+        payload = json.loads(row.payload) if isinstance(row.payload, str) else row.payload
+        payload["items"][0]["headline"] = "A new headline"
+        c.execute(sa.update(schema.digests).where(d.id == row.id).values(payload=payload))
+
+
+def test_anonymous_pages_are_kept_a_minute_and_subscriber_pages_never(store: Store) -> None:
+    seed(store)
+    now = [NOW]
+    app = create_app(settings(), store, clock=lambda: now[0])
+    token = Tokens(SECRET).make("digest", "")  # the operator's own digest, by signed link
+    with TestClient(app, base_url="https://podsift.example") as client:
+        pages = ("/", "/d/2024-04-03", "/s/s1")
+        before = {p: client.get(p).text for p in pages}
+        signed = client.get(f"/d/2024-04-03?t={token}").text
+        _change_the_store(store)
+        now[0] = NOW + timedelta(seconds=59)
+        assert {p: client.get(p).text for p in pages} == before  # kept: the store not read
+        assert "A new headline" in client.get(f"/d/2024-04-03?t={token}").text != signed
+        now[0] = NOW + timedelta(seconds=61)
+        after = {p: client.get(p).text for p in pages}
+        assert "A new headline" in after["/"] and "A new headline" in after["/d/2024-04-03"]
+        assert "Crashes fell a lot after Rust." in after["/s/s1"]
+        with TestClient(app, base_url="https://podsift.example") as other:
+            assert csrf_of(client.get("/").text) != csrf_of(other.get("/").text)  # one page kept

@@ -89,6 +89,13 @@ class PageRows(StoreBase):
         return ShowRow(r.id, r.feed_url, r.title, r.link, r.etag, r.last_modified,
                        r.body_hash, r.state, r.last_polled_at, r.last_error)  # fmt: skip
 
+    def show_names(self) -> list[tuple[int, str]]:
+        """Every show's id and name (its title, else its feed URL), by name: the search filter."""
+        s = t.shows.c
+        with self._tx() as c:
+            rows = c.execute(sa.select(s.id, s.title, s.feed_url)).all()
+        return sorted(((r.id, r.title or r.feed_url) for r in rows), key=lambda x: (x[1], x[0]))
+
     def show_ids(self, titles: Sequence[str]) -> dict[str, int]:
         """The id of each show named by title (or feed URL, as digests name untitled shows)."""
         s = t.shows.c

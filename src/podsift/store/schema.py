@@ -250,6 +250,7 @@ digest_items = Table(
     Column("rank", Integer, primary_key=True),
     Column("story_id", ForeignKey("stories.id"), nullable=False),
 )
+Index("ix_digest_items_story", digest_items.c.story_id)  # migration 0013
 
 deliveries = Table(
     "deliveries",

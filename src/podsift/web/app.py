@@ -33,6 +33,7 @@ from podsift.deliver.subscribe import (
 )
 from podsift.exceptions import DeliveryError
 from podsift.store import Store
+from podsift.web.cache import PageCache
 from podsift.web.csrf import CsrfKeys, CsrfProtection, csrf_token
 from podsift.web.feeds import atom_feed, json_feed, rss_feed
 from podsift.web.headers import SecurityHeaders
@@ -184,7 +185,7 @@ def create_app(
         return Response(to_prometheus(snap), media_type="text/plain; version=0.0.4")
 
     base_url = settings.email.base_url.rstrip("/")
-    site = Site(store, tokens, base_url)
+    site = Site(store, tokens, base_url, PageCache(clock=lambda: clock().timestamp()))
     return Starlette(
         routes=[
             *site.routes(),

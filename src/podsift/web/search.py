@@ -8,11 +8,12 @@ literally (:func:`podsift.store.search.search_terms`) and the page shows it esca
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -76,16 +77,28 @@ class SearchForm:
         return "/search?" + urlencode({**kept, **({"page": str(page)} if page > 1 else {})})
 
 
-def search_page(store: Store, request: Request) -> Response:
+def show_options(shows: Sequence[tuple[int, str]]) -> Markup:
+    """The show filter's ``<option>`` list, escaped (rendered once, kept with the pages).
+
+    >>> show_options([(3, "<b>A</b>")])
+    Markup('<option value="3">&lt;b&gt;A&lt;/b&gt;</option>\\n')
+    """
+    return Markup("".join(f'<option value="{i}">{escape(name)}</option>\n' for i, name in shows))
+
+
+def search_page(store: Store, request: Request, options: Markup) -> Response:
     """Answer ``/search``: the form, and the hits of the search when there is one.
 
-    A search the store will not run (too long, no word, a bad filter) gets the form again
-    with one line saying why, and status 400.
+    ``options`` is :func:`show_options` of the store's shows. A search the store will not run
+    (too long, no word, a bad filter) gets the form again with one line saying why, and
+    status 400.
     """
     form = SearchForm.of(request.query_params)
-    shows = sorted(((s.id, s.title or s.feed_url) for s in store.shows()), key=lambda s: s[1])
+    if form.show.isascii() and form.show.isdigit():
+        chosen = f'<option value="{int(form.show)}">'
+        options = Markup(str(options).replace(chosen, chosen[:-1] + " selected>", 1))
     if not form.q.strip():
-        return _page(form, shows, None, title="Search quotes")
+        return _page(form, options, None, title="Search quotes")
     try:
         found = store.search_insights(
             form.q,
@@ -96,14 +109,14 @@ def search_page(store: Store, request: Request) -> Response:
             offset=(form.page - 1) * PER_PAGE,
         )
     except SearchQueryError as e:
-        return _page(form, shows, None, title="Search quotes", message=_sentence(e), status=400)
+        return _page(form, options, None, title="Search quotes", message=_sentence(e), status=400)
     more = len(found) > PER_PAGE and form.page < MAX_PAGE
-    return _page(form, shows, found[:PER_PAGE], title=f"Search: {form.q.strip()}", more=more)
+    return _page(form, options, found[:PER_PAGE], title=f"Search: {form.q.strip()}", more=more)
 
 
 def _page(
     form: SearchForm,
-    shows: list[tuple[int, str]],
+    options: Markup,
     hits: list[SearchHit] | None,
     *,
     title: str,
@@ -111,7 +124,7 @@ def _page(
     status: int = 200,
     more: bool = False,
 ) -> Response:
-    html = render("search.html", title=title, form=form, shows=shows, hits=hits,
+    html = render("search.html", title=title, form=form, options=options, hits=hits,
                   message=message, status=status,
                   previous=form.url(form.page - 1) if form.page > 1 else None,
                   next=form.url(form.page + 1) if more else None)  # fmt: skip

@@ -1,7 +1,8 @@
 """The public site: today's five on the home page, the archive, story pages and show pages.
 
-Pages only read the store. Archive and story pages are the same for everyone who asks on a
-given date, so they carry an ETag and Last-Modified and answer 304 to a client that has them.
+Pages only read the store. Home, archive and story pages are the same for every anonymous
+visitor on a given date: they are rendered once a minute at most (:mod:`podsift.web.cache`) and
+carry an ETag and Last-Modified, answering 304 to a client that has them.
 A subscriber's own digest is reached by a signed ``digest`` link (``/d/DATE?t=…``); there, and on
 the story pages it links to (with the same token), each story gets "More like this" / "Less
 like this" buttons, whose forms carry signed ``feedback`` tokens. Anonymous visitors get no
@@ -12,10 +13,13 @@ browser (their CSRF token is bound to its cookie).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -25,9 +29,10 @@ from podsift.deliver import TokenError, Tokens, Vote
 from podsift.digest import OPERATOR, digest_from_json
 from podsift.models import Digest, Related
 from podsift.store import DigestPage, Store
+from podsift.web.cache import FORM_TOKEN, PageCache, Rendered
 from podsift.web.csrf import csrf_token
 from podsift.web.render import cached, page, render
-from podsift.web.search import search_page
+from podsift.web.search import search_page, show_options
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -39,6 +44,7 @@ class Site:
     store: Store
     tokens: Tokens
     base_url: str
+    pages: PageCache = field(default_factory=PageCache)
 
     def routes(self) -> list[Route]:
         """The site's routes, to mount beside the subscription pages."""
@@ -50,50 +56,70 @@ class Site:
             Route("/search", self.search),
         ]
 
-    def home(self, request: Request) -> Response:
+    async def home(self, request: Request) -> Response:
         """Today's five (the operator's newest digest) with the subscribe form beside it."""
+        kept = await self._kept("/", self._home)
+        html = kept.html.replace(FORM_TOKEN, csrf_token(request))  # the subscribe form's
+        return cached(request, html, kept.modified, private=True)
+
+    def _home(self) -> Rendered:
         day = self.store.latest_digest_day(OPERATOR)
         found = self.store.digest_page(OPERATOR, day) if day else None
-        csrf = csrf_token(request)  # the subscribe form
         if found is None:
-            return HTMLResponse(render("digest.html", title="Get the daily top 5", home=True,
-                                       d=None, shows={}, csrf=csrf))  # fmt: skip
+            html = render("digest.html", title="Get the daily top 5", home=True, d=None,
+                          shows={}, csrf=FORM_TOKEN)  # fmt: skip
+            return Rendered(html, datetime.now(UTC))
         d = digest_from_json(found.payload)
         html = render("digest.html", title="Today's top 5", home=True, d=d, at=found,
-                      shows=self._shows_of(d), csrf=csrf)  # fmt: skip
-        return cached(request, html, found.created_at, private=True)
+                      shows=self._shows_of(d), csrf=FORM_TOKEN)  # fmt: skip
+        return Rendered(html, found.created_at)
 
-    def archive(self, request: Request) -> Response:
+    async def archive(self, request: Request) -> Response:
         """One stored digest by date: the operator's, or a subscriber's by signed link."""
         token = request.query_params.get("t")
-        recipient = OPERATOR
-        if token is not None:
-            try:
-                recipient = self.tokens.read("digest", token)
-            except TokenError as e:
-                return page("Link not valid", message=_sentence(e), status=400)
-        found = self._digest(recipient, request.path_params["day"])
+        day = request.path_params["day"]
+        if token is None:
+            kept = await self._kept(request.url.path, lambda: self._archive(OPERATOR, day))
+            return cached(request, kept.html, kept.modified)
+        try:
+            recipient = self.tokens.read("digest", token)
+        except TokenError as e:
+            return page("Link not valid", message=_sentence(e), status=400)
+        mine = await run_in_threadpool(self._archive, recipient, day, token, request)
+        return cached(request, mine.html, mine.modified, private=True)
+
+    def _archive(
+        self, recipient: str, day: str, token: str | None = None, request: Request | None = None
+    ) -> Rendered:
+        found = self._digest(recipient, day)
         d = digest_from_json(found.payload)
         votes = {i.story_id: self._votes(recipient, i.story_id) for i in d.items} if token else {}
         html = render("digest.html", title=f"Top 5 of {d.date.isoformat()}", home=False, d=d,
                       at=found, shows=self._shows_of(d), token=token, votes=votes,
-                      csrf=csrf_token(request) if votes else None)  # fmt: skip
-        return cached(request, html, found.created_at, private=token is not None)
+                      csrf=csrf_token(request) if votes and request else None)  # fmt: skip
+        return Rendered(html, found.created_at)
 
-    def story(self, request: Request) -> Response:
+    async def story(self, request: Request) -> Response:
         """A story: its line, every show that raised it, a player per quote, related talk.
 
         With a subscriber's ``digest`` token (``?t=``, from their digest page) it also has
         their "more / less like this" buttons.
         """
         token = request.query_params.get("t")
-        reader = None
-        if token is not None:
-            try:
-                reader = self.tokens.read("digest", token)
-            except TokenError as e:
-                return page("Link not valid", message=_sentence(e), status=400)
         story_id = request.path_params["story_id"]
+        if token is None:
+            kept = await self._kept(request.url.path, lambda: self._story(story_id))
+            return cached(request, kept.html, kept.modified)
+        try:
+            reader = self.tokens.read("digest", token)
+        except TokenError as e:
+            return page("Link not valid", message=_sentence(e), status=400)
+        mine = await run_in_threadpool(self._story, story_id, reader, request)
+        return cached(request, mine.html, mine.modified, private=True)
+
+    def _story(
+        self, story_id: str, reader: str | None = None, request: Request | None = None
+    ) -> Rendered:
         found = self.store.story_page(story_id) if len(story_id) <= 64 else None
         if found is None or not found.quotes:
             raise HTTPException(404)
@@ -103,8 +129,16 @@ class Site:
         votes = self._votes(reader, story_id) if reader else None
         html = render("story.html", title=line, story=found, line=line, shows=shows,
                       related=_related(item), url=f"{self.base_url}/s/{story_id}", votes=votes,
-                      csrf=csrf_token(request) if votes else None)  # fmt: skip
-        return cached(request, html, found.last_seen, private=reader is not None)
+                      csrf=csrf_token(request) if votes and request else None)  # fmt: skip
+        return Rendered(html, found.last_seen)
+
+    async def _kept(self, key: str, build: Callable[[], Rendered]) -> Rendered:
+        """The page kept under ``key``, or ``build`` it (off the event loop) and keep it."""
+        kept = self.pages.get(key)
+        if kept is None:
+            kept = await run_in_threadpool(build)
+            self.pages.put(key, kept)
+        return kept
 
     def show(self, request: Request) -> Response:
         """A show: its feed state, last poll, and recent episodes with their insights."""
@@ -117,7 +151,11 @@ class Site:
 
     def search(self, request: Request) -> Response:
         """Quotes that hold every word searched for, best first (:mod:`podsift.web.search`)."""
-        return search_page(self.store, request)
+        kept = self.pages.get("search:shows")
+        if kept is None:  # the filter's list of every show, rendered once a minute at most
+            kept = Rendered(show_options(self.store.show_names()), datetime.now(UTC))
+            self.pages.put("search:shows", kept)
+        return search_page(self.store, request, Markup(kept.html))
 
     def _votes(self, address: str, story_id: str) -> tuple[str, str]:
         """The signed tokens of "more like this" and "less like this" for one story."""
