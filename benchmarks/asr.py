@@ -2,25 +2,31 @@
 
 Two kinds of audio:
 - the real clips in tests/data/audio (references.json gives their reference text);
-- long-form SYNTHETIC audio: real transcript text (Python Bytes 377, MIT) spoken by
-  Debian's espeak-ng in two voices taking turns, mixed with pink noise by sox
-  (apt-get install -y espeak-ng sox). espeak is robotic but clean: expect higher error
+- long-form SYNTHETIC audio, one clip per ``--minutes`` length: real transcript text
+  (Python Bytes 377, MIT; it starts over past its 35 minutes) spoken by Debian's espeak-ng
+  in two voices taking turns, mixed with pink noise by sox (needs the Debian packages:
+  apt-get install -y espeak-ng sox). espeak is robotic but clean: expect higher error
   rates on real podcasts.
 
-Each model runs in its own child process (peak RSS is the child's own), with the thread
-count of ``--threads`` (default 2, the project machine's cores). RTF is wall time over audio
-time (the fastest of ``--repeat`` runs); "CPU s / audio s" is the process's CPU time over
-audio time, which other processes on the machine disturb much less: the load average is
-printed before and after. ``--workers N`` runs N children at once on the long clip and
-reports their throughput (wall time over all the audio they did).
+Audio is decoded and transcribed as the pipeline does it, in windows of each of
+``--windows`` seconds (0: the whole file at once), so the modes are compared side by side
+in one run. Each (clip length, window) runs in its own child process, so its peak RSS is
+that clip's alone (the real clips ride with the shortest long clip), with the thread count
+of ``--threads`` (default 2, the project machine's cores). RTF is wall time (decoding
+included) over audio time (the fastest of ``--repeat`` runs); "CPU s / audio s" is the
+process's CPU time over audio time, which other processes on the machine disturb much less:
+the load average is printed before and after. ``--workers N`` runs N children at once on
+the longest clip and reports their throughput (wall time over all the audio they did).
 
-    python benchmarks/asr.py [--minutes 10] [--models whisper-tiny,whisper-local]
-        [--beams 5,1] [--threads 2] [--workers 1] [--batch 0] [--repeat 3]
+    python benchmarks/asr.py [--minutes 10,60] [--windows 0,600]
+        [--models whisper-tiny,whisper-local] [--beams 5,1] [--threads 2] [--workers 1]
+        [--batch 8,4] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -31,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIPS = ROOT / "tests" / "data" / "audio"
@@ -130,7 +137,8 @@ def normalise(text: str, language: str = "en") -> str:
 
 def script_lines(minutes: float) -> list[str]:
     """Turns of real transcript text (no digits, URLs or @handles: espeak and Whisper
-    write those differently), about ``minutes`` of speech."""
+    write those differently), about ``minutes`` of speech; the text starts over when it
+    runs out (it holds about 35 minutes)."""
     lines = []
     for raw in SOURCE_TEXT.read_text("utf-8").splitlines():
         text = re.sub(r"^\d\d:\d\d:\d\d\s*", "", raw).strip()
@@ -138,7 +146,7 @@ def script_lines(minutes: float) -> list[str]:
             continue
         lines.append(text)
     budget, out = minutes * WORDS_PER_MINUTE, []
-    for line in lines:
+    for line in itertools.cycle(lines):
         if budget <= 0:
             break
         out.append(line)
@@ -146,99 +154,109 @@ def script_lines(minutes: float) -> list[str]:
     return out
 
 
-def synthesise(minutes: float, folder: Path) -> tuple[Path, str]:
-    """Make the long-form synthetic WAV (16 kHz mono) and return it with its reference."""
+def synthesise(lengths: list[float], folder: Path) -> dict[float, tuple[Path, str]]:
+    """Make the long-form synthetic WAVs (16 kHz mono), one a length in minutes, each with
+    its reference; the shorter ones are the start of the longer ones."""
     if not (shutil.which("espeak-ng") and shutil.which("sox")):
         sys.exit("needs espeak-ng and sox: apt-get install -y espeak-ng sox")
-    lines = script_lines(minutes)
-    parts = []
+    lines = script_lines(max(lengths))
+    turns = []
     for i, line in enumerate(lines):
-        wav = folder / f"turn{i:04d}.wav"
+        wav = folder / f"turn{i:05d}.wav"
         subprocess.run(
             ["espeak-ng", "-v", VOICES[i % 2], "-s", "165", "-w", str(wav), line], check=True
         )
-        parts.append(str(wav))
-    speech = folder / "speech.wav"
+        turns.append(str(wav))
     gap = folder / "gap.wav"
     subprocess.run(
         ["sox", "-n", "-r", "22050", "-c", "1", str(gap), "trim", "0", "0.5"], check=True
     )
-    seq = [p for part in parts for p in (part, str(gap))]
+    clips = {}
+    for minutes in lengths:
+        count = len(script_lines(minutes))
+        name = f"synthetic-{minutes:g}min.wav"
+        clips[minutes] = (mix(turns[:count], gap, folder / name), " ".join(lines[:count]))
+    return clips
+
+
+def mix(turns: list[str], gap: Path, out: Path) -> Path:
+    """Join the turns with half-second gaps at 16 kHz and mix in pink noise (``-R``: the
+    same noise and dither every run, so that runs compare)."""
+    seq = [p for turn in turns for p in (turn, str(gap))]
     # sox opens every input at once: join in batches to stay under the open-file limit
     batch, joined = 200, []
     for n in range(0, len(seq), batch):
-        out = folder / f"joined{n:05d}.wav"
-        subprocess.run(["sox", *seq[n : n + batch], str(out)], check=True)
-        joined.append(str(out))
-    subprocess.run(["sox", *joined, "-r", "16000", str(speech)], check=True)
+        part = out.with_name(f"{out.stem}-part{n:06d}.wav")
+        subprocess.run(["sox", "-R", *seq[n : n + batch], str(part)], check=True)
+        joined.append(str(part))
+    speech = out.with_name(f"{out.stem}-speech.wav")
+    subprocess.run(["sox", "-R", *joined, "-r", "16000", str(speech)], check=True)
+    for name in joined:
+        Path(name).unlink()
     seconds = float(
         subprocess.run(
             ["soxi", "-D", str(speech)], capture_output=True, text=True, check=True
         ).stdout
     )
-    noise = folder / "noise.wav"
+    noise = out.with_name(f"{out.stem}-noise.wav")
     subprocess.run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            str(noise),
-            "synth",
-            str(seconds),
-            "pinknoise",
-            "vol",
-            "0.03",
-        ],
+        ["sox", "-R", "-n", "-r", "16000", "-c", "1", str(noise), "synth", str(seconds),
+         "pinknoise", "vol", "0.03"],
         check=True,
-    )
-    mixed = folder / "long-synthetic.wav"
-    subprocess.run(["sox", "-m", str(speech), str(noise), str(mixed)], check=True)
-    return mixed, " ".join(lines)
+    )  # fmt: skip
+    subprocess.run(["sox", "-R", "-m", str(speech), str(noise), str(out)], check=True)
+    speech.unlink()
+    noise.unlink()
+    return out
 
 
-def child(model: str, files: list[str], opts: dict[str, int]) -> None:
+def child(model: str, files: list[str], opts: dict[str, float]) -> None:
     """Run in a child process: transcribe ``files`` with ``model``; print JSON results.
 
-    ``opts``: threads, beam, batch (0 = sequential decoding), repeat (the fastest of that
-    many runs is the time reported), prompt (1: the long clip gets the show/episode prompt
-    the pipeline would give it; the real clips have no show, so none).
+    Each file is decoded and transcribed as the pipeline does it (``decode_windows`` then
+    ``transcribe_windows``), in windows of ``opts["window"]`` seconds (0: the whole file in
+    one), so the time includes decoding. ``opts``: threads, beam, batch (0 = sequential
+    decoding), window, repeat (the fastest of that many runs is the time reported), prompt
+    (1: the long clips get the show/episode prompt the pipeline would give them; the real
+    clips have no show, so none). The peak RSS is the child's own, over all its files.
     """
+    from contextlib import closing
     from dataclasses import replace
 
-    from podsift.asr import episode_prompt, transcribers
-    from podsift.asr.audio import decode_audio
+    from podsift.asr import episode_prompt, transcribe_windows, transcribers
+    from podsift.asr.audio import decode_windows
     from podsift.asr.whisper_local import WhisperLocal
     from podsift.config import AsrSettings
 
-    settings = AsrSettings(provider=model, threads=opts["threads"], beam_size=opts["beam"])
+    settings = AsrSettings(
+        provider=model, threads=int(opts["threads"]), beam_size=int(opts["beam"])
+    )
     transcriber = transcribers.create(model, settings)
     assert isinstance(transcriber, WhisperLocal)
-    transcriber.options = replace(transcriber.options, batch_size=opts["batch"])
+    transcriber.options = replace(transcriber.options, batch_size=int(opts["batch"]))
     started = time.perf_counter()
     transcriber.load()
     load = time.perf_counter() - started
     results: dict[str, dict[str, object]] = {}
-    out: dict[str, object] = {"model": transcriber.model, "load_s": load, "files": results}
+    out: dict[str, object] = {"model": transcriber.model, "opts": opts, "load_s": load}
+    out["files"] = results
     langs = json.loads(os.environ.get("BENCH_LANG", "{}"))
     prompt = episode_prompt(LONG_SHOW, LONG_TITLE) if opts["prompt"] else None
     for name in files:
-        audio = decode_audio(Path(name))
         times, cpu = [], []
-        for _ in range(max(1, opts["repeat"])):
+        for _ in range(max(1, int(opts["repeat"]))):
             started, cpu0 = time.perf_counter(), time.process_time()
-            result = transcriber.transcribe(
-                audio, langs.get(name), None if name in langs else prompt
-            )
+            with closing(decode_windows(Path(name), opts["window"])) as windows:
+                result = transcribe_windows(
+                    transcriber, windows, langs.get(name), None if name in langs else prompt
+                )
             times.append(time.perf_counter() - started)
             cpu.append(time.process_time() - cpu0)
         results[name] = {
             "text": " ".join(s.text for s in result.segments),
             "seconds": min(times),
             "cpu_seconds": min(cpu),
-            "duration": len(audio) / 16000,
+            "duration": result.duration,
             "dropped": result.dropped,
         }
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -246,7 +264,7 @@ def child(model: str, files: list[str], opts: dict[str, int]) -> None:
 
 
 def run_children(
-    model: str, files: list[str], opts: dict[str, int], langs: dict[str, str], workers: int
+    model: str, files: list[str], opts: dict[str, float], langs: dict[str, str], workers: int
 ) -> list[dict[str, object]]:
     """Run ``workers`` children at once on the same files; their JSON results."""
     cmd = [sys.executable, __file__, "--child", model, json.dumps(opts), *files]
@@ -264,17 +282,24 @@ def main() -> None:
     from podsift.config import AsrSettings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--minutes", default="10", help="long clips' lengths, e.g. 10,60")
     parser.add_argument("--models", default="whisper-tiny,whisper-local")
     parser.add_argument("--threads", type=int, default=2, help="CTranslate2 threads a child")
     parser.add_argument("--beams", default="5", help="beam sizes to compare, e.g. 5,1")
     parser.add_argument(
-        "--batch", type=int, default=AsrSettings().batch_size, help="batched decoding (0: off)"
+        "--batch",
+        default=str(AsrSettings().batch_size),
+        help="batch sizes to compare, e.g. 8,4 (0: sequential decoding)",
+    )
+    parser.add_argument(
+        "--windows",
+        default=f"0,{AsrSettings().window_seconds:g}",
+        help="window lengths in seconds to compare (0: the whole file at once)",
     )
     parser.add_argument("--workers", type=int, default=1, help="children at once (long clip)")
     parser.add_argument("--repeat", type=int, default=1, help="report the fastest of N runs")
     parser.add_argument(
-        "--prompt", action="store_true", help="give the long clip its show/episode prompt"
+        "--prompt", action="store_true", help="give the long clips their show/episode prompt"
     )
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
@@ -286,57 +311,78 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     refs = json.loads((CLIPS / "references.json").read_text("utf-8"))["clips"]
     clips = {str(CLIPS / c["file"]): c for c in refs if c["language"] in ("en", "fr")}
+    lengths = sorted(float(m) for m in args.minutes.split(","))
+    windows = [float(w) for w in args.windows.split(",")]
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        long_wav, long_ref = synthesise(args.minutes, Path(tmp))
+        long = synthesise(lengths, Path(tmp))
         print(
-            f"synthesised {args.minutes:g} min in {time.perf_counter() - t0:.0f} s", file=sys.stderr
+            f"synthesised {args.minutes} min in {time.perf_counter() - t0:.0f} s", file=sys.stderr
         )
         references = {name: c["reference_text"] for name, c in clips.items()}
-        references[str(long_wav)] = long_ref
+        references |= {str(wav): ref for wav, ref in long.values()}
         langs = {name: c["language"] for name, c in clips.items()}
+        # one child per clip length and mode, so each peak RSS is that length's; the real
+        # clips ride with the shortest; the modes take turns, so the machine's load falls
+        # on both alike
+        groups = [[*clips, str(long[lengths[0]][0])], *([str(long[m][0])] for m in lengths[1:])]
+        if args.workers > 1:
+            groups = [[str(long[lengths[-1]][0])]]
+        modes = [(int(b), float(w)) for b in args.batch.split(",") for w in windows]
         rows = []
         for model in args.models.split(","):
             for beam in (int(b) for b in args.beams.split(",")):
-                opts = {"threads": args.threads, "beam": beam, "batch": args.batch}
-                opts |= {"repeat": args.repeat, "prompt": int(args.prompt)}
-                files = [f for f in references if model != "whisper-tiny" or langs.get(f) != "fr"]
-                if args.workers > 1:
-                    files = [str(long_wav)]
-                started = time.perf_counter()
-                results = run_children(model, files, opts, langs, args.workers)
-                wall = time.perf_counter() - started
-                res = results[0]
-                for name, r in res["files"].items():  # type: ignore[attr-defined]
-                    lang = langs.get(name, "en")
-                    wer = jiwer.wer(
-                        normalise(references[name], lang),
-                        normalise(r["text"], lang) or "<empty>",
-                    )
-                    rtf = r["seconds"] / r["duration"]
-                    if args.workers > 1:  # throughput: all children's audio in the wall time
-                        load_s = float(res["load_s"])  # type: ignore[arg-type]
-                        rtf = (wall - load_s) / (args.workers * r["duration"])
-                    rows.append(
-                        (res["model"], beam, Path(name).name, r["duration"], wer, rtf,
-                         r["cpu_seconds"] / r["duration"], res["peak_rss_mb"], r["dropped"])
-                    )  # fmt: skip
+                for group in groups:
+                    files = [f for f in group if model != "whisper-tiny" or langs.get(f) != "fr"]
+                    for batch, window in modes:
+                        opts = {"threads": args.threads, "beam": beam, "batch": batch}
+                        opts |= {"window": window, "repeat": args.repeat}
+                        opts |= {"prompt": int(args.prompt)}
+                        started = time.perf_counter()
+                        results = run_children(model, files, opts, langs, args.workers)
+                        wall = time.perf_counter() - started
+                        rows += table_rows(results[0], references, langs, args.workers, wall, jiwer)
     print(
-        f"\nthreads={args.threads} x workers={args.workers}, batch={args.batch}, best of "
-        f"{args.repeat}, prompt={args.prompt}; long-synthetic.wav is SYNTHETIC "
-        "(espeak-ng, 2 voices, pink noise)\n"
+        f"\nthreads={args.threads} x workers={args.workers}, best of {args.repeat}, "
+        f"prompt={args.prompt}; synthetic-*.wav are SYNTHETIC (espeak-ng, 2 voices, pink "
+        "noise); window 0 = the whole file at once; the time includes decoding\n"
     )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(
-        "| model | beam | audio | length s | WER % | RTF | 1 h in | CPU/audio | RSS MB | dropped |"
+        "| model | beam | batch | window s | audio | length s | WER % | RTF | 1 h in "
+        "| CPU/audio | peak RSS MB | dropped |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for model, beam, name, dur, wer, rtf, cpu, rss, dropped in rows:
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for model, opts, name, dur, wer, rtf, cpu, rss, dropped in rows:
         print(
-            f"| {model} | {beam} | {name} | {dur:.1f} | {wer * 100:.1f} | {rtf:.3f} | "
-            f"{rtf * 60:.1f} min | {cpu:.3f} | {rss:.0f} | {dropped} |"
+            f"| {model} | {opts['beam']} | {opts['batch']} | {opts['window']:g} | {name} | "
+            f"{dur:.1f} | {wer * 100:.1f} | {rtf:.3f} | {rtf * 60:.1f} min | {cpu:.3f} | "
+            f"{rss:.0f} | {dropped} |"
         )
+
+
+def table_rows(
+    res: dict[str, Any],
+    references: dict[str, str],
+    langs: dict[str, str],
+    workers: int,
+    wall: float,
+    jiwer: Any,
+) -> list[tuple[Any, ...]]:
+    """One child's results as table rows: WER, RTF, CPU per audio second, peak RSS."""
+    rows = []
+    for name, r in res["files"].items():
+        lang = langs.get(name, "en")
+        wer = jiwer.wer(normalise(references[name], lang), normalise(r["text"], lang) or "<empty>")
+        rtf = r["seconds"] / r["duration"]
+        if workers > 1:  # throughput: all children's audio in the wall time
+            rtf = (wall - float(res["load_s"])) / (workers * r["duration"])
+        rows.append(
+            (res["model"], res["opts"], Path(name).name, r["duration"], wer, rtf,
+             r["cpu_seconds"] / r["duration"], res["peak_rss_mb"], r["dropped"])
+        )  # fmt: skip
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Measure story merging in the product's setting: a whole window of many shows at once.
 
 Usage: ``python benchmarks/eval_crowd.py --crowd {dev,confirm,demo} [--reuse] [--no-pairs]
-[--export-unlabelled] [--add-verdicts FILE [--judge NAME]] [--json]``
+[--export-unlabelled] [--add-verdicts FILE [--judge NAME]] [--verifier NAME] [--json]``
 (run from the repository root; see benchmarks/crowds/README.md).
 
 1. Stories of the crowd. The daily job runs over the crowd as the demo runs it
@@ -30,11 +30,16 @@ Usage: ``python benchmarks/eval_crowd.py --crowd {dev,confirm,demo} [--reuse] [-
    clustered alone (what eval_stories.py scores), all pair statements clustered together
    without the crowd, and with the crowd; ``absorbed`` counts the set's statements that share
    a cluster with a crowd insight.
+
+``--verifier local`` runs all of it with ``[cluster] verifier`` set
+(:mod:`podsift.stories.verify`): the daily job asks it, and so does each of the three ways
+of clustering the pairs, each with a verifier (and a time budget) of its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import sys
@@ -44,6 +49,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -58,6 +65,7 @@ from podsift.demo import run_demo  # noqa: E402
 from podsift.models import Statement  # noqa: E402
 from podsift.store import open_store  # noqa: E402
 from podsift.stories import group_statements, read_statements, threshold_for  # noqa: E402
+from podsift.stories.verify import MergeVerifier, make_verifier  # noqa: E402
 
 CROWDS = ("dev", "confirm", "demo")
 CROWD_DIR = ROOT / "benchmarks" / "crowds"
@@ -90,14 +98,14 @@ def crowd_roots(crowd: str, shared: Path) -> tuple[list[Path], bool]:
     return [root], False
 
 
-def run_crowd(crowd: str, shared: Path) -> CrowdRun:
+def run_crowd(crowd: str, shared: Path, settings: Settings | None = None) -> CrowdRun:
     """Run the daily job over ``crowd`` as the demo does; read its stories from the store."""
     roots, bundled = crowd_roots(crowd, shared)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="podsift-crowd-") as tmp:
         store = open_store(str(Path(tmp) / "crowd.db"))
         try:
-            result = run_demo(store, Settings(), roots, bundled=bundled)
+            result = run_demo(store, settings or Settings(), roots, bundled=bundled)
             views = store.story_views(EPOCH)
         finally:
             store.close()
@@ -109,6 +117,13 @@ def run_crowd(crowd: str, shared: Path) -> CrowdRun:
         for v in views
         if len(v.shows) >= 2
     ]
+    stories = counts["stories"]
+    if stories.get("verified") or stories.get("unverified"):
+        print(
+            f"daily job: {stories['verified']} pairs verified, {stories['unverified']} left "
+            "unverified",
+            file=sys.stderr,
+        )
     return CrowdRun(
         feeds=counts["feeds"]["polled"],
         episodes=counts["transcripts"]["fetched"],
@@ -179,7 +194,11 @@ def load_pair_sets(stories: Path, dedup: Path) -> dict[str, list[Pair]]:
 
 
 def cluster_of(
-    texts: dict[str, str], shows: dict[str, str], vf: VectorFile, t: float
+    texts: dict[str, str],
+    shows: dict[str, str],
+    vf: VectorFile,
+    t: float,
+    verifier: MergeVerifier | None = None,
 ) -> dict[str, str]:
     """Cluster statements (id → text, id → show) as ``podsift cluster`` does; id → cluster."""
     lines = "".join(
@@ -188,22 +207,30 @@ def cluster_of(
     )
     statements = read_statements(lines)
     vectors = vf.embed([s.text for s in statements])
-    clusters = group_statements(statements, vectors, threshold=t)
+    clusters = group_statements(statements, vectors, threshold=t, verifier=verifier)
     return {m: c.id for c in clusters for m in c.members}
 
 
-def alone(pairs: list[Pair], vf: VectorFile, t: float) -> list[bool]:
+def alone(
+    pairs: list[Pair], vf: VectorFile, t: float, verifier: MergeVerifier | None = None
+) -> list[bool]:
     """Whether each pair merges when its two statements are clustered by themselves."""
     left, right = vf.embed([p[0] for p in pairs]), vf.embed([p[1] for p in pairs])
     out = []
     for (a, b, _), va, vb in zip(pairs, left, right, strict=True):
         statements = [Statement("1", a, "pair-a"), Statement("2", b, "pair-b")]
-        out.append(len(group_statements(statements, [va, vb], threshold=t)) == 1)
+        pair = np.array([va, vb])
+        clusters = group_statements(statements, pair, threshold=t, verifier=verifier)
+        out.append(len(clusters) == 1)
     return out
 
 
 def pairs_in_crowd(
-    sets: dict[str, list[Pair]], crowd: list[tuple[str, str]], vf: VectorFile, t: float
+    sets: dict[str, list[Pair]],
+    crowd: list[tuple[str, str]],
+    vf: VectorFile,
+    t: float,
+    verifiers: tuple[MergeVerifier | None, ...] = (None, None, None),
 ) -> tuple[list[dict[str, Any]], int]:
     """Per set: pairs, and (P, R, counts) alone, pooled without the crowd and with it, and
     how many of its statements share a cluster with crowd insights; plus how many crowd
@@ -218,15 +245,16 @@ def pairs_in_crowd(
     kept = [(show, text) for show, text in crowd if text not in ids]
     crowd_texts = {f"c{n}": text for n, (_, text) in enumerate(kept, start=1)}
     crowd_shows = {f"c{n}": show for n, (show, _) in enumerate(kept, start=1)}
-    pooled = cluster_of(texts, shows, vf, t)
-    crowded = cluster_of(texts | crowd_texts, shows | crowd_shows, vf, t)
+    alone_v, pooled_v, crowd_v = verifiers
+    pooled = cluster_of(texts, shows, vf, t, pooled_v)
+    crowded = cluster_of(texts | crowd_texts, shows | crowd_shows, vf, t, crowd_v)
     with_crowd = {crowded[c] for c in crowd_texts}
     rows = []
     for name, pairs in sets.items():
         same = [p[2] for p in pairs]
         row: dict[str, Any] = {"set": name, "pairs": len(pairs), "same": sum(same)}
         for column, merged in (
-            ("alone", alone(pairs, vf, t)),
+            ("alone", alone(pairs, vf, t, alone_v)),
             ("pooled", [pooled[ids[a]] == pooled[ids[b]] for a, b, _ in pairs]),
             ("crowd", [crowded[ids[a]] == crowded[ids[b]] for a, b, _ in pairs]),
         ):
@@ -289,6 +317,8 @@ def print_table(out: dict[str, Any]) -> None:
     )
     if "pairs" not in out:
         return
+    if "verifier" in out:
+        print("\nverifier, per way of clustering the pairs: " + json.dumps(out["verifier"]))
     print(
         f"\nPairs in the crowd ({out['embedder']}, threshold {out['threshold']}; "
         f"{out['crowd_left_out']} crowd insights left out for repeating a pair statement)\n"
@@ -321,6 +351,7 @@ def main() -> None:
     parser.add_argument("--add-verdicts", type=Path, metavar="FILE")
     parser.add_argument("--judge", default="", help="name kept with --add-verdicts' labels")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--verifier", default="", help="[cluster] verifier, e.g. local")
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--stories", type=Path, default=ROOT / "tests" / "data" / "stories")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/podsift-eval"))
@@ -329,23 +360,34 @@ def main() -> None:
     if args.add_verdicts:
         added = labels.add_verdicts(folder, args.add_verdicts, args.judge)
         print(f"{added} verdicts added to {folder / 'labels.jsonl'}", file=sys.stderr)
+    settings = Settings()
+    if args.verifier:
+        cluster = dataclasses.replace(settings.cluster, verifier=args.verifier)
+        settings = dataclasses.replace(settings, cluster=cluster)
     if args.reuse or args.add_verdicts:
         run = load_run(args.crowd)
     else:
-        run = run_crowd(args.crowd, args.shared)
+        run = run_crowd(args.crowd, args.shared, settings)
         save_run(args.crowd, run)
     out = summary(args.crowd, run, labels.score(folder, run.multi))
     if args.export_unlabelled:
         n = labels.export_unlabelled(folder, run.multi, seed=args.crowd)
         print(f"{n} unlabelled stories written to {folder / 'unlabelled.md'}", file=sys.stderr)
     if not args.no_pairs:
-        settings = Settings()
         name = settings.cluster.embedder
         t = threshold_for(name, settings.cluster.threshold)
         sets = load_pair_sets(args.stories, args.shared / "dedup")
         began = time.perf_counter()
-        rows, left_out = pairs_in_crowd(sets, run.insights, VectorFile(name, args.cache), t)
+        verifiers = tuple(make_verifier(args.verifier, settings.insights) for _ in range(3))
+        vf = VectorFile(name, args.cache)
+        rows, left_out = pairs_in_crowd(sets, run.insights, vf, t, verifiers)
         out |= {"embedder": name, "threshold": t, "crowd_left_out": left_out, "pairs": rows}
+        if args.verifier:
+            out["verifier"] = {
+                way: {"asked": v.asked, "failed": v.failed, "refused": v.refused}
+                for way, v in zip(("alone", "pooled", "crowd"), verifiers, strict=True)
+                if v is not None
+            }
         out["pairs_seconds"] = round(time.perf_counter() - began, 1)
     if args.json:
         print(json.dumps(out, indent=1))

@@ -148,22 +148,35 @@ def _llm_sections(insights: InsightSettings) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class ClusterSettings:
-    """How insights are embedded and grouped into stories."""
+    """How insights are embedded and grouped into stories.
+
+    ``verifier`` names the chat model (``"local"``) asked about the pairs of two shows that
+    the anchor rule turns down narrowly, with the settings of its ``[insights.<verifier>]``
+    sub-table (its ``budget_seconds`` bounds the run's questions); ``""``: none.
+    """
 
     embedder: str = "minilm-l6-int8"
     threshold: float | None = None
     window_days: float = 30.0
     models_dir: str = ""
+    verifier: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class RankSettings:
-    """How stories are ordered."""
+    """How stories are ordered.
+
+    ``judge`` names the chat model (``"local"``) that scores the day's ``judge_candidates``
+    best stories once a run, with the settings of its ``[insights.<judge>]`` sub-table;
+    ``""``: no judge.
+    """
 
     top: int = 5
     recency_half_life_days: float = 7.0
     update_weight: float = 0.6
     diversity: float = 0.3
+    judge: str = ""
+    judge_candidates: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +219,7 @@ class AsrSettings:
     language: str = ""
     max_bytes: int = 600_000_000
     max_duration: float = 14_400.0
+    window_seconds: float = 600.0
     download_timeout: float = 1_800.0
     keep_audio: bool = False
     audio_dir: str = ""

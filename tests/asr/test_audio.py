@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -12,7 +13,16 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from podsift.asr import SAMPLE_RATE, AsrError
-from podsift.asr.audio import audio_path, decode_audio, download_audio
+from podsift.asr import audio as audio_module
+from podsift.asr.audio import (
+    QUIET_SAMPLES,
+    audio_path,
+    cut_windows,
+    decode_audio,
+    decode_windows,
+    download_audio,
+    quietest_cut,
+)
 from podsift.config import FeedSettings, Settings
 from podsift.net import DownloadLimits, make_client
 
@@ -166,3 +176,86 @@ def test_download_refuses_a_redirect_to_a_private_address(
         download_audio(client, url, audio_path(tmp_path, url), DownloadLimits())
     assert not e.value.permanent
     assert len(httpserver.log) == 1
+
+
+# -- windows: the audio decoded a window at a time, cut where it is quietest -------------
+
+
+def speech_with_gaps(seconds: float, gaps: list[float], seed: int = 7) -> np.ndarray:
+    """Loud noise standing in for speech, with a 0.2 s near-silence at each of ``gaps``."""
+    rng = np.random.default_rng(seed)
+    audio = rng.normal(0.0, 0.3, int(seconds * SAMPLE_RATE)).astype(np.float32)
+    for at in gaps:
+        start = int(at * SAMPLE_RATE)
+        audio[start : start + SAMPLE_RATE // 5] *= 0.001
+    return audio
+
+
+def frames_of(audio: np.ndarray, size: int = 1152) -> list[np.ndarray]:
+    return [audio[i : i + size] for i in range(0, len(audio), size)]
+
+
+def test_windows_end_in_the_quiet_and_lose_no_sample() -> None:
+    gaps = [9.0 * k for k in range(1, 7)]
+    audio = speech_with_gaps(60.0, gaps)
+    size, search = 10 * SAMPLE_RATE, 2 * SAMPLE_RATE
+    windows = list(cut_windows(frames_of(audio), size, search))
+    assert np.array_equal(np.concatenate([w for _, w in windows]), audio)
+    offsets = [o for o, _ in windows]
+    assert offsets == [0, *np.cumsum([len(w) for _, w in windows[:-1]])]
+    assert all(len(w) <= size for _, w in windows)
+    cuts = [o / SAMPLE_RATE for o in offsets[1:]]
+    assert len(cuts) == len(gaps)
+    assert all(at <= cut <= at + 0.2 for at, cut in zip(gaps, cuts, strict=True))
+
+
+def test_a_window_without_a_quiet_stretch_is_cut_at_its_quietest_block() -> None:
+    ramp = np.linspace(1.0, 0.0, 4 * SAMPLE_RATE, dtype=np.float32)  # quieter to the end
+    noise = np.random.default_rng(1).normal(0.0, 1.0, ramp.size).astype(np.float32) * ramp
+    cut = quietest_cut(noise, search=SAMPLE_RATE)
+    assert len(noise) - QUIET_SAMPLES <= cut <= len(noise)
+    whole = list(cut_windows(frames_of(noise), 0, 0))
+    assert len(whole) == 1 and np.array_equal(whole[0][1], noise)
+
+
+def test_windows_hold_at_most_a_window_and_a_frame() -> None:
+    audio = speech_with_gaps(45.0, [7.0, 14.5, 30.0])
+    pulled = 0
+
+    def frames() -> Iterator[np.ndarray]:
+        nonlocal pulled
+        for frame in frames_of(audio):
+            pulled += frame.size
+            yield frame
+
+    size = 8 * SAMPLE_RATE
+    for offset, window in cut_windows(frames(), size, 2 * SAMPLE_RATE):
+        assert len(window) <= size
+        assert pulled - offset < size + 1152  # decoded but not yet handed on
+
+
+def test_decoding_in_windows_gives_the_whole_decode() -> None:
+    for name, seconds in (("jfk.flac", 5.0), ("english.wav", 1.0)):
+        whole = decode_audio(AUDIO / name)
+        windows = list(decode_windows(AUDIO / name, seconds))
+        assert len(windows) > 1
+        assert all(0 < len(w) <= seconds * SAMPLE_RATE for _, w in windows)
+        assert all(w.dtype == np.float32 for _, w in windows)
+        assert np.array_equal(np.concatenate([w for _, w in windows]), whole)
+        ends = np.cumsum([len(w) for _, w in windows]) / SAMPLE_RATE
+        assert [o for o, _ in windows] == pytest.approx([0.0, *ends[:-1]])
+
+
+def test_overlong_audio_is_refused_before_the_first_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    windows = decode_windows(AUDIO / "jfk.flac", 2.0, max_seconds=5)
+    with pytest.raises(AsrError, match="longer than the 5 s limit") as e:
+        next(windows)
+    assert e.value.permanent
+    # where the packets do not tell the length, the decoding stops at the limit
+    monkeypatch.setattr(audio_module, "_stream_seconds", lambda source: None)
+    seen: list[tuple[float, np.ndarray]] = []
+    with pytest.raises(AsrError, match="longer than the 5 s limit"):
+        seen.extend(decode_windows(AUDIO / "jfk.flac", 2.0, max_seconds=5))
+    assert sum(len(w) for _, w in seen) <= 5 * SAMPLE_RATE

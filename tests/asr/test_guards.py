@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from podsift.asr import AsrResult, AsrSegment, feed_language, result_to_json
-from podsift.asr.guards import apply_guards, collapse_loop, is_stock_phrase
+from podsift.asr.guards import (
+    apply_guards,
+    collapse_loop,
+    drop_repeats_across,
+    is_stock_phrase,
+)
 
 
 def seg(text: str, start: float = 0.0, **kw: float) -> AsrSegment:
@@ -82,3 +87,13 @@ def test_result_json_has_the_transcript_shape() -> None:
 def test_feed_language_takes_the_primary_subtag() -> None:
     assert feed_language("EN-gb") == "en"
     assert feed_language("") is None
+
+
+def test_a_loop_is_cut_across_two_windows_as_within_one() -> None:
+    loop = "I'm going to go."
+    one_window, _ = apply_guards([seg("Ok."), *[seg(loop)] * 4, seg("Right.")])
+    before, after = [seg("Ok."), seg(loop)], [seg(loop), seg(loop), seg(loop), seg("Right.")]
+    kept, dropped = drop_repeats_across(before, after)
+    assert [*before, *kept] == list(one_window) and dropped == 2
+    assert drop_repeats_across([], after) == (tuple(after), 0)
+    assert drop_repeats_across([seg("Ok.")], after) == (tuple(after), 0)

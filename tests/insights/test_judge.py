@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
-from podsift.insights.judge import DIGITS, Judge, expected_score
+from podsift.config import InsightSettings
+from podsift.insights.judge import DIGITS, Judge, expected_score, make_judge
 from podsift.llm import LLMError
+from podsift.stories import models_dir
+
+QUOTES = Path(__file__).parents[1] / "data" / "judge" / "quotes.jsonl"
 
 
 class Rater:
@@ -60,3 +66,26 @@ def test_long_quotes_are_cut_at_a_word() -> None:
     rater = Rater({cut: "4"})
     assert Judge(rater).score(quote) == pytest.approx(3.75)
     assert len(rater.asked[0]) <= 602 and rater.asked[0].endswith("word …")
+
+
+def _judge_model() -> None:
+    try:
+        import cyllama  # noqa: F401
+    except ImportError:
+        pytest.skip("no cyllama: pip install 'podsift[llm-local]' (never in CI, like the model)")
+    if not (models_dir() / "qwen-1.5b" / "model.gguf").is_file():
+        pytest.skip("no local model: podsift models fetch qwen-1.5b (never in CI)")
+
+
+@pytest.mark.llm_local
+def test_the_real_model_scores_points_above_filler() -> None:
+    _judge_model()  # qwen-0.5b cannot tell them apart (benchmarks/eval_judge.py: AUC 0.49)
+    judge = make_judge("local", InsightSettings())
+    assert judge is not None
+    rows = [json.loads(line) for line in QUOTES.read_text(encoding="utf-8").splitlines()]
+    points = [r["quote"] for r in rows if r["label"] == "point"][:3]
+    filler = [r["quote"] for r in rows if r["label"] == "filler"][:3]
+    scores = judge.score_all(points + filler)
+    mean_point = sum(scores[q] for q in points) / 3
+    mean_filler = sum(scores[q] for q in filler) / 3
+    assert mean_point > mean_filler + 0.5, (mean_point, mean_filler)

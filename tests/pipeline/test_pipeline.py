@@ -147,10 +147,10 @@ def test_tick_composes_and_sends_only_the_digests_due_now(store: Store, served: 
         first = run_tick(ctx).as_dict()
         again = run_tick(ctx, poll=False).as_dict()
     assert list(first) == ["feeds", "transcripts", "insights", "stories", "digests", "sent"]
-    assert first["digests"] == {"built": 2, "waiting": 1}
+    assert first["digests"] == {"built": 2, "waiting": 1, "judged": 0, "unjudged": 0}
     assert first["sent"]["sent"] == 2
     assert list(again) == ["digests", "sent"]
-    assert again["digests"] == {"built": 0, "waiting": 1}
+    assert again["digests"] == {"built": 0, "waiting": 1, "judged": 0, "unjudged": 0}
     assert again["sent"]["sent"] == 0
     assert store.digest_row(OPERATOR, NOW.date()) is None  # the tick composes no operator digest
     assert sorted(rcpt for env in smtp.received for rcpt in env.rcpt_tos) == [

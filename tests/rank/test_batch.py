@@ -31,6 +31,7 @@ def reference(
     interest: Mapping[str, float] | None = None,
     diversity: float = 0.3,
     feedback: Mapping[str, float] | None = None,
+    judgement: Mapping[str, float] | None = None,
 ) -> list[RankedStory]:
     """The ranking as the docs define it, without numpy, windows or bounds."""
     vectors = vectors or {}
@@ -38,7 +39,7 @@ def reference(
     shows_sent.update(sent_shows or {})
     scored = explain_stories(stories, now=NOW, recency_half_life_days=7.0, sent_shows=shows_sent,
                              interest=interest or {}, update_weight=0.6,
-                             feedback=feedback)  # fmt: skip
+                             feedback=feedback, judgement=judgement)  # fmt: skip
     pool = [r for r in scored if r.score > 0]
     if not pool or limit == 0:
         return []
@@ -92,6 +93,8 @@ def inputs(draw: st.DrawFn) -> dict[str, object]:
     interest = {s: draw(st.sampled_from([1.0, 1.25, 1.5, 2.0])) for s in ids if draw(st.booleans())}
     feedback = {s: draw(st.sampled_from([0.5, 0.8, 1.0, 1.3, 1.5])) for s in ids
                 if draw(st.booleans())}  # fmt: skip
+    judgement = {s: draw(st.sampled_from([0.25, 0.8, 1.0, 1.1, 1.25])) for s in ids
+                 if draw(st.booleans())}  # fmt: skip
     return {
         "stories": stories,
         "vectors": vectors,
@@ -99,6 +102,7 @@ def inputs(draw: st.DrawFn) -> dict[str, object]:
         "sent_shows": sent_shows,
         "interest": interest,
         "feedback": feedback,
+        "judgement": judgement,
         "limit": draw(st.integers(0, 6)),
         "diversity": draw(st.sampled_from([0.0, 0.3, 0.7, 1.0])),
         "window": draw(st.integers(1, 8)),
@@ -112,6 +116,7 @@ def test_ranking_equals_its_definition(case: dict[str, object]) -> None:
     stories: list[StoryView] = case["stories"]  # type: ignore[assignment]
     vectors = case["vectors"]
     base = BaseScores.build(stories, now=NOW, recency_half_life_days=7.0, vectors=vectors)  # type: ignore[arg-type]
+    base = base.with_judgement(case["judgement"])  # type: ignore[arg-type]
     candidates = None
     if case["subset"]:
         keep = {s.id for s in stories[::2]}
@@ -124,9 +129,11 @@ def test_ranking_equals_its_definition(case: dict[str, object]) -> None:
         "interest": case["interest"],
         "feedback": case["feedback"],
         "diversity": case["diversity"],
+        "judgement": case["judgement"],
     }
     expected = reference(stories, vectors=vectors, **common)  # type: ignore[arg-type]
     assert rank_stories(stories, now=NOW, vectors=vectors, **common) == expected  # type: ignore[arg-type]
+    del common["judgement"]  # in the base already
     got = rank_with_base(base, candidates=candidates, window=case["window"], **common)  # type: ignore[arg-type]
     assert got == expected
 
@@ -144,3 +151,20 @@ def test_many_readers_share_one_base() -> None:
         expected = reference(stories, interest=interest, already_sent=sent)
         assert rank_with_base(base, interest=interest, already_sent=sent) == expected
         assert rank_stories(stories, now=NOW, interest=interest, already_sent=sent) == expected
+
+
+def test_candidates_are_the_best_base_scores_once_each() -> None:
+    def view(sid: str, score: float) -> StoryView:
+        text = "PostgreSQL 17 cut our vacuum time from four hours to forty minutes."
+        mention = Mention(f"i-{sid}-{score}", "show0", "ep", None, text, text, None, None, score)
+        return StoryView(sid, (mention,), NOW, NOW)
+
+    stories = [view("s1", 0.5), view("s2", 0.9), view("s3", 0.5), view("s2", 0.7),
+               view("s4", 0.0), view("s5", 0.6)]  # fmt: skip
+    base = BaseScores.build(stories, now=NOW)
+    assert [v.id for v in base.candidates(3)] == ["s2", "s5", "s1"]  # a tie goes by id
+    assert [v.id for v in base.candidates(10)] == ["s2", "s5", "s1", "s3"]  # zero left out
+    assert base.candidates(10)[0].mentions[0].score == 0.9  # the id's best view
+    judged = base.with_judgement({"s1": 1.25, "s2": 0.5})
+    assert [v.id for v in judged.candidates(3)] == ["s1", "s5", "s3"]
+    assert base.candidates(1)[0].id == "s2"  # the unjudged base is left as it was

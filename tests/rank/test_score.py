@@ -80,6 +80,7 @@ def test_salience_is_the_best_mention() -> None:
         "salience",
         "substance",
         "recency",
+        "judgement",
         "novelty",
         "interest",
         "feedback",

@@ -8,7 +8,13 @@ default, ``whisper-tiny`` (tiny.en) the fast option; a larger local CTranslate2 
 
 from __future__ import annotations
 
-from podsift.asr.base import SAMPLE_RATE, AsrError, Transcriber, transcribers
+from podsift.asr.base import (
+    SAMPLE_RATE,
+    AsrError,
+    ContinuingTranscriber,
+    Transcriber,
+    transcribers,
+)
 from podsift.asr.hints import episode_prompt, feed_language
 from podsift.asr.records import (
     AsrResult,
@@ -19,6 +25,7 @@ from podsift.asr.records import (
     words_json,
 )
 from podsift.asr.stage import AsrReport, run, transcribe_pending
+from podsift.asr.windows import transcribe_windows
 
 __all__ = [
     "SAMPLE_RATE",
@@ -26,6 +33,7 @@ __all__ = [
     "AsrReport",
     "AsrResult",
     "AsrSegment",
+    "ContinuingTranscriber",
     "Transcriber",
     "Word",
     "episode_prompt",
@@ -34,6 +42,7 @@ __all__ = [
     "result_to_json",
     "run",
     "transcribe_pending",
+    "transcribe_windows",
     "transcribers",
     "words_json",
 ]

@@ -7,7 +7,7 @@ model is ``whisper-local`` with ``[asr] model_dir`` set, and an API backend is a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from podsift.asr.records import AsrResult
 from podsift.exceptions import PodsiftError
@@ -52,6 +52,17 @@ class Transcriber(Protocol):
         """Transcribe ``audio``; ``language`` is an ISO 639-1 hint, ``None`` detects it;
         ``prompt`` is text the audio is likely to contain (the show and episode titles),
         which a model may use as context for names and terms."""
+        ...
+
+
+@runtime_checkable
+class ContinuingTranscriber(Protocol):
+    """A transcriber that can read its ``prompt`` as the words said just before the audio,
+    so that an episode transcribed in windows keeps its thread across them."""
+
+    @property
+    def continues_text(self) -> bool:
+        """Whether the previous window's last words should lead the next one's prompt."""
         ...
 
 

@@ -14,6 +14,7 @@ guards catch what remains. Each dropped segment is counted.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Sequence
@@ -124,6 +125,32 @@ def apply_guards(
                 continue
         kept.append(seg if seg.text == text else _with_text(seg, text))
     return tuple(kept), GuardReport(**counts)
+
+
+def drop_repeats_across(
+    before: Sequence[AsrSegment], after: Sequence[AsrSegment]
+) -> tuple[tuple[AsrSegment, ...], int]:
+    """Drop the segments at the start of ``after`` that carry a run of the same text at the
+    end of ``before`` past ``MAX_REPEATS`` (a loop across two windows of one episode); return
+    what is kept of ``after`` and how many were dropped.
+
+    >>> seg = lambda text: AsrSegment(0.0, 1.0, text)
+    >>> kept, dropped = drop_repeats_across([seg("Ok."), seg("I'm going.")],
+    ...                                     [seg("I'm going!"), seg("I'm going."), seg("Ok.")])
+    >>> [s.text for s in kept], dropped
+    (["I'm going!", 'Ok.'], 1)
+    """
+    if not before:
+        return tuple(after), 0
+    key = _norm(before[-1].text)
+
+    def same(seg: AsrSegment) -> bool:
+        return _norm(seg.text) == key
+
+    tail = sum(1 for _ in itertools.takewhile(same, reversed(before)))
+    lead = sum(1 for _ in itertools.takewhile(same, after))
+    fits = min(lead, max(0, MAX_REPEATS - tail))
+    return (*after[:fits], *after[lead:]), lead - fits
 
 
 def _with_text(seg: AsrSegment, text: str) -> AsrSegment:

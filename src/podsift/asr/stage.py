@@ -12,16 +12,18 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import platformdirs
 
-from podsift.asr.audio import audio_path, decode_audio, download_audio
+from podsift.asr.audio import audio_path, decode_windows, download_audio
 from podsift.asr.base import AsrError, Transcriber, transcribers
 from podsift.asr.hints import feed_language
 from podsift.asr.records import AsrResult
+from podsift.asr.windows import transcribe_windows
 from podsift.context import RunContext
 from podsift.exceptions import PodsiftError
 from podsift.net import DownloadLimits
@@ -145,9 +147,9 @@ def transcribe_episode(
         raise
     try:
         ctx.store.renew_lease(job, clock(), timedelta(seconds=cfg.lease_seconds))
-        audio = decode_audio(path, max_seconds=cfg.max_duration)
         language = cfg.language or feed_language(job.language)
-        return transcriber.transcribe(audio, language)
+        with closing(decode_windows(path, cfg.window_seconds, cfg.max_duration)) as windows:
+            return transcribe_windows(transcriber, windows, language)
     finally:
         if not cfg.keep_audio:
             path.unlink(missing_ok=True)

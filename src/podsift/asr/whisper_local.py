@@ -80,6 +80,12 @@ class WhisperLocal:
         """The model's name as stored with transcripts."""
         return self._name
 
+    @property
+    def continues_text(self) -> bool:
+        """Whether the prompt is read as the previous text: in sequential decoding with
+        ``condition_on_previous_text`` (the batched pipeline gives each chunk the prompt)."""
+        return self.options.batch_size == 0 and self.options.condition_on_previous_text
+
     def load(self) -> Any:
         """Load the model (once) from its folder, never from a hub."""
         if self._model is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -62,14 +63,15 @@ def transcribe_cmd(
 def _transcribe_one(
     app: App, settings: object, target: str, as_json: bool, language: str | None
 ) -> None:
-    from podsift.asr import result_to_json, transcribers
-    from podsift.asr.audio import audio_path, decode_audio, download_audio
+    from podsift.asr import result_to_json, transcribe_windows, transcribers
+    from podsift.asr.audio import audio_path, decode_windows, download_audio
     from podsift.config import Settings
     from podsift.digest import format_clock
     from podsift.net import DownloadLimits, make_client
 
     assert isinstance(settings, Settings)
     cfg = settings.asr
+    transcriber = transcribers.create(cfg.provider, cfg)
     with tempfile.TemporaryDirectory(prefix="podsift-audio-") as tmp:
         if "://" in target:
             path = audio_path(Path(tmp), target)
@@ -81,9 +83,8 @@ def _transcribe_one(
             path = Path(target)
             if not path.is_file():
                 raise TranscribeUsageError(f"{target}: no such file")
-        audio = decode_audio(path, max_seconds=cfg.max_duration)
-    transcriber = transcribers.create(cfg.provider, cfg)
-    result = transcriber.transcribe(audio, language or cfg.language or None)
+        with closing(decode_windows(path, cfg.window_seconds, cfg.max_duration)) as windows:
+            result = transcribe_windows(transcriber, windows, language or cfg.language or None)
     if as_json:
         print_json(result_to_json(result, target))
         return

@@ -59,12 +59,13 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @pass_app
 def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None:
-    """Show each story's score and its factors (breadth, salience, substance, recency, novelty,
-    interest, feedback).
+    """Show each story's score and its factors (breadth, salience, substance, recency,
+    judgement, novelty, interest, feedback).
 
     With --to, interest comes from the subscriber's topics and own shows, and feedback from
-    their "more / less like this" votes. A past --date is explained as of the end of that day
-    (its window, its recency).
+    their "more / less like this" votes. With [rank] judge set, the day's top candidates are
+    judged first (the model runs), as the daily run judges them. A past --date is explained as
+    of the end of that day (its window, its recency).
     """
     from podsift.digest import OPERATOR, rank_for
 

@@ -20,6 +20,7 @@ from podsift.digest.compose import (
     draft_digest,
     rank_for,
 )
+from podsift.digest.judgement import Judgements, judge_candidates
 from podsift.digest.related import (
     RELATED_MAX,
     RELATED_THRESHOLD,
@@ -60,6 +61,7 @@ __all__ = [
     "ComposeReport",
     "DigestReport",
     "Headlines",
+    "Judgements",
     "Recipient",
     "RelatedIndex",
     "Slot",
@@ -75,6 +77,7 @@ __all__ = [
     "due_now",
     "format_clock",
     "headline_of",
+    "judge_candidates",
     "local_date",
     "local_slot",
     "pick_related",

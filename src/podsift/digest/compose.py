@@ -18,10 +18,11 @@ import numpy.typing as npt
 
 from podsift.context import RunContext
 from podsift.digest.build import build_digest
+from podsift.digest.judgement import Judgements, judge_candidates
 from podsift.digest.labels import TermCounts
 from podsift.digest.related import RelatedIndex, pick_related
 from podsift.digest.render import digest_to_json
-from podsift.insights import Polisher, make_polisher, polish_digest
+from podsift.insights import Polisher, make_judge, make_polisher, polish_digest
 from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, Related, StoryView
 from podsift.rank import (
     BaseScores,
@@ -59,31 +60,28 @@ def rank_for(
     Stories the recipient already received come back only as updates (new shows since).
     Their topics (one per line, embedded) and their own shows weigh in as interest, their
     "more / less like this" votes as feedback; story centroids drive the diversity rule.
-    ``explain`` returns every story scored, zeros too, without the diversity pick.
+    With ``[rank] judge`` set, the day's top candidates are judged once per pool (once a
+    run). ``explain`` returns every story scored, zeros too, without the diversity pick.
     """
     pool = pool or StoryPool.load(ctx)
-    views, vectors = pool.views, pool.vectors
+    base = pool.scores(ctx)
     sent = ctx.store.sent_story_shows(recipient, before=day)
     interest = _interest(ctx, recipient, pool)
     feedback = _feedback(ctx, recipient, pool)
     rank = ctx.settings.rank
     if explain:
         return explain_stories(
-            views,
+            pool.views,
             now=ctx.now,
             recency_half_life_days=rank.recency_half_life_days,
             sent_shows=sent,
             interest=interest,
             update_weight=rank.update_weight,
             feedback=feedback,
-        )
-    if pool.base is None or pool.base.now != ctx.now:  # reader-independent part, once a run
-        half_life = rank.recency_half_life_days
-        pool.base = BaseScores.build(
-            views, now=ctx.now, vectors=vectors, recency_half_life_days=half_life
+            judgement=base.judgement,
         )
     return rank_with_base(
-        pool.base,
+        base,
         limit=rank.top,
         sent_shows=sent,
         interest=interest,
@@ -127,6 +125,7 @@ class StoryPool:
     base: BaseScores | None = None
     related: RelatedIndex | None = None
     terms: TermCounts | None = None
+    judgements: Judgements | None = None
 
     @classmethod
     def load(cls, ctx: RunContext) -> StoryPool:
@@ -136,6 +135,31 @@ class StoryPool:
         return cls(
             ctx.store.story_views(since=since), dict(ctx.store.story_centroids(model, since))
         )
+
+    def scores(self, ctx: RunContext) -> BaseScores:
+        """The reader-independent scores at ``ctx.now``, built once a run; with ``[rank]
+        judge`` set, the top candidates are judged then, and :attr:`judgements` says how.
+
+        Raises:
+            ConfigError: the judge cannot judge or cannot start (see ``make_judge``).
+        """
+        if self.base is None or self.base.now != ctx.now:
+            rank = ctx.settings.rank
+            base = BaseScores.build(
+                self.views,
+                now=ctx.now,
+                vectors=self.vectors,
+                recency_half_life_days=rank.recency_half_life_days,
+            )
+            judge = make_judge(rank.judge, ctx.settings.insights)
+            self.judgements = None
+            if judge is not None:
+                self.judgements = judge_candidates(
+                    base, judge, rank.judge_candidates, ctx.monotonic
+                )
+                base = base.with_judgement(self.judgements.factors)
+            self.base = base
+        return self.base
 
     def related_index(self) -> RelatedIndex:
         """The window's stories by rare term, built on first use and shared by every reader."""

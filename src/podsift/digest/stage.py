@@ -4,7 +4,7 @@ The daily run composes today's digest for the operator and for every active subs
 their local date). The tick (``ctx.compose == "due"``) composes only those of subscribers
 whose send hour has come and who have none stored for their local date yet. Both go through
 :func:`~podsift.digest.compose.compose_batch`, ``BATCH`` digests a transaction, with the
-window's stories read and scored once.
+window's stories read and scored (and, with ``[rank] judge``, the top candidates judged) once.
 """
 
 from __future__ import annotations
@@ -23,18 +23,24 @@ BATCH = 500
 
 @dataclass(frozen=True, slots=True)
 class ComposeReport:
-    """What the daily run's digest stage did: digests stored, stories in the operator's."""
+    """What the daily run's digest stage did: digests stored, stories in the operator's, and
+    the top candidates the ``[rank] judge`` scored and could not score (0 without a judge)."""
 
     digests: int
     stories_ranked: int
+    judged: int = 0
+    unjudged: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class ComposeDueReport:
-    """Digests built by this tick, and subscribers not yet (or no longer) due today."""
+    """Digests built by this tick, subscribers not yet (or no longer) due today, and the
+    candidates judged and not (0 without a judge)."""
 
     built: int
     waiting: int
+    judged: int = 0
+    unjudged: int = 0
 
 
 DigestReport = ComposeReport | ComposeDueReport
@@ -44,12 +50,24 @@ def run(ctx: RunContext) -> DigestReport:
     """Compose and store the digests due in this run (see the module docstring)."""
     if ctx.compose == "due":
         due, waiting = due_now(ctx)
-        compose_many(ctx, due)
-        return ComposeDueReport(len(due), waiting)
-    stored = compose_many(ctx, today(ctx))
+        pool = StoryPool.load(ctx) if due else None
+        compose_many(ctx, due, pool=pool)
+        return ComposeDueReport(len(due), waiting, *_judged(pool))
+    pool = StoryPool.load(ctx)
+    stored = compose_many(ctx, today(ctx), pool=pool)
     top = len(stored[0][1]["items"])  # the operator's digest comes first
-    ctx.progress(f"digests: {len(stored)} stored, top {top} stories")
-    return ComposeReport(len(stored), top)
+    judged, unjudged = _judged(pool)
+    ctx.progress(
+        f"digests: {len(stored)} stored, top {top} stories"
+        + (f", {judged} of {judged + unjudged} candidates judged" if pool.judgements else "")
+    )
+    return ComposeReport(len(stored), top, judged, unjudged)
+
+
+def _judged(pool: StoryPool | None) -> tuple[int, int]:
+    """How many top candidates the judge scored and how many it could not (0, 0: no judge)."""
+    done = pool.judgements if pool is not None else None
+    return (0, 0) if done is None else (len(done.scores), done.unjudged)
 
 
 def today(ctx: RunContext) -> list[Recipient]:
@@ -77,16 +95,21 @@ def due_now(ctx: RunContext) -> tuple[list[Recipient], int]:
 
 
 def compose_many(
-    ctx: RunContext, due: Sequence[Recipient], *, batch: int = BATCH
+    ctx: RunContext,
+    due: Sequence[Recipient],
+    *,
+    batch: int = BATCH,
+    pool: StoryPool | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Compose and store the digests of ``due``, ``batch`` to a transaction.
 
-    The stories are read and scored once and headlines rewritten once per story, for all.
-    Returns each stored digest's id and JSON, in the order of ``due``.
+    The stories are read and scored (and the top candidates judged) once, in ``pool`` when
+    given, and headlines rewritten once per story, for all. Returns each stored digest's id
+    and JSON, in the order of ``due``.
     """
     if not due:
         return []
-    pool = StoryPool.load(ctx)
+    pool = pool or StoryPool.load(ctx)
     headlines = Headlines.for_settings(ctx)
     stored: list[tuple[int, dict[str, Any]]] = []
     for start in range(0, len(due), batch):

@@ -12,6 +12,8 @@ from podsift.insights.base import (
     ReportsFallbacks,
     extractors,
 )
+from podsift.insights.grounding import looks_like_instruction
+from podsift.insights.judge import Judge, make_judge
 from podsift.insights.polish import Polisher, make_polisher, polish_digest
 from podsift.insights.shapes import insight_to_json, insights_to_json
 from podsift.insights.stage import (
@@ -29,6 +31,7 @@ __all__ = [
     "ExtractReport",
     "Extraction",
     "Extractor",
+    "Judge",
     "LocalExtractorSettings",
     "Polisher",
     "ReportsFallbacks",
@@ -38,7 +41,9 @@ __all__ = [
     "extractors",
     "insight_to_json",
     "insights_to_json",
+    "looks_like_instruction",
     "make_extractor",
+    "make_judge",
     "make_polisher",
     "polish_digest",
     "run",

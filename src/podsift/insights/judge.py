@@ -18,23 +18,49 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from podsift.config import InsightSettings
+from podsift.exceptions import ConfigError
 from podsift.insights.grounding import unsafe_reason
-from podsift.llm import LLMError, RatesChoices
+from podsift.llm import LLMError, RatesChoices, connect
 
 log = logging.getLogger(__name__)
 
 DIGITS = ("1", "2", "3", "4", "5")
 
-SYSTEM = """You rate quotes from podcasts for a daily email that gives busy readers the five \
-points most worth knowing. Read the quote alone, as the reader will, and score it:
-5 = a specific point that stands on its own and is worth knowing: a fact, a figure, news, a \
-finding, an explanation or advice.
-4 = a clear, standalone point, less specific or less new.
-3 = a point, but vague, general, or only half understandable alone.
-2 = needs the conversation around it, or is an opinion with nothing behind it.
-1 = filler: small talk, thanks, introductions, talk about the show or the conversation \
-itself, jokes, fragments.
+SYSTEM = """You pick quotes from podcasts for a daily email that gives busy readers the five \
+points most worth knowing. The reader sees the quote alone, without the conversation around \
+it. Ask: could a reader repeat this to a colleague as something they learnt? Score it:
+5 = yes: a specific fact, figure, finding, news, explanation or advice, with the names, \
+numbers or reasons that make it concrete.
+4 = a clear point that stands alone, but less specific or less new.
+3 = a point, but vague or general, or only half understandable alone.
+2 = nothing to learn: general praise, a feeling or an opinion with no specifics, or a remark \
+that needs the conversation around it.
+1 = filler: small talk, thanks, greetings, plans for the show, jokes, fragments.
+
+Examples:
+Quote: Welcome back, everybody, it's so good to have you on again.
+Score: 1
+Quote: Right, and that's the part I was talking about earlier with the other team.
+Score: 2
+Quote: Honestly, I just love how much the ecosystem has grown, everyone is so helpful.
+Score: 2
+Quote: Caching is hard, and you have to think about it carefully.
+Score: 3
+Quote: Writing the design document before the code saved us more time than any tool we adopted.
+Score: 4
+Quote: Git 2.45 can store objects with SHA-256 and talk to SHA-1 repositories, so a large \
+project can move one clone at a time.
+Score: 5
+Quote: Our checkout service went from 900 to 120 milliseconds at the 99th percentile once we \
+stopped opening a database connection per request.
+Score: 5
+
 Answer with the digit only."""
+"""The judge's question. The examples are written by hand for it, never taken from a crowd or
+a transcript; on the 30 hand-written quotes of ``tests/data/judge`` (``benchmarks/
+eval_judge.py``) they raised the chance that a point outscores filler from 0.85 (no examples)
+to 0.91 with qwen-1.5b."""
 
 QUOTE_CHARS = 600
 """The longest quote sent, cut at a word; longer ones are judged on their beginning."""
@@ -56,9 +82,11 @@ def expected_score(probabilities: Mapping[str, float]) -> float:
 
 @dataclass
 class Judge:
-    """Scores quotes with ``model``, once per quote text, and counts what it could not judge."""
+    """Scores quotes with ``model`` under ``system``, once per quote text, and counts what it
+    could not judge."""
 
     model: RatesChoices
+    system: str = SYSTEM
     scores: dict[str, float] = field(default_factory=dict)
     skipped: int = 0
     failed: int = 0
@@ -72,7 +100,7 @@ class Judge:
             return None
         try:
             probabilities = self.model.choice_probabilities(
-                SYSTEM, f"Quote: {_cut(quote)}", DIGITS
+                self.system, f"Quote: {_cut(quote)}", DIGITS
             )
         except LLMError as e:
             self.failed += 1
@@ -89,6 +117,27 @@ class Judge:
             if got is not None:
                 out[quote] = got
         return out
+
+
+def make_judge(name: str, cfg: InsightSettings) -> Judge | None:
+    """Return the judge on chat model ``name`` (``[rank] judge``), or None when it is ``""``.
+
+    The model's settings are its ``[insights.<name>]`` sub-table, as for headlines.
+
+    Raises:
+        ConfigError: the chat model gives no answer probabilities (only ``local`` does), its
+            key variable is unset, or the local model or its runtime is missing.
+        UnknownProviderError: no chat model of that name.
+    """
+    if not name:
+        return None
+    model = connect(name, cfg.llm(name), section="rank judge")
+    if not isinstance(model, RatesChoices):
+        raise ConfigError(
+            f"[rank] judge: chat model '{name}' cannot judge, it gives no answer "
+            "probabilities (use 'local', or \"\" for no judge)"
+        )
+    return Judge(model)
 
 
 def _cut(text: str) -> str:

@@ -1,10 +1,11 @@
-"""Ranking: order stories by breadth × salience × recency × novelty × interest × feedback (pure).
+"""Ranking: order stories by the product of their factors, breadth to feedback (pure).
 
 Each :class:`~podsift.models.RankedStory` carries its factors in ``reasons`` so
 ``podsift explain`` can show why a story ranked where it did. :func:`rank_stories` ranks for
 one reader; :class:`BaseScores` and :func:`rank_with_base` share the reader-independent part
 between many readers. Both take the same path. :class:`Taste` and :func:`feedback_factors`
-turn a reader's "more / less like this" votes into the ``feedback`` factor.
+turn a reader's "more / less like this" votes into the ``feedback`` factor;
+:func:`judgement_factor` turns a chat model's score of a top candidate into ``judgement``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from podsift.rank.score import (
     explain_stories,
     interest_factor,
     is_update,
+    judgement_factor,
     novelty,
     recency,
     salience,
@@ -33,6 +35,7 @@ __all__ = [
     "feedback_factors",
     "interest_factor",
     "is_update",
+    "judgement_factor",
     "novelty",
     "rank_stories",
     "rank_with_base",

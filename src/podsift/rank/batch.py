@@ -1,7 +1,8 @@
 """Rank stories for a reader; for many readers, the reader-independent part once per run.
 
 This is the one ranking path. :class:`BaseScores` computes breadth × salience × substance ×
-recency, the id order and the vectors once; :func:`rank_with_base` then multiplies in one
+recency (× judgement, once the day's top candidates are judged), the id order and the vectors
+once; :func:`rank_with_base` then multiplies in one
 reader's novelty, interest and feedback (numpy, one pass), keeps the top candidates with a
 partial sort and runs the MMR pick over them only. A bound check widens the pick to every
 eligible story whenever a story outside the candidates could still win a step, so the window
@@ -11,6 +12,7 @@ never changes the result.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +34,9 @@ class BaseScores:
 
     ``views`` holds the stories with mentions in id order (a repeated id keeps its views in
     input order; each reader's ranking keeps the best-scored one); ``base[j]`` is breadth ×
-    salience × substance × recency of ``views[j]`` and ``index`` maps an id to its positions.
+    salience × substance × recency of ``views[j]``, times its ``judgement`` factor once
+    :meth:`with_judgement` put them in (a story not judged: 1.0), and ``index`` maps an id to
+    its positions.
     """
 
     views: tuple[StoryView, ...]
@@ -44,6 +48,7 @@ class BaseScores:
     known_shows: dict[str, frozenset[str]]
     recency_half_life_days: float
     now: datetime
+    judgement: Mapping[str, float] = field(default_factory=dict)
     _sims: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
     _floor: list[float] = field(default_factory=list, repr=False)
 
@@ -91,6 +96,24 @@ class BaseScores:
             recency_half_life_days=recency_half_life_days,
             now=now,
         )
+
+    def candidates(self, limit: int) -> list[StoryView]:
+        """The ``limit`` best stories by base score, best first (one view per id, zeros left
+        out; equal scores by id): the ones worth a closer look before any reader's part."""
+        picked: dict[str, StoryView] = {}
+        for j in np.lexsort((np.arange(len(self.views)), -self.base)):
+            if len(picked) >= limit or self.base[j] <= 0:
+                break
+            picked.setdefault(self.views[j].id, self.views[j])
+        return list(picked.values())
+
+    def with_judgement(self, factors: Mapping[str, float]) -> BaseScores:
+        """These scores with each story's judgement factor multiplied in (absent: 1.0)."""
+        base = self.base.copy()
+        for sid, factor in factors.items():
+            for j in self.index.get(sid, ()):
+                base[j] *= factor
+        return dataclasses.replace(self, base=base, judgement=dict(factors))
 
     def positions(self, story_ids: Sequence[str]) -> Positions:
         """The positions in :attr:`views` of ``story_ids`` (unknown ids are left out), sorted."""
@@ -141,6 +164,7 @@ def rank_stories(
     update_weight: float = 0.6,
     diversity: float = 0.3,
     feedback: Mapping[str, float] | None = None,
+    judgement: Mapping[str, float] | None = None,
 ) -> list[RankedStory]:
     """Return the top ``limit`` distinct stories, best first (see :mod:`podsift.rank.score`).
 
@@ -156,6 +180,8 @@ def rank_stories(
     base = BaseScores.build(
         stories, now=now, recency_half_life_days=recency_half_life_days, vectors=vectors
     )
+    if judgement:
+        base = base.with_judgement(judgement)
     return rank_with_base(
         base,
         limit=limit,
@@ -312,6 +338,8 @@ def _ranked(
     base: BaseScores, j: int, score: float, nov: float, interest: float, feedback: float
 ) -> RankedStory:
     b, s, w, r = base.factors[j]
-    reasons = (("breadth", b), ("salience", s), ("substance", w), ("recency", r), ("novelty", nov),
-               ("interest", interest), ("feedback", feedback))  # fmt: skip
+    judged = base.judgement.get(base.views[j].id, 1.0)
+    reasons = (("breadth", b), ("salience", s), ("substance", w), ("recency", r),
+               ("judgement", judged), ("novelty", nov), ("interest", interest),
+               ("feedback", feedback))  # fmt: skip
     return RankedStory(story=base.views[j], score=score, reasons=reasons)

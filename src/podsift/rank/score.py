@@ -1,6 +1,7 @@
 """Score and order stories. Pure: stories, ``now`` and what the reader already got in.
 
-score = breadth × salience × substance × recency × novelty × interest × feedback, where
+score = breadth × salience × substance × recency × judgement × novelty × interest × feedback,
+where
 
 - breadth = 1 + log2(distinct shows): a second show adds as much as the first, a fourth
   as much as the second and third together (diminishing returns);
@@ -11,6 +12,9 @@ score = breadth × salience × substance × recency × novelty × interest × fe
   with its names, figures, claims and news;
 - recency = 0.5 ** (age in days of ``last_seen`` / half-life); unknown ``last_seen`` → 1.0,
   a ``last_seen`` after ``now`` counts as age 0;
+- judgement = a chat model's expected score of the representative quote over 4
+  (:func:`judgement_factor`), for the day's top candidates when ``[rank] judge`` names a
+  model; 1.0 for every story it did not judge;
 - novelty = 1.0 for a story the reader never received; a story already received is left
   out unless shows that had not raised it then have raised it since: it comes back as an
   *update* with novelty ``update_weight``;
@@ -87,6 +91,19 @@ def novelty(story: StoryView, sent_shows: frozenset[str] | None, update_weight: 
     return update_weight if set(story.shows) - sent_shows else 0.0
 
 
+def judgement_factor(expected_score: float) -> float:
+    """The judgement multiplier: the judge's expected score (1-5) over 4.
+
+    A 4 ("a clear point that stands alone", what the rest of the score already looks for)
+    leaves the story as it is; each step of the scale moves it by a quarter, so a 5 gains a
+    quarter and a 2 ("needs the conversation around it") halves it.
+
+    >>> judgement_factor(4.0), judgement_factor(5.0), judgement_factor(2.0)
+    (1.0, 1.25, 0.5)
+    """
+    return expected_score / 4.0
+
+
 def interest_factor(topic_similarity: float, own_shows: int, *, weight: float = 0.5) -> float:
     """The interest multiplier: 1 + weight × (best topic cosine, ≥ 0) + 0.25 per own show.
 
@@ -110,6 +127,7 @@ def score_story(
     update_weight: float = 0.6,
     interest: float = 1.0,
     feedback: float = 1.0,
+    judgement: float = 1.0,
 ) -> RankedStory:
     """Score one story and keep its factors, by name, in ``reasons``."""
     factors = (
@@ -117,6 +135,7 @@ def score_story(
         ("salience", salience(story)),
         ("substance", substance(story)),
         ("recency", recency(story.last_seen, now, recency_half_life_days)),
+        ("judgement", judgement),
         ("novelty", novelty(story, sent_shows, update_weight)),
         ("interest", interest),
         ("feedback", feedback),
@@ -138,9 +157,13 @@ def explain_stories(
     interest: Mapping[str, float],
     update_weight: float,
     feedback: Mapping[str, float] | None = None,
+    judgement: Mapping[str, float] | None = None,
 ) -> list[RankedStory]:
-    """Every story with mentions, scored, best first (one view per id); zeros included."""
-    feedback = feedback or {}
+    """Every story with mentions, scored, best first (one view per id); zeros included.
+
+    ``judgement`` holds the judgement factor of the stories judged this run (others: 1.0).
+    """
+    feedback, judgement = feedback or {}, judgement or {}
     scored = [
         score_story(
             s,
@@ -150,6 +173,7 @@ def explain_stories(
             update_weight=update_weight,
             interest=interest.get(s.id, 1.0),
             feedback=feedback.get(s.id, 1.0),
+            judgement=judgement.get(s.id, 1.0),
         )
         for s in stories
         if s.mentions

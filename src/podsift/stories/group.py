@@ -13,7 +13,10 @@ and when a statement would join an existing story (checked against the story's m
 And since a story is one claim, not a subject, two statements merge only when they name at
 least :data:`~podsift.stories.anchors.MIN_ANCHORS` things in common that are rare in their
 window (:mod:`.anchors`): the cosine alone cannot tell "Redis changed its licence" from
-"Redis is fast", nor two remarks about Python in a crowd of Python podcasts (#17).
+"Redis is fast", nor two remarks about Python in a crowd of Python podcasts (#17). Given a
+:class:`~podsift.stories.verify.MergeVerifier`, the pairs of two shows that the rule turns
+down narrowly (:func:`~podsift.stories.verify.in_band`) are put to it, closest first, and
+merge when it says they tell one story.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from podsift.stories import anchors
 from podsift.stories.anchors import MIN_ANCHORS, WindowTerms, terms
 from podsift.stories.index import StoryIndex
 from podsift.stories.signals import SignalWeights, pair_penalty, text_signals
+from podsift.stories.verify import MergeVerifier, in_band
 
 #: The default embedder's calibrated threshold (see :data:`CALIBRATED_THRESHOLDS`): cosine at
 #: or above which two statements (or a statement and a story's members, on average) count as
@@ -123,12 +127,15 @@ def group_statements(
     signals: SignalWeights | None = None,
     linkage: Linkage = DEFAULT_LINKAGE,
     min_anchors: int = MIN_ANCHORS,
+    verifier: MergeVerifier | None = None,
 ) -> list[Cluster]:
     """Group ``statements`` (row ``i`` of ``vectors`` embeds ``statements[i]``).
 
     Two statements are compared by their cosine less the penalty of the textual conflict
     checks of :mod:`podsift.stories.signals`, weighted by ``signals`` (default: the
-    calibrated ones).
+    calibrated ones). A pair naming fewer than ``min_anchors`` rare things in common is kept
+    apart, unless ``verifier`` is given, the pair is in its band and of two shows (or of
+    shows unknown), and the verifier says it is one story.
 
     Every statement lands in exactly one cluster. Members are in natural id order; clusters
     come largest first, then by their first member. Memory grows with the square of the
@@ -137,7 +144,7 @@ def group_statements(
     ordered, unit = _canonical(statements, vectors)
     weights = DEFAULT_SIGNALS if signals is None else signals
     window = WindowTerms.of(s.text for s in ordered)
-    return _group(ordered, unit, threshold, weights, linkage, window, min_anchors)
+    return _group(ordered, unit, threshold, weights, linkage, window, min_anchors, verifier)
 
 
 def assign_to_stories(
@@ -152,6 +159,7 @@ def assign_to_stories(
     signals: SignalWeights | None = None,
     linkage: Linkage = DEFAULT_LINKAGE,
     min_anchors: int = MIN_ANCHORS,
+    verifier: MergeVerifier | None = None,
 ) -> list[tuple[str, str | None]]:
     """Assign new statements to existing stories ``(story id, centroid)`` or to new stories.
 
@@ -170,6 +178,12 @@ def assign_to_stories(
       story of its own), the members of a larger group share a new story key, the group's
       :func:`cluster_id` (``"c"`` + hash of its member ids, never an existing id in practice).
 
+    With ``verifier``, a statement that would join a story but names fewer than
+    ``min_anchors`` rare things in common with its checked members is put to the verifier
+    when it is in the band (:func:`~podsift.stories.verify.in_band`), against the member it
+    shares most with (whatever the story's shows: they are not known here), and joins on a
+    yes; so are the band pairs of the new statements grouped among themselves.
+
     Centroids do not move within one call, so the result does not depend on input order.
 
     The nearest story is found with a :class:`~podsift.stories.index.StoryIndex`: exact
@@ -186,6 +200,7 @@ def assign_to_stories(
     placed = frozenset().union(*(terms(s.text) for s in ordered))
     window = WindowTerms.of([*(s.text for s in ordered), *itertools.chain(*texts.values())], placed)
     close = unit @ unit.T >= anchors.NEAR_COSINE  # each new statement's near neighbours
+    band: list[tuple[float, int, str]] = []  # (similarity, statement, member) to verify
     for i, (story, cos) in enumerate(story_of):
         if story is None:
             continue
@@ -197,14 +212,22 @@ def assign_to_stories(
             cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
         if checked and cos >= threshold and min_anchors:
             near = [*checked, *(ordered[k].text for k in np.flatnonzero(close[i]))]
-            shared = max(window.shared_things(ordered[i].text, t, near) for t in checked)
-            cos -= 0.0 if shared >= min_anchors else 1.0
+            things = [window.shared_things(ordered[i].text, t, near) for t in checked]
+            shared = max(things)
+            if shared < min_anchors and verifier and in_band(cos, shared, threshold, min_anchors):
+                band.append((cos, i, checked[things.index(shared)]))
+            elif shared < min_anchors:
+                cos -= 1.0
         if cos < threshold:
             story_of[i] = (None, cos)
+    for _, i, member in sorted(band, key=lambda b: (-b[0], b[1])):  # closest first
+        if not (verifier and verifier.same_story(ordered[i].text, member)):
+            story_of[i] = (None, story_of[i][1] - 1.0)
     result = {s.id: story_of[i][0] for i, s in enumerate(ordered)}
     loose = [i for i in range(len(ordered)) if story_of[i][0] is None]
     rest = [ordered[i] for i in loose]
-    for cluster in _group(rest, unit[loose], threshold, weights, linkage, window, min_anchors):
+    grouped = _group(rest, unit[loose], threshold, weights, linkage, window, min_anchors, verifier)
+    for cluster in grouped:
         if len(cluster.members) > 1:
             result.update(dict.fromkeys(cluster.members, cluster.id))
     return [(s.id, result[s.id]) for s in ordered]
@@ -226,12 +249,13 @@ def _group(
     linkage: Linkage,
     window: WindowTerms,
     min_anchors: int,
+    verifier: MergeVerifier | None = None,
 ) -> list[Cluster]:
     """Agglomerative clusters of canonically ordered statements, largest first."""
     sims = unit @ unit.T
     texts = [s.text for s in ordered]
     _apply_penalties(sims, texts, weights, threshold)
-    _apply_anchors(sims, texts, window, threshold, min_anchors)
+    _apply_anchors(sims, ordered, window, threshold, min_anchors, verifier)
     groups = _agglomerate(sims, threshold, linkage)
     clusters = [_make_cluster(ordered, sims, members) for members in groups]
     return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
@@ -248,20 +272,47 @@ def _apply_penalties(
 
 
 def _apply_anchors(
-    sims: Vectors, texts: Sequence[str], window: WindowTerms, threshold: float, least: int
+    sims: Vectors,
+    ordered: Sequence[Statement],
+    window: WindowTerms,
+    threshold: float,
+    least: int,
+    verifier: MergeVerifier | None = None,
 ) -> None:
     """Veto, in place, the pairs that would merge but name fewer than ``least`` things in
     common (:meth:`WindowTerms.shared_things`, each pair's neighbourhood being the statements
-    close to either of the two before any veto)."""
+    close to either of the two before any veto), but those of two shows in the verifier's
+    band that it says are one story (asked closest first, so a budget goes to the likeliest)."""
     if not least:
         return
+    texts = [s.text for s in ordered]
     close = sims >= anchors.NEAR_COSINE
+    band: list[tuple[float, int, int]] = []
     for i, j in zip(*np.nonzero(sims >= threshold), strict=True):
         if i < j:
             near = [texts[int(k)] for k in np.flatnonzero(close[i] | close[j])]
-            if window.shared_things(texts[i], texts[j], near) < least:
-                sims[i, j] -= 1.0
-                sims[j, i] -= 1.0
+            shared = window.shared_things(texts[i], texts[j], near)
+            if shared >= least:
+                continue
+            similarity = float(sims[i, j])
+            if (
+                verifier
+                and _two_shows(ordered[i], ordered[j])
+                and in_band(similarity, shared, threshold, least)
+            ):
+                band.append((similarity, int(i), int(j)))
+                continue
+            sims[i, j] -= 1.0
+            sims[j, i] -= 1.0
+    for _, i, j in sorted(band, key=lambda b: (-b[0], b[1], b[2])):
+        if not (verifier and verifier.same_story(texts[i], texts[j])):
+            sims[i, j] -= 1.0
+            sims[j, i] -= 1.0
+
+
+def _two_shows(a: Statement, b: Statement) -> bool:
+    """Whether ``a`` and ``b`` may come from two shows (an unknown show may be another)."""
+    return a.show is None or b.show is None or a.show != b.show
 
 
 def _canonical(

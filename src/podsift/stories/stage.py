@@ -20,6 +20,7 @@ from podsift.stories.group import (
     threshold_for,
 )
 from podsift.stories.index import StoryIndex
+from podsift.stories.verify import MergeVerifier, make_verifier
 
 if TYPE_CHECKING:
     from podsift.store import InsightRow
@@ -35,6 +36,8 @@ class StoriesReport:
     joined: int
     new_stories: int
     re_embedded: int = 0  # stories of another embedder given the configured one's centroid
+    verified: int = 0  # pairs the merge verifier answered ([cluster] verifier)
+    unverified: int = 0  # band pairs left apart unanswered: past its budget, failed, refused
 
 
 def make_embedder(ctx: RunContext) -> Embedder:
@@ -51,7 +54,8 @@ def run(ctx: RunContext) -> StoriesReport:
     run that catches up on many days therefore builds the same stories as daily runs would,
     and a run never reclusters a month from scratch. One :class:`StoryIndex` serves all the
     days: each day syncs it to that day's window, re-indexing only new and moved stories.
-    Stories another embedder made are first re-embedded (:func:`adopt_stories`).
+    Stories another embedder made are first re-embedded (:func:`adopt_stories`). With
+    ``[cluster] verifier``, one verifier (and its budget) serves all the days.
     """
     rows = ctx.store.unassigned_insights()
     embedder = make_embedder(ctx)
@@ -68,11 +72,16 @@ def run(ctx: RunContext) -> StoriesReport:
     joined = new = 0
     index = StoryIndex(embedder.dim, key=natural_key)
     known = {r.text: v for r, v in zip(rows, vectors, strict=True)}  # member vectors, by text
+    verifier = make_verifier(ctx.settings.cluster.verifier, ctx.settings.insights)
     for day in sorted(by_day):
-        day_joined, day_new = _assign_day(ctx, embedder, day, by_day[day], index, known)
+        day_joined, day_new = _assign_day(ctx, embedder, day, by_day[day], index, known, verifier)
         joined, new = joined + day_joined, new + day_new
     ctx.progress(f"stories: {len(rows)} insights, {joined} joined, {new} new stories")
-    return StoriesReport(len(rows), joined, new, adopted)
+    if verifier is None:
+        return StoriesReport(len(rows), joined, new, adopted)
+    unverified = verifier.failed + verifier.refused
+    ctx.progress(f"stories: {verifier.asked} pairs verified, {unverified} left unverified")
+    return StoriesReport(len(rows), joined, new, adopted, verifier.asked, unverified)
 
 
 def _day_of(row: InsightRow) -> date:
@@ -127,6 +136,7 @@ def _assign_day(
     items: list[tuple[InsightRow, Vector]],
     index: StoryIndex,
     known: dict[str, Vector],
+    verifier: MergeVerifier | None = None,
 ) -> tuple[int, int]:
     """Join one day's insights to the window's stories or start new ones; count both."""
     model = embedder.name
@@ -147,6 +157,7 @@ def _assign_day(
         story_texts=story_texts,
         member_vectors=member_vectors,
         index=index,
+        verifier=verifier,
     )
     centroids = dict(existing)
     vec_of = {r.id: v for r, v in items}
