@@ -174,8 +174,8 @@ insights = Table(
 )
 Index("ix_insights_episode", insights.c.episode_id)
 # full-text search (migration 0010), which SQLAlchemy cannot describe: on SQLite the FTS5
-# table insight_fts, its rowids insight_rowids and triggers on insights; on PostgreSQL a GIN
-# index, ix_insights_search (podsift.store.search)
+# table insight_fts, its rowids insight_rowids and triggers on insights; on PostgreSQL a stored
+# tsvector column, search_document, with a GIN index (migration 0014; podsift.store.search)
 
 embeddings = Table(
     "embeddings",

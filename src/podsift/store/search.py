@@ -4,9 +4,9 @@ The index (migration 0010) covers each insight's text, quote and speaker, stemme
 on both backends. What a person types is never handed to either query language: it becomes
 a tuple of literal terms (:func:`search_terms`), so ``AND``, ``NEAR(``, ``*``, ``"`` and ``:``
 are words or punctuation, never operators. Every term must occur. Hits come best first
-(BM25 on SQLite, ``ts_rank`` on PostgreSQL), then from the newest episode; on SQLite, the
-best among the newest :data:`MAX_RANKED` matches, so a common word costs the same on a store of
-any size.
+(BM25 on SQLite, ``ts_rank`` on PostgreSQL), then from the newest episode: the best among the
+newest :data:`MAX_RANKED` matches, so a common word costs about the same on a store of any
+size.
 """
 
 from __future__ import annotations
@@ -29,18 +29,16 @@ MAX_QUERY_CHARS = 200
 MAX_LIMIT = 100
 """The most hits one call returns."""
 
-# the text the PostgreSQL index is built on (migration 0010), repeated verbatim: with bound
-# parameters in place of these constants the planner would not recognise the expression
-_PG_DOCUMENT: sa.ColumnClause[Any] = sa.literal_column(
-    "to_tsvector('english'::regconfig,"
-    " insights.text || ' ' || insights.quote || ' ' || coalesce(insights.speaker, ''))"
-)
+# each insight's English tsvector on PostgreSQL, a stored column with a GIN index (migration
+# 0014); SQLAlchemy's table does not describe it, since SQLite has no such column
+_PG_DOCUMENT: sa.ColumnClause[Any] = sa.literal_column("insights.search_document")
 _PG_CONFIG: sa.ColumnClause[Any] = sa.literal_column("'english'::regconfig")
 
 MAX_RANKED = 2000
-"""SQLite ranks at most the newest this many matches of a search (rowids grow with time):
-BM25 costs a few microseconds a match, so a common word over a million insights would
-otherwise take a quarter of a second."""
+"""Each backend ranks at most the newest this many matches of a search (SQLite by rowid,
+which grows with time; PostgreSQL by ``created_at``): ranking costs a few microseconds a
+match, so a common word over a million insights would otherwise take a quarter of a second
+or more."""
 
 _SQLITE_MATCHES = sa.text(
     "SELECT r.insight_id AS insight_id, -bm25(insight_fts) AS relevance"
@@ -154,14 +152,14 @@ def _matches(
 ) -> tuple[sa.ColumnElement[Any], sa.FromClause, list[sa.ColumnElement[bool]]]:
     """The relevance column, the FROM clause and the match condition of this backend.
 
-    SQLite ranks the newest :data:`MAX_RANKED` matches; with ``cut`` it keeps only those at
-    least as relevant as the ``cut``-th best (ties included), so a common word joins tens of
-    rows to their episodes, not thousands.
+    Each ranks the newest :data:`MAX_RANKED` matches; with ``cut``, only the hits that can be
+    among the ``cut`` best are joined to their episodes, not thousands. PostgreSQL keeps
+    exactly the ``cut`` best (its ``ts_rank`` ties whenever texts repeat); SQLite keeps those
+    at least as relevant as the ``cut``-th best, ties included (BM25 weighs the length too).
     """
     if c.dialect.name == "postgresql":
-        query = sa.func.plainto_tsquery(_PG_CONFIG, " ".join(terms))
-        # plainto_tsquery reads no operators at all: every word of the text is ANDed
-        return sa.func.ts_rank(_PG_DOCUMENT, query), t.insights, [_PG_DOCUMENT.op("@@")(query)]
+        hits = _pg_matches(terms, cut).cte("hits")
+        return hits.c.relevance, hits.join(t.insights, t.insights.c.id == hits.c.insight_id), []
     match = fts5_match(terms)
     floor = c.execute(_SQLITE_FLOOR, {"match": match, "skip": MAX_RANKED - 1}).scalar() or 0
     hits = _SQLITE_MATCHES.bindparams(match=match, floor=floor).cte("hits")
@@ -176,6 +174,33 @@ def _matches(
         .scalar_subquery()
     )
     return hits.c.relevance, joined, [sa.or_(last.is_(None), hits.c.relevance >= last)]
+
+
+def _pg_matches(terms: tuple[str, ...], cut: int | None) -> sa.Select[Any]:
+    """The newest :data:`MAX_RANKED` insights holding every word, with ``ts_rank``; with
+    ``cut``, only the ``cut`` best of them (relevance, then newest episode, then id).
+
+    ``plainto_tsquery`` reads no operators at all: every word of the text is ANDed.
+    """
+    i = t.insights.c
+    query = sa.func.plainto_tsquery(_PG_CONFIG, " ".join(terms))
+    newest = (
+        sa.select(i.id, i.episode_id, _PG_DOCUMENT.label("document"))
+        .where(_PG_DOCUMENT.op("@@")(query))
+        .order_by(i.created_at.desc())
+        .limit(MAX_RANKED)
+        .subquery()
+    )
+    relevance = sa.func.ts_rank(newest.c.document, query, type_=sa.Float).label("relevance")
+    hits = sa.select(newest.c.id.label("insight_id"), relevance)
+    if not cut:
+        return hits
+    published = t.episodes.c.published
+    return (
+        hits.join_from(newest, t.episodes, t.episodes.c.id == newest.c.episode_id)
+        .order_by(relevance.desc(), published.desc().nulls_last(), newest.c.id)
+        .limit(cut)
+    )
 
 
 def _filters(
