@@ -1,7 +1,7 @@
 """Judge the day's five, blind, next to a baseline's five (issue 21), and with the judge (#18).
 
 Usage: ``python benchmarks/eval_digest.py --crowd {demo,dev,confirm} [--systems LIST]
-[--judge-budget SECONDS] [--reuse] [--export] [--add-scores FILE] [--json]`` (run from the
+[--judge-budget SECONDS] [--top N] [--reuse] [--export] [--add-scores FILE] [--json]`` (run from the
 repository root).
 
 1. The five. The daily job runs over the crowd as :mod:`benchmarks/eval_crowd` runs it (the
@@ -78,27 +78,36 @@ def _item(view: StoryView) -> dict[str, Any]:
     return {"story_id": view.id, "quote": m.quote, "show": m.show}
 
 
-def baseline_five(views: list[StoryView], vectors: dict[str, Any]) -> list[dict[str, Any]]:
-    """The top five stories by mean cosine of their centroid to every other story's."""
+def baseline_five(
+    views: list[StoryView], vectors: dict[str, Any], top: int = TOP
+) -> list[dict[str, Any]]:
+    """The top ``top`` stories by mean cosine of their centroid to every other story's."""
     ids = [v.id for v in views if v.mentions and v.id in vectors]
     if len(ids) < 2:
-        return [_item(v) for v in views if v.mentions][:TOP]
+        return [_item(v) for v in views if v.mentions][:top]
     matrix = np.stack([np.asarray(vectors[i], dtype=np.float64) for i in ids])
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     sims = matrix @ matrix.T
     central = (sims.sum(axis=1) - 1.0) / (len(ids) - 1)
     by_id = {v.id: v for v in views}
     order = sorted(range(len(ids)), key=lambda k: (-central[k], ids[k]))
-    return [_item(by_id[ids[k]]) for k in order[:TOP]]
+    return [_item(by_id[ids[k]]) for k in order[:top]]
 
 
 def build_fives(
-    crowd: str, shared: Path, systems: tuple[str, ...] = SYSTEMS, judge_budget: float | None = None
+    crowd: str,
+    shared: Path,
+    systems: tuple[str, ...] = SYSTEMS,
+    judge_budget: float | None = None,
+    top: int = TOP,
 ) -> dict[str, Any]:
     """Run the daily job over ``crowd``; return the five of each of ``systems``.
 
-    With ``podsift+judge`` among them, ``measure`` holds what the judge's run cost and
-    ``judgements`` each candidate's score (see :func:`judged_five`).
+    With ``top`` over five, podsift's and the baseline's lists go on to their ``top`` best:
+    the five and the candidates behind them (podsift's drafted again with ``[rank] top``;
+    its first five must be the daily job's). With ``podsift+judge`` among them, ``measure``
+    holds what the judge's run cost and ``judgements`` each candidate's score (see
+    :func:`judged_five`).
     """
     roots, bundled = crowd_roots(crowd, shared)
     settings = Settings()
@@ -110,6 +119,11 @@ def build_fives(
             views = store.story_views(EPOCH)
             vectors = dict(store.story_centroids(settings.cluster.embedder, EPOCH))
             ours = [_digest_item(i) for i in result.digest.items]
+            if top > TOP:
+                wider = more_candidates(store, result.as_of, result.window, top)
+                if wider[:TOP] != ours:
+                    raise SystemExit(f"the top {top} do not begin with the daily job's five")
+                ours = wider
             if JUDGED in systems:
                 got = judged_five(store, result.as_of, result.window, ours, judge_budget)
                 out[JUDGED], out["measure"], out["judgements"] = got
@@ -119,8 +133,20 @@ def build_fives(
     if "podsift" in systems:
         out["podsift"] = ours
     if "baseline" in systems:
-        out["baseline"] = baseline_five(views, vectors)
+        out["baseline"] = baseline_five(views, vectors, top)
     return out
+
+
+def more_candidates(
+    store: Store, as_of: datetime, window: timedelta, top: int
+) -> list[dict[str, Any]]:
+    """The operator's digest drafted again with ``[rank] top = top``: the five and more."""
+    plain = demo_settings(Settings(), window)
+    wide = dataclasses.replace(plain, rank=dataclasses.replace(plain.rank, top=top))
+    with httpx.Client() as client:
+        ctx = RunContext(wide, store, client, as_of, lookback=window)
+        payload, _ = draft_digest(ctx, OPERATOR, as_of.date(), pool=StoryPool.load(ctx))
+    return [_digest_item(i) for i in payload["items"]]
 
 
 def _digest_item(item: Any) -> dict[str, Any]:
@@ -268,17 +294,25 @@ def report(fives: dict[str, Any], key: dict[str, Any], scores: dict[str, int]) -
     by_slot = {(s, r): ident for ident, froms in key.items() for s, r in froms}
     out: dict[str, Any] = {}
     for system in systems_of(fives):
-        got = [scores.get(by_slot[(system, r)]) for r in range(1, len(fives[system]) + 1)]
+        every = [scores.get(by_slot[(system, r)]) for r in range(1, len(fives[system]) + 1)]
+        got = every[:TOP]
         known = [g for g in got if g is not None]
         first = fives[system][0] if fives[system] else None
         out[system] = {
-            "items": len(fives[system]),
+            "items": len(got),
             "scored": len(known),
-            "mean": round(sum(known) / len(known), 2) if known else None,
+            "mean": _mean(known),
             "filler": round(sum(g <= FILLER for g in known) / len(known), 3) if known else None,
             "number_1": None if first is None else {**first, "score": got[0]},
         }
+        if len(every) > TOP:  # the candidates behind the five
+            out[system]["top_n"] = len(every)
+            out[system]["top_n_mean"] = _mean([g for g in every if g is not None])
     return out
+
+
+def _mean(scores: list[int]) -> float | None:
+    return round(sum(scores) / len(scores), 2) if scores else None
 
 
 def print_report(crowd: str, rep: dict[str, Any]) -> None:
@@ -290,6 +324,8 @@ def print_report(crowd: str, rep: dict[str, Any]) -> None:
         quote = " ".join(str(one.get("quote", "")).split())[:70]
         print(f"  {system:<13} {r['items']:>5} {r['scored']:>6} {mean:>5} {filler:>7}  "
               f"[{one.get('score', '-')}] {quote} ({one.get('show', '')})")  # fmt: skip
+        if "top_n" in r:
+            print(f"  {'':<13} top {r['top_n']}: mean {r['top_n_mean']}")
 
 
 def print_measure(crowd: str, m: dict[str, Any]) -> None:
@@ -311,6 +347,7 @@ def main() -> None:
     ap.add_argument("--systems", default=DEFAULT_SYSTEMS,
                     help=f"comma-separated, of {known} (default: %(default)s)")  # fmt: skip
     ap.add_argument("--judge-budget", type=float, help="the local model's budget_seconds")
+    ap.add_argument("--top", type=int, default=TOP, help="list this many of each system's best")
     ap.add_argument("--reuse", action="store_true", help="read the fives built last time")
     ap.add_argument("--export", action="store_true", help="write the blind sheet and its key")
     ap.add_argument("--add-scores", type=Path, help="a judge's answers: ID: SCORE lines")
@@ -325,7 +362,7 @@ def main() -> None:
     if args.reuse or (args.add_scores and saved.exists()):
         fives = json.loads(saved.read_text(encoding="utf-8"))
     else:
-        fives = build_fives(args.crowd, args.shared, systems, args.judge_budget)
+        fives = build_fives(args.crowd, args.shared, systems, args.judge_budget, args.top)
         saved.write_text(json.dumps(fives, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if "judgements" in fives:
             write_judgements(fives["judgements"], folder / "judgements.tsv")

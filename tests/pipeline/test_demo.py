@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
 from podsift.cli import main
+from podsift.config import Settings
+from podsift.demo import with_local_headlines
 from tests.conftest import DATA
 
 
@@ -17,7 +21,8 @@ def test_demo_prints_five_distinct_stories_from_real_shows(
 ) -> None:
     html = tmp_path / "digest.html"
     with pytest.raises(SystemExit) as done:
-        main(["demo", "--json", "--data", str(DATA / "demo-talkpython"), "--html", str(html)])
+        main(["demo", "--json", "--no-llm", "--data", str(DATA / "demo-talkpython"),
+              "--html", str(html)])  # fmt: skip
     out, err = capsys.readouterr()
     assert done.value.code == 0
     digest = json.loads(out)
@@ -40,7 +45,7 @@ def test_demo_prints_five_distinct_stories_from_real_shows(
 def test_demo_keeps_the_store_with_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "kept.db"
     with pytest.raises(SystemExit) as done:
-        main(["--db", str(db), "demo", "--json", "--html", str(tmp_path / "d.html")])
+        main(["--db", str(db), "demo", "--json", "--no-llm", "--html", str(tmp_path / "d.html")])
     assert done.value.code == 0
     capsys.readouterr()
     with pytest.raises(SystemExit):
@@ -48,3 +53,42 @@ def test_demo_keeps_the_store_with_db(tmp_path: Path, capsys: pytest.CaptureFixt
     status = json.loads(capsys.readouterr().out)
     assert status["counts"]["episodes"] >= 20
     assert status["counts"]["digests"] == 1
+
+
+def _settings(models: Path, **insights: str) -> Settings:
+    base = Settings()
+    return dataclasses.replace(
+        base,
+        cluster=dataclasses.replace(base.cluster, models_dir=str(models)),
+        insights=dataclasses.replace(base.insights, **insights),
+    )
+
+
+def test_the_demo_writes_headlines_with_the_local_model_only_when_it_is_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(  # the runtime "installed", whether or not this machine has it
+        importlib.util, "find_spec", lambda name, *a: object() if name == "cyllama" else real(name)
+    )
+    assert with_local_headlines(_settings(tmp_path)) is None  # no model fetched
+    (tmp_path / "qwen-1.5b").mkdir()
+    (tmp_path / "qwen-1.5b" / "model.gguf").write_bytes(b"GGUF")  # its hash is checked on load
+    chosen = with_local_headlines(_settings(tmp_path))
+    assert chosen is not None and chosen.insights.headlines == "local"
+    # a headline writer the user configured wins
+    assert with_local_headlines(_settings(tmp_path, headlines="openai")) is None
+    assert with_local_headlines(_settings(tmp_path, provider="anthropic")) is None
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert with_local_headlines(_settings(tmp_path)) is None  # no runtime
+
+
+def test_the_demo_says_how_to_get_headlines_without_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # no fetched model here
+    with pytest.raises(SystemExit) as done:
+        main(["demo", "--html", str(tmp_path / "d.html")])
+    assert done.value.code == 0
+    err = capsys.readouterr().err
+    assert "headlines: none" in err and "podsift models fetch qwen-1.5b" in err

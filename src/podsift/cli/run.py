@@ -25,8 +25,16 @@ from podsift.cli.app import App, pass_app, print_json
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the HTML email (default: podsift-demo.html in a temp folder).",
 )
+@click.option(
+    "--llm/--no-llm",
+    default=True,
+    help="Headlines by the local model when it is installed (`podsift models fetch "
+    "qwen-1.5b`) and no other LLM is configured (default: on).",
+)
 @pass_app
-def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path | None) -> None:
+def demo_cmd(
+    app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path | None, llm: bool
+) -> None:
     """Run the whole daily job offline on the bundled real podcasts and show the top 5.
 
     Feeds and transcripts are served from a loopback HTTP server; the store is a fresh
@@ -34,7 +42,7 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
     as of the day after the newest one, with a window reaching back to the oldest.
     """
     from podsift.cli.show import show_digest
-    from podsift.demo import run_demo
+    from podsift.demo import run_demo, with_local_headlines
     from podsift.digest import digest_to_json, render_html
     from podsift.store import open_store
 
@@ -42,7 +50,16 @@ def demo_cmd(app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path |
     temporary = not (app.db or app.settings.store.db)  # else the app's store, closed by the app
     store = open_store(str(workdir / "demo.db")) if temporary else app.store()
     click.echo("podsift demo: sifting the bundled real podcasts (offline)…", err=True)
-    result = run_demo(store, app.settings, extra, progress=app.progress)
+    settings = app.settings
+    local = with_local_headlines(settings) if llm else None
+    if local is not None:
+        settings = local
+        click.echo(f"headlines: the local model {settings.insights.local.model} "
+                   "(--no-llm leaves it out)", err=True)  # fmt: skip
+    elif not (settings.insights.headlines or settings.insights.provider != "local"):
+        click.echo("headlines: none, each item is its quote (`pip install 'podsift[llm-local]'` "
+                   "and `podsift models fetch qwen-1.5b` add them)", err=True)  # fmt: skip
+    result = run_demo(store, settings, extra, progress=app.progress)
     html_file = html_path or workdir / "podsift-demo.html"
     html_file.write_text(render_html(result.digest), encoding="utf-8")
     counts = result.report.as_dict()

@@ -62,6 +62,30 @@ def demo_settings(settings: Settings, window: timedelta) -> Settings:
     )
 
 
+def with_local_headlines(settings: Settings) -> Settings | None:
+    """``settings`` with headlines by the local chat model, when it can run here; else None.
+
+    It can when no headline writer is configured already (``[insights] headlines`` and an LLM
+    ``provider`` both unset), cyllama is installed and ``[insights.local] model`` is a fetched
+    model or a GGUF file that exists. Its hash is checked when it loads.
+    """
+    import importlib.util
+
+    from podsift.llm.weights import GGUF_SOURCES, gguf_path
+    from podsift.stories import models_dir
+
+    insights = settings.insights
+    if insights.headlines or insights.provider != "local":
+        return None
+    if importlib.util.find_spec("cyllama") is None:
+        return None
+    model = insights.local.model
+    path = gguf_path(model, models_dir(settings)) if model in GGUF_SOURCES else Path(model)
+    if not path.expanduser().is_file():
+        return None
+    return dataclasses.replace(settings, insights=dataclasses.replace(insights, headlines="local"))
+
+
 def run_demo(
     store: Store,
     settings: Settings,

@@ -87,12 +87,12 @@ def faithful(headline: str, quote: str) -> bool:
     return not any(conflicts(ours, theirs))
 
 
-def _injected(item: DigestItem) -> bool:
+def injected(item: DigestItem) -> bool:
     """Whether a quote of ``item`` reads like an instruction to a model (never sent to one)."""
     return any(unsafe_reason(q) for q in (item.quote, *(a.quote for a in item.also_on[:3])))
 
 
-def _clean(headline: str) -> str:
+def clean_headline(headline: str) -> str:
     """One line, without the quotation marks a model may wrap it in."""
     return " ".join(headline.split()).strip("\"'“”")
 
@@ -103,7 +103,7 @@ def polish_digest(digest: Digest, polisher: Polisher | None) -> Digest:
     Only ``headline`` changes; with no polisher, or when it fails, the digest is returned as
     it was.
     """
-    asked = [i for i in digest.items if not _injected(i)]
+    asked = [i for i in digest.items if not injected(i)]
     if polisher is None or not asked:
         return digest
     try:
@@ -114,8 +114,8 @@ def polish_digest(digest: Digest, polisher: Polisher | None) -> Digest:
     items = []
     for item in digest.items:
         headline = new.get(item.story_id)
-        if headline is not None and acceptable(_clean(headline), item):
-            item = dataclasses.replace(item, headline=_clean(headline))
+        if headline is not None and acceptable(clean_headline(headline), item):
+            item = dataclasses.replace(item, headline=clean_headline(headline))
         items.append(item)
     return dataclasses.replace(digest, items=tuple(items))
 
