@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import UTC, datetime, timedelta
 
@@ -157,3 +158,15 @@ def test_a_story_that_says_more_outranks_an_equally_central_one() -> None:
     ranked = rank_stories([vague, exact], now=NOW)
     assert [r.story.id for r in ranked] == ["exact", "vague"]
     assert dict(ranked[1].reasons)["substance"] >= 0.5
+
+
+def test_a_rambling_quote_ranks_below_the_same_point_said_plainly() -> None:
+    plain = with_text("plain", TEXT, ["A"])
+    said = "So, like, Django 6.0, um, it ships -- you know, it ships background tasks, I mean."
+    first = plain.mentions[0]
+    rambling = dataclasses.replace(
+        plain, id="rambling", mentions=(dataclasses.replace(first, quote=said),)
+    )
+    ranked = rank_stories([rambling, plain], now=NOW)
+    assert [r.story.id for r in ranked] == ["plain", "rambling"]
+    assert dict(ranked[1].reasons)["substance"] < 0.5 * dict(ranked[0].reasons)["substance"]

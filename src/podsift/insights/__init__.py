@@ -25,7 +25,7 @@ from podsift.insights.stage import (
     make_extractor,
     run,
 )
-from podsift.insights.standalone import standalone_reason, substance
+from podsift.insights.standalone import disfluency, fluency, standalone_reason, substance
 
 __all__ = [
     "ExtractReport",
@@ -36,9 +36,11 @@ __all__ = [
     "Polisher",
     "ReportsFallbacks",
     "build_extractor",
+    "disfluency",
     "extract_episode",
     "extract_one",
     "extractors",
+    "fluency",
     "insight_to_json",
     "insights_to_json",
     "looks_like_instruction",

@@ -36,13 +36,13 @@ _FILLERS = (
     re.compile(rf"(?i)\s*\[(?:{alternation('fillers', 'notes')})\]"),
 )
 # A word said twice or more ("the the", "I, I"); "that that" and "had had" can be grammatical.
-_STUTTER = re.compile(r"(?i)\b(?!that\b|had\b)(\w+(?:'\w+)?)(?:,?\s+\1\b)+")
+STUTTER = re.compile(r"(?i)\b(?!that\b|had\b)(\w+(?:'\w+)?)(?:,?\s+\1\b)+")
 # A false start: a phrase of two or three words, maybe an aside of a word or two, then the
 # phrase again and more words ("if you, you should, if you run" → "if you run"); not after
 # a question word ("what it means, it means that") nor a repeated statement ("when an app
 # crashes, an app crashes.").
 _W = r"\w+(?:'\w+)?"
-_RESTART = re.compile(
+RESTART = re.compile(
     rf"(?i)(?<!\bwhat )(?<!\bhow )(?<!\bwho )(?<!\bwhy )(?<!\bwhere )(?<!\bwhich )"
     rf"\b({_W}(?:\s+{_W}){{1,2}}),\s+(?:{_W}(?:\s+{_W})?,\s+)?\1\b(?=,?\s+\w)"
 )
@@ -95,7 +95,7 @@ def light_clean(quote: str) -> str:
 def garbles(stutter: re.Match[str]) -> bool:
     """Whether collapsing this stutter would run two clauses into one ("if you should").
 
-    >>> [garbles(m) for m in _STUTTER.finditer("if you, you should; I, I think")]
+    >>> [garbles(m) for m in STUTTER.finditer("if you, you should; I, I think")]
     [True, False]
     """
     word = stutter.group(1)
@@ -133,10 +133,10 @@ def clean_quote(quote: str) -> str:
     """
     text = light_clean(quote)
     for _ in range(3):  # "we're going to, we're going to, we're going to have"
-        text, count = _RESTART.subn(_restart, text)
+        text, count = RESTART.subn(_restart, text)
         if not count:
             break
-    text = _tidy(_STUTTER.sub(_collapse, text))
+    text = _tidy(STUTTER.sub(_collapse, text))
     text = _LEADING.sub("", text.lstrip(" ,.;:-–—"))
     text = text.lstrip(" ,.;:-–—")
     return text[:1].upper() + text[1:]

@@ -10,6 +10,9 @@ on its own (:func:`standalone_reason`) when
 - it talks about the conversation or the show ("That was a long tangent…", "as I said");
 - it states nothing: no name, figure, claim or news, and few content words.
 
+:func:`fluency` says how much a quote reads like a statement rather than unedited talk
+(fillers, spoken hedges, stutters, broken-off sentences): a reader skims past rambling.
+
 :func:`substance` turns that into the factor the ranking weighs: 0 for a passage that does not
 stand alone, otherwise 0.5 to 1 with its specificity (names, figures, versions) and its claim
 and news cues, so a story that says more outranks one that is merely central.
@@ -17,11 +20,13 @@ and news cues, so a story that says more outranks one that is merely central.
 
 from __future__ import annotations
 
+import math
 import re
 
+from podsift.insights.clean import RESTART, STUTTER
 from podsift.insights.filters import housekeeping_reason, meta_reason
 from podsift.insights.scoring import claim_strength, news, specificity
-from podsift.lexicon import content_words, normalise, words
+from podsift.lexicon import alternation, content_words, normalise, words
 
 # Words that open a turn without content: "Oh, so, yeah, those are…"
 _MARKERS = frozenset(
@@ -94,6 +99,15 @@ _CONVERSATION = re.compile(
     re.I,
 )
 _QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
+# What unedited speech leaves in (data/fillers.txt, data/hedges.txt): hesitations and asides
+# wherever they stand, spoken hedges, and dashes where a sentence breaks off.
+_DISFLUENT = re.compile(
+    rf"(?i)\b(?:{alternation('fillers', 'sounds')}|{alternation('fillers', 'asides')}|"
+    rf"{alternation('hedges', 'speech')})\b|--|—|(?<=\s)-(?=\s)"
+)
+FLUENCY_DECAY = 10.0
+"""How fast :func:`fluency` falls with the share of disfluent words: one in ten halves it
+less than three times over (e^-1 ≈ 0.37)."""
 MIN_CONTENT = 5
 """Fewest content words of a passage with no name, figure, claim or news to still say
 something."""
@@ -168,6 +182,34 @@ def _empty_opening(text: str) -> bool:
         return False
     stated = specificity(first) + claim_strength(first) + news(first)
     return stated == 0 and len(content_words(first)) < 3
+
+
+def disfluency(quote: str) -> float:
+    """The share of a quote's words that unedited speech leaves in: fillers, asides, spoken
+    hedges, broken-off sentences (dashes), stutters and false starts.
+
+    >>> disfluency("uv 0.5 resolves dependencies ten times faster than pip.")
+    0.0
+    >>> round(disfluency("And so I basically -- like, I, I have a WhatsApp, you know."), 3)
+    0.333
+    """
+    n = len(words(quote))
+    if not n:
+        return 0.0
+    marks = _DISFLUENT.findall(quote) + STUTTER.findall(quote) + RESTART.findall(quote)
+    return min(len(marks) / n, 1.0)
+
+
+def fluency(quote: str) -> float:
+    """How much a quote reads like a statement rather than unedited talk: 1 when it has no
+    disfluency, falling as ``exp(-FLUENCY_DECAY × disfluency)``.
+
+    >>> fluency("Django 6.0 ships background tasks.")
+    1.0
+    >>> fluency("Like, you know, it's kind of, um, the thing.") < 0.5
+    True
+    """
+    return round(math.exp(-FLUENCY_DECAY * disfluency(quote)), 6)
 
 
 def substance(text: str) -> float:

@@ -9,7 +9,9 @@ where
 - substance = how much the representative quote says read on its own
   (:func:`podsift.insights.substance`): 0 when it leans on what came before, asks, talks
   about the conversation or states nothing, so it never reaches the digest; else 0.5..1
-  with its names, figures, claims and news;
+  with its names, figures, claims and news; times its fluency
+  (:func:`podsift.insights.fluency`), which falls with the share of fillers, spoken hedges,
+  stutters and broken-off sentences in the verbatim quote;
 - recency = 0.5 ** (age in days of ``last_seen`` / half-life); unknown ``last_seen`` → 1.0,
   a ``last_seen`` after ``now`` counts as age 0;
 - judgement = a chat model's expected score of the representative quote over 4
@@ -39,6 +41,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
+from podsift.insights import fluency
 from podsift.insights import substance as _substance
 from podsift.models import RankedStory, StoryView
 
@@ -67,8 +70,12 @@ def salience(story: StoryView) -> float:
 
 
 def substance(story: StoryView) -> float:
-    """How much the story's representative says on its own (0 when it cannot stand alone)."""
-    return _substance(story.mentions[0].text) if story.mentions else 0.0
+    """How much the story's representative says on its own (0 when it cannot stand alone),
+    times how fluently its quote says it (:func:`podsift.insights.fluency`)."""
+    if not story.mentions:
+        return 0.0
+    first = story.mentions[0]
+    return round(_substance(first.text) * fluency(first.quote), 6)
 
 
 def recency(last_seen: datetime | None, now: datetime, half_life_days: float) -> float:
