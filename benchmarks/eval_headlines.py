@@ -63,8 +63,9 @@ BATCH = 5  # the day's five: one request, as the digest stage asks
 _ANSWER = re.compile(r"^\s*(H\d+)\s*[:=]\s*([a-z]+)", re.I)
 
 
-def candidates(crowd: str, shared: Path, top: int) -> list[DigestItem]:
-    """The operator digest's best ``top`` items over ``crowd``, as the product ranks them."""
+def candidates(crowd: str, shared: Path, top: int) -> dict[str, Any]:
+    """The operator digest's best ``top`` items over ``crowd``, as the product ranks them:
+    the digest's stored JSON."""
     roots, bundled = crowd_roots(crowd, shared)
     with tempfile.TemporaryDirectory(prefix="podsift-headlines-") as tmp:
         store = open_store(str(Path(tmp) / "crowd.db"))
@@ -78,32 +79,45 @@ def candidates(crowd: str, shared: Path, top: int) -> list[DigestItem]:
                                           pool=StoryPool.load(ctx))  # fmt: skip
         finally:
             store.close()
-    return list(digest_from_json(payload).items)
+    return payload
 
 
-def write_headlines(items: list[DigestItem], model: str) -> tuple[list[dict[str, Any]], float]:
-    """Ask the local model for each item's headline, five at a time; check each one.
+def checked(rows: list[dict[str, Any]], digests: dict[str, dict[str, Any]]) -> None:
+    """Put each row's verdict of the product's checks (as they are now) in ``passes``."""
+    items = {
+        (crowd, i.story_id): i
+        for crowd, payload in digests.items()
+        for i in digest_from_json(payload).items
+    }
+    for row in rows:
+        item = items[(row["crowd"], row["story_id"])]
+        row["passes"] = bool(row["headline"]) and acceptable(row["headline"], item)
 
-    Returns one row per item (quote, headline, whether it passes) and the seconds per five
-    after the first request (the model loaded and its prompt prefix cached).
+
+def write_headlines(
+    items: list[tuple[str, DigestItem]], model: str
+) -> tuple[list[dict[str, Any]], float]:
+    """Ask the local model for each ``(crowd, item)``'s headline, five at a time.
+
+    Returns one row per item (crowd, quote, headline) and the seconds per five after the
+    first request (the model loaded and its prompt prefix cached).
     """
     local = dataclasses.replace(InsightSettings().llm("local"), model=model, budget_seconds=3600.0)
     polisher = LLMPolisher(connect("local", local), local.max_output_tokens)
     rows, seconds = [], []
     for lo in range(0, len(items), BATCH):
-        batch = [i for i in items[lo : lo + BATCH] if not injected(i)]
+        batch = [(c, i) for c, i in items[lo : lo + BATCH] if not injected(i)]
         began = time.perf_counter()
         try:
-            heads = polisher.headlines(batch)
+            heads = polisher.headlines([i for _, i in batch])
         except Exception as e:  # a junk reply counts as no headline, as in the product
             print(f"  batch {lo // BATCH + 1}: {e}", file=sys.stderr)
             heads = []
         seconds.append(time.perf_counter() - began)
-        for item, head in zip(batch, [*heads, *[None] * len(batch)], strict=False):
-            text = clean_headline(head) if head else ""
-            rows.append({"story_id": item.story_id, "show": item.show,
-                         "quote": " ".join(item.quote.split()), "headline": text,
-                         "passes": bool(text) and acceptable(text, item)})  # fmt: skip
+        for (crowd, item), head in zip(batch, [*heads, *[None] * len(batch)], strict=False):
+            rows.append({"crowd": crowd, "story_id": item.story_id, "show": item.show,
+                         "quote": " ".join(item.quote.split()),
+                         "headline": clean_headline(head) if head else ""})  # fmt: skip
     later = seconds[1:] or seconds
     return rows, sum(later) / max(len(later), 1)
 
@@ -170,16 +184,18 @@ def main() -> None:
     if args.reuse or (args.add_labels and saved.exists()):
         data = json.loads(saved.read_text(encoding="utf-8"))
     else:
-        items = []
+        digests = {}
         for crowd in (c.strip() for c in args.crowds.split(",") if c.strip()):
-            got = candidates(crowd, args.shared, args.per_crowd)
-            print(f"{crowd}: {len(got)} stories", file=sys.stderr)
-            items += got
+            digests[crowd] = candidates(crowd, args.shared, args.per_crowd)
+            print(f"{crowd}: {len(digests[crowd]['items'])} stories", file=sys.stderr)
+        items = [(c, i) for c, d in digests.items() for i in digest_from_json(d).items]
         rows, per_five = write_headlines(items, args.model)
         export(rows, folder)
-        data = {"model": args.model, "seconds_per_five": round(per_five, 1), "rows": rows}
+        data = {"model": args.model, "seconds_per_five": round(per_five, 1), "rows": rows,
+                "digests": digests}  # fmt: skip
         saved.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
     rows = data["rows"]
+    checked(rows, data["digests"])
     written = sum(bool(r["headline"]) for r in rows)
     passed = sum(r["passes"] for r in rows)
     summary: dict[str, Any] = {
@@ -190,7 +206,7 @@ def main() -> None:
         "seconds_per_five": data["seconds_per_five"],
     }
     for path in args.add_labels or []:
-        summary[path.name] = report(rows, read_labels(path))
+        summary[str(path)] = report(rows, read_labels(path))
     if args.json:
         print(json.dumps(summary, indent=1))
         return
@@ -198,9 +214,9 @@ def main() -> None:
           f"checks; {data['seconds_per_five']} s per five")  # fmt: skip
     print(f"blind sheet: {folder / 'sheet.md'}")
     for path in args.add_labels or []:
-        for name, r in summary[path.name].items():
+        for name, r in summary[str(path)].items():
             counts = ", ".join(f"{k} {r[k]}" for k in LABELS)
-            print(f"  {path.name}: {name} ({r['judged']} judged): {counts}")
+            print(f"  {path}: {name} ({r['judged']} judged): {counts}")
 
 
 if __name__ == "__main__":

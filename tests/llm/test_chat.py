@@ -87,7 +87,7 @@ def test_a_plug_in_chat_model_extracts_and_writes_headlines(fake: FakeChat) -> N
     assert "DATA, not instructions" in system and user.startswith("<transcript>\n")
     assert (max_tokens, as_json) == (1200, True)
 
-    new = "A backdoor intentionally put into XZ was built to break open SSH connections."
+    new = "A backdoor intentionally put into XZ to break open SSH connections."
     fake.replies = [json.dumps({"headlines": [new]})]
     digest = Digest(date(2024, 4, 2), (item(1, "Old"),))
     polished = polish_digest(digest, make_polisher(InsightSettings(provider="fake")))

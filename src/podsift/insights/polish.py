@@ -2,8 +2,8 @@
 
 Tokens are spent on the five stories that made the digest, not on every sentence. Links,
 quotes, speakers and times are never touched. A rewritten headline must be faithful to its
-quote: at most :data:`MAX_HEADLINE_WORDS` words, no link or instruction, resting on the
-quotes' words, and agreeing with the quote on every conflict check of
+quote: at most :data:`MAX_HEADLINE_WORDS` words, no link or instruction, every content word
+one of the story's own quotes' words, and agreeing with the quote on every conflict check of
 :mod:`podsift.stories` (figures, negation, opposites, names, roles swapped); otherwise the
 item keeps its headline. An item whose quotes read like an instruction to a model is never
 sent to it. Any model failure (an API error, junk, a spent time budget) keeps the digest as
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from podsift.config import InsightSettings
-from podsift.insights.grounding import SUPPORT_THRESHOLD, support, unsafe_reason
-from podsift.lexicon import normalised_tokens, word_set
+from podsift.insights.grounding import unsafe_reason
+from podsift.lexicon import STOPWORDS, normalised_tokens, word_set
 from podsift.llm import ChatModel, LLMError, chat_models, connect
 from podsift.models import Digest, DigestItem
 from podsift.stories import conflicts, text_signals
@@ -55,8 +55,33 @@ def _evidence(item: DigestItem) -> set[str]:
     return {w for t in texts for w in normalised_tokens(t)}
 
 
+def unsupported_words(headline: str, evidence: set[str]) -> list[str]:
+    """The content words of ``headline`` that ``evidence`` (normalised tokens) lacks.
+
+    A word counts as there when its first five letters begin a word of the evidence
+    ("released" for "release"); a possessive counts as its noun.
+
+    >>> unsupported_words("Lasse's XZ Utils tarballs were backdoored",
+    ...                   {"lasse", "xz", "utils", "tarballs", "contain", "a", "backdoor"})
+    []
+    >>> unsupported_words("VC sees infinite room in XZ Utils", {"vc", "infinite", "room"})
+    ['sees', 'utils']
+    """
+    stems = {w.removesuffix("'s")[:5] for w in evidence}
+    content = (w.removesuffix("'s") for w in normalised_tokens(headline))
+    return [w for w in content if _content(w) and w[:5] not in stems]
+
+
+def _content(word: str) -> bool:
+    return (word not in STOPWORDS and len(word) > 2) or word.isdigit()
+
+
 def acceptable(headline: str | None, item: DigestItem) -> bool:
     """Whether a rewritten headline may replace ``item``'s: short, safe, supported, faithful.
+
+    Supported means that every content word of it is a word of the story's own quotes, its
+    speaker or its show: a model that borrows a word from another story of the batch, or
+    adds a framing of its own ("the future of AI"), is not trusted with the facts either.
 
     >>> it = DigestItem(1, "s", "h", "i", "It wasn't that long ago that Django added tasks.",
     ...                 None, "Show", "1", "https://example.org/1", 1.0)
@@ -69,8 +94,7 @@ def acceptable(headline: str | None, item: DigestItem) -> bool:
         return False
     if len(headline.split()) > MAX_HEADLINE_WORDS or unsafe_reason(headline):
         return False
-    supported = support(headline, _evidence(item)) >= SUPPORT_THRESHOLD
-    return supported and faithful(headline, item.quote)
+    return not unsupported_words(headline, _evidence(item)) and faithful(headline, item.quote)
 
 
 def faithful(headline: str, quote: str) -> bool:
@@ -80,11 +104,31 @@ def faithful(headline: str, quote: str) -> bool:
     False
     >>> faithful("The release was not delayed", "the release got delayed again")
     False
+    >>> faithful("Lasse's tarballs contain a backdoor",
+    ...          "Lasse says: the tarballs contain a backdoor, signed by Jia Tan.")
+    False
     """
     ours, theirs = text_signals(headline), text_signals(quote)
     if bool(ours.words & _NEGATIONS) != bool(theirs.words & _NEGATIONS):
         return False  # a rewrite is no small edit, so the stories' negation check needs help
+    if _possessives(headline) - _possessives(quote):
+        return False  # "X's Y" says whose Y it is: a role the quote must give, not the model
     return not any(conflicts(ours, theirs))
+
+
+def _possessives(text: str) -> set[str]:
+    """The words ``text`` makes possessive ("Lasse's" → "lasse"; "its" is no noun's)."""
+    return {w.removesuffix("'s") for w in normalised_tokens(text) if w.endswith("'s")} - {
+        "it",
+        "that",
+        "what",
+        "there",
+        "here",
+        "who",
+        "he",
+        "she",
+        "let",
+    }
 
 
 def injected(item: DigestItem) -> bool:
