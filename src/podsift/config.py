@@ -213,7 +213,7 @@ class AsrSettings:
     cache_dir: str = ""
     compute_type: str = "int8"
     beam_size: int = 5
-    batch_size: int = 8
+    batch_size: int = 4
     vad: bool = True
     threads: int = 2
     language: str = ""

@@ -8,6 +8,7 @@ from podsift.asr.guards import (
     collapse_loop,
     drop_repeats_across,
     is_stock_phrase,
+    redecode_loops,
 )
 
 
@@ -97,3 +98,39 @@ def test_a_loop_is_cut_across_two_windows_as_within_one() -> None:
     assert [*before, *kept] == list(one_window) and dropped == 2
     assert drop_repeats_across([], after) == (tuple(after), 0)
     assert drop_repeats_across([seg("Ok.")], after) == (tuple(after), 0)
+
+
+def test_a_loop_inside_a_word_is_decoded_again_between_its_neighbours() -> None:
+    # a batched chunk that fell into "Merkmerk…" after its real words: the guards would drop
+    # the whole segment, the real words with it (what cost the windowed benchmark 1 point)
+    looped = seg("And you can come over here. Why did that? " + "Merk" * 80, 12.0)
+    also = seg("merk" * 40, 13.0)  # the same loop, cut into a second segment
+    segs = [seg("Right.", 0.0), looped, also, seg("And then I'll put it back.", 14.5)]
+    assert apply_guards(segs)[1].loop == 2
+    calls: list[tuple[float, float]] = []
+
+    def again(start: float, end: float) -> list[AsrSegment]:
+        calls.append((start, end))
+        return [seg("And you can come over here. Why did that? Back.", start)]
+
+    out, runs = redecode_loops(segs, 60.0, again)
+    assert calls == [(2.0, 14.5)] and runs == 1  # from "Right." ending to the next start
+    kept, report = apply_guards(out)
+    assert [s.text for s in kept] == [
+        "Right.", "And you can come over here. Why did that? Back.", "And then I'll put it back.",
+    ]  # fmt: skip
+    assert report.dropped == 0
+
+
+def test_only_loops_past_cutting_are_decoded_again() -> None:
+    def again(start: float, end: float) -> list[AsrSegment]:
+        raise AssertionError("decoded again")
+
+    phrase_loop = seg("We did it. " + "Thank you so much. " * 12)  # the guards cut it
+    ordinary = [seg("We shipped it."), phrase_loop, seg("It is faster.", 2.0)]
+    assert redecode_loops(ordinary, 10.0, again) == (tuple(ordinary), 0)
+    assert redecode_loops([], 10.0, again) == ((), 0)
+    # a loop at the very end is decoded again up to the end of the audio
+    tail = [seg("Ok.", 0.0), seg("la" * 200, 3.0)]
+    out, runs = redecode_loops(tail, 9.0, lambda a, b: [seg(f"{a:g} to {b:g}.", a)])
+    assert [s.text for s in out] == ["Ok.", "2 to 9."] and runs == 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from podsift.asr.records import AsrSegment
@@ -87,6 +87,65 @@ def collapse_loop(text: str) -> str:
     "We did it. I'm going to go."
     """
     return _LOOP.sub(r"\1", text + " ").rstrip()
+
+
+def is_loop(seg: AsrSegment, max_compression: float = MAX_COMPRESSION) -> bool:
+    """Whether :func:`apply_guards` drops ``seg`` as a loop it cannot cut to one copy (the
+    loop is inside a word, or not phrase by phrase).
+
+    >>> is_loop(AsrSegment(0, 30, "So, why did that? " + "Merk" * 60))
+    True
+    >>> is_loop(AsrSegment(0, 30, "We did it. " + "Thank you so much. " * 12))
+    False
+    """
+    text = seg.text.strip()
+    if max(seg.compression_ratio, compression_ratio(text)) <= max_compression:
+        return False
+    return compression_ratio(collapse_loop(text)) > max_compression
+
+
+def redecode_loops(
+    segments: Sequence[AsrSegment],
+    duration: float,
+    redecode: Callable[[float, float], Sequence[AsrSegment]],
+    max_compression: float = MAX_COMPRESSION,
+) -> tuple[tuple[AsrSegment, ...], int]:
+    """Replace each run of segments that loop past cutting (:func:`is_loop`) by
+    ``redecode(start, end)`` of the audio between the segments around it (from the end of
+    the one before, or 0, to the start of the one after, or ``duration``); return the
+    segments and how many runs were decoded again.
+
+    A loop takes the rest of its 30 s chunk with it, real speech included, and the guards
+    then drop the whole segment; a decoder with a temperature fallback (which the batched
+    one lacks) usually gets through the same audio. What it gives is guarded as the rest.
+
+    >>> seg = lambda start, end, text: AsrSegment(start, end, text)
+    >>> loop = seg(10.5, 40.0, "And then, why? " + "Merk" * 60)
+    >>> out, runs = redecode_loops([seg(0, 10, "Hi."), loop, seg(39.0, 45, "Ok.")], 60.0,
+    ...                            lambda a, b: [seg(a, b, f"{a:g}-{b:g}")])
+    >>> [s.text for s in out], runs
+    (['Hi.', '10-39', 'Ok.'], 1)
+    """
+    out: list[AsrSegment] = []
+    runs = 0
+    i = 0
+    while i < len(segments):
+        if not is_loop(segments[i], max_compression):
+            out.append(segments[i])
+            i += 1
+            continue
+        j = i
+        while j < len(segments) and is_loop(segments[j], max_compression):
+            j += 1
+        start = out[-1].end if out else 0.0
+        end = segments[j].start if j < len(segments) else duration
+        if end > start:
+            out.extend(redecode(start, end))
+            runs += 1
+        else:
+            out.extend(segments[i:j])  # nowhere to decode again: the guards drop them
+        i = j
+    return tuple(out), runs
 
 
 def apply_guards(

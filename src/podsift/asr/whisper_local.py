@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from podsift.asr.base import AsrError
+from podsift.asr.base import SAMPLE_RATE, AsrError
 from podsift.asr.bundled import whisper_base_dir, whisper_tiny_en_dir
-from podsift.asr.guards import LOW_LOGPROB, MAX_COMPRESSION, NO_SPEECH_PROB, apply_guards
+from podsift.asr.guards import (
+    LOW_LOGPROB,
+    MAX_COMPRESSION,
+    NO_SPEECH_PROB,
+    apply_guards,
+    redecode_loops,
+)
 from podsift.asr.records import AsrResult, AsrSegment, Word
 
 if TYPE_CHECKING:
@@ -115,26 +121,36 @@ class WhisperLocal:
                 f"{self._name} is English-only; the episode is in '{language}'", permanent=True
             )
         model = self.load()
-        decode: dict[str, Any] = {}
+        decode: dict[str, Any] = {
+            "beam_size": self.options.beam_size,
+            "vad_filter": self.options.vad,
+            "word_timestamps": True,
+            "condition_on_previous_text": self.options.condition_on_previous_text,
+            "no_speech_threshold": NO_SPEECH_PROB,
+            "log_prob_threshold": LOW_LOGPROB,
+            "compression_ratio_threshold": MAX_COMPRESSION,
+            "initial_prompt": prompt,
+        }
+        language = "en" if self.english_only else language
         if self.options.batch_size > 0:
             from faster_whisper import BatchedInferencePipeline
 
-            model = BatchedInferencePipeline(model)
-            decode["batch_size"] = self.options.batch_size
-        segments, info = model.transcribe(
-            audio,
-            language="en" if self.english_only else language,
-            beam_size=self.options.beam_size,
-            vad_filter=self.options.vad,
-            word_timestamps=True,
-            condition_on_previous_text=self.options.condition_on_previous_text,
-            no_speech_threshold=NO_SPEECH_PROB,
-            log_prob_threshold=LOW_LOGPROB,
-            compression_ratio_threshold=MAX_COMPRESSION,
-            initial_prompt=prompt,
-            **decode,
-        )
-        raw = [_segment(s) for s in segments]  # a generator: decoding happens here
+            pipeline = BatchedInferencePipeline(model)
+            segments, info = pipeline.transcribe(
+                audio, language=language, batch_size=self.options.batch_size, **decode
+            )
+        else:
+            segments, info = model.transcribe(audio, language=language, **decode)
+        raw: Sequence[AsrSegment] = [_segment(s) for s in segments]  # decoding happens here
+        if self.options.batch_size > 0:
+            # the batched pipeline decodes at temperature 0 only: a chunk that loops loses
+            # all its speech; the sequential decoder, with its temperature fallback, retries
+            def again(start: float, end: float) -> list[AsrSegment]:
+                piece = audio[round(start * SAMPLE_RATE) : round(end * SAMPLE_RATE)]
+                found, _ = model.transcribe(piece, language=info.language, **decode)
+                return [_segment(s, start) for s in found]
+
+            raw, _ = redecode_loops(raw, float(info.duration), again)
         kept, report = apply_guards(raw)
         return AsrResult(
             kept, info.language, float(info.duration), self._name, dropped=report.dropped
@@ -151,19 +167,21 @@ def _options(settings: AsrSettings) -> WhisperOptions:
     )
 
 
-def _segment(s: Any) -> AsrSegment:
+def _segment(s: Any, offset: float = 0.0) -> AsrSegment:
+    """A faster-whisper segment, ``offset`` seconds later."""
     return AsrSegment(
-        float(s.start),
-        float(s.end),
+        float(s.start) + offset,
+        float(s.end) + offset,
         s.text.strip(),
-        _words(s.words or ()),
+        _words(s.words or (), offset),
         float(s.no_speech_prob),
         float(s.avg_logprob),
         float(s.compression_ratio),
     )
 
 
-def _words(words: Iterable[Any]) -> tuple[Word, ...]:
+def _words(words: Iterable[Any], offset: float = 0.0) -> tuple[Word, ...]:
     return tuple(
-        Word(float(w.start), float(w.end), w.word.strip(), float(w.probability)) for w in words
+        Word(float(w.start) + offset, float(w.end) + offset, w.word.strip(), float(w.probability))
+        for w in words
     )
