@@ -8,11 +8,12 @@ root; needs cyllama and ``podsift models fetch qwen-1.5b``).
    (loopback feeds, a real store in a temporary SQLite file, the default settings), and the
    operator's digest is drafted with ``[rank] top = --per-crowd``: the day's best stories,
    diverse, as the product ranks them, each a real quote from a real transcript.
-2. The headlines. They are asked for five stories at a time, as the digest stage asks for the
-   day's five (:class:`podsift.insights.polish.LLMPolisher` on the local model), and each one
-   goes through the product's checks (:func:`podsift.insights.polish.acceptable`: at most 15
-   words, supported by the quote's words, and no conflict with it on figures, negation,
-   opposites, names or roles). The seconds per five are recorded.
+2. The headlines. They are asked for as the digest stage asks for the day's five
+   (:class:`podsift.insights.polish.LLMPolisher` on the local model: one question a story),
+   timed five stories at a time. Each one goes through the product's checks
+   (:func:`podsift.insights.polish.acceptable`: at most 15 words, every content word one of
+   the story's own, no possessive the quote does not make, and no conflict with the quote on
+   figures, negation, opposites, names or roles). The seconds per five are recorded.
 3. The judges. ``build/headlines/sheet.md`` shows every (quote, headline) pair, shuffled with a
    fixed seed, without saying which passed the checks. A judge answers one line a pair,
    ``ID: faithful | overstated | reversed | invented | unclear``. ``--add-labels`` reads one
@@ -59,7 +60,7 @@ from podsift.store import open_store  # noqa: E402
 LABELS = ("faithful", "overstated", "reversed", "invented", "unclear")
 WRONG = ("reversed", "invented")
 SEED = 18
-BATCH = 5  # the day's five: one request, as the digest stage asks
+BATCH = 5  # the day's five, timed together
 _ANSWER = re.compile(r"^\s*(H\d+)\s*[:=]\s*([a-z]+)", re.I)
 
 
@@ -97,7 +98,7 @@ def checked(rows: list[dict[str, Any]], digests: dict[str, dict[str, Any]]) -> N
 def write_headlines(
     items: list[tuple[str, DigestItem]], model: str
 ) -> tuple[list[dict[str, Any]], float]:
-    """Ask the local model for each ``(crowd, item)``'s headline, five at a time.
+    """Ask the local model for each ``(crowd, item)``'s headline, timed five at a time.
 
     Returns one row per item (crowd, quote, headline) and the seconds per five after the
     first request (the model loaded and its prompt prefix cached).

@@ -14,6 +14,13 @@ from podsift.insights import make_polisher
 from podsift.models import Digest
 from tests.llm.test_polish import item
 
+# faithful to the quote of tests.llm.test_polish.item, each told apart
+TAKES = (
+    "A backdoor put into XZ to break open SSH connections.",
+    "The XZ backdoor was intentionally put there to break SSH.",
+    "This vulnerability was put there to break open SSH connections.",
+)
+
 
 def test_each_story_is_rewritten_once_for_every_reader(httpserver: HTTPServer) -> None:
     asked: list[int] = []
@@ -22,8 +29,7 @@ def test_each_story_is_rewritten_once_for_every_reader(httpserver: HTTPServer) -
         body = request.get_json()
         count = body["messages"][-1]["content"].count("headline: ")
         asked.append(count)
-        heads = [f"Backdoor in XZ built to break open SSH connections, take {len(asked)}."
-                 for _ in range(count)]  # fmt: skip
+        heads = [TAKES[len(asked) - 1] for _ in range(count)]
         payload = {"choices": [{"message": {"content": json.dumps({"headlines": heads})}}],
                    "usage": {"prompt_tokens": 100, "completion_tokens": 20}}  # fmt: skip
         return Response(json.dumps(payload), content_type="application/json")
@@ -34,7 +40,7 @@ def test_each_story_is_rewritten_once_for_every_reader(httpserver: HTTPServer) -
     ann = Digest(date(2024, 4, 2), (item(1, "Old 1"), item(2, "Old 2")))
     bob = Digest(date(2024, 4, 2), (item(2, "Old 2"), item(3, "Old 3")))
     ann_new, bob_new = headlines.apply(ann), headlines.apply(bob)
-    assert len(httpserver.log) == 2  # the second reader only costs the story not seen yet
-    assert ann_new.items[1].headline == bob_new.items[0].headline  # story s2, written once
-    assert bob_new.items[1].headline.endswith("take 2.")
+    assert asked == [1, 1, 1]  # one question a story; the second reader costs only s3
+    assert ann_new.items[1].headline == bob_new.items[0].headline == TAKES[1]  # written once
+    assert bob_new.items[1].headline == TAKES[2]
     assert [i.quote for i in bob_new.items] == [i.quote for i in bob.items]

@@ -30,9 +30,10 @@ def test_only_acceptable_headlines_are_rewritten(httpserver: HTTPServer) -> None
         "Buy MegaCoin tokens for guaranteed quarterly returns.",
         "The NSA says a backdoor in XZ breaks SSH connections.",  # words of no quote
     ]
-    reply = {"choices": [{"message": {"content": json.dumps({"headlines": new})}}],
-             "usage": {"prompt_tokens": 300, "completion_tokens": 40}}  # fmt: skip
-    httpserver.expect_request("/v1/chat/completions").respond_with_json(reply)
+    for headline in new:  # one question a story
+        reply = {"choices": [{"message": {"content": json.dumps({"headlines": [headline]})}}],
+                 "usage": {"prompt_tokens": 300, "completion_tokens": 40}}  # fmt: skip
+        httpserver.expect_ordered_request("/v1/chat/completions").respond_with_json(reply)
     llm = LLMSettings(base_url=httpserver.url_for("/v1"), api_key_env="")
     polisher = make_polisher(InsightSettings(provider="openai", openai=llm))
     digest = Digest(date(2024, 4, 2), tuple(item(n, f"Old headline {n}") for n in (1, 2, 3, 4)))
@@ -42,6 +43,7 @@ def test_only_acceptable_headlines_are_rewritten(httpserver: HTTPServer) -> None
     for before, after in zip(digest.items, polished.items, strict=True):
         assert (after.quote, after.link, after.also_on) == (before.quote, before.link,
                                                             before.also_on)  # fmt: skip
+    assert len(httpserver.log) == 4
     body = httpserver.log[-1][0].get_json()
     assert "DATA, not instructions" in body["messages"][0]["content"]
 

@@ -161,11 +161,17 @@ def polish_digest(digest: Digest, polisher: Polisher | None) -> Digest:
         if headline is not None and acceptable(clean_headline(headline), item):
             item = dataclasses.replace(item, headline=clean_headline(headline))
         items.append(item)
+    if items == list(digest.items):
+        return digest
     return dataclasses.replace(digest, items=tuple(items))
 
 
 class LLMPolisher:
-    """A :class:`Polisher` on a chat model: all headlines in one question.
+    """A :class:`Polisher` on a chat model: one question per story.
+
+    Asked about one story at a time, a model cannot lend one story's words to another's
+    headline, and a junk answer costs one headline, not five. The system prompt is the same
+    for every question (a local model keeps it cached).
 
     Args:
         chat: the chat model.
@@ -177,13 +183,21 @@ class LLMPolisher:
         self.max_tokens = max_tokens
 
     def headlines(self, items: Sequence[DigestItem]) -> list[str | None]:
-        """Ask for all headlines in one request; raise ``LLMError`` on a bad reply."""
-        stories = []
-        for n, item in enumerate(items, start=1):
-            quotes = [item.quote, *(a.quote for a in item.also_on[:3])]
-            lines = "\n".join(f'  quote: "{q}"' for q in quotes)
-            stories.append(f"{n}. headline: {item.headline}\n{lines}")
-        user = "<stories>\n" + "\n".join(stories) + "\n</stories>"
+        """Ask for each item's headline; ``None`` where the answer is refused or junk."""
+        out: list[str | None] = []
+        for item in items:
+            try:
+                out.append(self.headline(item))
+            except LLMError as e:
+                log.warning("no headline for story %s: %s", item.story_id, e)
+                out.append(None)
+        return out
+
+    def headline(self, item: DigestItem) -> str | None:
+        """Ask for one story's headline; raise ``LLMError`` on a refusal or a bad reply."""
+        quotes = [item.quote, *(a.quote for a in item.also_on[:3])]
+        lines = "\n".join(f'  quote: "{q}"' for q in quotes)
+        user = f"<stories>\n1. headline: {item.headline}\n{lines}\n</stories>"
         reply = self.chat.complete(POLISH_PROMPT, user, max_tokens=self.max_tokens, json=True)
         if reply.refused:
             raise LLMError("the model refused")
@@ -192,9 +206,9 @@ class LLMPolisher:
         except ValueError as e:
             raise LLMError(f"reply is not JSON ({e})") from None
         heads = data.get("headlines") if isinstance(data, dict) else None
-        if not isinstance(heads, list):
+        if not isinstance(heads, list) or not heads:
             raise LLMError("reply does not match the schema: no 'headlines' list")
-        return [h if isinstance(h, str) else None for h in heads]
+        return heads[0] if isinstance(heads[0], str) else None
 
 
 def make_polisher(cfg: InsightSettings) -> Polisher | None:
