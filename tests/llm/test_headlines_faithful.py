@@ -100,3 +100,11 @@ def test_each_story_is_asked_alone_and_junk_costs_only_its_own_headline() -> Non
     assert len(chat.asked) == 2
     assert DJANGO in chat.asked[0] and PYTHON not in chat.asked[0]
     assert PYTHON in chat.asked[1] and DJANGO not in chat.asked[1]
+
+
+def test_a_headline_that_drops_what_is_taken_away_falls_back() -> None:
+    quote = "with Nix you get rid of mounting code to a remote cluster"
+    assert polish([quote], ["Nix: mounting code to a remote cluster"]) == [quote[:40]]
+    assert polish([quote], ["With Nix you get rid of mounting code to a remote cluster"]) == [
+        "With Nix you get rid of mounting code to a remote cluster"
+    ]

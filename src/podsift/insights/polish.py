@@ -31,6 +31,12 @@ __all__ = ["MAX_HEADLINE_WORDS", "LLMPolisher", "Polisher", "make_polisher", "po
 
 MAX_HEADLINE_WORDS = 15
 _NEGATIONS = word_set("negation", "negations")
+# Words that take something away: a headline that drops one its quote has ("with Nix you get
+# rid of mounting code" → "Nix: mounting code") says the opposite, as one that drops a "not".
+_TAKING_AWAY = frozenset(
+    ["rid", "without", "instead", "avoid", "avoids", "avoided", "avoiding", "stop", "stops",
+     "stopped", "remove", "removes", "removed", "removing"]
+)  # fmt: skip
 POLISH_PROMPT = """\
 You write the headlines of a daily podcast digest. For each numbered story you get its \
 current headline and verbatim quotes from the shows. Write one plain headline of at most \
@@ -107,10 +113,13 @@ def faithful(headline: str, quote: str) -> bool:
     >>> faithful("Lasse's tarballs contain a backdoor",
     ...          "Lasse says: the tarballs contain a backdoor, signed by Jia Tan.")
     False
+    >>> faithful("Nix: mounting code to a cluster", "with Nix you get rid of mounting code")
+    False
     """
     ours, theirs = text_signals(headline), text_signals(quote)
-    if bool(ours.words & _NEGATIONS) != bool(theirs.words & _NEGATIONS):
-        return False  # a rewrite is no small edit, so the stories' negation check needs help
+    for polar in (_NEGATIONS, _TAKING_AWAY):
+        if bool(ours.words & polar) != bool(theirs.words & polar):
+            return False  # a rewrite is no small edit, so the stories' negation check needs help
     if _possessives(headline) - _possessives(quote):
         return False  # "X's Y" says whose Y it is: a role the quote must give, not the model
     return not any(conflicts(ours, theirs))
