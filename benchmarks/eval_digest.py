@@ -137,16 +137,21 @@ def build_fives(
     return out
 
 
-def more_candidates(
-    store: Store, as_of: datetime, window: timedelta, top: int
-) -> list[dict[str, Any]]:
-    """The operator's digest drafted again with ``[rank] top = top``: the five and more."""
+def draft_top(store: Store, as_of: datetime, window: timedelta, top: int) -> dict[str, Any]:
+    """The operator's digest drafted again with ``[rank] top = top`` (its stored JSON)."""
     plain = demo_settings(Settings(), window)
     wide = dataclasses.replace(plain, rank=dataclasses.replace(plain.rank, top=top))
     with httpx.Client() as client:
         ctx = RunContext(wide, store, client, as_of, lookback=window)
         payload, _ = draft_digest(ctx, OPERATOR, as_of.date(), pool=StoryPool.load(ctx))
-    return [_digest_item(i) for i in payload["items"]]
+    return payload
+
+
+def more_candidates(
+    store: Store, as_of: datetime, window: timedelta, top: int
+) -> list[dict[str, Any]]:
+    """The five and the candidates behind them, as the sheet shows them."""
+    return [_digest_item(i) for i in draft_top(store, as_of, window, top)["items"]]
 
 
 def _digest_item(item: Any) -> dict[str, Any]:

@@ -39,18 +39,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from crowds.make_crowds import BUILD, SHARED  # noqa: E402
 from eval_crowd import crowd_roots  # noqa: E402
+from eval_digest import draft_top  # noqa: E402
 
 from podsift.config import InsightSettings, Settings  # noqa: E402
-from podsift.context import RunContext  # noqa: E402
-from podsift.demo import demo_settings, run_demo  # noqa: E402
-from podsift.digest import OPERATOR, StoryPool, draft_digest  # noqa: E402
+from podsift.demo import run_demo  # noqa: E402
 from podsift.digest.compose import digest_from_json  # noqa: E402
 from podsift.insights.polish import LLMPolisher, acceptable, clean_headline, injected  # noqa: E402
 from podsift.llm import connect  # noqa: E402
@@ -72,15 +69,9 @@ def candidates(crowd: str, shared: Path, top: int) -> dict[str, Any]:
         store = open_store(str(Path(tmp) / "crowd.db"))
         try:
             result = run_demo(store, Settings(), roots, bundled=bundled)
-            plain = demo_settings(Settings(), result.window)
-            wide = dataclasses.replace(plain, rank=dataclasses.replace(plain.rank, top=top))
-            with httpx.Client() as client:
-                ctx = RunContext(wide, store, client, result.as_of, lookback=result.window)
-                payload, _ = draft_digest(ctx, OPERATOR, result.as_of.date(),
-                                          pool=StoryPool.load(ctx))  # fmt: skip
+            return draft_top(store, result.as_of, result.window, top)
         finally:
             store.close()
-    return payload
 
 
 def checked(rows: list[dict[str, Any]], digests: dict[str, dict[str, Any]]) -> None:

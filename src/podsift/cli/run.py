@@ -56,7 +56,7 @@ def demo_cmd(
         settings = local
         click.echo(f"headlines: the local model {settings.insights.local.model} "
                    "(--no-llm leaves it out)", err=True)  # fmt: skip
-    elif not (settings.insights.headlines or settings.insights.provider != "local"):
+    elif not settings.insights.headlines and settings.insights.provider == "local":
         click.echo("headlines: none, each item is its quote (`pip install 'podsift[llm-local]'` "
                    "and `podsift models fetch qwen-1.5b` add them)", err=True)  # fmt: skip
     result = run_demo(store, settings, extra, progress=app.progress)

@@ -71,7 +71,7 @@ def with_local_headlines(settings: Settings) -> Settings | None:
     """
     import importlib.util
 
-    from podsift.llm.weights import GGUF_SOURCES, gguf_path
+    from podsift.llm.weights import model_file
     from podsift.stories import models_dir
 
     insights = settings.insights
@@ -79,9 +79,7 @@ def with_local_headlines(settings: Settings) -> Settings | None:
         return None
     if importlib.util.find_spec("cyllama") is None:
         return None
-    model = insights.local.model
-    path = gguf_path(model, models_dir(settings)) if model in GGUF_SOURCES else Path(model)
-    if not path.expanduser().is_file():
+    if not model_file(insights.local.model, models_dir(settings)).is_file():
         return None
     return dataclasses.replace(settings, insights=dataclasses.replace(insights, headlines="local"))
 

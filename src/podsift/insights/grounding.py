@@ -215,13 +215,32 @@ def support(text: str, nearby: set[str]) -> float:
     >>> support("Python 3.13 removes the GIL", {"python", "3", "13", "gil"})
     0.8
     """
-    content = [
-        w for w in normalised_tokens(text) if (w not in STOPWORDS and len(w) > 2) or w.isdigit()
-    ]
+    content = content_terms(text)
     if not content:
         return 1.0
-    stems = {w[:5] for w in nearby}
-    return sum(1 for w in content if w in nearby or w[:5] in stems) / len(content)
+    return 1.0 - len(unsupported_words(text, nearby)) / len(content)
+
+
+def content_terms(text: str) -> list[str]:
+    """The content words of ``text``, normalised, a possessive counting as its noun."""
+    words = (w.removesuffix("'s") for w in normalised_tokens(text))
+    return [w for w in words if (w not in STOPWORDS and len(w) > 2) or w.isdigit()]
+
+
+def unsupported_words(text: str, nearby: set[str]) -> list[str]:
+    """The content words of ``text`` that ``nearby`` (normalised tokens) lacks.
+
+    A word counts as there when its first five letters begin a word of ``nearby``
+    ("released" for "release"); a possessive counts as its noun.
+
+    >>> unsupported_words("Lasse's XZ Utils tarballs were backdoored",
+    ...                   {"lasse", "xz", "utils", "tarballs", "contain", "a", "backdoor"})
+    []
+    >>> unsupported_words("VC sees infinite room in XZ Utils", {"vc", "infinite", "room"})
+    ['sees', 'utils']
+    """
+    stems = {w.removesuffix("'s")[:5] for w in nearby}
+    return [w for w in content_terms(text) if w[:5] not in stems]
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ __all__ = [
     "fetch_gguf",
     "gguf_path",
     "join_parts",
+    "model_file",
     "verify_gguf",
 ]
 
@@ -74,6 +75,11 @@ Runner = Callable[[Sequence[str]], None]
 def gguf_path(name: str, models_dir: Path) -> Path:
     """Where the fetched model ``name`` lives (whether or not it is there yet)."""
     return models_dir / name / GGUF_FILE
+
+
+def model_file(model: str, models_dir: Path) -> Path:
+    """The file ``[insights.local] model`` names: a fetched model's, else a GGUF path."""
+    return gguf_path(model, models_dir) if model in GGUF_SOURCES else Path(model).expanduser()
 
 
 def fetch_gguf(name: str, models_dir: Path, download: Runner | None = None) -> Path:

@@ -75,7 +75,8 @@ def substance(story: StoryView) -> float:
     if not story.mentions:
         return 0.0
     first = story.mentions[0]
-    return round(_substance(first.text) * fluency(first.quote), 6)
+    said = _substance(first.text)
+    return round(said * fluency(first.quote), 6) if said else 0.0  # 0 never reaches a digest
 
 
 def recency(last_seen: datetime | None, now: datetime, half_life_days: float) -> float:

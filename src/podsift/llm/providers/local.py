@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Protocol
 from podsift.config import LLMSettings
 from podsift.exceptions import ConfigError
 from podsift.llm.base import ChatReply, LLMError
-from podsift.llm.weights import GGUF_SOURCES, ModelFileError, gguf_path, verify_gguf
+from podsift.llm.weights import GGUF_SOURCES, ModelFileError, model_file, verify_gguf
 
 __all__ = ["LocalChat", "Runtime", "chatml", "load_runtime"]
 
@@ -175,8 +175,8 @@ def load_runtime(settings: LLMSettings, models_dir: Path) -> Runtime:
 
 def _model_path(model: str, models_dir: Path) -> Path:
     """Resolve a fetched model's name (verified once) or a GGUF path."""
+    path = model_file(model, models_dir)
     if model in GGUF_SOURCES:
-        path = gguf_path(model, models_dir)
         if not path.is_file():
             raise ConfigError(
                 f"no local model {model} in {models_dir}: run `podsift models fetch {model}`"
@@ -186,7 +186,6 @@ def _model_path(model: str, models_dir: Path) -> Path:
         except ModelFileError as e:
             raise ConfigError(str(e)) from None
         return path
-    path = Path(model).expanduser()
     if not path.is_file():
         raise ConfigError(
             f"no local model file {path}: run `podsift models fetch qwen-1.5b` "
