@@ -143,6 +143,10 @@ def _fields(m: Mention) -> dict[str, object]:
         "That was a long tangent, but it really mattered to me at the time.",
         "Have you tried the new resolver in uv 0.5 on a big monorepo yet?",
         "Everybody can understand that, really.",
+        # the agenda, real lines of the demo and dev crowds that blind judges scored 1 of 5
+        "Let's talk about Python, specifically Python 3.13. It's just right around the corner.",
+        "Coming up, we get into funding for Spack and how Todd keeps this thing alive.",
+        "And on Friday Kelsey Hightower joins Adam and I on Changelog & Friends!",
     ],
 )
 def test_a_story_that_does_not_stand_alone_never_reaches_the_five(text: str) -> None:

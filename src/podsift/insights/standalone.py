@@ -7,7 +7,8 @@ on its own (:func:`standalone_reason`) when
   ("Those are the options…", "It was huge.", "Oh, the biggest one of all…"), after any
   discourse markers ("Oh", "So", "And", "Yeah");
 - it asks rather than tells (a question);
-- it talks about the conversation or the show ("That was a long tangent…", "as I said");
+- it talks about the conversation or the show ("That was a long tangent…", "as I said",
+  "Let's talk about…");
 - it states nothing: no name, figure, claim or news, and few content words.
 
 :func:`fluency` says how much a quote reads like a statement rather than unedited talk
@@ -98,6 +99,8 @@ _CONVERSATION = re.compile(
     r"(?:I|we) (?:talked|spoke) about|back to (?:the|our) (?:topic|point)|where was I)\b",
     re.I,
 )
+# The talk's agenda (data/show_talk.txt [agenda]): "Let's talk about…", "Coming up, …".
+_AGENDA = re.compile(alternation("show_talk", "agenda"), re.I)
 _QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
 # What unedited speech leaves in (data/fillers.txt, data/hedges.txt): hesitations and asides
 # wherever they stand, spoken hedges, and dashes where a sentence breaks off.
@@ -146,6 +149,8 @@ def standalone_reason(text: str) -> str | None:
     'points back'
     >>> standalone_reason("We went on a long tangent about the weather and coffee machines.")
     'conversation'
+    >>> standalone_reason("Let's talk about Python, specifically Python 3.13.")
+    'conversation'
     >>> standalone_reason("Is uv faster than pip?")
     'question'
     >>> standalone_reason("Everybody can understand that, really.")
@@ -159,7 +164,9 @@ def standalone_reason(text: str) -> str | None:
         return "points back"
     if _QUESTION.search(text):
         return "question"
-    if _CONVERSATION.search(text) or meta_reason(text) or housekeeping_reason(text):
+    if _CONVERSATION.search(text) or _AGENDA.search(text):
+        return "conversation"
+    if meta_reason(text) or housekeeping_reason(text):
         return "conversation"
     said = specificity(text) + claim_strength(text) + news(text)
     if said == 0 and len(content_words(text)) < MIN_CONTENT:
