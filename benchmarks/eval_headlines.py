@@ -1,13 +1,14 @@
 """Are the local model's headlines faithful to their quotes? Judged blind, on real quotes (#18).
 
-Usage: ``python benchmarks/eval_headlines.py [--crowds demo,dev] [--per-crowd 25]
+Usage: ``python benchmarks/eval_headlines.py [--crowds demo,dev] [--per-crowd 25] [--skip N]
 [--model qwen-1.5b] [--reuse] [--add-labels FILE ...] [--json]`` (run from the repository
 root; needs cyllama and ``podsift models fetch qwen-1.5b``).
 
 1. The quotes. The daily job runs over each crowd as :mod:`benchmarks/eval_digest` runs it
    (loopback feeds, a real store in a temporary SQLite file, the default settings), and the
    operator's digest is drafted with ``[rank] top = --per-crowd``: the day's best stories,
-   diverse, as the product ranks them, each a real quote from a real transcript.
+   diverse, as the product ranks them, each a real quote from a real transcript. ``--skip N``
+   leaves out each crowd's best N, for quotes that earlier runs did not see.
 2. The headlines. They are asked for as the digest stage asks for the day's five
    (:class:`podsift.insights.polish.LLMPolisher` on the local model: one question a story),
    timed five stories at a time. Each one goes through the product's checks
@@ -164,6 +165,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--crowds", default="demo,dev")
     ap.add_argument("--per-crowd", type=int, default=25)
+    ap.add_argument("--skip", type=int, default=0, help="leave out each crowd's best N")
     ap.add_argument("--model", default="qwen-1.5b")
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--reuse", action="store_true", help="read the pairs written last time")
@@ -180,7 +182,12 @@ def main() -> None:
         for crowd in (c.strip() for c in args.crowds.split(",") if c.strip()):
             digests[crowd] = candidates(crowd, args.shared, args.per_crowd)
             print(f"{crowd}: {len(digests[crowd]['items'])} stories", file=sys.stderr)
-        items = [(c, i) for c, d in digests.items() for i in digest_from_json(d).items]
+        items = [
+            (c, i)
+            for c, d in digests.items()
+            for i in digest_from_json(d).items
+            if i.rank > args.skip
+        ]
         rows, per_five = write_headlines(items, args.model)
         export(rows, folder)
         data = {"model": args.model, "seconds_per_five": round(per_five, 1), "rows": rows,

@@ -108,3 +108,20 @@ def test_a_headline_that_drops_what_is_taken_away_falls_back() -> None:
     assert polish([quote], ["With Nix you get rid of mounting code to a remote cluster"]) == [
         "With Nix you get rid of mounting code to a remote cluster"
     ]
+
+
+def test_a_headline_that_relates_words_of_two_sentences_falls_back() -> None:
+    """Blind judges called both "invented": each word is the quote's, the relation is not."""
+    quotes = [
+        "You pip install on Django Simple Deploy. You need to have a plugin for the platform "
+        "that you're using.",
+        "Yeah, I'm really inspired by Martin and Adam because both of them in one way or another "
+        "have, let me take a step back. They, I mentioned the event modeling diagram.",
+    ]
+    heads = ["Django Simple Deploy: Install Plugin with Pip",
+             "Martin and Adam inspire event modeling diagram"]  # fmt: skip
+    assert polish(quotes, heads) == [q[:40] for q in quotes]
+    # the same words, each phrase from one sentence, pass
+    heads = ["Django Simple Deploy: pip install, then a plugin for the platform",
+             "Inspired by Martin and Adam; the event modeling diagram"]  # fmt: skip
+    assert polish(quotes, heads) == heads

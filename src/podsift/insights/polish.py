@@ -13,13 +13,15 @@ it was.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
 from podsift.config import InsightSettings
-from podsift.insights.grounding import unsafe_reason, unsupported_words
+from podsift.insights.grounding import content_terms, unsafe_reason, unsupported_words
 from podsift.lexicon import normalised_tokens, word_set
 from podsift.llm import ChatModel, LLMError, chat_models, connect
 from podsift.models import Digest, DigestItem
@@ -101,7 +103,39 @@ def faithful(headline: str, quote: str) -> bool:
             return False  # a rewrite is no small edit, so the stories' negation check needs help
     if _possessives(headline) - _possessives(quote):
         return False  # "X's Y" says whose Y it is: a role the quote must give, not the model
+    if _stitched(headline, quote):
+        return False
     return not any(conflicts(ours, theirs))
+
+
+def _stitched(headline: str, quote: str) -> list[tuple[str, str]]:
+    """The pairs of words next to each other in a phrase of ``headline`` (its content words,
+    between punctuation) that no one sentence of ``quote`` has together.
+
+    A headline that joins a word of one sentence to a word of another relates them itself
+    ("You pip install Simple Deploy. You need a plugin." → "Install Plugin with Pip"): the
+    quote's words in a relation the quote does not make, which the word checks cannot see.
+    A word the quote lacks (the show's, the speaker's) is not checked here.
+
+    >>> _stitched("Install plugin with pip", "You pip install Deploy. You need a plugin.")
+    [('install', 'plugin'), ('plugin', 'pip')]
+    >>> _stitched("Deploy: pip install, then a plugin", "You pip install Deploy. Add a plugin.")
+    []
+    """
+    where: dict[str, set[int]] = {}
+    for n, sentence in enumerate(_SENTENCE_END.split(quote)):
+        for word in content_terms(sentence):
+            where.setdefault(word[:5], set()).add(n)
+    apart = []
+    for phrase in _PHRASE_END.split(headline):
+        found = [w for w in content_terms(phrase) if w[:5] in where]
+        apart += [(a, b) for a, b in itertools.pairwise(found) if not where[a[:5]] & where[b[:5]]]
+    return apart
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]”’]*\s+")
+# where a headline's phrases end: "Django 6: released, with a fix" is three
+_PHRASE_END = re.compile(r"[.:;,!?|()\[\]—–]|\s-\s")
 
 
 def _possessives(text: str) -> set[str]:
