@@ -110,32 +110,34 @@ def faithful(headline: str, quote: str) -> bool:
 
 def _stitched(headline: str, quote: str) -> list[tuple[str, str]]:
     """The pairs of words next to each other in a phrase of ``headline`` (its content words,
-    between punctuation) that no one sentence of ``quote`` has together.
+    between punctuation) that no one clause of ``quote`` has together.
 
-    A headline that joins a word of one sentence to a word of another relates them itself
-    ("You pip install Simple Deploy. You need a plugin." → "Install Plugin with Pip"): the
-    quote's words in a relation the quote does not make, which the word checks cannot see.
-    A word the quote lacks (the show's, the speaker's) is not checked here.
+    A headline that joins a word of one clause to a word of another relates them itself
+    ("You pip install Simple Deploy. You need a plugin." → "Install Plugin with Pip"; "the 20
+    million at the top are anonymous, …, 1.1 million are subscribers" → "20 million anonymous
+    subscribers"): the quote's words in a relation the quote does not make, which the word
+    checks cannot see. A word the quote lacks (the show's, the speaker's) is not checked here.
 
     >>> _stitched("Install plugin with pip", "You pip install Deploy. You need a plugin.")
     [('install', 'plugin'), ('plugin', 'pip')]
-    >>> _stitched("Deploy: pip install, then a plugin", "You pip install Deploy. Add a plugin.")
+    >>> _stitched("Deploy: pip install, then a plugin", "You pip install Deploy; add a plugin.")
+    []
+    >>> _stitched("12,000 jobs cut at 12:30", "At 12:30 they cut 12,000 jobs.")
     []
     """
     where: dict[str, set[int]] = {}
-    for n, sentence in enumerate(_SENTENCE_END.split(quote)):
-        for word in content_terms(sentence):
+    for n, clause in enumerate(_CLAUSE_END.split(quote)):
+        for word in content_terms(clause):
             where.setdefault(word[:5], set()).add(n)
     apart = []
-    for phrase in _PHRASE_END.split(headline):
+    for phrase in _CLAUSE_END.split(headline):
         found = [w for w in content_terms(phrase) if w[:5] in where]
         apart += [(a, b) for a, b in itertools.pairwise(found) if not where[a[:5]] & where[b[:5]]]
     return apart
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]”’]*\s+")
-# where a headline's phrases end: "Django 6: released, with a fix" is three
-_PHRASE_END = re.compile(r"[.:;,!?|()\[\]—–]|\s-\s")
+# where a clause ends: a comma, colon, semicolon or sentence end before a space, a dash
+_CLAUSE_END = re.compile(r"[,;:.!?][\"')\]”’]*(?=\s|$)|[—–|()\[\]]|\s-\s|--")
 
 
 def _possessives(text: str) -> set[str]:
