@@ -9,6 +9,7 @@ root; needs cyllama and ``podsift models fetch qwen-1.5b``).
    operator's digest is drafted with ``[rank] top = --per-crowd``: the day's best stories,
    diverse, as the product ranks them, each a real quote from a real transcript. ``--skip N``
    leaves out each crowd's best N, for quotes that earlier runs did not see.
+   ``--prompt FILE`` tries another system prompt for the headlines.
 2. The headlines. They are asked for as the digest stage asks for the day's five
    (:class:`podsift.insights.polish.LLMPolisher` on the local model: one question a story),
    timed five stories at a time. Each one goes through the product's checks
@@ -47,6 +48,7 @@ from crowds.make_crowds import BUILD, SHARED  # noqa: E402
 from eval_crowd import crowd_roots  # noqa: E402
 from eval_digest import draft_top  # noqa: E402
 
+import podsift.insights.polish as polish  # noqa: E402
 from podsift.config import InsightSettings, Settings  # noqa: E402
 from podsift.demo import run_demo  # noqa: E402
 from podsift.digest.compose import digest_from_json  # noqa: E402
@@ -167,11 +169,14 @@ def main() -> None:
     ap.add_argument("--per-crowd", type=int, default=25)
     ap.add_argument("--skip", type=int, default=0, help="leave out each crowd's best N")
     ap.add_argument("--model", default="qwen-1.5b")
+    ap.add_argument("--prompt", type=Path, help="a system prompt to try instead of the product's")
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--reuse", action="store_true", help="read the pairs written last time")
     ap.add_argument("--add-labels", type=Path, nargs="*", help="judges' answers: ID: LABEL")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    if args.prompt:
+        polish.POLISH_PROMPT = args.prompt.read_text(encoding="utf-8")
     folder = BUILD / "headlines"
     folder.mkdir(parents=True, exist_ok=True)
     saved = folder / "pairs.json"
