@@ -3,11 +3,12 @@
 Tokens are spent on the five stories that made the digest, not on every sentence. Links,
 quotes, speakers and times are never touched. A rewritten headline must be faithful to its
 quote: at most :data:`MAX_HEADLINE_WORDS` words, no link or instruction, every content word
-one of the story's own quotes' words, and agreeing with the quote on every conflict check of
-:mod:`podsift.stories` (figures, negation, opposites, names, roles swapped); otherwise the
-item keeps its headline. An item whose quotes read like an instruction to a model is never
-sent to it. Any model failure (an API error, junk, a spent time budget) keeps the digest as
-it was.
+one of the story's own quotes' words, every two of them side by side in a phrase taken from
+one clause of the quote (the model relates words only as the quote does), and agreeing with
+the quote on every conflict check of :mod:`podsift.stories` (figures, negation, opposites,
+names, roles swapped); otherwise the item keeps its headline. An item whose quotes read like
+an instruction to a model is never sent to it. Any model failure (an API error, junk, a spent
+time budget) keeps the digest as it was.
 """
 
 from __future__ import annotations
