@@ -110,18 +110,23 @@ def test_a_headline_that_drops_what_is_taken_away_falls_back() -> None:
     ]
 
 
-def test_a_headline_that_relates_words_of_two_sentences_falls_back() -> None:
-    """Blind judges called both "invented": each word is the quote's, the relation is not."""
+def test_a_headline_that_relates_words_of_two_clauses_falls_back() -> None:
+    """Blind judges called these invented or reversed: each word is the quote's, the relation
+    is the model's."""
     quotes = [
         "You pip install on Django Simple Deploy. You need to have a plugin for the platform "
         "that you're using.",
         "Yeah, I'm really inspired by Martin and Adam because both of them in one way or another "
         "have, let me take a step back. They, I mentioned the event modeling diagram.",
+        "So the 20-some at the top of the funnel are anonymous, a subset of those registered "
+        "with us, about 1.1 million of those are subscribers.",
     ]
     heads = ["Django Simple Deploy: Install Plugin with Pip",
-             "Martin and Adam inspire event modeling diagram"]  # fmt: skip
+             "Martin and Adam inspire event modeling diagram",
+             "20-some Anonymous Subscribers in Funnel"]  # fmt: skip
     assert polish(quotes, heads) == [q[:40] for q in quotes]
-    # the same words, each phrase from one sentence, pass
+    # the same words, each phrase from one clause, pass
     heads = ["Django Simple Deploy: pip install, then a plugin for the platform",
-             "Inspired by Martin and Adam; the event modeling diagram"]  # fmt: skip
+             "Inspired by Martin and Adam; the event modeling diagram",
+             "20-some at the top of the funnel anonymous; 1.1 million subscribers"]  # fmt: skip
     assert polish(quotes, heads) == heads

@@ -137,7 +137,8 @@ def _stitched(headline: str, quote: str) -> list[tuple[str, str]]:
     return apart
 
 
-# where a clause ends: a comma, colon, semicolon or sentence end before a space, a dash
+# where a clause ends: a comma, colon, semicolon or sentence end before a space; a dash, a
+# bracket or a bar
 _CLAUSE_END = re.compile(r"[,;:.!?][\"')\]”’]*(?=\s|$)|[—–|()\[\]]|\s-\s|--")
 
 

@@ -164,9 +164,8 @@ def standalone_reason(text: str) -> str | None:
         return "points back"
     if _QUESTION.search(text):
         return "question"
-    if _CONVERSATION.search(text) or _AGENDA.search(text):
-        return "conversation"
-    if meta_reason(text) or housekeeping_reason(text):
+    talk = _CONVERSATION.search(text) or _AGENDA.search(text) or meta_reason(text)
+    if talk or housekeeping_reason(text):
         return "conversation"
     said = specificity(text) + claim_strength(text) + news(text)
     if said == 0 and len(content_words(text)) < MIN_CONTENT:
