@@ -255,6 +255,19 @@ def test_build_labels_items_with_key_terms_never_the_quote_again() -> None:
     assert all(len(i.headline.split(" · ")) <= 3 for i in build_digest(stories, day=DAY).items)
 
 
+def test_a_label_names_rare_things_before_rare_words_and_never_a_date() -> None:
+    """Blind readers preferred these labels 13-14 to 1 (dev and demo) and 2 to 1 (confirm)."""
+    text = "So Django 6 was released on December 3rd, and the bug fix came in January."
+    others = [f"Python and Django talk number {i} in the window" for i in range(3)]
+    others += ["The maintainers behind HTTPX moved on", "An HTTP client"]
+    stories = [ranked("s", mention("S", text=text)),
+               *(ranked(f"o{i}", mention("O", text=t)) for i, t in enumerate(others))]  # fmt: skip
+    assert build_digest(stories, day=DAY).items[0].headline == "released · bug · fix"
+    text = "You might use HTTPX or HTTPXY, or even HTTPX2, which the HTTPX folks are not on."
+    stories[0] = ranked("s", mention("S", text=text))
+    assert build_digest(stories, day=DAY).items[0].headline == "HTTPX · HTTPXY · HTTPX2"
+
+
 def test_build_label_is_empty_without_a_content_word() -> None:
     (item,) = build_digest([ranked("s", mention("S", text="Yes, it is 42."))], day=DAY).items
     assert item.headline == ""

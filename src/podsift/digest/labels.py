@@ -2,30 +2,40 @@
 
 Without an LLM the quote is the item: printing it again as a headline says the same words
 twice (#21). A label names what the story is about in a few words, deterministically: the
-terms of its representative text that are rarest in the window (a term many stories use, such
-as "Python" on a Python window, names a field, not this story), preferring terms the story's
-other mentions share, then names and figures among equally rare terms. Terms keep their
+terms of its representative text that the story's other mentions share first, then those
+rare in the window (:attr:`~podsift.stories.anchors.WindowTerms.limit`: a term many stories
+use, such as "Python" on a Python window, names a field, not this story), names and figures
+first among them, then the rarest. A date names no story ("December 3rd"). Terms keep their
 written form and their order in the quote.
 
->>> counts = TermCounts.from_texts(["Django tasks landed in 6.0", "Python is fun", "Python 3.14"])
+>>> counts = TermCounts.from_texts(
+...     ["Django tasks landed in 6.0", "Python is fun", "Python 3.14", "Python 3.13 is out"])
 >>> counts.label(["Django tasks landed in Python 6.0"])
 'Django · tasks · landed'
+>>> counts.label(["So Django 6 was released on December 3rd with a fix"])
+'Django · released · fix'
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from podsift.digest.related import subject_terms
-from podsift.lexicon import STOPWORDS, normalise, words
+from podsift.lexicon import STOPWORDS, normalise, word_set, words
 from podsift.models import StoryView
+from podsift.stories.anchors import WindowTerms
 
 LABEL_TERMS = 3
 """Most terms in a label."""
 
 SEPARATOR = " · "
+
+# A date says when, not what: "December 3rd" names no story.
+_CALENDAR = word_set("names", "calendar")
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 
 @dataclass(frozen=True)
@@ -33,11 +43,13 @@ class TermCounts:
     """How many representative texts of the window use each subject term."""
 
     counts: Counter[str]
+    size: int = 0
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> TermCounts:
         """Count the subject terms of ``texts`` (each text counts a term once)."""
-        return cls(Counter(t for text in texts for t in subject_terms(text)))
+        texts = list(texts)
+        return cls(Counter(t for text in texts for t in subject_terms(text)), len(texts))
 
     @classmethod
     def build(cls, views: Sequence[StoryView]) -> TermCounts:
@@ -60,10 +72,13 @@ class TermCounts:
             if term and term not in seen:
                 seen[term] = (position, word)
 
-        def rank(term: str) -> tuple[int, int, bool, int]:
+        rare = WindowTerms(self.counts, self.size).limit
+
+        def rank(term: str) -> tuple[int, bool, bool, int, int]:
             position, word = seen[term]
             named = (word[:1].isupper() and position > 0) or any(c.isdigit() for c in word)
-            return -shared[term], self.counts[term], not named, position
+            used = self.counts[term]
+            return -shared[term], used > rare, not named, used, position
 
         ranked = sorted(seen, key=rank)[:limit]
         return SEPARATOR.join(seen[t][1] for t in sorted(ranked, key=lambda t: seen[t][0]))
@@ -72,7 +87,9 @@ class TermCounts:
 def _term(word: str) -> str | None:
     """The subject term a written word stands for, or None (stopword, figure, one letter)."""
     low = normalise(word)
-    if low in STOPWORDS or len(low) < 2 or not any(c.isalpha() for c in low):
+    if low in STOPWORDS or low in _CALENDAR or _ORDINAL.match(low) or len(low) < 2:
+        return None
+    if not any(c.isalpha() for c in low):
         return None
     found = subject_terms(word)
     return next(iter(found)) if len(found) == 1 else None
