@@ -120,8 +120,9 @@ class StoryIndex:
         if not len(ids):
             return
         self.remove([i for i in ids if i in self._slot])
-        order = sorted(range(len(ids)), key=lambda k: self._key(ids[k]))
-        slots = [self._take_slot(ids[k]) for k in order]
+        keys = [self._key(ident) for ident in ids]
+        order = sorted(range(len(ids)), key=keys.__getitem__)
+        slots = [self._take_slot(ids[k], keys[k]) for k in order]
         self._vectors[slots] = unit[order]
         if self._ann is not None:  # in key order, so the graph does not depend on ``ids``' order
             self._ann.add(np.asarray(slots, dtype=np.uint64), unit[order], threads=1)
@@ -192,7 +193,7 @@ class StoryIndex:
         unit: Vectors = (matrix / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
         return unit
 
-    def _take_slot(self, ident: str) -> int:
+    def _take_slot(self, ident: str, key: Any) -> int:
         if self._free:
             slot = self._free.pop()
             self._ids[slot] = ident
@@ -204,7 +205,7 @@ class StoryIndex:
                 grown[: len(self._vectors)] = self._vectors
                 self._vectors = grown
         self._slot[ident] = slot
-        self._keys[ident] = self._key(ident)
+        self._keys[ident] = key
         return slot
 
     def _search_exact(self, queries: Vectors, k: int) -> tuple[IntArray, Vectors]:
