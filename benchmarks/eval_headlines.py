@@ -48,11 +48,16 @@ from crowds.make_crowds import BUILD, SHARED  # noqa: E402
 from eval_crowd import crowd_roots  # noqa: E402
 from eval_digest import draft_top  # noqa: E402
 
-import podsift.insights.polish as polish  # noqa: E402
 from podsift.config import InsightSettings, Settings  # noqa: E402
 from podsift.demo import run_demo  # noqa: E402
 from podsift.digest.compose import digest_from_json  # noqa: E402
-from podsift.insights.polish import LLMPolisher, acceptable, clean_headline, injected  # noqa: E402
+from podsift.insights.polish import (  # noqa: E402
+    POLISH_PROMPT,
+    LLMPolisher,
+    acceptable,
+    clean_headline,
+    injected,
+)
 from podsift.llm import connect  # noqa: E402
 from podsift.models import DigestItem  # noqa: E402
 from podsift.store import open_store  # noqa: E402
@@ -90,15 +95,16 @@ def checked(rows: list[dict[str, Any]], digests: dict[str, dict[str, Any]]) -> N
 
 
 def write_headlines(
-    items: list[tuple[str, DigestItem]], model: str
+    items: list[tuple[str, DigestItem]], model: str, prompt: str = POLISH_PROMPT
 ) -> tuple[list[dict[str, Any]], float]:
-    """Ask the local model for each ``(crowd, item)``'s headline, timed five at a time.
+    """Ask the local model for each ``(crowd, item)``'s headline (with system ``prompt``),
+    timed five at a time.
 
     Returns one row per item (crowd, quote, headline) and the seconds per five after the
     first request (the model loaded and its prompt prefix cached).
     """
     local = dataclasses.replace(InsightSettings().llm("local"), model=model, budget_seconds=3600.0)
-    polisher = LLMPolisher(connect("local", local), local.max_output_tokens)
+    polisher = LLMPolisher(connect("local", local), local.max_output_tokens, prompt)
     rows, seconds = [], []
     for lo in range(0, len(items), BATCH):
         batch = [(c, i) for c, i in items[lo : lo + BATCH] if not injected(i)]
@@ -175,8 +181,6 @@ def main() -> None:
     ap.add_argument("--add-labels", type=Path, nargs="*", help="judges' answers: ID: LABEL")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    if args.prompt:
-        polish.POLISH_PROMPT = args.prompt.read_text(encoding="utf-8")
     folder = BUILD / "headlines"
     folder.mkdir(parents=True, exist_ok=True)
     saved = folder / "pairs.json"
@@ -193,7 +197,8 @@ def main() -> None:
             for i in digest_from_json(d).items
             if i.rank > args.skip
         ]
-        rows, per_five = write_headlines(items, args.model)
+        prompt = args.prompt.read_text(encoding="utf-8") if args.prompt else POLISH_PROMPT
+        rows, per_five = write_headlines(items, args.model, prompt)
         export(rows, folder)
         data = {"model": args.model, "seconds_per_five": round(per_five, 1), "rows": rows,
                 "digests": digests}  # fmt: skip

@@ -85,11 +85,10 @@ class TermCounts:
 
 
 def _term(word: str) -> str | None:
-    """The subject term a written word stands for, or None (stopword, figure, one letter)."""
+    """The subject term a written word stands for, or None (stopword, figure, date, one letter)."""
     low = normalise(word)
-    if low in STOPWORDS or low in _CALENDAR or _ORDINAL.match(low) or len(low) < 2:
-        return None
-    if not any(c.isalpha() for c in low):
+    dated = low in _CALENDAR or _ORDINAL.match(low)
+    if low in STOPWORDS or dated or len(low) < 2 or not any(c.isalpha() for c in low):
         return None
     found = subject_terms(word)
     return next(iter(found)) if len(found) == 1 else None

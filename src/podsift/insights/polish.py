@@ -197,11 +197,13 @@ class LLMPolisher:
     Args:
         chat: the chat model.
         max_tokens: the most tokens its reply may use.
+        prompt: the system prompt (benchmarks/eval_headlines.py tries others).
     """
 
-    def __init__(self, chat: ChatModel, max_tokens: int) -> None:
+    def __init__(self, chat: ChatModel, max_tokens: int, prompt: str = POLISH_PROMPT) -> None:
         self.chat = chat
         self.max_tokens = max_tokens
+        self.prompt = prompt
 
     def headlines(self, items: Sequence[DigestItem]) -> list[str | None]:
         """Ask for each item's headline; ``None`` where the answer is refused or junk."""
@@ -219,7 +221,7 @@ class LLMPolisher:
         quotes = [item.quote, *(a.quote for a in item.also_on[:3])]
         lines = "\n".join(f'  quote: "{q}"' for q in quotes)
         user = f"<stories>\n1. headline: {item.headline}\n{lines}\n</stories>"
-        reply = self.chat.complete(POLISH_PROMPT, user, max_tokens=self.max_tokens, json=True)
+        reply = self.chat.complete(self.prompt, user, max_tokens=self.max_tokens, json=True)
         if reply.refused:
             raise LLMError("the model refused")
         try:
