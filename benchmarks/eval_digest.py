@@ -26,7 +26,11 @@ repository root).
    does it stand on its own, is it specific, is it worth knowing.
 3. ``--add-scores FILE`` reads a judge's answers (one ``ID: SCORE`` a line, ``#`` comments
    allowed) and reports, per crowd and system: mean item score, filler share (score <= 2) and
-   the number-1 item with its score.
+   the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys, which name each
+   item's story), the fives built now are scored with the answers given to that older sheet,
+   matched by story id, so a change to the ranking is measured by the judges who scored the
+   candidates before it (``benchmarks/crowds/judged/*-top40-*``); items no judge saw are
+   counted, not guessed.
 
 ``confirm`` is for confirmation only: run it to confirm a change, never read its items to
 tune. Goal (issue 21): mean >= 4.0, filler <= 5 %, number 1 never filler.
@@ -272,15 +276,17 @@ def export(fives: dict[str, Any], folder: Path) -> tuple[Path, Path]:
         f"Answer one line per item, `ID: SCORE` (e.g. `{letter}1: 4`).",
         "",
     ]
-    key = {}
+    key, stories = {}, {}
     for n, item in enumerate(items, start=1):
         ident = f"{letter}{n}"
         key[ident] = item["from"]
+        stories[ident] = item["story_id"]
         quote = " ".join(item["quote"].split())
         lines += [f"## {ident}", "", f"> {quote}", "", f"— {item['show']}", ""]
     sheet, keys = folder / "digest-judge.md", folder / "digest-judge-keys.json"
     sheet.write_text("\n".join(lines), encoding="utf-8")
-    keys.write_text(json.dumps({"crowd": fives["crowd"], "key": key}, indent=1) + "\n")
+    saved = {"crowd": fives["crowd"], "day": fives["day"], "key": key, "stories": stories}
+    keys.write_text(json.dumps(saved, indent=1) + "\n")
     return sheet, keys
 
 
@@ -297,22 +303,44 @@ def read_scores(path: Path) -> dict[str, int]:
 def report(fives: dict[str, Any], key: dict[str, Any], scores: dict[str, int]) -> dict[str, Any]:
     """Mean, filler share and number 1 of each system under ``scores``."""
     by_slot = {(s, r): ident for ident, froms in key.items() for s, r in froms}
-    out: dict[str, Any] = {}
+    return {
+        system: _summary(
+            fives[system],
+            [scores.get(by_slot[(system, r)]) for r in range(1, len(fives[system]) + 1)],
+        )
+        for system in systems_of(fives)
+    }
+
+
+def rescore(
+    fives: dict[str, Any], stories: dict[str, str], scores: dict[str, int]
+) -> dict[str, Any]:
+    """Like :func:`report`, for fives built after the judging: items are matched to the
+    judged ones by story id (``stories``: sheet ID → story id); ``unjudged`` counts the
+    five's items that no judged story matches."""
+    by_story = {sid: scores[ident] for ident, sid in stories.items() if ident in scores}
+    out = {}
     for system in systems_of(fives):
-        every = [scores.get(by_slot[(system, r)]) for r in range(1, len(fives[system]) + 1)]
-        got = every[:TOP]
-        known = [g for g in got if g is not None]
-        first = fives[system][0] if fives[system] else None
-        out[system] = {
-            "items": len(got),
-            "scored": len(known),
-            "mean": _mean(known),
-            "filler": round(sum(g <= FILLER for g in known) / len(known), 3) if known else None,
-            "number_1": None if first is None else {**first, "score": got[0]},
-        }
-        if len(every) > TOP:  # the candidates behind the five
-            out[system]["top_n"] = len(every)
-            out[system]["top_n_mean"] = _mean([g for g in every if g is not None])
+        every = [by_story.get(item["story_id"]) for item in fives[system]]
+        out[system] = {**_summary(fives[system], every), "unjudged": every[:TOP].count(None)}
+    return out
+
+
+def _summary(items: list[dict[str, Any]], every: list[int | None]) -> dict[str, Any]:
+    """Mean, filler share and number 1 of one system's list, scored ``every`` (None: not
+    scored); with more than five, the mean of all of them too."""
+    got = every[:TOP]
+    known = [g for g in got if g is not None]
+    out: dict[str, Any] = {
+        "items": len(got),
+        "scored": len(known),
+        "mean": _mean(known),
+        "filler": round(sum(g <= FILLER for g in known) / len(known), 3) if known else None,
+        "number_1": {**items[0], "score": got[0]} if items else None,
+    }
+    if len(every) > TOP:  # the candidates behind the five
+        out["top_n"] = len(every)
+        out["top_n_mean"] = _mean([g for g in every if g is not None])
     return out
 
 
@@ -329,6 +357,8 @@ def print_report(crowd: str, rep: dict[str, Any]) -> None:
         quote = " ".join(str(one.get("quote", "")).split())[:70]
         print(f"  {system:<13} {r['items']:>5} {r['scored']:>6} {mean:>5} {filler:>7}  "
               f"[{one.get('score', '-')}] {quote} ({one.get('show', '')})")  # fmt: skip
+        if r.get("unjudged"):
+            print(f"  {'':<13} {r['unjudged']} of the five not judged")
         if "top_n" in r:
             print(f"  {'':<13} top {r['top_n']}: mean {r['top_n_mean']}")
 
@@ -356,6 +386,9 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="read the fives built last time")
     ap.add_argument("--export", action="store_true", help="write the blind sheet and its key")
     ap.add_argument("--add-scores", type=Path, help="a judge's answers: ID: SCORE lines")
+    ap.add_argument("--judged", type=Path,
+                    help="the keys of the sheet those answers are for, when the fives were "
+                    "built after it: items are matched by story id")  # fmt: skip
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     systems = tuple(x.strip() for x in args.systems.split(",") if x.strip())
@@ -378,8 +411,12 @@ def main() -> None:
         sheet, keys = export(fives, folder)
         print(f"blind sheet: {sheet}\nkey (not for judges): {keys}")
     if args.add_scores:
-        key = json.loads((folder / "digest-judge-keys.json").read_text())["key"]
-        rep = report(fives, key, read_scores(args.add_scores))
+        if args.judged:
+            stories = json.loads(args.judged.read_text())["stories"]
+            rep = rescore(fives, stories, read_scores(args.add_scores))
+        else:
+            key = json.loads((folder / "digest-judge-keys.json").read_text())["key"]
+            rep = report(fives, key, read_scores(args.add_scores))
         print(json.dumps(rep, indent=1, ensure_ascii=False) if args.json else "", end="")
         if not args.json:
             print_report(args.crowd, rep)

@@ -2,7 +2,7 @@
 
 Seven stories, each from a show of its own, with centroids at right angles (so diversity
 picks in score order) and insight scores set so that salience x substance falls from ``a``
-(0.60) to ``g`` (0.48) in steps of 0.02: without a judge the five are ``a`` to ``e``. A fake
+(0.240) to ``g`` (0.192) in steps of 0.008: without a judge the five are ``a`` to ``e``. A fake
 chat model that rates choices plays the judge, registered by name like any chat model.
 """
 
@@ -34,11 +34,11 @@ READERS = ("ann@example.org", "bob@example.org")
 
 # story id: (show, representative quote, insight score)
 STORIES = {
-    "a": ("Data", "PostgreSQL 17 cut our vacuum time from four hours to forty minutes.", 0.928),
-    "b": ("Rust", "Rust rewrites cut our crash rate by half within a year at Dropbox.", 0.773),
-    "c": ("Query", "SQLite 3.45 made our JSON queries three times faster on one laptop.", 0.64),
-    "d": ("Cloud", "AWS now charges half a cent an hour for every public IPv4 address.", 0.72),
-    "e": ("Web", "Chrome 120 blocks third-party cookies for one percent of its users.", 0.693),
+    "a": ("Data", "PostgreSQL 17 cut our vacuum time from four hours to forty minutes.", 0.825),
+    "b": ("Rust", "Rust rewrites cut our crash rate by half within a year at Dropbox.", 0.687),
+    "c": ("Query", "SQLite 3.45 made our JSON queries three times faster on one laptop.", 0.569),
+    "d": ("Cloud", "AWS now charges half a cent an hour for every public IPv4 address.", 0.64),
+    "e": ("Web", "Chrome 120 blocks third-party cookies for one percent of its users.", 0.792),
     "f": ("Sec", "The xz backdoor hid in test files and hooked OpenSSH through liblzma.", 0.667),
     "g": ("Go", "Go 1.22 gives each loop iteration its own variable, fixing old bugs.", 0.583),
 }  # fmt: skip
@@ -158,7 +158,7 @@ def test_a_low_judgement_drops_a_story_and_a_high_one_lifts_another(
     judge.digits = {QUOTE["b"]: "1", QUOTE["f"]: "5"}
     daily(store, settings(PODSIFT_RANK__JUDGE="fake-judge"))
     got = five(store)
-    assert "b" not in got and "f" in got  # b: 0.58 x 1/4; f: 0.50 x 5/4
+    assert "b" not in got and "f" in got  # b: 0.232 x 1/4; f: 0.200 x 5/4
     assert got[0] == "f" and "a" in got
     assert all(five(store, r) == got for r in READERS)  # no reader's part here
 

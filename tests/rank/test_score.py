@@ -147,6 +147,9 @@ def _fields(m: Mention) -> dict[str, object]:
         "Let's talk about Python, specifically Python 3.13. It's just right around the corner.",
         "Coming up, we get into funding for Spack and how Todd keeps this thing alive.",
         "And on Friday Kelsey Hightower joins Adam and I on Changelog & Friends!",
+        # an alternative to what was just said (Ship It!, scored 2 of 5 by both judges)
+        "Or you wouldn't even want a PC, because eventually that tower is going to get all "
+        "kinds of stuff into, and it's going to break down.",
     ],
 )
 def test_a_story_that_does_not_stand_alone_never_reaches_the_five(text: str) -> None:
@@ -161,7 +164,22 @@ def test_a_story_that_says_more_outranks_an_equally_central_one() -> None:
     exact = with_text("exact", "uv 0.5 caches wheels, and CI builds at Astral fell 40%.", ["A"])
     ranked = rank_stories([vague, exact], now=NOW)
     assert [r.story.id for r in ranked] == ["exact", "vague"]
-    assert dict(ranked[1].reasons)["substance"] >= 0.5
+    assert dict(ranked[1].reasons)["substance"] > 0
+
+
+def test_a_whole_point_outranks_a_fragment_of_it_equally_central() -> None:
+    """How much a passage says counts: its distinct content words, up to a whole point."""
+    fragment = with_text("fragment", "Django 6.0 ships background tasks, finally.", ["A"])
+    whole = with_text(
+        "whole",
+        "Django 6.0 ships background tasks: a view queues an email or a report and returns at "
+        "once, and a separate worker process runs the job later, with retries.",
+        ["A"],
+    )
+    ranked = rank_stories([fragment, whole], now=NOW)
+    assert [r.story.id for r in ranked] == ["whole", "fragment"]
+    said = [dict(r.reasons)["substance"] for r in ranked]
+    assert said[1] < 0.5 * said[0]
 
 
 def test_a_rambling_quote_ranks_below_the_same_point_said_plainly() -> None:

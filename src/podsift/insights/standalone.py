@@ -4,8 +4,8 @@ A digest item is read cold, without the minute of talk before it. A passage does
 on its own (:func:`standalone_reason`) when
 
 - it opens by pointing back: a pronoun or a demonstrative standing for something said before
-  ("Those are the options…", "It was huge.", "Oh, the biggest one of all…"), after any
-  discourse markers ("Oh", "So", "And", "Yeah");
+  ("Those are the options…", "It was huge.", "Oh, the biggest one of all…") or an
+  alternative to it ("Or you use…"), after any discourse markers ("Oh", "So", "And", "Yeah");
 - it asks rather than tells (a question);
 - it talks about the conversation or the show ("That was a long tangent…", "as I said",
   "Let's talk about…");
@@ -80,6 +80,8 @@ _POINTERS = frozenset(
         "which",
     ]
 )
+# "Or you use another service…": an alternative to what was just said.
+_ALTERNATIVE = frozenset(["or", "nor"])
 # A demonstrative naming its noun ("This release adds…") still points back, unless it is a
 # time or a thing the reader shares ("this year", "this week").
 _SHARED = frozenset(
@@ -103,10 +105,12 @@ _CONVERSATION = re.compile(
 _AGENDA = re.compile(alternation("show_talk", "agenda"), re.I)
 _QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
 # What unedited speech leaves in (data/fillers.txt, data/hedges.txt): hesitations and asides
-# wherever they stand, spoken hedges, and dashes where a sentence breaks off.
+# wherever they stand, spoken hedges, dashes where a sentence breaks off, and a phrase broken
+# off after its article ("one of the, and his article", "now that the, now Pydantic").
 _DISFLUENT = re.compile(
     rf"(?i)\b(?:{alternation('fillers', 'sounds')}|{alternation('fillers', 'asides')}|"
-    rf"{alternation('hedges', 'speech')})\b|--|—|(?<=\s)-(?=\s)"
+    rf"{alternation('hedges', 'speech')})\b|--|—|(?<=\s)-(?=\s)|"
+    r"\b(?:the|an|my|your|our|their),(?=\s)"
 )
 FLUENCY_DECAY = 10.0
 """How fast :func:`fluency` falls with the share of disfluent words: one in ten halves it
@@ -114,6 +118,9 @@ less than three times over (e^-1 ≈ 0.37)."""
 MIN_CONTENT = 5
 """Fewest content words of a passage with no name, figure, claim or news to still say
 something."""
+FULL_POINT = 20
+"""Distinct content words of a passage that says a whole point; one with fewer says less, in
+proportion (:func:`amount`)."""
 
 
 def opening_pointer(text: str) -> bool:
@@ -125,6 +132,8 @@ def opening_pointer(text: str) -> bool:
     False
     >>> opening_pointer("Django added background tasks.")
     False
+    >>> opening_pointer("Or you wouldn't even want a PC, because that tower breaks down.")
+    True
     """
     tokens = [normalise(w) for w in words(text)[:8]]
     k = 0
@@ -133,6 +142,8 @@ def opening_pointer(text: str) -> bool:
     if k >= len(tokens):
         return False
     first, after = tokens[k], tokens[k + 1] if k + 1 < len(tokens) else ""
+    if first in _ALTERNATIVE:
+        return True
     if first in ("this", "that", "these", "those", "such", "both", "which"):
         return bool(_VERBISH.match(after)) or after not in _SHARED
     return first in _POINTERS
@@ -198,6 +209,8 @@ def disfluency(quote: str) -> float:
     0.0
     >>> round(disfluency("And so I basically -- like, I, I have a WhatsApp, you know."), 3)
     0.333
+    >>> disfluency("But now that the, now Pydantic has done this, there's no point.") > 0
+    True
     """
     n = len(words(quote))
     if not n:
@@ -218,16 +231,31 @@ def fluency(quote: str) -> float:
     return round(math.exp(-FLUENCY_DECAY * disfluency(quote)), 6)
 
 
+def amount(text: str) -> float:
+    """How much of a whole point ``text`` carries: its distinct content words over
+    :data:`FULL_POINT`, at most 1. A said-again word counts once.
+
+    >>> amount("That's a win. That's a win.")
+    0.05
+    >>> amount("The font shaping engine HarfBuzz, used in applications such as Firefox and "
+    ...        "Chrome, comes with a Wasm shaper allowing arbitrary code to shape text.")
+    0.8
+    """
+    return min(len(content_words(text)) / FULL_POINT, 1.0)
+
+
 def substance(text: str) -> float:
-    """How much ``text`` says, read on its own: 0 when it does not stand alone, else 0.5..1.
+    """How much ``text`` says, read on its own: 0 when it does not stand alone, else its
+    kind of statement (0.5..1 with names, figures, claims and news) times its
+    :func:`amount`.
 
     >>> substance("Those are the options.")
     0.0
-    >>> 0.5 <= substance("Caching the wheels made the build faster.") < substance(
+    >>> 0 < substance("Caching the wheels made the build faster.") < substance(
     ...     "uv 0.5 resolves dependencies 10 times faster than pip on Linux.")
     True
     """
     if standalone_reason(text):
         return 0.0
     said = max(specificity(text), claim_strength(text), news(text))
-    return round(0.5 + 0.5 * said, 6)
+    return round((0.5 + 0.5 * said) * amount(text), 6)
