@@ -9,7 +9,8 @@ where
 - substance = how much the representative quote says read on its own
   (:func:`podsift.insights.substance`): 0 when it leans on what came before, asks, talks
   about the conversation or states nothing, so it never reaches the digest; else 0.5..1
-  with its names, figures, claims and news; times its fluency
+  with its names, figures, claims and news, times how much of a whole point it carries
+  (its distinct content words over 20, at most 1); times its fluency
   (:func:`podsift.insights.fluency`), which falls with the share of fillers, spoken hedges,
   stutters and broken-off sentences in the verbatim quote;
 - recency = 0.5 ** (age in days of ``last_seen`` / half-life); unknown ``last_seen`` → 1.0,
