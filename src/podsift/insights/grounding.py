@@ -227,6 +227,16 @@ def content_terms(text: str) -> list[str]:
     return [w for w in words if (w not in STOPWORDS and len(w) > 2) or w.isdigit()]
 
 
+def word_key(word: str) -> str:
+    """What of a normalised word must match for two words to count as one: its first five
+    letters ("released" for "release"), a possessive counting as its noun.
+
+    >>> word_key("released") == word_key("release"), word_key("lasse's")
+    (True, 'lasse')
+    """
+    return word.removesuffix("'s")[:5]
+
+
 def unsupported_words(text: str, nearby: set[str]) -> list[str]:
     """The content words of ``text`` that ``nearby`` (normalised tokens) lacks.
 
@@ -239,8 +249,8 @@ def unsupported_words(text: str, nearby: set[str]) -> list[str]:
     >>> unsupported_words("VC sees infinite room in XZ Utils", {"vc", "infinite", "room"})
     ['sees', 'utils']
     """
-    stems = {w.removesuffix("'s")[:5] for w in nearby}
-    return [w for w in content_terms(text) if w[:5] not in stems]
+    stems = {word_key(w) for w in nearby}
+    return [w for w in content_terms(text) if word_key(w) not in stems]
 
 
 @dataclass(frozen=True, slots=True)

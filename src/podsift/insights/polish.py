@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from podsift.config import InsightSettings
-from podsift.insights.grounding import content_terms, unsafe_reason, unsupported_words
+from podsift.insights.grounding import content_terms, unsafe_reason, unsupported_words, word_key
 from podsift.lexicon import normalised_tokens, word_set
 from podsift.llm import ChatModel, LLMError, chat_models, connect
 from podsift.models import Digest, DigestItem
@@ -129,11 +129,15 @@ def _stitched(headline: str, quote: str) -> list[tuple[str, str]]:
     where: dict[str, set[int]] = {}
     for n, clause in enumerate(_CLAUSE_END.split(quote)):
         for word in content_terms(clause):
-            where.setdefault(word[:5], set()).add(n)
+            where.setdefault(word_key(word), set()).add(n)
     apart = []
     for phrase in _CLAUSE_END.split(headline):
-        found = [w for w in content_terms(phrase) if w[:5] in where]
-        apart += [(a, b) for a, b in itertools.pairwise(found) if not where[a[:5]] & where[b[:5]]]
+        found = [w for w in content_terms(phrase) if word_key(w) in where]
+        apart += [
+            (a, b)
+            for a, b in itertools.pairwise(found)
+            if not where[word_key(a)] & where[word_key(b)]
+        ]
     return apart
 
 
