@@ -264,11 +264,14 @@ def _group(
 def _apply_penalties(
     sims: Vectors, texts: Sequence[str], weights: SignalWeights, threshold: float
 ) -> None:
-    """Subtract the signal penalties in place, only where a pair would otherwise merge."""
+    """Subtract the signal penalties in place, only where a pair would otherwise merge
+    (each pair once: the checks are symmetric)."""
     if not weights.active:
         return
-    for i, j in zip(*np.nonzero(sims >= threshold), strict=True):
-        sims[i, j] -= pair_penalty(text_signals(texts[i]), text_signals(texts[j]), weights)
+    for i, j in zip(*np.nonzero(np.triu(sims >= threshold, k=1)), strict=True):
+        penalty = pair_penalty(text_signals(texts[i]), text_signals(texts[j]), weights)
+        sims[i, j] -= penalty
+        sims[j, i] -= penalty
 
 
 def _apply_anchors(
