@@ -126,6 +126,25 @@ def test_sync_adds_moves_and_drops_stories() -> None:
     assert index.search(np.array([[1, 0.1]]), 1)[0] == [["b"]]
 
 
+def test_sync_re_adds_only_the_stories_whose_vectors_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A window's stories mostly stay put from one day to the next: those are not re-added,
+    whatever the order, the float type or the row shape they come in."""
+    index = StoryIndex(2, key=natural_key)
+    index.sync([("a", np.array([1, 0], np.float32)), ("b", np.array([0.6, 0.8], np.float32))])
+    added: list[list[str]] = []
+    real_add = index.add
+    monkeypatch.setattr(index, "add", lambda ids, v: (added.append(list(ids)), real_add(ids, v)))
+    index.sync([("b", np.array([[0.6, 0.8]], np.float32)), ("a", np.array([1.0, 0.0]))])
+    assert added == []
+    index.sync([("a", np.array([1, 0])), ("b", np.array([-0.6, 0.8])), ("c", np.array([0, 2]))])
+    assert added == [["b", "c"]]
+    assert index.search(np.array([[-1, 1]]), 1)[0] == [["b"]]
+    with pytest.raises(IndexDimensionError):
+        index.sync([("a", np.array([1, 0])), ("d", np.array([1, 0, 0]))])
+
+
 def statements(n: int) -> list[Statement]:
     return [Statement(id=str(i), text=f"statement {i}") for i in range(n)]
 

@@ -94,6 +94,7 @@ class StoryIndex:
         self._slot: dict[str, int] = {}
         self._free: list[int] = []
         self._keys: dict[str, Any] = {}
+        self._given: dict[str, bytes] = {}  # each id's vector as given, to tell a change
         self._ann: Any = None
         self._removed_since_build = 0
 
@@ -120,10 +121,12 @@ class StoryIndex:
         if not len(ids):
             return
         self.remove([i for i in ids if i in self._slot])
+        given = np.asarray(vectors, dtype=np.float32)
         keys = [self._key(ident) for ident in ids]
         order = sorted(range(len(ids)), key=keys.__getitem__)
         slots = [self._take_slot(ids[k], keys[k]) for k in order]
         self._vectors[slots] = unit[order]
+        self._given.update((ident, row.tobytes()) for ident, row in zip(ids, given, strict=True))
         if self._ann is not None:  # in key order, so the graph does not depend on ``ids``' order
             self._ann.add(np.asarray(slots, dtype=np.uint64), unit[order], threads=1)
 
@@ -134,6 +137,7 @@ class StoryIndex:
             return
         for slot in slots:
             self._keys.pop(self._ids[slot] or "", None)
+            self._given.pop(self._ids[slot] or "", None)
             self._ids[slot] = None
         self._free.extend(slots)
         if self._ann is not None:
@@ -141,24 +145,21 @@ class StoryIndex:
             self._removed_since_build += len(slots)
 
     def sync(self, items: Sequence[tuple[str, FloatArray]]) -> None:
-        """Hold exactly ``items``: drop other ids, add new ones, replace changed vectors."""
+        """Hold exactly ``items``: drop other ids, add new ones, replace changed vectors.
+
+        A vector counts as changed when it differs from the one last given for its id, so
+        only new and changed rows are checked and normalised (a window's stories mostly stay
+        as they were from one day to the next).
+        """
         ids = [ident for ident, _ in items]
         wanted = set(ids)
         if len(wanted) != len(ids):
             raise ValueError("duplicate ids in sync")
         self.remove([ident for ident in self._slot if ident not in wanted])
-        if not items:
-            return
-        unit = self._check(
-            np.vstack([np.asarray(v, dtype=np.float32) for _, v in items]), "story vectors"
-        )
-        held = [k for k, ident in enumerate(ids) if ident in self._slot]
-        same = np.zeros(len(ids), dtype=bool)
-        if held:
-            slots = [self._slot[ids[k]] for k in held]
-            same[held] = (self._vectors[slots] == unit[held]).all(axis=1)
-        changed = np.flatnonzero(~same)
-        self.add([ids[k] for k in changed], unit[changed])
+        given = [np.asarray(v, dtype=np.float32) for _, v in items]
+        changed = [k for k, ident in enumerate(ids) if self._given.get(ident) != given[k].tobytes()]
+        if changed:
+            self.add([ids[k] for k in changed], np.stack([given[k].ravel() for k in changed]))
 
     def search(self, vectors: FloatArray, k: int = 1) -> tuple[list[list[str]], Vectors]:
         """The ``k`` most similar ids to each row of ``vectors``, best first, with cosines.
