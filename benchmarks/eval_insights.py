@@ -1,6 +1,8 @@
 """Evaluate an extractor against human-written show notes (15 Python Bytes episodes).
 
-Run: ``.venv/bin/python benchmarks/eval_insights.py [--top 8] [--provider local]``.
+Run: ``.venv/bin/python benchmarks/eval_insights.py [--top 8] [--provider local]
+[--captions]``. With ``--captions`` each transcript is first rewritten as automatic captions
+often are: every segment lowercased and stripped of punctuation, cues and times kept.
 
 Per episode, the top-N insights against the show notes' news items (headline + bullets; the
 sponsor line, "Extras" and "Joke" are not items):
@@ -21,7 +23,9 @@ local extractor's sponsor rejections against the labelled sponsor-read time rang
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import re
 import time
 from pathlib import Path
 
@@ -48,6 +52,7 @@ ROUGE_THRESHOLD = 0.25
 SPONSOR_REASONS = {"sponsor read", "sponsor turn", "sponsor", "promo"}
 #: Episodes the local extractor's weights and selection were tuned on; the rest are held out.
 DEV = frozenset({155, 263, 350, 396, 418, 455, 466, 480})
+_PUNCTUATION = re.compile(r"[.,!?;:…]")
 
 
 def in_ranges(start: float | None, end: float | None, ranges: list[list[float]]) -> bool:
@@ -76,12 +81,24 @@ def sponsor_filter(transcript: Transcript, ranges: list[list[float]]) -> tuple[i
     return tp, fp, fn
 
 
+def as_captions(transcript: Transcript) -> Transcript:
+    """``transcript`` as automatic captions write it: each segment lowercase, unpunctuated."""
+    segments = tuple(
+        dataclasses.replace(s, text=_PUNCTUATION.sub("", s.text).lower())
+        for s in transcript.segments
+    )
+    return dataclasses.replace(transcript, segments=segments)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--provider", default="local")
     parser.add_argument("--json", type=Path, help="also write the per-episode rows here")
     parser.add_argument("--show", action="store_true", help="print each episode's insights")
+    parser.add_argument(
+        "--captions", action="store_true", help="lowercase and unpunctuate the transcripts first"
+    )
     args = parser.parse_args()
 
     pairs = json.loads((DATA / "pairs.json").read_text())["pairs"]
@@ -104,6 +121,8 @@ def main() -> None:
         sponsor = sponsor_of(notes)
         path = DATA / pair["transcript"]
         transcript = parse_transcript(path.read_bytes(), source=path.name)
+        if args.captions:
+            transcript = as_captions(transcript)
         found: list[Insight] = list(extractor.extract(transcript))[: args.top]
         grounded = ground(found, transcript)
         ranges = labels.get(str(pair["episode"]), {}).get("sponsor", [])

@@ -149,7 +149,7 @@ def build_candidates(
             continue
         if reject_reason(text) in {"question", "small talk", "reaction"}:
             continue
-        if not _ENDS.search(EMOJI.sub("", quote).rstrip()):
+        if not last.open and not _ENDS.search(EMOJI.sub("", quote).rstrip()):
             continue
         candidates.append(
             Candidate(

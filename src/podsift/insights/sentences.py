@@ -9,6 +9,12 @@ In prose formats (Markdown, HTML, plain text) a segment is a paragraph, so a sen
 runs across two of them (a paragraph that ends in a colon leads into the next, though); a
 short paragraph with no sentence-final punctuation, such as a link title, is a *heading*:
 its own sentence, marked so that it is never an insight nor glued onto one.
+
+Automatic captions often have no punctuation at all ("so the big news this week is that"),
+and a sentence splitter finds no sentence in them. A transcript with almost no sentence ends
+(:func:`unpunctuated`) is cut at its segments instead: consecutive segments of a turn make
+one *open* span of at least :data:`OPEN_MIN_WORDS` words (a long segment is cut every
+:data:`OPEN_MAX_WORDS`), a span that has no sentence end to wait for.
 """
 
 from __future__ import annotations
@@ -36,6 +42,14 @@ HEADING_MAX_WORDS = 12
 # trailing emoji do not end a paragraph ("Have a great week. 💚")
 _TRAILING_MARKS = re.compile(rf"(?:{EMOJI.pattern}|\s)+$")
 _PARAGRAPH_ENDS = re.compile(r"[.!?:;,…\-–—][\"'”’)\]*_`]*$")
+# Sentence ends inside a text: what an unpunctuated transcript lacks.
+_SENTENCE_END = re.compile(r"[.!?…](?=[\"'”’)\]]*(?:\s|$))")
+#: A transcript with fewer sentence ends than one per this many words is unpunctuated
+#: (speech averages one per 10-20 words).
+UNPUNCTUATED_WORDS = 100
+#: Fewest and most words of an open span cut from an unpunctuated transcript.
+OPEN_MIN_WORDS = 8
+OPEN_MAX_WORDS = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +85,7 @@ class Sentence:
     stop: float | None
     position: float  # where it starts in the episode, 0..1 (by time when known, else chars)
     heading: bool = False  # a title line of a prose transcript, not a statement
+    open: bool = False  # a span of unpunctuated speech: it ends no sentence
 
 
 def collapse(text: str) -> str:
@@ -210,38 +225,84 @@ def _episode_length(segments: Sequence[Segment]) -> float | None:
     return max(times) if times else None
 
 
+def unpunctuated(turns: Sequence[Turn]) -> bool:
+    """Whether the turns have fewer sentence ends than one per :data:`UNPUNCTUATED_WORDS`
+    words (automatic captions); a text shorter than that is never called unpunctuated.
+
+    >>> unpunctuated(build_turns([Segment(None, None, None, "so the news is that " * 30)]))
+    True
+    >>> unpunctuated(build_turns([Segment(None, None, None, "The news is big. " * 30)]))
+    False
+    """
+    words = sum(len(t.text.split()) for t in turns)
+    ends = sum(len(_SENTENCE_END.findall(t.text)) for t in turns)
+    return words >= UNPUNCTUATED_WORDS and ends * UNPUNCTUATED_WORDS < words
+
+
+def open_spans(turn: Turn) -> list[tuple[int, int]]:
+    """Cut an unpunctuated turn at its segments: each span joins segments until it holds
+    :data:`OPEN_MIN_WORDS` words, and a longer run is cut every :data:`OPEN_MAX_WORDS`.
+
+    >>> [turn] = build_turns([Segment(0, 1, None, "so the big news"), Segment(1, 2, None,
+    ...     "this week is that python three fourteen"), Segment(2, 3, None, "is out")])
+    >>> [turn.text[b:e] for b, e in open_spans(turn)]
+    ['so the big news this week is that python three fourteen', 'is out']
+    """
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", turn.text)]
+    ends = {last for _, last, _ in turn.pieces}
+    spans: list[tuple[int, int]] = []
+    first = 0
+    for k, (_, end) in enumerate(words):
+        count = k - first + 1
+        if (end in ends and count >= OPEN_MIN_WORDS) or count >= OPEN_MAX_WORDS:
+            spans.append((words[first][0], end))
+            first = k + 1
+    if first < len(words):
+        spans.append((words[first][0], words[-1][1]))
+    return spans
+
+
 def split_sentences(transcript: Transcript) -> tuple[list[Turn], list[Sentence]]:
-    """Return the transcript's turns and all its sentences, in order."""
+    """Return the transcript's turns and all its sentences, in order (the open spans of
+    :func:`open_spans` for an :func:`unpunctuated` transcript)."""
     segments = transcript.segments
     turns = build_turns(segments)
     length = _episode_length(segments)
     total_chars = max(sum(len(t.text) + 1 for t in turns), 1)
     paragraphs = transcript.format in PARAGRAPH_FORMATS
+    is_open = unpunctuated(turns)
     sentences: list[Sentence] = []
     turn_offset = 0
     for turn_index, turn in enumerate(turns):
-        for chunk_begin, chunk_end in _chunks(turn, paragraphs):
-            for begin, end, heading in _spans(turn.text[chunk_begin:chunk_end], paragraphs):
-                begin, end = begin + chunk_begin, end + chunk_begin
-                first, last = turn.segment_at(begin), turn.segment_at(end - 1)
-                start, stop = _times(segments, first, last)
-                if start is not None and length:
-                    position = start / length
-                else:
-                    position = (turn_offset + begin) / total_chars
-                sentences.append(
-                    Sentence(
-                        index=len(sentences),
-                        turn=turn_index,
-                        begin=begin,
-                        end=end,
-                        text=turn.text[begin:end],
-                        speaker=turn.speaker,
-                        start=start,
-                        stop=stop,
-                        position=min(max(position, 0.0), 1.0),
-                        heading=heading,
-                    )
+        if is_open:
+            cut = [(b, e, False) for b, e in open_spans(turn)]
+        else:
+            cut = [
+                (b + chunk_begin, e + chunk_begin, heading)
+                for chunk_begin, chunk_end in _chunks(turn, paragraphs)
+                for b, e, heading in _spans(turn.text[chunk_begin:chunk_end], paragraphs)
+            ]
+        for begin, end, heading in cut:
+            first, last = turn.segment_at(begin), turn.segment_at(end - 1)
+            start, stop = _times(segments, first, last)
+            if start is not None and length:
+                position = start / length
+            else:
+                position = (turn_offset + begin) / total_chars
+            sentences.append(
+                Sentence(
+                    index=len(sentences),
+                    turn=turn_index,
+                    begin=begin,
+                    end=end,
+                    text=turn.text[begin:end],
+                    speaker=turn.speaker,
+                    start=start,
+                    stop=stop,
+                    position=min(max(position, 0.0), 1.0),
+                    heading=heading,
+                    open=is_open,
                 )
+            )
         turn_offset += len(turn.text) + 1
     return turns, sentences
