@@ -149,6 +149,8 @@ OWN_CASES = {
     "shape-bold-names": "shapes/bold-names.md",
     "shape-bracket-times": "shapes/bracket-times.txt",
     "shape-speaker-times": "shapes/speaker-times.txt",
+    "shape-name-cues": "shapes/name-cues.vtt",
+    "shape-whisper": "shapes/whisper.json",
 }
 
 

@@ -1,5 +1,6 @@
 """Transcripts as published: front matter, "Name: 00:12:34" blocks, "**Name**:" lines,
-"[00:12:34] Name:" and "Speaker 1 (00:12):" turns, links reduced to their text.
+"[00:12:34] Name:" and "Speaker 1 (00:12):" turns, WebVTT cues with a "Name:" prefix,
+Whisper's JSON, automatic captions' ">>" marks; links reduced to their text.
 
 The shape files in ``tests/data/transcripts/shapes`` are one real Python Bytes excerpt
 re-shaped (see ``shapes/reshape.py``); every shape must give back the turns of the original
@@ -69,6 +70,31 @@ def test_shape_gives_the_original_turns_with_speaker_and_time(
     assert len(original) == 21
     markdown = (source or name).endswith(".md")
     assert _parse(name, source) == (_undash(original) if markdown else original)
+
+
+@pytest.mark.parametrize("name", ["name-cues.vtt", "whisper.json"])
+def test_caption_cues_and_whisper_json_give_the_original_turns(
+    name: str, original: list[tuple[float | None, str | None, str]]
+) -> None:
+    """WebVTT whose cues name their speaker "Name: …" (no <v> tag), and Whisper's JSON
+    output with a diarizer's speakers: the same turns, speakers and times."""
+    assert _parse(name) == original
+
+
+def test_a_name_prefix_holds_until_the_next_and_chevrons_are_dropped() -> None:
+    vtt = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nAnn Lee: We shipped it.\n\n"
+        "00:00:04.000 --> 00:00:06.000\non time &gt;&gt; and under budget\n\n"
+        "00:00:06.000 --> 00:00:08.000\n>> Bo Chen: Nice.\n\n"
+        "00:00:08.000 --> 00:00:09.000\n&gt;&gt; who said that\n"
+    )
+    t = parse_transcript(vtt, source="meeting.vtt")
+    assert [(s.speaker, s.text) for s in t.segments] == [
+        ("Ann Lee", "We shipped it."),
+        ("Ann Lee", "on time and under budget"),
+        ("Bo Chen", "Nice."),
+        (None, "who said that"),
+    ]
 
 
 def test_speaker_time_labels_give_generic_speakers_and_times(

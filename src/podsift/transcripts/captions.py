@@ -13,6 +13,7 @@ _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
 _SKIP = ("NOTE", "STYLE", "REGION", "WEBVTT")
+_CHANGE = re.compile(r"(?:^|\s)>>+(?=\s|$)")  # automatic captions' new speaker
 
 
 def _cues(text: str) -> list[tuple[float, float | None, list[str]]]:
@@ -35,13 +36,28 @@ def _cues(text: str) -> list[tuple[float, float | None, list[str]]]:
 
 
 def parse_vtt(text: str) -> tuple[Segment, ...]:
-    """Parse WebVTT: cue settings and NOTE/STYLE blocks ignored, ``<v Name>`` is the speaker."""
+    """Parse WebVTT: cue settings and NOTE/STYLE blocks ignored, ``<v Name>`` is the speaker;
+    in a cue without one, a ``Name:`` prefix names the speaker until the next, as in SRT
+    (meeting and caption tools export speakers so). Automatic captions' ``>>`` marks a new
+    speaker: the mark is dropped, and the speaker is the name after it, else unknown."""
     segments: list[Segment] = []
+    labelled: str | None = None
     for start, end, lines in _cues(text):
+        if not lines:
+            continue
         payload = " ".join(lines)
         voice = _VOICE.search(payload)
-        speaker = clean_speaker(voice.group(1)) if voice else None
-        body = collapse(html.unescape(_TAG.sub("", payload)))
+        if voice:
+            speaker = clean_speaker(voice.group(1))
+        else:
+            head = html.unescape(lines[0]).strip()
+            turn = head.startswith(">>")  # a new speaker, named or not
+            label, first = split_label(head.lstrip("> ") if turn else head)
+            if label is not None or turn:
+                labelled = clean_speaker(label) if label is not None else None
+                payload = " ".join([first, *lines[1:]])
+            speaker = labelled
+        body = collapse(_CHANGE.sub(" ", html.unescape(_TAG.sub("", payload))))
         if body:
             segments.append(Segment(start, end, speaker, body))
     return tuple(segments)

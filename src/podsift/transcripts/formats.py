@@ -163,7 +163,9 @@ def _try_decode(content: bytes, encoding: str, source: str) -> str:
 
 
 def _parse_json(text: str, source: str) -> tuple[Segment, ...]:
-    """Parse ``{"version", "segments": [{"speaker", "startTime", "endTime", "body"}]}``."""
+    """Parse ``{"version", "segments": [{"speaker", "startTime", "endTime", "body"}]}``, and
+    the segments of Whisper's JSON output (``{"start", "end", "text"}``, and ``"speaker"``
+    where a diarizer added one)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -186,14 +188,18 @@ def _number(value: Any) -> float | None:
 
 def _json_segment(item: Any) -> Segment | None:
     """One JSON segment as a raw Segment (text not collapsed: spaces may be tokens)."""
-    if not isinstance(item, dict) or not isinstance(item.get("body"), str):
+    if not isinstance(item, dict):
+        return None
+    whisper = "body" not in item and "startTime" not in item
+    body = item.get("text" if whisper else "body")
+    if not isinstance(body, str):
         return None
     speaker = item.get("speaker")
     return Segment(
-        _number(item.get("startTime")),
-        _number(item.get("endTime")),
+        _number(item.get("start" if whisper else "startTime")),
+        _number(item.get("end" if whisper else "endTime")),
         clean_speaker(speaker) if isinstance(speaker, str) else None,
-        item["body"],
+        body,
     )
 
 

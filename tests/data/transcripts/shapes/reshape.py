@@ -8,6 +8,7 @@ time. Run from the repository root: ``.venv/bin/python tests/data/transcripts/sh
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -43,6 +44,40 @@ def short(when: str) -> str:
     return when[3:] if when.startswith("00:") else when
 
 
+def seconds(when: str) -> int:
+    """``00:21:04`` in seconds."""
+    h, m, sec = (int(x) for x in when.split(":"))
+    return h * 3600 + m * 60 + sec
+
+
+def vtt_clock(total: int) -> str:
+    """Seconds as a WebVTT cue time."""
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}.000"
+
+
+def name_cues(parts: list[tuple[str, str, str]]) -> str:
+    """WebVTT with one cue a turn, its speaker a ``Name:`` prefix (no ``<v>`` tag), as
+    meeting tools export it; a cue ends where the next turn starts."""
+    ends = [seconds(t) for t, _, _ in parts[1:]] + [seconds(LAST)]
+    cues = [
+        f"{vtt_clock(seconds(t))} --> {vtt_clock(end)}\n{s}: {x}\n"
+        for (t, s, x), end in zip(parts, ends, strict=True)
+    ]
+    return "WEBVTT\n\n" + "\n".join(cues)
+
+
+def whisper_json(parts: list[tuple[str, str, str]]) -> str:
+    """Whisper's JSON output with a diarizer's ``speaker`` on each segment (as WhisperX
+    writes it): ``{"text", "segments": [{"id", "start", "end", "text", "speaker"}]}``."""
+    ends = [seconds(t) for t, _, _ in parts[1:]] + [seconds(LAST)]
+    segments = [
+        {"id": n, "start": float(seconds(t)), "end": float(end), "text": f" {x}", "speaker": s}
+        for n, ((t, s, x), end) in enumerate(zip(parts, ends, strict=True))
+    ]
+    text = "".join(seg["text"] for seg in segments)
+    return json.dumps({"text": text, "segments": segments, "language": "en"}, indent=1) + "\n"
+
+
 def main() -> None:
     parts = turns()
     generic = {
@@ -62,6 +97,8 @@ def main() -> None:
         "bold-names.md": "".join(f"**{s}**: {x}\n\n" for _, s, x in parts),
         "bracket-times.txt": "".join(f"[{t}] {s}: {x}\n" for t, s, x in parts),
         "speaker-times.txt": "".join(f"{generic[s]} ({short(t)}):\n{x}\n\n" for t, s, x in parts),
+        "name-cues.vtt": name_cues(parts),
+        "whisper.json": whisper_json(parts),
     }
     for name, text in files.items():
         (HERE / name).write_text(text, encoding="utf-8")
