@@ -1,6 +1,6 @@
 """Transcripts as published: front matter, "Name: 00:12:34" blocks, "**Name**:" lines,
 "[00:12:34] Name:" and "Speaker 1 (00:12):" turns, WebVTT cues with a "Name:" prefix,
-Whisper's JSON, automatic captions' ">>" marks; links reduced to their text.
+Whisper's JSON, automatic captions' ">>" marks and rolling lines; links reduced to their text.
 
 The shape files in ``tests/data/transcripts/shapes`` are one real Python Bytes excerpt
 re-shaped (see ``shapes/reshape.py``); every shape must give back the turns of the original
@@ -9,11 +9,13 @@ file, parsed on its own. Their golden files are checked in ``test_golden.py``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from podsift.exceptions import TranscriptError
+from podsift.insights import LocalExtractorSettings, extractors
 from podsift.models import Segment
 from podsift.transcripts import match_name, parse_transcript, resolve_speakers
 
@@ -95,6 +97,21 @@ def test_a_name_prefix_holds_until_the_next_and_chevrons_are_dropped() -> None:
         ("Bo Chen", "Nice."),
         (None, "who said that"),
     ]
+
+
+def test_rolling_captions_are_read_once_and_give_insights(
+    original: list[tuple[float | None, str | None, str]],
+) -> None:
+    """YouTube's automatic captions: each cue repeats the line above it, words carry inline
+    times, there is no punctuation and no speaker."""
+    t = parse_transcript((SHAPES / "rolling-captions.vtt").read_bytes(), source="yt.vtt")
+    said = " ".join(re.sub(r"[.,!?;:…]", "", x).lower() for _, _, x in original).split()
+    assert " ".join(s.text for s in t.segments).split() == said
+    assert t.segments[0].start == FIRST and {s.speaker for s in t.segments} == {None}
+    found = extractors.create("local", LocalExtractorSettings()).extract(t)
+    spoken = " ".join(s.text for s in t.segments)
+    assert len(found) >= 3
+    assert all(i.quote in spoken and i.start is not None and i.start >= FIRST for i in found)
 
 
 def test_speaker_time_labels_give_generic_speakers_and_times(

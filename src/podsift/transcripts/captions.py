@@ -8,22 +8,29 @@ import re
 from podsift.models import Segment
 from podsift.transcripts._text import clean_speaker, collapse, parse_clock, split_label
 
-_BLOCKS = re.compile(r"\n[ \t]*\n")
+_BLOCKS = re.compile(r"(\n[ \t]*\n)")
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
 _SKIP = ("NOTE", "STYLE", "REGION", "WEBVTT")
+_WORD_TIME = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")  # a word's time inside a cue
 _CHANGE = re.compile(r"(?:^|\s)>>+(?=\s|$)")  # automatic captions' new speaker
 
 
 def _cues(text: str) -> list[tuple[float, float | None, list[str]]]:
-    """Split caption text into ``(start, end, payload lines)`` cues."""
+    """Split caption text into ``(start, end, payload lines)`` cues.
+
+    A blank line ends a cue. A line of spaces does too, unless the text after it has no
+    cue timing: then it is the cue's own line (YouTube's captions open cues with one).
+    """
     cues: list[tuple[float, float | None, list[str]]] = []
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-    for block in _BLOCKS.split(normalised):
-        lines = block.strip("\n").split("\n")
+    parts = _BLOCKS.split(normalised)
+    for n in range(0, len(parts), 2):
+        lines = parts[n].strip("\n").split("\n")
         if not lines or lines[0].startswith(_SKIP):
             continue
+        timed = False
         for i, line in enumerate(lines[:2]):
             m = _TIMING.match(line)
             if m is None:
@@ -31,7 +38,10 @@ def _cues(text: str) -> list[tuple[float, float | None, list[str]]]:
             start = parse_clock(m.group(1))
             if start is not None:
                 cues.append((start, parse_clock(m.group(2)), lines[i + 1 :]))
+            timed = True
             break
+        if not timed and cues and n and parts[n - 1].strip("\n"):  # after a line of spaces
+            cues[-1][2].extend(lines)
     return cues
 
 
@@ -39,10 +49,16 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
     """Parse WebVTT: cue settings and NOTE/STYLE blocks ignored, ``<v Name>`` is the speaker;
     in a cue without one, a ``Name:`` prefix names the speaker until the next, as in SRT
     (meeting and caption tools export speakers so). Automatic captions' ``>>`` marks a new
-    speaker: the mark is dropped, and the speaker is the name after it, else unknown."""
+    speaker: the mark is dropped, and the speaker is the name after it, else unknown. Rolling
+    captions (inline word times, each cue repeating the line above) are read once."""
     segments: list[Segment] = []
     labelled: str | None = None
-    for start, end, lines in _cues(text):
+    rolling = bool(_WORD_TIME.search(text))  # YouTube's automatic captions
+    shown: list[str] = []  # the previous cue's lines, as read
+    for start, end, cue in _cues(text):
+        raw = [line for line in cue if _plain(line)]
+        lines = _new_lines(raw, shown) if rolling else raw
+        shown = [_plain(line) for line in raw if _plain(line)]
         if not lines:
             continue
         payload = " ".join(lines)
@@ -61,6 +77,26 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
         if body:
             segments.append(Segment(start, end, speaker, body))
     return tuple(segments)
+
+
+def _plain(line: str) -> str:
+    """A caption line's words: tags and inline times removed, entities read, spaces collapsed."""
+    return collapse(html.unescape(_TAG.sub("", line)))
+
+
+def _new_lines(lines: list[str], shown: list[str]) -> list[str]:
+    """The lines of a cue less those still on screen from the previous cue (``shown``, as
+    read): rolling captions repeat the last line above each new one.
+
+    >>> _new_lines(["so the big", "news<00:00:02.500><c> this week</c>"], ["so the big"])
+    ['news<00:00:02.500><c> this week</c>']
+    >>> _new_lines(["so the big"], ["uh", "so the big"]), _new_lines(["news"], ["so the big"])
+    ([], ['news'])
+    """
+    for j in range(min(len(lines), len(shown)), 0, -1):
+        if [_plain(line) for line in lines[:j]] == shown[-j:]:
+            return lines[j:]
+    return lines
 
 
 def parse_srt(text: str) -> tuple[Segment, ...]:

@@ -50,9 +50,10 @@ def seconds(when: str) -> int:
     return h * 3600 + m * 60 + sec
 
 
-def vtt_clock(total: int) -> str:
+def vtt_clock(total: float) -> str:
     """Seconds as a WebVTT cue time."""
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}.000"
+    ms = round(total * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def name_cues(parts: list[tuple[str, str, str]]) -> str:
@@ -78,6 +79,33 @@ def whisper_json(parts: list[tuple[str, str, str]]) -> str:
     return json.dumps({"text": text, "segments": segments, "language": "en"}, indent=1) + "\n"
 
 
+def rolling_captions(parts: list[tuple[str, str, str]]) -> str:
+    """WebVTT as YouTube's automatic captions: lowercase, no punctuation, no speakers, lines
+    of seven words, each with its words' times inline, and each cue repeating the line above
+    it, with a 10 ms cue between two that shows the finished line alone."""
+    ends = [seconds(t) for t, _, _ in parts[1:]] + [seconds(LAST)]
+    timed: list[tuple[float, list[str]]] = []
+    for (t, _, x), end in zip(parts, ends, strict=True):
+        words = re.sub(r"[.,!?;:…]", "", x).lower().split()
+        lines = [words[k : k + 7] for k in range(0, len(words), 7)]
+        step = (end - seconds(t)) / max(len(lines), 1)
+        timed += [(seconds(t) + n * step, line) for n, line in enumerate(lines)]
+    cues: list[str] = []
+    above = ""
+    for n, (begin, line) in enumerate(timed):
+        stop = timed[n + 1][0] if n + 1 < len(timed) else float(seconds(LAST))
+        pace = (stop - begin) / len(line)
+        inline = line[0] + "".join(
+            f"<{vtt_clock(begin + k * pace)}><c> {w}</c>" for k, w in enumerate(line[1:], 1)
+        )
+        cues.append(f"{vtt_clock(begin)} --> {vtt_clock(stop - 0.01)} align:start position:0%\n"
+                    f"{above or chr(32)}\n{inline}\n")  # fmt: skip
+        above = " ".join(line)
+        cues.append(f"{vtt_clock(stop - 0.01)} --> {vtt_clock(stop)} align:start position:0%\n"
+                    f"{above}\n \n")  # fmt: skip
+    return "WEBVTT\nKind: captions\nLanguage: en\n\n" + "\n".join(cues)
+
+
 def main() -> None:
     parts = turns()
     generic = {
@@ -99,6 +127,7 @@ def main() -> None:
         "speaker-times.txt": "".join(f"{generic[s]} ({short(t)}):\n{x}\n\n" for t, s, x in parts),
         "name-cues.vtt": name_cues(parts),
         "whisper.json": whisper_json(parts),
+        "rolling-captions.vtt": rolling_captions(parts),
     }
     for name, text in files.items():
         (HERE / name).write_text(text, encoding="utf-8")
