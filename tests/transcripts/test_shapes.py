@@ -99,6 +99,20 @@ def test_a_name_prefix_holds_until_the_next_and_chevrons_are_dropped() -> None:
     ]
 
 
+def test_srt_chevrons_start_a_new_speaker() -> None:
+    srt = (
+        "1\n00:00:01,000 --> 00:00:04,000\nANN: We shipped it.\n\n"
+        "2\n00:00:04,000 --> 00:00:06,000\n&gt;&gt; on time? &gt;&gt; yes\n\n"
+        "3\n00:00:06,000 --> 00:00:08,000\nand under budget\n"
+    )
+    t = parse_transcript(srt, source="ep.srt")
+    assert [(s.speaker, s.text) for s in t.segments] == [
+        ("ANN", "We shipped it."),
+        (None, "on time? yes"),
+        (None, "and under budget"),
+    ]
+
+
 def test_rolling_captions_are_read_once_and_give_insights(
     original: list[tuple[float | None, str | None, str]],
 ) -> None:

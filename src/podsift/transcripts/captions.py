@@ -14,6 +14,7 @@ _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
 _SKIP = ("NOTE", "STYLE", "REGION", "WEBVTT")
 _WORD_TIME = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")  # a word's time inside a cue
+_MARK = re.compile(r"^(?:>>|&gt;&gt;)+\s*")  # a cue that opens with a new speaker
 _CHANGE = re.compile(r"(?:^|\s)>>+(?=\s|$)")  # automatic captions' new speaker
 
 
@@ -58,20 +59,14 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
     for start, end, cue in _cues(text):
         raw = [line for line in cue if _plain(line)]
         lines = _new_lines(raw, shown) if rolling else raw
-        shown = [_plain(line) for line in raw if _plain(line)]
+        shown = [_plain(line) for line in raw]
         if not lines:
             continue
-        payload = " ".join(lines)
-        voice = _VOICE.search(payload)
+        voice = _VOICE.search(" ".join(lines))
         if voice:
-            speaker = clean_speaker(voice.group(1))
+            speaker, payload = clean_speaker(voice.group(1)), " ".join(lines)
         else:
-            head = html.unescape(lines[0]).strip()
-            turn = head.startswith(">>")  # a new speaker, named or not
-            label, first = split_label(head.lstrip("> ") if turn else head)
-            if label is not None or turn:
-                labelled = clean_speaker(label) if label is not None else None
-                payload = " ".join([first, *lines[1:]])
+            labelled, payload = _labelled(lines, labelled)
             speaker = labelled
         body = collapse(_CHANGE.sub(" ", html.unescape(_TAG.sub("", payload))))
         if body:
@@ -99,18 +94,34 @@ def _new_lines(lines: list[str], shown: list[str]) -> list[str]:
     return lines
 
 
+def _labelled(lines: list[str], current: str | None) -> tuple[str | None, str]:
+    """A cue's speaker and text: a ``Name:`` prefix on its first line names the speaker (who
+    goes on until the next), a ``>>`` mark starts a new one (unknown unless named), else
+    ``current`` goes on.
+
+    >>> _labelled(["Ann Lee: We shipped it."], None), _labelled([">> on time"], "Ann Lee")
+    (('Ann Lee', 'We shipped it.'), (None, 'on time'))
+    >>> _labelled(["and under budget"], "Ann Lee")
+    ('Ann Lee', 'and under budget')
+    """
+    head = lines[0].strip()
+    turn = bool(_MARK.match(head))
+    label, first = split_label(_MARK.sub("", head))
+    if label is None and not turn:
+        return current, " ".join(lines)
+    return (clean_speaker(label) if label else None), " ".join([first, *lines[1:]])
+
+
 def parse_srt(text: str) -> tuple[Segment, ...]:
-    """Parse SRT; a ``Name:`` prefix on a cue's first line names the speaker until the next."""
+    """Parse SRT; a ``Name:`` prefix on a cue's first line names the speaker until the next,
+    and automatic captions' ``>>`` starts a new one, as in :func:`parse_vtt`."""
     segments: list[Segment] = []
     speaker: str | None = None
     for start, end, lines in _cues(text):
         if not lines:
             continue
-        label, first = split_label(lines[0].strip())
-        if label is not None:
-            speaker = clean_speaker(label)
-        payload = " ".join([first, *lines[1:]])
-        body = collapse(html.unescape(_TAG.sub("", payload)))
+        speaker, payload = _labelled(lines, speaker)
+        body = collapse(_CHANGE.sub(" ", html.unescape(_TAG.sub("", payload))))
         if body:
             segments.append(Segment(start, end, speaker, body))
     return tuple(segments)
