@@ -83,34 +83,29 @@ def test_caption_cues_and_whisper_json_give_the_original_turns(
     assert _parse(name) == original
 
 
-def test_a_name_prefix_holds_until_the_next_and_chevrons_are_dropped() -> None:
-    vtt = (
-        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nAnn Lee: We shipped it.\n\n"
-        "00:00:04.000 --> 00:00:06.000\non time &gt;&gt; and under budget\n\n"
-        "00:00:06.000 --> 00:00:08.000\n>> Bo Chen: Nice.\n\n"
-        "00:00:08.000 --> 00:00:09.000\n&gt;&gt; who said that\n"
-    )
-    t = parse_transcript(vtt, source="meeting.vtt")
-    assert [(s.speaker, s.text) for s in t.segments] == [
-        ("Ann Lee", "We shipped it."),
-        ("Ann Lee", "on time and under budget"),
-        ("Bo Chen", "Nice."),
-        (None, "who said that"),
-    ]
+# cue texts of a meeting or caption export, and the (speaker, text) each must give
+CUES = [
+    ("Ann Lee: We shipped it.", "Ann Lee", "We shipped it."),
+    ("on time &gt;&gt; and under budget", "Ann Lee", "on time and under budget"),
+    (">> Bo Chen: Nice.", "Bo Chen", "Nice."),
+    ("&gt;&gt; who said that? &gt;&gt; me", None, "who said that? me"),
+    ("and not Ann", None, "and not Ann"),
+]
 
 
-def test_srt_chevrons_start_a_new_speaker() -> None:
-    srt = (
-        "1\n00:00:01,000 --> 00:00:04,000\nANN: We shipped it.\n\n"
-        "2\n00:00:04,000 --> 00:00:06,000\n&gt;&gt; on time? &gt;&gt; yes\n\n"
-        "3\n00:00:06,000 --> 00:00:08,000\nand under budget\n"
-    )
-    t = parse_transcript(srt, source="ep.srt")
-    assert [(s.speaker, s.text) for s in t.segments] == [
-        ("ANN", "We shipped it."),
-        (None, "on time? yes"),
-        (None, "and under budget"),
+@pytest.mark.parametrize("suffix", [".vtt", ".srt"])
+def test_a_name_prefix_holds_until_the_next_and_chevrons_start_a_new_speaker(
+    suffix: str,
+) -> None:
+    def clock(second: int) -> str:
+        return f"00:00:{second:02d}" + ("." if suffix == ".vtt" else ",") + "000"
+
+    cues = [
+        f"{n}\n{clock(n)} --> {clock(n + 1)}\n{text}\n" for n, (text, _, _) in enumerate(CUES, 1)
     ]
+    head = "WEBVTT\n\n" if suffix == ".vtt" else ""
+    t = parse_transcript(head + "\n".join(cues), source="meeting" + suffix)
+    assert [(s.speaker, s.text) for s in t.segments] == [(who, said) for _, who, said in CUES]
 
 
 def test_rolling_captions_are_read_once_and_give_insights(
