@@ -168,7 +168,9 @@ class RankSettings:
 
     ``judge`` names the chat model (``"local"``) that scores the day's ``judge_candidates``
     best stories once a run, with the settings of its ``[insights.<judge>]`` sub-table;
-    ``""``: no judge.
+    ``""``: no judge. ``worth`` weighs each story by the score blind readers would give it,
+    read from its centroid by the worth model bundled for ``[cluster] embedder``
+    (:mod:`podsift.rank.worth`; ``false``: every story's worth is 1).
     """
 
     top: int = 5
@@ -177,6 +179,7 @@ class RankSettings:
     diversity: float = 0.3
     judge: str = ""
     judge_candidates: int = 20
+    worth: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,12 @@ from podsift.digest import (
     RELATED_THRESHOLD,
     RelatedIndex,
     compose_for,
+    drop_repeats,
     pick_related,
     render_text,
     subject_terms,
 )
-from podsift.models import Mention, StoryView
+from podsift.models import Mention, RankedStory, StoryView
 from podsift.store import Store
 from podsift.stories import embedders
 from tests.stories.test_stage import _episode
@@ -168,6 +169,23 @@ def test_a_story_without_a_centroid_has_no_related() -> None:
     other = story("xz2", XZ_CAUGHT, "Risky Business")
     index = window((item, None), (other, vec(0.9, 2)))
     assert pick_related([item], index) == {"xz": ()}
+
+
+def test_one_episode_telling_one_subject_twice_is_a_repeat_whatever_the_cosine() -> None:
+    found = story("found", XZ_FOUND, "Changelog News")
+    caught = story("caught", XZ_CAUGHT, "Changelog News")  # the same show's same episode
+    venv = story("venv", PY_VENV, "Changelog News")  # same episode, nothing rare in common
+    uv = story("uv", PY_UV, "Python Bytes")
+    index = window((found, vec(1.0, 1)), (caught, vec(0.0, 2)), (venv, None), (uv, None))
+    assert index.repeats("found", "caught") and index.repeats("caught", "found")
+    assert not index.repeats("found", "venv")
+    ranked = [RankedStory(s, 1.0 - n / 10) for n, s in enumerate((found, caught, venv, uv))]
+    assert [r.story.id for r in drop_repeats(ranked, index, 3)] == ["found", "venv", "uv"]
+    assert [r.story.id for r in drop_repeats(ranked, index, 1)] == ["found"]
+    # the same subject on another show is related, never a repeat
+    elsewhere = story("elsewhere", XZ_CAUGHT, "Risky Business")
+    index = window((found, vec(1.0, 1)), (elsewhere, vec(1.0, 1)))
+    assert not index.repeats("found", "elsewhere")
 
 
 def test_subject_terms_leave_out_figures_and_fold_plurals() -> None:

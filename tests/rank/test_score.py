@@ -80,6 +80,7 @@ def test_salience_is_the_best_mention() -> None:
         "breadth",
         "salience",
         "substance",
+        "worth",
         "recency",
         "judgement",
         "novelty",

@@ -25,6 +25,7 @@ from podsift.digest.related import (
     RELATED_MAX,
     RELATED_THRESHOLD,
     RelatedIndex,
+    drop_repeats,
     pick_related,
     subject_terms,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "digest_from_json",
     "digest_to_json",
     "draft_digest",
+    "drop_repeats",
     "due_now",
     "format_clock",
     "headline_of",

@@ -20,13 +20,14 @@ from podsift.context import RunContext
 from podsift.digest.build import build_digest
 from podsift.digest.judgement import Judgements, judge_candidates
 from podsift.digest.labels import TermCounts
-from podsift.digest.related import RelatedIndex, pick_related
+from podsift.digest.related import RelatedIndex, drop_repeats, pick_related
 from podsift.digest.render import digest_to_json
 from podsift.insights import Polisher, make_judge, make_polisher, polish_digest
 from podsift.models import AlsoOn, Digest, DigestItem, RankedStory, Related, StoryView
 from podsift.rank import (
     BaseScores,
     Taste,
+    WorthModel,
     explain_stories,
     feedback_factors,
     interest_factor,
@@ -59,7 +60,9 @@ def rank_for(
 
     Stories the recipient already received come back only as updates (new shows since).
     Their topics (one per line, embedded) and their own shows weigh in as interest, their
-    "more / less like this" votes as feedback; story centroids drive the diversity rule.
+    "more / less like this" votes as feedback; story centroids drive the diversity rule, and a
+    story that repeats the subject of a better one from the same episode is left out
+    (:func:`~podsift.digest.related.drop_repeats`).
     With ``[rank] judge`` set, the day's top candidates are judged once per pool (once a
     run). ``explain`` returns every story scored, zeros too, without the diversity pick.
     """
@@ -79,16 +82,18 @@ def rank_for(
             update_weight=rank.update_weight,
             feedback=feedback,
             judgement=base.judgement,
+            worth=base.worth,
         )
-    return rank_with_base(
+    ranked = rank_with_base(
         base,
-        limit=rank.top,
+        limit=2 * rank.top,  # room for the repeats that drop_repeats leaves out
         sent_shows=sent,
         interest=interest,
         update_weight=rank.update_weight,
         diversity=rank.diversity,
         feedback=feedback,
     )
+    return drop_repeats(ranked, pool.related_index(), rank.top)
 
 
 def _interest(ctx: RunContext, recipient: str, pool: StoryPool) -> dict[str, float]:
@@ -145,11 +150,13 @@ class StoryPool:
         """
         if self.base is None or self.base.now != ctx.now:
             rank = ctx.settings.rank
+            worth = WorthModel.bundled(ctx.settings.cluster.embedder) if rank.worth else None
             base = BaseScores.build(
                 self.views,
                 now=ctx.now,
                 vectors=self.vectors,
                 recency_half_life_days=rank.recency_half_life_days,
+                worth_model=worth,
             )
             judge = make_judge(rank.judge, ctx.settings.insights)
             self.judgements = None

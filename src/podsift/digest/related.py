@@ -13,6 +13,10 @@ points stay two stories. A digest item still tells the reader where else its sub
 
 The rare terms also index the window: only stories sharing one are compared, so finding an
 item's neighbours costs a few dot products, whatever the size of the window.
+
+Two stories of one episode that share a rare term are one subject told twice (two passages of
+a news episode on the xz backdoor, one on the tarballs, one on liblzma): a digest keeps the
+first and leaves out the other (:func:`drop_repeats`), whatever their cosine.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from podsift.lexicon import content_words
-from podsift.models import Mention, StoryView
+from podsift.models import Mention, RankedStory, StoryView
 from podsift.stories.anchors import WindowTerms
 
 RELATED_THRESHOLD = 0.5
@@ -99,6 +103,17 @@ class RelatedIndex:
         kept = {sid: vector for sid, vector in vectors.items() if sid in by_id}
         return cls(by_id, kept, rare, {t: tuple(ids) for t, ids in postings.items()}, threshold)
 
+    def repeats(self, a: str, b: str) -> bool:
+        """Whether stories ``a`` and ``b`` tell one subject twice: their representatives come
+        from the same episode of the same show and share a term rare in the window."""
+        first, second = self.views.get(a), self.views.get(b)
+        if first is None or second is None:
+            return False
+        one, two = first.mentions[0], second.mentions[0]
+        if (one.show, one.episode) != (two.show, two.episode):
+            return False
+        return bool(self.rare.get(a, frozenset()) & self.rare.get(b, frozenset()))
+
     def near(self, story_id: str) -> tuple[tuple[float, str], ...]:
         """(cosine, id) of the stories related to ``story_id`` by subject, best first.
 
@@ -126,6 +141,20 @@ class RelatedIndex:
         sims = (matrix @ own.astype(np.float64)) / np.where(norms > 0, norms, np.inf)
         found = [(float(s), o) for s, o in zip(sims, ids, strict=True) if s >= self.threshold]
         return tuple(sorted(found, key=lambda x: (-x[0], x[1])))
+
+
+def drop_repeats(
+    ranked: Sequence[RankedStory], index: RelatedIndex, limit: int
+) -> list[RankedStory]:
+    """The first ``limit`` of ``ranked`` (best first), leaving out each story that repeats the
+    subject of one kept before it (:meth:`RelatedIndex.repeats`)."""
+    kept: list[RankedStory] = []
+    for candidate in ranked:
+        if len(kept) >= limit:
+            break
+        if not any(index.repeats(k.story.id, candidate.story.id) for k in kept):
+            kept.append(candidate)
+    return kept
 
 
 def pick_related(

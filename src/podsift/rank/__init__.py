@@ -5,7 +5,9 @@ Each :class:`~podsift.models.RankedStory` carries its factors in ``reasons`` so
 one reader; :class:`BaseScores` and :func:`rank_with_base` share the reader-independent part
 between many readers. Both take the same path. :class:`Taste` and :func:`feedback_factors`
 turn a reader's "more / less like this" votes into the ``feedback`` factor;
-:func:`judgement_factor` turns a chat model's score of a top candidate into ``judgement``.
+:func:`judgement_factor` turns a chat model's score of a top candidate into ``judgement``;
+:class:`WorthModel` reads from a story's centroid the score blind readers would give it, and
+:func:`worth_factor` turns that into ``worth``.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from podsift.rank.score import (
     salience,
     score_story,
 )
+from podsift.rank.worth import WorthModel, worth_factor
 
 __all__ = [
     "BaseScores",
     "RankOptions",
     "Taste",
+    "WorthModel",
     "breadth",
     "explain_stories",
     "feedback_factor",
@@ -42,4 +46,5 @@ __all__ = [
     "recency",
     "salience",
     "score_story",
+    "worth_factor",
 ]

@@ -1,8 +1,8 @@
 """Rank stories for a reader; for many readers, the reader-independent part once per run.
 
 This is the one ranking path. :class:`BaseScores` computes breadth × salience × substance ×
-recency (× judgement, once the day's top candidates are judged), the id order and the vectors
-once; :func:`rank_with_base` then multiplies in one
+worth × recency (× judgement, once the day's top candidates are judged), the id order and the
+vectors once; :func:`rank_with_base` then multiplies in one
 reader's novelty, interest and feedback (numpy, one pass), keeps the top candidates with a
 partial sort and runs the MMR pick over them only. A bound check widens the pick to every
 eligible story whenever a story outside the candidates could still win a step, so the window
@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from podsift.models import RankedStory, StoryView
 from podsift.rank.score import Vector, breadth, novelty, recency, salience, substance
+from podsift.rank.worth import WorthModel
 
 Positions = npt.NDArray[np.intp]
 _SLACK = 1e-4  # float32 dot products vs the float64 bound: stay on the safe side
@@ -34,13 +35,14 @@ class BaseScores:
 
     ``views`` holds the stories with mentions in id order (a repeated id keeps its views in
     input order; each reader's ranking keeps the best-scored one); ``base[j]`` is breadth ×
-    salience × substance × recency of ``views[j]``, times its ``judgement`` factor once
-    :meth:`with_judgement` put them in (a story not judged: 1.0), and ``index`` maps an id to
-    its positions.
+    salience × substance × worth × recency of ``views[j]``, times its ``judgement`` factor
+    once :meth:`with_judgement` put them in (a story not judged: 1.0), and ``index`` maps an
+    id to its positions. ``worth`` holds the worth factor of each story the worth model
+    scored (see :mod:`podsift.rank.worth`; a story it did not score: 1.0).
     """
 
     views: tuple[StoryView, ...]
-    factors: tuple[tuple[float, float, float, float], ...]
+    factors: tuple[tuple[float, float, float, float, float], ...]
     base: npt.NDArray[np.float64]
     index: dict[str, tuple[int, ...]]
     vectors: tuple[Vector | None, ...]
@@ -49,6 +51,7 @@ class BaseScores:
     recency_half_life_days: float
     now: datetime
     judgement: Mapping[str, float] = field(default_factory=dict)
+    worth: Mapping[str, float] = field(default_factory=dict)
     _sims: dict[tuple[int, int], float] = field(default_factory=dict, repr=False)
     _floor: list[float] = field(default_factory=list, repr=False)
 
@@ -60,8 +63,12 @@ class BaseScores:
         now: datetime,
         recency_half_life_days: float = 7.0,
         vectors: Mapping[str, Vector] | None = None,
+        worth_model: WorthModel | None = None,
     ) -> BaseScores:
         """Score what does not depend on the reader, once.
+
+        ``worth_model`` scores the worth of each story with a vector in ``vectors`` (None:
+        every story's worth is 1.0).
 
         Raises:
             ValueError: ``recency_half_life_days`` is not positive.
@@ -70,11 +77,13 @@ class BaseScores:
             raise ValueError(f"recency_half_life_days must be > 0, got {recency_half_life_days}")
         vector_map = vectors or {}
         views = tuple(sorted((s for s in stories if s.mentions), key=lambda s: s.id))
+        worth = _worth(views, vector_map, worth_model)
         factors = tuple(
             (
                 breadth(s),
                 salience(s),
                 substance(s),
+                worth.get(s.id, 1.0),
                 recency(s.last_seen, now, recency_half_life_days),
             )
             for s in views
@@ -95,6 +104,7 @@ class BaseScores:
             known_shows={s.id: frozenset(s.shows) for s in stories},
             recency_half_life_days=recency_half_life_days,
             now=now,
+            worth=worth,
         )
 
     def candidates(self, limit: int) -> list[StoryView]:
@@ -139,6 +149,20 @@ class BaseScores:
         return self._floor[0]
 
 
+def _worth(
+    views: Sequence[StoryView], vectors: Mapping[str, Vector], model: WorthModel | None
+) -> dict[str, float]:
+    """The worth factor of each story ``model`` can score (one with a vector of its size)."""
+    if model is None:
+        return {}
+    size = len(model.weights)
+    return {
+        s.id: model.factor(vectors[s.id])
+        for s in views
+        if s.id in vectors and len(vectors[s.id]) == size
+    }
+
+
 def _sim_floor(vectors: Sequence[Vector]) -> float:
     """A lower bound (≤ 0) on the cosine of any two vectors (Cauchy–Schwarz when many)."""
     if len(vectors) < 2:
@@ -165,6 +189,7 @@ def rank_stories(
     diversity: float = 0.3,
     feedback: Mapping[str, float] | None = None,
     judgement: Mapping[str, float] | None = None,
+    worth_model: WorthModel | None = None,
 ) -> list[RankedStory]:
     """Return the top ``limit`` distinct stories, best first (see :mod:`podsift.rank.score`).
 
@@ -178,7 +203,11 @@ def rank_stories(
     """
     _check_limit(limit)
     base = BaseScores.build(
-        stories, now=now, recency_half_life_days=recency_half_life_days, vectors=vectors
+        stories,
+        now=now,
+        recency_half_life_days=recency_half_life_days,
+        vectors=vectors,
+        worth_model=worth_model,
     )
     if judgement:
         base = base.with_judgement(judgement)
@@ -337,9 +366,9 @@ def _mmr(
 def _ranked(
     base: BaseScores, j: int, score: float, nov: float, interest: float, feedback: float
 ) -> RankedStory:
-    b, s, w, r = base.factors[j]
+    b, s, w, v, r = base.factors[j]
     judged = base.judgement.get(base.views[j].id, 1.0)
-    reasons = (("breadth", b), ("salience", s), ("substance", w), ("recency", r),
+    reasons = (("breadth", b), ("salience", s), ("substance", w), ("worth", v), ("recency", r),
                ("judgement", judged), ("novelty", nov), ("interest", interest),
                ("feedback", feedback))  # fmt: skip
     return RankedStory(story=base.views[j], score=score, reasons=reasons)

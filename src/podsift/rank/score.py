@@ -1,7 +1,7 @@
 """Score and order stories. Pure: stories, ``now`` and what the reader already got in.
 
-score = breadth × salience × substance × recency × judgement × novelty × interest × feedback,
-where
+score = breadth × salience × substance × worth × recency × judgement × novelty × interest ×
+feedback, where
 
 - breadth = 1 + log2(distinct shows): a second show adds as much as the first, a fourth
   as much as the second and third together (diminishing returns);
@@ -13,6 +13,9 @@ where
   (its distinct content words over 20, at most 1); times its fluency
   (:func:`podsift.insights.fluency`), which falls with the share of fillers, spoken hedges,
   stutters and broken-off sentences in the verbatim quote;
+- worth = the score (1-5) blind readers would give the story, as the bundled linear model
+  reads it from the story's centroid, over 4 (:mod:`podsift.rank.worth`); 1.0 when the
+  story has no vector or the embedder has no worth model;
 - recency = 0.5 ** (age in days of ``last_seen`` / half-life); unknown ``last_seen`` → 1.0,
   a ``last_seen`` after ``now`` counts as age 0;
 - judgement = a chat model's expected score of the representative quote over 4
@@ -137,12 +140,14 @@ def score_story(
     interest: float = 1.0,
     feedback: float = 1.0,
     judgement: float = 1.0,
+    worth: float = 1.0,
 ) -> RankedStory:
     """Score one story and keep its factors, by name, in ``reasons``."""
     factors = (
         ("breadth", breadth(story)),
         ("salience", salience(story)),
         ("substance", substance(story)),
+        ("worth", worth),
         ("recency", recency(story.last_seen, now, recency_half_life_days)),
         ("judgement", judgement),
         ("novelty", novelty(story, sent_shows, update_weight)),
@@ -167,12 +172,14 @@ def explain_stories(
     update_weight: float,
     feedback: Mapping[str, float] | None = None,
     judgement: Mapping[str, float] | None = None,
+    worth: Mapping[str, float] | None = None,
 ) -> list[RankedStory]:
     """Every story with mentions, scored, best first (one view per id); zeros included.
 
-    ``judgement`` holds the judgement factor of the stories judged this run (others: 1.0).
+    ``judgement`` holds the judgement factor of the stories judged this run, ``worth`` the
+    worth factor of the stories the worth model scored (others: 1.0).
     """
-    feedback, judgement = feedback or {}, judgement or {}
+    feedback, judgement, worth = feedback or {}, judgement or {}, worth or {}
     scored = [
         score_story(
             s,
@@ -183,6 +190,7 @@ def explain_stories(
             interest=interest.get(s.id, 1.0),
             feedback=feedback.get(s.id, 1.0),
             judgement=judgement.get(s.id, 1.0),
+            worth=worth.get(s.id, 1.0),
         )
         for s in stories
         if s.mentions
