@@ -87,10 +87,28 @@ def test_intro_outro_reason_flags_show_furniture(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Ok, let's get into the news.", "Well, my last topic was kind of dramatic.", "Over to you."],
+    [
+        "Ok, let's get into the news.",
+        "Well, my last topic was kind of dramatic.",
+        "Over to you.",
+        "Do you have any extras for us?",
+        "Extra, extra, extra, read all about it.",
+        "That's my extra this week.",
+    ],
 )
 def test_housekeeping_reason_flags_running_order(text: str) -> None:
     assert housekeeping_reason(text) == "housekeeping"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you're 50 or older you can put in an extra seventy-five hundred as a catch-up.",
+        "You don't get extra points for being bootstrapped.",
+    ],
+)
+def test_extra_as_an_adjective_is_not_housekeeping(text: str) -> None:
+    assert housekeeping_reason(text) is None
 
 
 def test_question_reason_only_for_questions() -> None:

@@ -28,6 +28,7 @@ from podsift.insights.clean import RESTART, STUTTER
 from podsift.insights.filters import housekeeping_reason, meta_reason
 from podsift.insights.scoring import claim_strength, news, specificity
 from podsift.lexicon import alternation, content_words, normalise, words
+from podsift.stories.words import text_signals
 
 # Words that open a turn without content: "Oh, so, yeah, those are…"
 _MARKERS = frozenset(
@@ -103,6 +104,8 @@ _CONVERSATION = re.compile(
 )
 # The talk's agenda (data/show_talk.txt [agenda]): "Let's talk about…", "Coming up, …".
 _AGENDA = re.compile(alternation("show_talk", "agenda"), re.I)
+# The end of a passage's first sentence: a full stop after a small letter or a figure.
+_OPENING_END = re.compile(r"(?<=[a-z0-9])\.\s+")
 _QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
 # What unedited speech leaves in (data/fillers.txt, data/hedges.txt): hesitations and asides
 # wherever they stand, spoken hedges, dashes where a sentence breaks off, and a phrase broken
@@ -189,13 +192,24 @@ def standalone_reason(text: str) -> str | None:
 def _empty_opening(text: str) -> bool:
     """Whether ``text`` opens with a sentence that states nothing ("I don't even remember.").
 
-    An opening of discourse markers only ("Yeah.", "Oh, sure.") is not counted.
+    An opening of discourse markers only ("Yeah.", "Oh, sure.") is not counted. The opening
+    ends at a full stop after a small letter or a figure, so initials ("D.B. Cooper", "the
+    U.S. market") do not end it; a word no dictionary holds names a thing ("Tardigrades are
+    ridiculous.").
+
+    >>> _empty_opening("I don't even remember. It wasn't long ago that Django added tasks.")
+    True
+    >>> _empty_opening("D.B. Cooper is still the only unsolved hijacking. He jumped in 1971.")
+    False
+    >>> _empty_opening("Tardigrades are ridiculous. They survive years dried out.")
+    False
     """
-    first, _, rest = text.partition(". ")
-    if not rest.strip():
+    end = _OPENING_END.search(text)
+    if end is None or not text[end.end() :].strip():
         return False
+    first = text[: end.start()]
     tokens = [normalise(w) for w in words(first)]
-    if all(t in _MARKERS for t in tokens):
+    if all(t in _MARKERS for t in tokens) or text_signals(first).rare:
         return False
     stated = specificity(first) + claim_strength(first) + news(first)
     return stated == 0 and len(content_words(first)) < 3
