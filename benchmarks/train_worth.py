@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -62,8 +61,6 @@ ALPHAS = (0.3, 1.0, 3.0, 10.0)
 POWERS = (1.0, 2.0, 3.0, 4.0)  # 10 best: 5 is too few to choose by
 GPL_SHOWS = frozenset({"Talk Python To Me"})
 POINT, FILLER = 3.5, 2.5
-
-Matrix = npt.NDArray[np.float64]
 
 
 def _run(crowd: str, settings: Settings) -> tuple[Any, list[StoryView], dict[str, Any]]:
