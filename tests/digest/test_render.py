@@ -27,6 +27,7 @@ from podsift.digest import (
     render_text,
     timestamp_link,
 )
+from podsift.digest.labels import TermCounts
 from podsift.models import AlsoOn, Digest, DigestItem, Mention, RankedStory, Related, StoryView
 
 SNAPSHOTS = Path(__file__).parents[1] / "snapshots"
@@ -266,6 +267,18 @@ def test_a_label_names_rare_things_before_rare_words_and_never_a_date() -> None:
     text = "You might use HTTPX or HTTPXY, or even HTTPX2, which the HTTPX folks are not on."
     stories[0] = ranked("s", mention("S", text=text))
     assert build_digest(stories, day=DAY).items[0].headline == "HTTPX · HTTPXY · HTTPX2"
+
+
+def test_a_label_shows_a_name_whole_and_no_everyday_opening_word() -> None:
+    others = ["Python is fun", "Python 3.14 is out", "An HTTP client", "The vendors like Python"]
+    counts = TermCounts.from_texts(others)
+    text = "Contrary to what vendors say, Rob Mensching found the XZ Utils backdoor in 2024."
+    assert counts.label([text]) == "Rob Mensching · found · XZ Utils"
+    # five words at most: a long name fills the label alone
+    text = "Docker Sponsored Open Source Program members get 30 million pulls."
+    assert counts.label([text]) == "Docker Sponsored Open Source Program"
+    # an opening word no dictionary holds is a name
+    assert counts.label(["Redka is slower than Redis, but smaller."]) == "Redka · slower · Redis"
 
 
 def test_build_label_is_empty_without_a_content_word() -> None:

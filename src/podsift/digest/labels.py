@@ -6,7 +6,9 @@ terms of its representative text that the story's other mentions share first, th
 rare in the window (:attr:`~podsift.stories.anchors.WindowTerms.limit`: a term many stories
 use, such as "Python" on a Python window, names a field, not this story), names and figures
 first among them, then the rarest. A date names no story ("December 3rd"). Terms keep their
-written form and their order in the quote.
+written form and their order in the quote. Names written next to each other are one thing,
+shown whole ("XZ Utils", "Rob Mensching"; a label holds at most five words), and an everyday
+word capitalised only because it opens the quote ("Contrary to what…") is no name.
 
 >>> counts = TermCounts.from_texts(
 ...     ["Django tasks landed in 6.0", "Python is fun", "Python 3.14", "Python 3.13 is out"])
@@ -24,12 +26,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from podsift.digest.related import subject_terms
-from podsift.lexicon import STOPWORDS, normalise, word_set, words
+from podsift.lexicon import STOPWORDS, normalise, word_set, word_spans
 from podsift.models import StoryView
 from podsift.stories.anchors import WindowTerms
+from podsift.stories.words import common_words
 
 LABEL_TERMS = 3
-"""Most terms in a label."""
+"""Most terms in a label (a name of several words is one term)."""
+
+LABEL_WORDS = 5
+"""Most words in a label."""
 
 SEPARATOR = " · "
 
@@ -67,10 +73,14 @@ class TermCounts:
             return ""
         shared = Counter(t for text in texts for t in subject_terms(text))
         seen: dict[str, tuple[int, str]] = {}
-        for position, word in enumerate(words(texts[0])):
-            term = _term(word)
-            if term and term not in seen:
-                seen[term] = (position, word)
+        unit_of: dict[str, int] = {}
+        units = _units(texts[0])
+        for k, unit in enumerate(units):
+            for position, word in unit:
+                term = _term(word)
+                opening = position == 0 and len(unit) == 1 and _everyday(word)
+                if term and term not in seen and not opening:
+                    seen[term], unit_of[term] = (position, word), k
 
         rare = WindowTerms(self.counts, self.size).limit
 
@@ -80,8 +90,44 @@ class TermCounts:
             used = self.counts[term]
             return -shared[term], used > rare, not named, used, position
 
-        ranked = sorted(seen, key=rank)[:limit]
-        return SEPARATOR.join(seen[t][1] for t in sorted(ranked, key=lambda t: seen[t][0]))
+        chosen: list[int] = []
+        room = LABEL_WORDS
+        for term in sorted(seen, key=rank):
+            k = unit_of[term]
+            if len(chosen) < limit and k not in chosen and len(units[k]) <= room:
+                chosen.append(k)
+                room -= len(units[k])
+        return SEPARATOR.join(" ".join(w for _, w in units[k]) for k in sorted(chosen))
+
+
+def _units(text: str) -> list[list[tuple[int, str]]]:
+    """The words of ``text`` with their positions, in runs: names written next to each other,
+    with only a space between them, make one run ("XZ Utils", "Rob Mensching", also when it
+    opens the text); every other word is a run of its own.
+
+    >>> [[w for _, w in u] for u in _units("Rob Mensching, at XZ Utils, wrote it")]
+    [['Rob', 'Mensching'], ['at'], ['XZ', 'Utils'], ['wrote'], ['it']]
+    """
+    runs: list[list[tuple[int, str]]] = []
+    end = 0
+    for position, (word, begin, stop) in enumerate(word_spans(text)):
+        joined = text[end:begin] == " " and _name(word, position)
+        if runs and joined and _name(runs[-1][-1][1], max(runs[-1][-1][0], 1)):
+            runs[-1].append((position, word))
+        else:
+            runs.append([(position, word)])
+        end = stop
+    return runs
+
+
+def _name(word: str, position: int) -> bool:
+    """Whether ``word`` reads as (part of) a name: capitalised inside the text, no stopword."""
+    return position > 0 and word[:1].isupper() and normalise(word) not in STOPWORDS
+
+
+def _everyday(word: str) -> bool:
+    """Whether ``word`` is in the tokenizer's vocabulary (:func:`common_words`)."""
+    return normalise(word) in common_words()
 
 
 def _term(word: str) -> str | None:

@@ -23,6 +23,7 @@ from podsift.lexicon.words import (
     normalise,
     normalised_spans,
     normalised_tokens,
+    word_spans,
     words,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "normalised_tokens",
     "phrases",
     "word_set",
+    "word_spans",
     "word_values",
     "words",
 ]

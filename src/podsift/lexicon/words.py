@@ -25,6 +25,7 @@ __all__ = [
     "normalise",
     "normalised_spans",
     "normalised_tokens",
+    "word_spans",
     "words",
 ]
 
@@ -49,6 +50,16 @@ def words(text: str) -> list[str]:
     ['Python', '3.12', 'is', 'out', "isn't", 'it']
     """
     return _WORD.findall(text)
+
+
+def word_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield each word of ``text`` as :func:`words` reads it, with its span ``(begin, end)``.
+
+    >>> list(word_spans("XZ Utils 5.6"))
+    [('XZ', 0, 2), ('Utils', 3, 8), ('5.6', 9, 12)]
+    """
+    for m in _WORD.finditer(text):
+        yield m.group(), m.start(), m.end()
 
 
 def content_words(text: str) -> set[str]:
