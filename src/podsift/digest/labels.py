@@ -111,8 +111,8 @@ def _units(text: str) -> list[list[tuple[int, str]]]:
     runs: list[list[tuple[int, str]]] = []
     end = 0
     for position, (word, begin, stop) in enumerate(word_spans(text)):
-        joined = text[end:begin] == " " and _name(word, position)
-        if runs and joined and _name(runs[-1][-1][1], max(runs[-1][-1][0], 1)):
+        joined = text[end:begin] == " " and position > 0 and _capital(word)
+        if runs and joined and _capital(runs[-1][-1][1]):
             runs[-1].append((position, word))
         else:
             runs.append([(position, word)])
@@ -120,9 +120,9 @@ def _units(text: str) -> list[list[tuple[int, str]]]:
     return runs
 
 
-def _name(word: str, position: int) -> bool:
-    """Whether ``word`` reads as (part of) a name: capitalised inside the text, no stopword."""
-    return position > 0 and word[:1].isupper() and normalise(word) not in STOPWORDS
+def _capital(word: str) -> bool:
+    """Whether ``word`` can be part of a name: capitalised, and no stopword."""
+    return word[:1].isupper() and normalise(word) not in STOPWORDS
 
 
 def _everyday(word: str) -> bool:
