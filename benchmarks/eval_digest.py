@@ -28,9 +28,10 @@ repository root).
    allowed) and reports, per crowd and system: mean item score, filler share (score <= 2) and
    the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys, which name each
    item's story), the fives built now are scored with the answers given to that older sheet,
-   matched by story id, so a change to the ranking is measured by the judges who scored the
-   candidates before it (``benchmarks/crowds/judged/*-top40-*``); items no judge saw are
-   counted, not guessed.
+   matched by story id (or, where the keys hold ``texts``, by the hash of the story's text,
+   which outlives a change to extraction), so a change to the ranking is measured by the
+   judges who scored the candidates before it (``benchmarks/crowds/judged/*-top40-*``,
+   ``*-top200-*``); items no judge saw are counted, not guessed.
 
 ``confirm`` is for confirmation only: run it to confirm a change, never read its items to
 tune. Goal (issue 21): mean >= 4.0, filler <= 5 %, number 1 never filler.
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import random
 import re
@@ -64,6 +66,7 @@ from podsift.config import Settings  # noqa: E402
 from podsift.context import RunContext  # noqa: E402
 from podsift.demo import demo_settings, run_demo  # noqa: E402
 from podsift.digest import OPERATOR, Headlines, StoryPool, draft_digest  # noqa: E402
+from podsift.insights.clean import clean_quote  # noqa: E402
 from podsift.models import StoryView  # noqa: E402
 from podsift.store import Store, open_store  # noqa: E402
 
@@ -313,15 +316,29 @@ def report(fives: dict[str, Any], key: dict[str, Any], scores: dict[str, int]) -
 
 
 def rescore(
-    fives: dict[str, Any], stories: dict[str, str], scores: dict[str, int]
+    fives: dict[str, Any],
+    stories: dict[str, str],
+    scores: dict[str, int],
+    texts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Like :func:`report`, for fives built after the judging: items are matched to the
-    judged ones by story id (``stories``: sheet ID → story id); ``unjudged`` counts the
-    five's items that no judged story matches."""
+    judged ones by story id (``stories``: sheet ID → story id), else by the text of their
+    quote (``texts``: sheet ID → the first 16 hex digits of the sha256 of the judged
+    story's text, its cleaned quote), which survives a change to extraction that renames
+    stories; ``unjudged`` counts the five's items that no judged story matches."""
     by_story = {sid: scores[ident] for ident, sid in stories.items() if ident in scores}
+    by_text = {h: scores[ident] for ident, h in (texts or {}).items() if ident in scores}
+
+    def score_of(item: dict[str, Any]) -> int | None:
+        got = by_story.get(item["story_id"])
+        if got is None:
+            text = hashlib.sha256(clean_quote(item["quote"]).encode()).hexdigest()[:16]
+            got = by_text.get(text)
+        return got
+
     out = {}
     for system in systems_of(fives):
-        every = [by_story.get(item["story_id"]) for item in fives[system]]
+        every = [score_of(item) for item in fives[system]]
         out[system] = {**_summary(fives[system], every), "unjudged": every[:TOP].count(None)}
     return out
 
@@ -412,8 +429,9 @@ def main() -> None:
         print(f"blind sheet: {sheet}\nkey (not for judges): {keys}")
     if args.add_scores:
         if args.judged:
-            stories = json.loads(args.judged.read_text())["stories"]
-            rep = rescore(fives, stories, read_scores(args.add_scores))
+            judged = json.loads(args.judged.read_text())
+            answers = read_scores(args.add_scores)
+            rep = rescore(fives, judged["stories"], answers, judged.get("texts"))
         else:
             key = json.loads((folder / "digest-judge-keys.json").read_text())["key"]
             rep = report(fives, key, read_scores(args.add_scores))
