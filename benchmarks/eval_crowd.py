@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -61,8 +62,8 @@ from crowds.make_crowds import BUILD, SHARED, build  # noqa: E402
 from eval_stories import VectorFile, load_pairs, load_sts, prf  # noqa: E402
 
 from podsift.config import Settings  # noqa: E402
-from podsift.demo import run_demo  # noqa: E402
-from podsift.models import Statement  # noqa: E402
+from podsift.demo import DemoResult, run_demo  # noqa: E402
+from podsift.models import Statement, StoryView  # noqa: E402
 from podsift.store import open_store  # noqa: E402
 from podsift.stories import group_statements, read_statements, threshold_for  # noqa: E402
 from podsift.stories.verify import MergeVerifier, make_verifier  # noqa: E402
@@ -73,6 +74,7 @@ CROWD_DIR = ROOT / "benchmarks" / "crowds"
 PAIR_SETS = ("hard", "blind", "unseen", "fresh", "fresh2", "fresh3", "fresh4", "demo")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Pair = tuple[str, str, bool]
+Vector = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +100,27 @@ def crowd_roots(crowd: str, shared: Path) -> tuple[list[Path], bool]:
     return [root], False
 
 
-def run_crowd(crowd: str, shared: Path, settings: Settings | None = None) -> CrowdRun:
-    """Run the daily job over ``crowd`` as the demo does; read its stories from the store."""
+def run_day(
+    crowd: str, shared: Path, settings: Settings
+) -> tuple[DemoResult, list[StoryView], dict[str, Vector]]:
+    """Run the daily job over ``crowd`` as the demo does, in a temporary SQLite store; return
+    the run's result, its stories and their centroids (the ``[cluster] embedder``'s)."""
     roots, bundled = crowd_roots(crowd, shared)
-    began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="podsift-crowd-") as tmp:
         store = open_store(str(Path(tmp) / "crowd.db"))
         try:
-            result = run_demo(store, settings or Settings(), roots, bundled=bundled)
+            result = run_demo(store, settings, roots, bundled=bundled)
             views = store.story_views(EPOCH)
+            vectors = dict(store.story_centroids(settings.cluster.embedder, EPOCH))
         finally:
             store.close()
+    return result, views, vectors
+
+
+def run_crowd(crowd: str, shared: Path, settings: Settings | None = None) -> CrowdRun:
+    """Run the daily job over ``crowd`` as the demo does; read its stories from the store."""
+    began = time.perf_counter()
+    result, views, _ = run_day(crowd, shared, settings or Settings())
     seconds = time.perf_counter() - began
     mentions = [m for v in views for m in v.mentions]
     counts = result.report.as_dict()

@@ -35,7 +35,6 @@ import dataclasses
 import hashlib
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +44,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from crowds.make_crowds import SHARED  # noqa: E402
-from eval_crowd import EPOCH, crowd_roots  # noqa: E402
+from eval_crowd import run_day  # noqa: E402
 from eval_digest import read_scores  # noqa: E402
 
 from podsift.config import Settings  # noqa: E402
-from podsift.demo import demo_settings, run_demo  # noqa: E402
-from podsift.models import StoryView  # noqa: E402
+from podsift.demo import demo_settings  # noqa: E402
 from podsift.rank import BaseScores, WorthModel, worth_factor  # noqa: E402
-from podsift.store import open_store  # noqa: E402
 from podsift.stories import Embedder, embedders  # noqa: E402
 
 JUDGED = ROOT / "benchmarks" / "crowds" / "judged"
@@ -61,20 +58,6 @@ ALPHAS = (0.3, 1.0, 3.0, 10.0)
 POWERS = (1.0, 2.0, 3.0, 4.0)  # 10 best: 5 is too few to choose by
 GPL_SHOWS = frozenset({"Talk Python To Me"})
 POINT, FILLER = 3.5, 2.5
-
-
-def _run(crowd: str, settings: Settings) -> tuple[Any, list[StoryView], dict[str, Any]]:
-    """Run the daily job over ``crowd``: the run's result, its stories and their centroids."""
-    roots, bundled = crowd_roots(crowd, SHARED)
-    with tempfile.TemporaryDirectory(prefix="podsift-worth-") as tmp:
-        store = open_store(str(Path(tmp) / "crowd.db"))
-        try:
-            result = run_demo(store, settings, roots, bundled=bundled)
-            views = store.story_views(EPOCH)
-            vectors = dict(store.story_centroids(settings.cluster.embedder, EPOCH))
-        finally:
-            store.close()
-    return result, views, vectors
 
 
 EXTRA_SETS = ("extra",)
@@ -106,7 +89,7 @@ def extra_passages(embedder: Embedder) -> list[dict[str, Any]]:
         )
         found: dict[str, dict[str, Any]] = {}
         for crowd in meta["crowds"]:
-            for view in _run(crowd, settings)[1]:
+            for view in run_day(crowd, SHARED, settings)[1]:
                 for m in view.mentions:
                     digest = _digest(m.text)
                     if digest in score and digest not in found:
@@ -138,7 +121,7 @@ def judged_stories(crowd: str) -> list[dict[str, Any]]:
         if all(i in a for a in answers)
     }
     settings = Settings()
-    result, views, vectors = _run(crowd, settings)
+    result, views, vectors = run_day(crowd, SHARED, settings)
     rank = demo_settings(settings, result.window).rank  # the demo's softened recency
     base = BaseScores.build(
         views, now=result.as_of, vectors=vectors, recency_half_life_days=rank.recency_half_life_days
