@@ -25,7 +25,7 @@ import math
 import re
 
 from podsift.insights.clean import RESTART, STUTTER
-from podsift.insights.filters import housekeeping_reason, meta_reason
+from podsift.insights.filters import housekeeping_reason, meta_reason, reject_reason
 from podsift.insights.scoring import claim_strength, news, specificity
 from podsift.lexicon import alternation, content_words, normalise, words
 from podsift.stories.words import text_signals
@@ -94,7 +94,14 @@ _VERBISH = re.compile(
     r"did|do|means|meant|makes|made|sounds|seems|looks|gets|got|goes|went|says|said|one|ones)$"
 )
 # "the biggest one", "the other one", "that one": a noun left out because it was said before.
-_ONE = re.compile(r"\b(?:the|that|this|which)\s+(?:\w+\s+)?ones?\b(?!\s+(?:who|that)\s)", re.I)
+# "One" before a noun is a number ("the one percent rule", "the number one thing"): only
+# "one" ending a phrase, or before a function word, leaves its noun out.
+_ONE = re.compile(
+    r"\b(?:the|that|this|which)\s+(?:\w+\s+)?ones?\b(?!\s+(?:who|that)\s)"
+    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:of|is|are|was|were|i|you|we|they|he|she|it|for|in|on|at|"
+    r"to|and|but|or|so|with|has|had|have|here|there|again|too|from|by|as)\b)",
+    re.I,
+)
 # Talk about the talk itself.
 _CONVERSATION = re.compile(
     r"\b(?:tangent|digress\w*|rabbit hole|as (?:I|we|you) (?:said|mentioned)|"
@@ -104,8 +111,14 @@ _CONVERSATION = re.compile(
 )
 # The talk's agenda (data/show_talk.txt [agenda]): "Let's talk about…", "Coming up, …".
 _AGENDA = re.compile(alternation("show_talk", "agenda"), re.I)
-# The end of a passage's first sentence: a full stop after a small letter or a figure.
-_OPENING_END = re.compile(r"(?<=[a-z0-9])\.\s+")
+# The end of a passage's first sentence: a full stop after a word's small letter or figure (a
+# letter alone is an abbreviation: "Gideon v. Wainwright", "e.g. this").
+_OPENING_END = re.compile(r"(?<=\w[a-z0-9])\.\s+")
+# Words that make a sentence about someone or something said before, not a thing it names.
+_PERSONAL = _POINTERS | frozenset(
+    ["i", "i'm", "i've", "i'd", "i'll", "me", "my", "we", "we're", "we've", "us", "our", "you",
+     "you're", "you've", "your", "him", "his", "her", "there's"]
+)  # fmt: skip
 _QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
 # What unedited speech leaves in (data/fillers.txt, data/hedges.txt): hesitations and asides
 # wherever they stand, spoken hedges, dashes where a sentence breaks off, and a phrase broken
@@ -192,10 +205,13 @@ def standalone_reason(text: str) -> str | None:
 def _empty_opening(text: str) -> bool:
     """Whether ``text`` opens with a sentence that states nothing ("I don't even remember.").
 
-    An opening of discourse markers only ("Yeah.", "Oh, sure.") is not counted. The opening
-    ends at a full stop after a small letter or a figure, so initials ("D.B. Cooper", "the
-    U.S. market") do not end it; a word no dictionary holds names a thing ("Tardigrades are
-    ridiculous.").
+    An opening of discourse markers only ("Yeah.", "Oh, sure.") is not counted, nor one that
+    names what the passage is about ("Founder vesting.", "Soil testing."): no pronoun, no
+    reaction ("Right, exactly."), and not a remark about someone just named ("Also a great
+    guy.").
+    The opening ends at a full stop after a word's small letter or figure, so initials ("D.B.
+    Cooper", "the U.S. market") do not end it; a word no dictionary holds names a thing
+    ("Tardigrades are ridiculous.").
 
     >>> _empty_opening("I don't even remember. It wasn't long ago that Django added tasks.")
     True
@@ -203,6 +219,10 @@ def _empty_opening(text: str) -> bool:
     False
     >>> _empty_opening("Tardigrades are ridiculous. They survive years dried out.")
     False
+    >>> _empty_opening("Founder vesting. Four years with a one-year cliff is the default.")
+    False
+    >>> _empty_opening("Also a great guy. He's the dude from the Mu editor.")
+    True
     """
     end = _OPENING_END.search(text)
     if end is None or not text[end.end() :].strip():
@@ -212,7 +232,14 @@ def _empty_opening(text: str) -> bool:
     if all(t in _MARKERS for t in tokens) or text_signals(first).rare:
         return False
     stated = specificity(first) + claim_strength(first) + news(first)
-    return stated == 0 and len(content_words(first)) < 3
+    if stated or len(content_words(first)) >= 3:
+        return False
+    named = [t for t in tokens if t not in _MARKERS]
+    # a subject named alone: no pronoun, no reaction, and not a bare "a great guy" (a remark
+    # about someone just named)
+    return bool(
+        _PERSONAL & set(tokens) or reject_reason(first) == "reaction" or named[0] in ("a", "an")
+    )
 
 
 def disfluency(quote: str) -> float:
