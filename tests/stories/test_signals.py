@@ -117,6 +117,13 @@ def test_order_conflict_is_a_swap_around_the_same_relation(a: str, b: str, confl
         ("She tested positive for the virus.", "She tested negative for the virus.", True),
         ("Critics praised the film.", "Critics panned the film.", True),
         ("The panel voted in favour of the drug.", "The panel voted against the drug.", True),
+        # "most" as a quantifier is no pole (the written crowd's short-term rental ruling)
+        (
+            "A judge blocked the ban, which would have banned most Airbnb-type rentals.",
+            "A judge blocked the ban: the state had not shown it would lower rents.",
+            False,
+        ),
+        ("Rents were higher this year.", "Rents were the lowest in a decade.", True),
     ],
 )
 def test_opposite_conflict_needs_each_text_on_its_own_side(a: str, b: str, conflict: bool) -> None:
