@@ -227,3 +227,18 @@ def test_insights_to_json_shape(bytes_insights: list[Insight]) -> None:
     first = data["insights"][0]
     assert set(first) == {"id", "text", "quote", "speaker", "start", "end", "score"}
     assert first["start"] == bytes_insights[0].start
+
+
+@pytest.mark.parametrize("name", ["school-run-35.txt", "press-start-89.srt"])
+def test_talk_naming_a_speaker_of_the_episode_is_no_insight(name: str) -> None:
+    """A host introducing the guest ("Our guest today is Marisol Grant. Marisol has been a
+    reading specialist…") or talking to a co-host by name is talk about the conversation; the
+    guest's own points stay (#21)."""
+    transcript = load(name)
+    speakers = {s.speaker for s in transcript.segments if s.speaker}
+    named = re.compile("|".join(rf"\b{n}\b|\b{n.split()[0]}\b(?!\s+[A-Z])" for n in speakers))
+    got = LocalExtractor().extract(transcript)
+    assert len(got) == LocalExtractorSettings().top_n
+    assert not [i.quote for i in got if named.search(i.quote)]
+    guests = {i.speaker for i in got} - {"Priya Nair", "Jordan Reyes"}
+    assert sum(i.speaker in guests for i in got) >= 3

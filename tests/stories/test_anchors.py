@@ -25,6 +25,14 @@ def test_names_next_to_each_other_are_one_thing_and_figures_count_by_value() -> 
     assert window.shared_things("Google cut 12,000 jobs", "Google let twelve thousand go") == 2
 
 
+def test_a_figure_and_its_unit_are_one_thing() -> None:
+    """Two points that both say "64 bytes" or "20 minutes" share one thing, not two (the
+    issue's "64 bytes" merge; a dev crowd merge of two remarks on giving talks)."""
+    window = WindowTerms.of([])
+    assert window.shared_things("Keys are 64 bytes long.", "A header of 64 bytes, fixed.") == 1
+    assert window.shared_things("My talk ran 20 minutes over", "That was a fun 20 minutes") == 1
+
+
 def test_ordinary_words_rare_by_chance_are_no_anchor_without_a_name() -> None:
     window = WindowTerms.of([])
     assert specific_terms("I'm really excited about building it") == frozenset()

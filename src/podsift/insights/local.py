@@ -19,6 +19,7 @@ from podsift.insights.clean import EMOJI, clean_quote
 from podsift.insights.filters import (
     edge_factor,
     reject_reason,
+    speaker_finder,
     sponsor_block,
     sponsor_names,
     whole_turn_is_ad,
@@ -72,11 +73,15 @@ def blocked_sentences(turns: Sequence[Turn], sentences: Sequence[Sentence]) -> d
     for members in by_turn.values():
         if whole_turn_is_ad([s.text for s in members], names):
             blocked.update({s.index: "sponsor turn" for s in members})
+    names_speaker = speaker_finder({s.speaker for s in sentences if s.speaker})
     for sentence in sentences:
         if sentence.index in blocked:
             continue
         if sentence.heading:
             blocked[sentence.index] = "heading"
+            continue
+        if names_speaker is not None and names_speaker(sentence.text):
+            blocked[sentence.index] = "names a speaker"
             continue
         reason = reject_reason(sentence.text) or unsafe_reason(sentence.text)
         if reason is None and names and any(n in sentence.text for n in names):

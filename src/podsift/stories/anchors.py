@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,18 +75,45 @@ def _name_count(names: set[str], a: str, b: str) -> int:
     return len({root(t) for t in names})
 
 
+def _units(text: str) -> set[str]:
+    """The terms of ``text`` that follow a number other than a year and are no number
+    themselves: a figure's unit ("20 minutes", "64 bytes").
+
+    >>> sorted(_units("It took 20 minutes and sixty-four bytes, in 2021 alone"))
+    ['byte', 'minute']
+    """
+    signals = text_signals(text)
+    return {
+        word
+        for number, word in itertools.pairwise(signals.stems)
+        if number in signals.numbers and word not in signals.numbers and not _YEAR.match(number)
+    }
+
+
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
 def _shared_figures(a: str, b: str) -> int:
-    """How many telling figures ``a`` and ``b`` both state: values of a kind, but not years,
-    ordinals ("the first") nor plain counts below ten ("two of them"), which any two
-    statements may share.
+    """How many telling figures ``a`` and ``b`` both state: values of a kind that agree
+    (:meth:`~podsift.stories.figures.Figure.agrees`: "nearly two billion" is 1.8 billion),
+    but not years, ordinals ("the first") nor plain counts below ten ("two of them"), which
+    any two statements may share.
 
     >>> _shared_figures("about twelve thousand jobs in 2023", "some 12,000 people in 2023")
     1
     >>> _shared_figures("the first two labs", "our first two tries")
     0
+    >>> _shared_figures("fined 1.8 billion euros", "a penalty of nearly two billion euros")
+    1
     """
-    both = text_signals(a).figures & text_signals(b).figures
-    return sum(1 for f in both if f.kind not in _UNTELLING and (f.kind != "plain" or f.value >= 10))
+    theirs = text_signals(b).figures
+    return sum(
+        1
+        for f in text_signals(a).figures
+        if f.kind not in _UNTELLING
+        and (f.kind != "plain" or f.value >= 10)
+        and any(f.kind == g.kind and f.agrees(g) for g in theirs)
+    )
 
 
 #: Figure kinds (of :mod:`podsift.stories.figures`) that say nothing when two texts share them.
@@ -134,12 +162,15 @@ class WindowTerms:
         text are one ("Linux Foundation", "XZ Utils", "Jia Tan"), and figures count by value
         ("12,000" is "twelve thousand"). Ordinary words that happen to be rare in the window
         ("excited", "building") count only beside a shared name or figure
-        (:func:`specific_terms`): with none, the answer is 0.
+        (:func:`specific_terms`): with none, the answer is 0. A figure's unit is part of it
+        ("20 minutes", "64 bytes": one thing, not two).
 
         >>> WindowTerms.of([]).shared_things("XZ Utils has a backdoor", "a backdoor in XZ Utils")
         2
         >>> WindowTerms.of([]).shared_things("I'm excited about building it", "building? excited!")
         0
+        >>> WindowTerms.of([]).shared_things("My talk ran 20 minutes over", "A fun 20 minutes")
+        1
         """
         shared = self.anchors(a, b, near)
         specific = {t for t in shared if t in specific_terms(a) or t in specific_terms(b)}
@@ -148,4 +179,5 @@ class WindowTerms:
             return 0
         names = {t for t in specific if not any(c.isdigit() for c in t)}
         digits = len(specific - names)
-        return _name_count(names, a, b) + max(digits, figures) + len(shared - specific)
+        ordinary = shared - specific - _units(a) - _units(b)
+        return _name_count(names, a, b) + max(digits, figures) + len(ordinary)
