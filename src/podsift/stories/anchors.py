@@ -75,7 +75,8 @@ def _name_count(names: set[str], a: str, b: str) -> int:
     return len({root(t) for t in names})
 
 
-def _units(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _units(text: str) -> frozenset[str]:
     """The terms of ``text`` that follow a number other than a year and are no number
     themselves: a figure's unit ("20 minutes", "64 bytes").
 
@@ -83,11 +84,11 @@ def _units(text: str) -> set[str]:
     ['byte', 'minute']
     """
     signals = text_signals(text)
-    return {
+    return frozenset(
         word
         for number, word in itertools.pairwise(signals.stems)
         if number in signals.numbers and word not in signals.numbers and not _YEAR.match(number)
-    }
+    )
 
 
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
