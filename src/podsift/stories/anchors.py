@@ -75,6 +75,9 @@ def _name_count(names: set[str], a: str, b: str) -> int:
     return len({root(t) for t in names})
 
 
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
 @lru_cache(maxsize=1 << 16)
 def _units(text: str) -> frozenset[str]:
     """The terms of ``text`` that follow a number other than a year and are no number
@@ -89,9 +92,6 @@ def _units(text: str) -> frozenset[str]:
         for number, word in itertools.pairwise(signals.stems)
         if number in signals.numbers and word not in signals.numbers and not _YEAR.match(number)
     )
-
-
-_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
 
 def _shared_figures(a: str, b: str) -> int:
