@@ -68,10 +68,10 @@ from podsift.store import open_store  # noqa: E402
 from podsift.stories import group_statements, read_statements, threshold_for  # noqa: E402
 from podsift.stories.verify import MergeVerifier, make_verifier  # noqa: E402
 
-CROWDS = ("dev", "confirm", "demo", "written")
+CROWDS = ("dev", "confirm", "demo", "written", "written2")
 CROWD_DIR = ROOT / "benchmarks" / "crowds"
-#: The ``written`` crowd's data: shows written for podsift, committed (see its PROVENANCE.md).
-WRITTEN = CROWD_DIR / "written" / "data"
+#: Crowds of shows written for podsift, committed with their data (see their PROVENANCE.md).
+WRITTEN = ("written", "written2")
 #: The hand-written pair sets scored in the crowd; ``fresh5`` stays in reserve (eval_stories).
 PAIR_SETS = ("hard", "blind", "unseen", "fresh", "fresh2", "fresh3", "fresh4", "demo")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -96,8 +96,8 @@ def crowd_roots(crowd: str, shared: Path) -> tuple[list[Path], bool]:
     """The data folders of ``crowd`` and whether the bundled demo data comes with them."""
     if crowd == "demo":
         return [ROOT / "tests" / "data" / "demo-talkpython"], True
-    if crowd == "written":
-        return [WRITTEN], False
+    if crowd in WRITTEN:
+        return [CROWD_DIR / crowd / "data"], False
     root = BUILD / crowd
     if not (root / "crowd.json").exists():
         build(shared, crowd)

@@ -147,6 +147,18 @@ def test_srt_sentence_with_colon_is_not_a_speaker() -> None:
     assert parse(text, "e.srt").segments[0].speaker is None
 
 
+def test_a_word_that_opens_speech_is_no_speaker() -> None:
+    """ "So: soak, drain, then boil." inside a turn of a "Name: 00:07:29" transcript goes on
+    with the turn's speaker (the written2 crowd's Plate & Pantry)."""
+    text = (
+        "Dev Hartigan: 00:07:29\nThey need a proper boil.\n"
+        "So: soak, drain, then a hard rolling boil for ten minutes.\n\n"
+        "Marisol Quaye: 00:07:42\nGood to know.\n"
+    )
+    speakers = {s.speaker for s in parse(text, "e.txt").segments}
+    assert speakers == {"Dev Hartigan", "Marisol Quaye"}
+
+
 # -- JSON ---------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from podsift.lexicon import word_set
 from podsift.models import Segment
 
 _WS = re.compile(r"\s+")
@@ -67,13 +68,22 @@ def split_label(text: str) -> tuple[str | None, str]:
     return m.group(1), text[m.end() :]
 
 
+# Words that open a sentence without adding to it (lexicon/data/fillers.txt), never a name.
+_OPENERS = word_set("fillers", "discourse_markers")
+
+
 def _is_name(label: str) -> bool:
-    """Whether every word of ``label`` is capitalised (or a number, or a name particle).
+    """Whether every word of ``label`` is capitalised (or a number, or a name particle), and
+    it is not one word that opens speech ("So: soak, drain, then boil.").
 
     >>> _is_name("Łukasz Langa"), _is_name("Ludwig van Beethoven"), _is_name("so here's")
     (True, True, False)
+    >>> _is_name("So"), _is_name("Okay"), _is_name("Alban")
+    (False, False, True)
     """
     first, *rest = label.split(" ")
+    if not rest and first.lower() in _OPENERS:
+        return False
     return _capital(first) and all(_capital(w) or w in _PARTICLES for w in rest)
 
 
