@@ -246,10 +246,10 @@ def main() -> None:
     settings = Settings()
     embedder = settings.cluster.embedder
     dev, demo = judged_stories("dev"), judged_stories("demo")
-    model_of = embedders.create(embedder, settings)
-    extra = extra_passages(model_of)
+    encoder = embedders.create(embedder, settings)
+    extra = extra_passages(encoder)
     if args.written:
-        extra += [{**r, "w": args.written} for r in written_passages(model_of)]
+        extra += [{**r, "w": args.written} for r in written_passages(encoder)]
     in_dev = {r["text"] for r in dev}
     pool = dev + [r for r in demo if r["text"] not in in_dev]  # the demo repeats dev's Changelog
     parts = {"dev": dev, "demo (its own shows)": [r for r in pool if r["crowd"] == "demo"]}
