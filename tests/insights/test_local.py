@@ -236,7 +236,9 @@ def test_talk_naming_a_speaker_of_the_episode_is_no_insight(name: str) -> None:
     guest's own points stay (#21)."""
     transcript = load(name)
     speakers = {s.speaker for s in transcript.segments if s.speaker}
-    named = re.compile("|".join(rf"\b{n}\b|\b{n.split()[0]}\b(?!\s+[A-Z])" for n in speakers))
+    named = re.compile(
+        "|".join(rf"\b{re.escape(n)}\b|\b{re.escape(n.split()[0])}\b(?!\s+[A-Z])" for n in speakers)
+    )
     got = LocalExtractor().extract(transcript)
     assert len(got) == LocalExtractorSettings().top_n
     assert not [i.quote for i in got if named.search(i.quote)]

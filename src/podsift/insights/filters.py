@@ -3,8 +3,9 @@
 Each sentence filter is a pure function of the text that returns a short reason
 (``"sponsor"``, ``"promo"``, ``"intro"``, ``"meta"``, ...) or ``None``. ``sponsor_block``
 finds whole ad reads from several cue hits close together (a host's plug for their own
-courses, books or newsletter counts as an ad); ``edge_factor`` penalises the first and last
-moments.
+courses, books or newsletter counts as an ad); ``speaker_finder`` builds, from an episode's
+speakers, the test for talk that names one of them; ``edge_factor`` penalises the first and
+last moments.
 """
 
 from __future__ import annotations
