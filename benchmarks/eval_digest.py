@@ -1,6 +1,6 @@
 """Judge the day's five, blind, next to a baseline's five (issue 21), and with the judge (#18).
 
-Usage: ``python benchmarks/eval_digest.py --crowd {demo,dev,confirm,written,written2}
+Usage: ``python benchmarks/eval_digest.py --crowd {demo,dev,confirm,written,written2,written3}
 [--systems LIST] [--judge-budget SECONDS] [--top N] [--reuse] [--export] [--add-scores FILE]
 [--json]`` (run from the repository root).
 
@@ -70,7 +70,7 @@ from podsift.insights.clean import clean_quote  # noqa: E402
 from podsift.models import StoryView  # noqa: E402
 from podsift.store import Store, open_store  # noqa: E402
 
-CROWDS = ("demo", "dev", "confirm", "written", "written2")
+CROWDS = ("demo", "dev", "confirm", "written", "written2", "written3")
 JUDGED = "podsift+judge"
 SYSTEMS = ("podsift", JUDGED, "baseline")
 DEFAULT_SYSTEMS = "podsift,baseline"

@@ -147,6 +147,17 @@ def test_srt_sentence_with_colon_is_not_a_speaker() -> None:
     assert parse(text, "e.srt").segments[0].speaker is None
 
 
+def test_a_show_notes_line_naming_a_time_is_no_speaker() -> None:
+    """ "Tonight: the strike dates, a big fine." in a page's show notes names no one (the
+    written3 crowd's Evening Wrap)."""
+    html = (
+        "<html><body><p>Tonight: train drivers name strike dates, a big fine.</p>"
+        "<p><strong>Fiona Achterberg</strong> [00:00:00]</p><p>Good evening.</p></body></html>"
+    )
+    speakers = [s.speaker for s in parse(html, "e.html").segments]
+    assert speakers == [None, "Fiona Achterberg"]
+
+
 def test_a_word_that_opens_speech_is_no_speaker() -> None:
     """ "So: soak, drain, then boil." inside a turn of a "Name: 00:07:29" transcript goes on
     with the turn's speaker (the written2 crowd's Plate & Pantry)."""
@@ -227,8 +238,7 @@ def test_html_without_a_first_cite_has_no_speaker_there() -> None:
 def test_generic_html_falls_back_to_paragraphs_without_times() -> None:
     html = "<html><body><h1>Episode 1</h1><p>Jerod: Hi   all.</p><div><p>Bye.</p></div></body>"
     segs = parse(html, "ep.html").segments
-    assert segs == (
-        Segment(None, None, None, "Episode 1"),
+    assert segs == (  # the heading above the first turn is the page's header, no speech
         Segment(None, None, "Jerod", "Hi all."),
         Segment(None, None, "Jerod", "Bye."),
     )

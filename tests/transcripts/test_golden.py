@@ -151,6 +151,7 @@ OWN_CASES = {
     "shape-speaker-times": "shapes/speaker-times.txt",
     "shape-name-cues": "shapes/name-cues.vtt",
     "shape-whisper": "shapes/whisper.json",
+    "shape-otter": "shapes/otter.txt",
     "shape-rolling-captions": "shapes/rolling-captions.vtt",
 }
 

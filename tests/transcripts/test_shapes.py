@@ -64,6 +64,7 @@ def _undash(
         ("front-matter-stamps.md", "466"),
         ("bracket-times.txt", None),
         ("bracket-times.txt", "466.md"),
+        ("otter.txt", None),
     ],
 )
 def test_shape_gives_the_original_turns_with_speaker_and_time(

@@ -68,18 +68,20 @@ def split_label(text: str) -> tuple[str | None, str]:
     return m.group(1), text[m.end() :]
 
 
-# Words that open a sentence without adding to it (lexicon/data/fillers.txt), never a name.
-_OPENERS = word_set("fillers", "discourse_markers")
+# Words that open a sentence without adding to it (lexicon/data/fillers.txt), or name a time
+# ("Tonight: …", "Friday: …"), never a speaker.
+_OPENERS = word_set("fillers", "discourse_markers") | word_set("names", "calendar")
 
 
 def _is_name(label: str) -> bool:
     """Whether every word of ``label`` is capitalised (or a number, or a name particle), and
-    it is not one word that opens speech ("So: soak, drain, then boil.").
+    it is not one word that opens speech ("So: soak, drain, then boil.") or names a time
+    ("Tonight: the strike dates, a big fine.").
 
     >>> _is_name("Łukasz Langa"), _is_name("Ludwig van Beethoven"), _is_name("so here's")
     (True, True, False)
-    >>> _is_name("So"), _is_name("Okay"), _is_name("Alban")
-    (False, False, True)
+    >>> _is_name("So"), _is_name("Okay"), _is_name("Alban"), _is_name("Tonight"), _is_name("May")
+    (False, False, True, False, False)
     """
     first, *rest = label.split(" ")
     if not rest and first.lower() in _OPENERS:

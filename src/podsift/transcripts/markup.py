@@ -155,17 +155,43 @@ def _lines(text: str) -> Iterator[_Line]:
             yield current
 
 
+#: The most words of a header line above a transcript's first turn.
+HEADER_WORDS = 25
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def _skip_header(lines: list[_Line]) -> list[_Line]:
+    """``lines`` less the header an export puts above the first turn: the title and the
+    recording date ("Open House Ep 140 - Halls and Hosepipes", "Mon, Oct 05, 2026 8:06PM •
+    13:50"), short pieces with no time, speaker or sentence end, before a turn that has one.
+
+    >>> lines = [_Line(None, None, "Ep 9 Mon, Oct 05, 2026 8:06PM"), _Line(0.0, "Ann", "Hi.")]
+    >>> [line.text for line in _skip_header(lines)]
+    ['Hi.']
+    >>> [line.text for line in _skip_header([_Line(None, None, "Hello there.")] + lines[1:])]
+    ['Hello there.', 'Hi.']
+    """
+    for k, line in enumerate(lines):
+        if line.mark is not None or line.speaker is not None:
+            return lines[k:] if k else lines
+        if len(line.text.split()) > HEADER_WORDS or _SENTENCE_END.search(line.text):
+            return lines
+    return lines
+
+
 def parse_text(text: str) -> tuple[Segment, ...]:
     """Parse plain text: paragraphs; ``00:06:10`` line marks, ``<v Name>`` and ``Name:``.
 
     Also the published turn styles: ``[00:12:34] Name:``, ``Speaker 1 (00:12):`` and
-    ``Name: 00:12:34`` on a line of its own with the speech below. An unlabelled paragraph
-    keeps the last ``Name:`` speaker; a ``<v>`` voice tag names its own line only, as in
-    WebVTT. Markdown links are reduced to their text.
+    ``Name: 00:12:34`` (or Otter's ``Name  0:12``) on a line of its own with the speech below.
+    An unlabelled paragraph keeps the last ``Name:`` speaker; a ``<v>`` voice tag names its
+    own line only, as in WebVTT. Markdown links are reduced to their text. Short lines with no
+    full stop above the first turn are the export's header (a title, the recording date), not
+    speech.
     """
     pieces: list[Piece] = []
     speaker: str | None = None
-    for line in _lines(text):
+    for line in _skip_header(list(_lines(text))):
         body = strip_links(line.text)
         if line.voiced:
             speaker = None

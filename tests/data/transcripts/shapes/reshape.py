@@ -56,6 +56,14 @@ def vtt_clock(total: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
+def otter(parts: list[tuple[str, str, str]]) -> str:
+    """Plain text as Otter.ai exports it: the title and the recording date above the first
+    turn, then each turn as ``Name  M:SS`` (two spaces) on its own line, the speech below."""
+    header = "Python Bytes 466 - PSF lands 1.5 million\nMon, Jan 19, 2026 9:02AM \u2022 8:04\n\n"
+    clock = [f"{seconds(t) // 60}:{seconds(t) % 60:02d}" for t, _, _ in parts]
+    return header + "".join(f"{s}  {c}\n{x}\n\n" for (_, s, x), c in zip(parts, clock, strict=True))
+
+
 def name_cues(parts: list[tuple[str, str, str]]) -> str:
     """WebVTT with one cue a turn, its speaker a ``Name:`` prefix (no ``<v>`` tag), as
     meeting tools export it; a cue ends where the next turn starts."""
@@ -125,6 +133,7 @@ def main() -> None:
         "bold-names.md": "".join(f"**{s}**: {x}\n\n" for _, s, x in parts),
         "bracket-times.txt": "".join(f"[{t}] {s}: {x}\n" for t, s, x in parts),
         "speaker-times.txt": "".join(f"{generic[s]} ({short(t)}):\n{x}\n\n" for t, s, x in parts),
+        "otter.txt": otter(parts),
         "name-cues.vtt": name_cues(parts),
         "whisper.json": whisper_json(parts),
         "rolling-captions.vtt": rolling_captions(parts),
