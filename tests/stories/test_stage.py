@@ -11,9 +11,9 @@ import httpx
 
 from podsift.config import load_settings
 from podsift.context import RunContext
-from podsift.models import Episode, Insight
+from podsift.models import Episode, Insight, Statement
 from podsift.store import Store
-from podsift.stories import embedders, run
+from podsift.stories import embedders, group_statements, run
 from podsift.stories.embed import (
     TOKENIZER_PATH,
     FetchedEmbedder,
@@ -143,3 +143,45 @@ def test_a_model_of_another_size_re_embeds_the_stories_for_ranking_too(
         pool = StoryPool.load(ctx)
     assert set(pool.vectors) == {v.id for v in views}
     assert {vec.shape for vec in pool.vectors.values()} == {(HIDDEN,)}
+
+
+# From the written3 crowd (benchmarks/crowds/written3, Apache-2.0): two shows tell the news, a
+# third only announces it in its running order.
+OCTOPUS_WRAP = (
+    "Also yesterday, marine biologists from the University of Calder announced they've found a "
+    "new species of deep-sea octopus. It's been nicknamed the Kerrin ghost octopus, because it "
+    "was found off the Kerrin Islands."
+)
+OCTOPUS_NOTES = (
+    "Quick reminder, the Kerrin ghost octopus, new species of deep-sea octopus, announced on "
+    "Tuesday by marine biologists at the University of Calder, found two thousand four hundred "
+    "metres down off the Kerrin Islands, no ink sac, filmed by a remote submarine back in March."
+)
+OCTOPUS_AGENDA = (
+    "First up, the octopus, obviously, the Kerrin ghost octopus. then we're gonna do a bit on "
+    "the drought, sort of the water science of it, because I've had a lot of messages asking "
+    "basically how does a reservoir even get to thirty-eight percent."
+)
+
+
+def test_a_show_that_only_announces_a_story_is_not_counted_as_raising_it(store: Store) -> None:
+    """Grouped as plain statements, the announcement joins the two tellings (it names the same
+    things); in the stories stage it stands alone, whether it comes first or last (#17)."""
+    texts = [OCTOPUS_WRAP, OCTOPUS_NOTES, OCTOPUS_AGENDA]
+    vectors = embedders.create("minilm-l6-int8", load_settings(env={})).embed(texts)
+    (cluster, *_) = group_statements(
+        [Statement(str(n), t, f"show {n}") for n, t in enumerate(texts)], vectors
+    )
+    assert len(cluster.members) == 3  # what the stage's rule keeps apart
+    day = datetime(2026, 10, 6, 12, tzinfo=UTC)
+    _episode(store, "travel", day, [OCTOPUS_AGENDA])
+    _episode(store, "wrap", day + timedelta(days=1), [OCTOPUS_WRAP])
+    _episode(store, "science", day + timedelta(days=1), [OCTOPUS_NOTES])
+    _episode(
+        store, "later", day + timedelta(days=2), [OCTOPUS_AGENDA.replace("drought", "ferries")]
+    )
+    _run(store, day + timedelta(days=3))
+    views = store.story_views(since=day - timedelta(days=1))
+    told = [v for v in views if len(v.shows) > 1]
+    assert [{m.text for m in v.mentions} for v in told] == [{OCTOPUS_WRAP, OCTOPUS_NOTES}]
+    assert sorted(len(v.mentions) for v in views) == [1, 1, 2]

@@ -25,7 +25,13 @@ from podsift.insights.stage import (
     make_extractor,
     run,
 )
-from podsift.insights.standalone import disfluency, fluency, standalone_reason, substance
+from podsift.insights.standalone import (
+    announces,
+    disfluency,
+    fluency,
+    standalone_reason,
+    substance,
+)
 
 __all__ = [
     "ExtractReport",
@@ -35,6 +41,7 @@ __all__ = [
     "LocalExtractorSettings",
     "Polisher",
     "ReportsFallbacks",
+    "announces",
     "build_extractor",
     "disfluency",
     "extract_episode",

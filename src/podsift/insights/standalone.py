@@ -191,8 +191,7 @@ def standalone_reason(text: str) -> str | None:
         return "points back"
     if _QUESTION.search(text):
         return "question"
-    talk = _CONVERSATION.search(text) or _AGENDA.search(text) or meta_reason(text)
-    if talk or housekeeping_reason(text):
+    if _CONVERSATION.search(text) or meta_reason(text) or announces(text):
         return "conversation"
     said = specificity(text) + claim_strength(text) + news(text)
     if said == 0 and len(content_words(text)) < MIN_CONTENT:
@@ -200,6 +199,21 @@ def standalone_reason(text: str) -> str | None:
     if _empty_opening(text):
         return "no claim"
     return None
+
+
+def announces(text: str) -> bool:
+    """Whether ``text`` announces the talk's running order: what comes up, what is next.
+
+    Such a remark names the day's stories without telling any (podsift.stories.stage).
+
+    >>> announces("First up, the octopus, then we're gonna do a bit on the drought.")
+    True
+    >>> announces("Moving on, Redis changed its licence.")
+    True
+    >>> announces("The octopus was found 2,400 metres down.")
+    False
+    """
+    return bool(_AGENDA.search(text) or housekeeping_reason(text))
 
 
 def _empty_opening(text: str) -> bool:

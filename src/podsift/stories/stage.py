@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -84,6 +86,30 @@ def run(ctx: RunContext) -> StoriesReport:
     return StoriesReport(len(rows), joined, new, adopted, verifier.asked, unverified)
 
 
+@lru_cache(maxsize=1 << 16)  # a window's texts are read again every day of a catch-up run
+def announcement(text: str) -> bool:
+    """Whether ``text`` announces the show's running order ("First up, the octopus, then
+    we're gonna do a bit on the drought"): it names the day's stories without telling any,
+    so it joins no story and no story joins it, and its show is not counted as raising one
+    (#17). A recap that tells the story again ("on Wednesday we talked about the drought
+    emergency, reservoirs at 38 percent") still joins it.
+
+    >>> announcement("First up, Harbourlight, and we're gonna talk about what it means.")
+    True
+    >>> announcement("Harbourlight cancelled its 2027 edition: insurance tripled.")
+    False
+    """
+    from podsift.insights import announces  # podsift.insights imports this package
+
+    return announces(text)
+
+
+def announcements_only(texts: Sequence[str] | None) -> bool:
+    """Whether a story's (checked) member ``texts`` are all announcements (a story of such a
+    remark alone, which no insight may join); ``None`` (texts unknown) is not."""
+    return bool(texts) and all(announcement(t) for t in texts or ())
+
+
 def _day_of(row: InsightRow) -> date:
     """The day an insight counts for: its episode's publication, else when it was stored."""
     return (row.published or row.created_at).date()
@@ -142,24 +168,33 @@ def _assign_day(
     model = embedder.name
     threshold = threshold_for(model, ctx.settings.cluster.threshold)
     since = _start(day) - timedelta(days=ctx.settings.cluster.window_days)
-    existing = ctx.store.story_centroids(model, since)
-    statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in items]
-    vectors = np.array([v for _, v in items], dtype=np.float32)
     story_texts = {
         v.id: [m.text for m in v.mentions[:CHECKED_MEMBERS]] for v in ctx.store.story_views(since)
     }
+    centroids = dict(ctx.store.story_centroids(model, since))
+    # an announcement of the running order names a story without telling it: it stands alone
+    joinable = [
+        (sid, c) for sid, c in centroids.items() if not announcements_only(story_texts.get(sid))
+    ]
+    telling = [(r, v) for r, v in items if not announcement(r.text)]
+    statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in telling]
+    vectors = np.array([v for _, v in telling], dtype=np.float32).reshape(-1, embedder.dim)
     member_vectors = _member_vectors(embedder, story_texts, known)
-    assignment = assign_to_stories(
-        statements,
-        vectors,
-        existing,
-        threshold=threshold,
-        story_texts=story_texts,
-        member_vectors=member_vectors,
-        index=index,
-        verifier=verifier,
+    assignment = (
+        assign_to_stories(
+            statements,
+            vectors,
+            joinable,
+            threshold=threshold,
+            story_texts=story_texts,
+            member_vectors=member_vectors,
+            index=index,
+            verifier=verifier,
+        )
+        if statements
+        else []
     )
-    centroids = dict(existing)
+    assignment += [(r.id, None) for r, _ in items if announcement(r.text)]
     vec_of = {r.id: v for r, v in items}
     by_story: dict[str, list[tuple[str, Vector, float]]] = {}
     for insight_id, story_id in assignment:
