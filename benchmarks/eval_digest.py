@@ -1,8 +1,8 @@
 """Judge the day's five, blind, next to a baseline's five (issue 21), and with the judge (#18).
 
-Usage: ``python benchmarks/eval_digest.py --crowd {demo,dev,confirm,written,written2,written3}
-[--systems LIST] [--judge-budget SECONDS] [--top N] [--reuse] [--export] [--add-scores FILE]
-[--json]`` (run from the repository root).
+Usage: ``python benchmarks/eval_digest.py --crowd NAME [--systems LIST] [--judge-budget SECONDS]
+[--top N] [--reuse] [--export] [--add-scores FILE] [--json]``, NAME one of demo, dev, confirm,
+written, written2, written3, written4 (run from the repository root).
 
 1. The five. The daily job runs over the crowd as :mod:`benchmarks/eval_crowd` runs it (the
    demo's loopback feeds, a real store in a temporary SQLite file, the default settings), and
@@ -70,7 +70,7 @@ from podsift.insights.clean import clean_quote  # noqa: E402
 from podsift.models import StoryView  # noqa: E402
 from podsift.store import Store, open_store  # noqa: E402
 
-CROWDS = ("demo", "dev", "confirm", "written", "written2", "written3")
+CROWDS = ("demo", "dev", "confirm", "written", "written2", "written3", "written4")
 JUDGED = "podsift+judge"
 SYSTEMS = ("podsift", JUDGED, "baseline")
 DEFAULT_SYSTEMS = "podsift,baseline"
