@@ -147,6 +147,16 @@ def test_srt_sentence_with_colon_is_not_a_speaker() -> None:
     assert parse(text, "e.srt").segments[0].speaker is None
 
 
+def test_a_name_captions_write_in_capitals_is_shown_in_title_case() -> None:
+    """SRT cues that name their speaker in capitals ("HATTIE: …", the written4 crowd's Paws &
+    Claws) give "Hattie", who is then found when the speech names her; an acronym stays."""
+    text = (
+        "1\n00:00:00,000 --> 00:00:02,000\nHATTIE: The warning is red.\n\n"
+        "2\n00:00:02,000 --> 00:00:04,000\nDHH: Thanks, Hattie.\n"
+    )
+    assert [s.speaker for s in parse(text, "e.srt").segments] == ["Hattie", "DHH"]
+
+
 def test_a_show_notes_line_naming_a_time_is_no_speaker() -> None:
     """ "Tonight: the strike dates, a big fine." in a page's show notes names no one (the
     written3 crowd's Evening Wrap)."""

@@ -161,16 +161,28 @@ _NO_ONE = frozenset({"unknown", "unknown speaker", "unidentified", "unidentified
 
 
 def clean_speaker(name: str | None) -> str | None:
-    """Normalise a speaker name: trailing colon and spaces removed; empty or a label that
-    says the speaker is not known ("Unknown:", #21) → ``None``.
+    """Normalise a speaker name: trailing colon and spaces removed; a name captions write in
+    capitals ("MAYA", "RUTH OKAFOR") in title case; empty or a label that says the speaker is
+    not known ("Unknown:", #21) → ``None``.
 
     >>> clean_speaker(" Adam  Curry: "), clean_speaker("Unknown"), clean_speaker("")
     ('Adam Curry', None, None)
+    >>> clean_speaker("MAYA:"), clean_speaker("RUTH O'BRIEN"), clean_speaker("DHH")
+    ('Maya', "Ruth O'Brien", 'DHH')
     """
     if name is None:
         return None
     name = collapse(name).rstrip(":").strip()
+    if _SHOUTED.match(name):
+        name = " ".join(
+            word.capitalize() if "'" not in word else word.title() for word in name.split()
+        )
     return name if name and name.casefold() not in _NO_ONE else None
+
+
+# A name in capitals: words of three capital letters or more, each with a vowel (not an
+# acronym such as "DHH").
+_SHOUTED = re.compile(r"^(?:(?=[A-Z'’-]*[AEIOUY])[A-Z][A-Z'’-]{2,}(?: |$))+$")
 
 
 @dataclass(frozen=True, slots=True)
