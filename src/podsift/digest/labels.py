@@ -40,7 +40,7 @@ LABEL_WORDS = 5
 SEPARATOR = " · "
 
 # A date says when, not what: "December 3rd" names no story.
-_CALENDAR = word_set("names", "calendar")
+_CALENDAR = word_set("names", "months") | word_set("names", "days")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 
 

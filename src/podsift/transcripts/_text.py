@@ -68,9 +68,9 @@ def split_label(text: str) -> tuple[str | None, str]:
     return m.group(1), text[m.end() :]
 
 
-# Words that open a sentence without adding to it (lexicon/data/fillers.txt), or name a time
-# ("Tonight: …", "Friday: …"), never a speaker.
-_OPENERS = word_set("fillers", "discourse_markers") | word_set("names", "calendar")
+# Words that open a sentence without adding to it (lexicon/data/fillers.txt), or name a day
+# ("Tonight: …", "Friday: …"), never a speaker (a month may be: "May", "June").
+_OPENERS = word_set("fillers", "discourse_markers") | word_set("names", "days")
 
 
 def _is_name(label: str) -> bool:
@@ -80,8 +80,8 @@ def _is_name(label: str) -> bool:
 
     >>> _is_name("Łukasz Langa"), _is_name("Ludwig van Beethoven"), _is_name("so here's")
     (True, True, False)
-    >>> _is_name("So"), _is_name("Okay"), _is_name("Alban"), _is_name("Tonight"), _is_name("May")
-    (False, False, True, False, False)
+    >>> _is_name("So"), _is_name("Okay"), _is_name("Tonight"), _is_name("May"), _is_name("Alban")
+    (False, False, False, True, True)
     """
     first, *rest = label.split(" ")
     if not rest and first.lower() in _OPENERS:
