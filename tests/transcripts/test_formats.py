@@ -149,7 +149,7 @@ def test_srt_sentence_with_colon_is_not_a_speaker() -> None:
 
 def test_a_name_captions_write_in_capitals_is_shown_in_title_case() -> None:
     """SRT cues that name their speaker in capitals ("HATTIE: …", the written4 crowd's Paws &
-    Claws) give "Hattie", who is then found when the speech names her; an acronym stays."""
+    Claws) give "Hattie", as the speech would write her; an acronym ("DHH") stays."""
     text = (
         "1\n00:00:00,000 --> 00:00:02,000\nHATTIE: The warning is red.\n\n"
         "2\n00:00:02,000 --> 00:00:04,000\nDHH: Thanks, Hattie.\n"
