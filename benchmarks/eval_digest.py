@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from crowds.make_crowds import BUILD, SHARED  # noqa: E402
-from eval_crowd import EPOCH, crowd_roots  # noqa: E402
+from eval_crowd import CROWDS, EPOCH, crowd_roots  # noqa: E402
 
 from podsift.config import Settings  # noqa: E402
 from podsift.context import RunContext  # noqa: E402
@@ -70,7 +70,6 @@ from podsift.insights.clean import clean_quote  # noqa: E402
 from podsift.models import StoryView  # noqa: E402
 from podsift.store import Store, open_store  # noqa: E402
 
-CROWDS = ("demo", "dev", "confirm", "written", "written2", "written3", "written4")
 JUDGED = "podsift+judge"
 SYSTEMS = ("podsift", JUDGED, "baseline")
 DEFAULT_SYSTEMS = "podsift,baseline"

@@ -176,7 +176,8 @@ def _assign_day(
     joinable = [
         (sid, c) for sid, c in centroids.items() if not announcements_only(story_texts.get(sid))
     ]
-    telling = [(r, v) for r, v in items if not announcement(r.text)]
+    announcing = {r.id for r, _ in items if announcement(r.text)}
+    telling = [(r, v) for r, v in items if r.id not in announcing]
     statements = [Statement(r.id, r.text, r.show_title, r.score) for r, _ in telling]
     vectors = np.array([v for _, v in telling], dtype=np.float32).reshape(-1, embedder.dim)
     member_vectors = _member_vectors(embedder, story_texts, known)
@@ -194,7 +195,7 @@ def _assign_day(
         if statements
         else []
     )
-    assignment += [(r.id, None) for r, _ in items if announcement(r.text)]
+    assignment += [(insight_id, None) for insight_id in sorted(announcing)]
     vec_of = {r.id: v for r, v in items}
     by_story: dict[str, list[tuple[str, Vector, float]]] = {}
     for insight_id, story_id in assignment:

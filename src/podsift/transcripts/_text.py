@@ -167,16 +167,14 @@ def clean_speaker(name: str | None) -> str | None:
 
     >>> clean_speaker(" Adam  Curry: "), clean_speaker("Unknown"), clean_speaker("")
     ('Adam Curry', None, None)
-    >>> clean_speaker("MAYA:"), clean_speaker("RUTH O'BRIEN"), clean_speaker("DHH")
-    ('Maya', "Ruth O'Brien", 'DHH')
+    >>> clean_speaker("MAYA:"), clean_speaker("RUTH O'BRIEN-SMITH"), clean_speaker("DHH")
+    ('Maya', "Ruth O'Brien-Smith", 'DHH')
     """
     if name is None:
         return None
     name = collapse(name).rstrip(":").strip()
     if _SHOUTED.match(name):
-        name = " ".join(
-            word.capitalize() if "'" not in word else word.title() for word in name.split()
-        )
+        name = name.title()
     return name if name and name.casefold() not in _NO_ONE else None
 
 
