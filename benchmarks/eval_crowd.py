@@ -2,8 +2,8 @@
 
 Usage: ``python benchmarks/eval_crowd.py --crowd NAME [--reuse] [--no-pairs]
 [--export-unlabelled] [--add-verdicts FILE [--judge NAME]] [--verifier NAME] [--json]``, NAME
-one of dev, confirm, demo, written, written2, written3, written4 (run from the repository root;
-see benchmarks/crowds/README.md).
+one of dev, confirm, demo, written, written2, written3, written4, written5 (run from the
+repository root; see benchmarks/crowds/README.md).
 
 1. Stories of the crowd. The daily job runs over the crowd as the demo runs it
    (:func:`podsift.demo.run_demo`: feeds and transcripts served from loopback, a real store
@@ -69,10 +69,10 @@ from podsift.store import open_store  # noqa: E402
 from podsift.stories import group_statements, read_statements, threshold_for  # noqa: E402
 from podsift.stories.verify import MergeVerifier, make_verifier  # noqa: E402
 
-CROWDS = ("dev", "confirm", "demo", "written", "written2", "written3", "written4")
+CROWDS = ("dev", "confirm", "demo", "written", "written2", "written3", "written4", "written5")
 CROWD_DIR = ROOT / "benchmarks" / "crowds"
 #: Crowds of shows written for podsift, committed with their data (see their PROVENANCE.md).
-WRITTEN = ("written", "written2", "written3", "written4")
+WRITTEN = ("written", "written2", "written3", "written4", "written5")
 #: The hand-written pair sets scored in the crowd; ``fresh5`` stays in reserve (eval_stories).
 PAIR_SETS = ("hard", "blind", "unseen", "fresh", "fresh2", "fresh3", "fresh4", "demo")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

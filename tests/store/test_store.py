@@ -11,7 +11,15 @@ import sqlalchemy as sa
 
 from podsift.exceptions import StoreError
 from podsift.feeds import REPUBLISHED
-from podsift.models import Episode, Insight, Segment, Show, Transcript, TranscriptLink
+from podsift.models import (
+    Episode,
+    Insight,
+    Segment,
+    Show,
+    Transcript,
+    TranscriptLink,
+    text_hash,
+)
 from podsift.store import PollOutcome, Store, open_store, resolve_db_url
 
 
@@ -255,3 +263,25 @@ def test_concurrent_opens_migrate_once() -> None:
         assert {x.counts()["shows"] for x in stores} == {0}
         for x in stores:
             x.close()
+
+
+def test_an_insight_leaves_a_story_for_one_of_its_own(any_store: Store, now: datetime) -> None:
+    shows = [any_store.add_show(f"https://{x}/feed", now)[0] for x in "abc"]
+    for n, show in enumerate(shows, 1):
+        any_store.add_episodes(show, [Episode(f"E{n}", guid=f"e{n}", published=now)], now)
+    for n, ep in enumerate(sorted(any_store.episodes(["new"]), key=lambda e: e.show_id), 1):
+        any_store.save_insights(ep.id, "local@1", [_insight(n, 0.1 * n)], now)
+    x, y = np.array([1, 0], dtype=np.float32), np.array([0, 1], dtype=np.float32)
+    any_store.put_many("m", {text_hash(_insight(n).text): v for n, v in ((1, x), (2, x), (3, y))})
+    any_store.add_to_story("s1", "m", [("i1", x, 1.0), ("i2", x, 1.0), ("i3", y, 0.5)], now)
+    any_store.leave_story("s1", [("i3", y)])
+    assert [r.id for r in any_store.unassigned_insights()] == ["i3"]
+    (view,) = any_store.story_views(since=now - timedelta(days=1))
+    assert [m.insight_id for m in view.mentions] == ["i2", "i1"]
+    assert set(view.shows) == {"https://a/feed", "https://b/feed"}
+    ((_, centroid),) = any_store.story_centroids("m", since=now - timedelta(days=1))
+    assert np.allclose(centroid, x, atol=1e-6)  # the members left, not a running sum
+    with pytest.raises(ValueError, match="no member left"):
+        any_store.leave_story("s1", [("i1", x), ("i2", x)])
+    (view,) = any_store.story_views(since=now - timedelta(days=1))
+    assert len(view.mentions) == 2  # nothing left it

@@ -21,6 +21,7 @@ from podsift.stories import (
     natural_key,
     read_statements,
 )
+from podsift.stories.anchors import MIN_COVERAGE
 from podsift.stories.group import Linkage
 from podsift.stories.signals import SignalWeights
 
@@ -341,3 +342,46 @@ def test_assign_keeps_a_contradiction_out_of_a_near_story() -> None:
         new, vectors, existing, threshold=0.7, story_texts=texts, signals=SignalWeights()
     )
     assert dict(off)["fell"] == "s-so"
+
+
+# From the written2 crowd (benchmarks/crowds/written2, Apache-2.0): two shows tell the news,
+# a third names it in its running order.
+SPINACH_PULSE = (
+    "There's an outbreak linked to bagged spinach from Greenleaf Farms. So far two hundred and "
+    "fourteen people have been sickened, in nine states, and the company recalled forty "
+    "thousand bags today."
+)
+SPINACH_DAILY = (
+    "A salmonella outbreak linked to bagged spinach from Greenleaf Farms has now made two "
+    "hundred and fourteen people sick across nine states. And today, Tuesday, the company "
+    "recalled forty thousand bags."
+)
+SPINACH_FIRST = (
+    "First the spinach thing, the Greenleaf Farms recall, because a lot of you have emailed. "
+    "Like, a lot. And then the fun part: beans."
+)
+
+
+@pytest.mark.parametrize("coverage", [0.0, MIN_COVERAGE])
+def test_a_member_naming_the_story_without_its_claim_stands_alone(
+    coverage: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running order names the recall near enough to join the two tellings; it states
+    little of what they agree on (the outbreak, the 214 sick, the 40,000 bags), so it is split
+    off (#17). With no least coverage, the three are one story; so are they when one show said
+    all three."""
+    from podsift.config import load_settings
+    from podsift.stories import embedders
+
+    monkeypatch.setattr("podsift.stories.group.MIN_COVERAGE", coverage)
+    texts = [SPINACH_PULSE, SPINACH_DAILY, SPINACH_FIRST]
+    vectors = embedders.create("minilm-l6-int8", load_settings(env={})).embed(texts)
+    found = group_statements(
+        [Statement(str(n), t, f"show {n}") for n, t in enumerate(texts)], vectors
+    )
+    got = [c.members for c in found]
+    assert got == ([("0", "1", "2")] if not coverage else [("0", "1"), ("2",)])
+    one_show = group_statements(
+        [Statement(str(n), t, "show") for n, t in enumerate(texts)], vectors
+    )
+    assert [c.members for c in one_show] == [("0", "1", "2")]  # raised on one show either way

@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from podsift.config import load_settings
 from podsift.context import RunContext
 from podsift.models import Episode, Insight, Statement
 from podsift.store import Store
 from podsift.stories import embedders, group_statements, run
+from podsift.stories.anchors import MIN_COVERAGE
 from podsift.stories.embed import (
     TOKENIZER_PATH,
     FetchedEmbedder,
@@ -165,14 +167,14 @@ OCTOPUS_AGENDA = (
 
 
 def test_a_show_that_only_announces_a_story_is_not_counted_as_raising_it(store: Store) -> None:
-    """Grouped as plain statements, the announcement joins the two tellings (it names the same
-    things); in the stories stage it stands alone, whether it comes first or last (#17)."""
-    texts = [OCTOPUS_WRAP, OCTOPUS_NOTES, OCTOPUS_AGENDA]
+    """Grouped as plain statements, the announcement and a telling are one story (they name the
+    same things); in the stories stage it stands alone, whether it comes first or last (#17)."""
+    texts = [OCTOPUS_WRAP, OCTOPUS_AGENDA]
     vectors = embedders.create("minilm-l6-int8", load_settings(env={})).embed(texts)
-    (cluster, *_) = group_statements(
+    (cluster,) = group_statements(
         [Statement(str(n), t, f"show {n}") for n, t in enumerate(texts)], vectors
     )
-    assert len(cluster.members) == 3  # what the stage's rule keeps apart
+    assert len(cluster.members) == 2  # what the stage's rule keeps apart
     day = datetime(2026, 10, 6, 12, tzinfo=UTC)
     _episode(store, "travel", day, [OCTOPUS_AGENDA])
     _episode(store, "wrap", day + timedelta(days=1), [OCTOPUS_WRAP])
@@ -185,3 +187,48 @@ def test_a_show_that_only_announces_a_story_is_not_counted_as_raising_it(store: 
     told = [v for v in views if len(v.shows) > 1]
     assert [{m.text for m in v.mentions} for v in told] == [{OCTOPUS_WRAP, OCTOPUS_NOTES}]
     assert sorted(len(v.mentions) for v in views) == [1, 1, 2]
+
+
+# From the written4 crowd (benchmarks/crowds/written4, Apache-2.0): a gardening show tells the
+# peat ban; the next day a news show tells it and names it in its rundown; the gardening show
+# recaps it days later.
+PEAT_SHED = (
+    "Peat. So, yesterday, Monday, it was announced that the sale of peat compost to home "
+    "gardeners is going to be banned."
+)
+PEAT_NEWS = (
+    "Also on Monday, the government said the sale of peat compost to home gardeners is going to "
+    "be banned, from the first of January 2027."
+)
+PEAT_RUNDOWN = (
+    "The weather's getting serious, the electric car grant's on its way out, and gardeners brace "
+    "yourselves, because the peat news is in."
+)
+PEAT_RECAP = (
+    "On Tuesday we had Dev on to talk about the ban, that's the sale of peat compost to home "
+    "gardeners banned from the first of January, twenty-seven, and we've had we've had a lot of "
+    "mail."
+)
+
+
+@pytest.mark.parametrize("coverage", [0.0, MIN_COVERAGE])
+def test_a_rundown_that_only_names_a_story_leaves_it(
+    store: Store, coverage: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each joins the story told the day before, as it is near enough to its one member; read
+    against the two tellings, the rundown states too little of what they agree on, and leaves
+    for a story of its own (#17). With no least coverage, it stays."""
+    monkeypatch.setattr("podsift.stories.group.MIN_COVERAGE", coverage)
+    day = datetime(2026, 11, 3, 17, tzinfo=UTC)
+    _episode(store, "garden", day, [PEAT_SHED])
+    _episode(store, "news", day + timedelta(days=1), [PEAT_NEWS, PEAT_RUNDOWN])
+    _episode(store, "garden", day + timedelta(days=4), [PEAT_RECAP])
+    _run(store, day + timedelta(days=5))
+    assert store.unassigned_insights() == []
+    views = store.story_views(since=day - timedelta(days=1))
+    assert len([v for v in views if len(v.shows) > 1]) == 1
+    stories = sorted(sorted(m.text for m in v.mentions) for v in views)
+    if not coverage:
+        assert stories == [sorted([PEAT_SHED, PEAT_NEWS, PEAT_RUNDOWN, PEAT_RECAP])]
+        return
+    assert stories == [sorted([PEAT_SHED, PEAT_NEWS, PEAT_RECAP]), [PEAT_RUNDOWN]]

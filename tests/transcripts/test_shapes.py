@@ -228,3 +228,18 @@ def test_match_name(label: str, expected: str | None) -> None:
 def test_resolve_speakers_keeps_unknown_and_generic_labels() -> None:
     segs = (Segment(0.0, 1.0, "Speaker 1", "a"), Segment(1.0, 2.0, None, "b"))
     assert resolve_speakers(segs, ["Ann Lee", "Bo Chen"]) == segs
+
+
+def test_a_round_up_under_a_timed_heading_is_speech_not_speakers() -> None:
+    """In a Rev-style export, a news round-up's "Place: what happened" lines are the speech of
+    the heading above them (written5's daily rundown, Apache-2.0)."""
+    path = (
+        Path(__file__).parents[2]
+        / "benchmarks/crowds/written5/data/transcripts/the-daily-fold/the-daily-fold-1411.txt"
+    )
+    t = parse_transcript(path.read_bytes(), source=path.name)
+    assert {s.speaker for s in t.segments} == {"Kwame Ashdown", "Imogen Tarrant"}
+    (harrowby,) = [s for s in t.segments if s.text.startswith("Harrowby: the town council")]
+    assert (harrowby.speaker, harrowby.start) == ("Imogen Tarrant", 24 * 60 + 57)
+    timed = parse_transcript("Ann (0:05):\nHi.\n\n[00:00:09] Bob: Hello.\n", source="x.txt")
+    assert [(s.speaker, s.start) for s in timed.segments] == [("Ann", 5.0), ("Bob", 9.0)]

@@ -71,6 +71,7 @@ class StoryRows(StoreBase):
                 i.id,
                 i.episode_id,
                 s.title.label("show_title"),
+                s.feed_url,
                 i.text,
                 i.score,
                 e.published,
@@ -84,8 +85,14 @@ class StoryRows(StoreBase):
         with self._tx() as c:
             rows = c.execute(query).all()
         found = [
-            InsightRow(
-                r.id, r.episode_id, r.show_title or "", r.text, r.score, r.published, r.created_at
+            InsightRow(  # a show is named as its mentions name it: its title, else its feed
+                r.id,
+                r.episode_id,
+                r.show_title or r.feed_url,
+                r.text,
+                r.score,
+                r.published,
+                r.created_at,
             )
             for r in rows
         ]
@@ -204,6 +211,34 @@ class StoryRows(StoreBase):
             )
             ids = list(c.execute(sa.select(m.insight_id).where(m.story_id == story_id)).scalars())
             summary = self._story_summary(c, ids, model, centroid)
+            c.execute(
+                t.stories.update()
+                .where(st.id == story_id)
+                .values(centroid=centroid.astype("<f4").tobytes(), **summary)
+            )
+
+    def leave_story(self, story_id: str, members: Sequence[tuple[str, Vector]]) -> None:
+        """Take insights ``(id, vector)`` out of a story that keeps other members, and refresh
+        its centroid and summary. The centroid is the normalised sum of the vectors left (those
+        the store holds for ``model``; else the running sum less the leaving ones). The insights
+        then join no story until added to one (:meth:`add_to_story`)."""
+        st, m, i, em = t.stories.c, t.story_members.c, t.insights.c, t.embeddings.c
+        leaving = [i for i, _ in members]
+        with self._tx() as c:
+            old = c.execute(sa.select(t.stories).where(st.id == story_id)).one()
+            c.execute(
+                t.story_members.delete().where(m.story_id == story_id, m.insight_id.in_(leaving))
+            )
+            ids = list(c.execute(sa.select(m.insight_id).where(m.story_id == story_id)).scalars())
+            if not ids:
+                raise ValueError(f"story {story_id} would have no member left")
+            kept = c.execute(
+                sa.select(em.vector)
+                .join(t.insights, i.text_hash == em.text_hash)
+                .where(i.id.in_(ids), em.model == old.model)
+            ).scalars()
+            centroid = _without(old, [v for _, v in members], list(kept), len(ids))
+            summary = self._story_summary(c, ids, old.model, centroid)
             c.execute(
                 t.stories.update()
                 .where(st.id == story_id)
@@ -351,6 +386,21 @@ def _mention(r: Any) -> Mention:
         score=r.score,
         published=r.published,
     )
+
+
+def _without(old: Any, leaving: Sequence[Vector], kept: Sequence[bytes], size: int) -> Vector:
+    """A story's direction once ``leaving`` left it: the normalised sum of the ``kept``
+    members' stored vectors when there is one for each of its ``size`` members, else the
+    running sum less ``leaving``."""
+    import numpy as np
+
+    if kept and len(kept) == size:
+        total = np.sum([np.frombuffer(v, dtype="<f4") for v in kept], axis=0)
+    else:
+        total = np.frombuffer(old.centroid, dtype="<f4") * old.size - np.sum(leaving, axis=0)
+    norm = float(np.linalg.norm(total))
+    unit: Vector = (total / norm if norm else total).astype(np.float32)
+    return unit
 
 
 def _centroid(old: Any, members: Sequence[tuple[str, Vector, float]]) -> Vector:

@@ -32,6 +32,9 @@ MIN_ANCHORS = 2
 #: The cosine at which another statement is in a pair's neighbourhood: close enough to be
 #: the same story told again, well above the merge threshold of a topic.
 NEAR_COSINE = 0.6
+#: The least share of a story's claim (:func:`claim_terms`) a member of a story of three or
+#: more must state (:func:`claim_coverage`).
+MIN_COVERAGE = 0.3
 
 
 @lru_cache(maxsize=1 << 18)  # a window's texts, read again every day of a catch-up run
@@ -57,6 +60,40 @@ def specific_terms(text: str) -> frozenset[str]:
     signals = text_signals(text)
     named = {stem(w) for w in (*signals.names, *signals.rare)}
     return frozenset(t for t in terms(text) if t in named or any(c.isdigit() for c in t))
+
+
+def claim_terms(texts: Iterable[str]) -> frozenset[str]:
+    """The terms most of ``texts`` use (more than half of them): what two or more tellings
+    of one story all state, their claim.
+
+    >>> sorted(claim_terms(["Acme recalled 40,000 bags", "40,000 bags recalled", "bags!"]))
+    ['40,000', 'bag', 'recalled']
+    """
+    texts = list(texts)
+    counts = Counter(itertools.chain.from_iterable(terms(t) for t in texts))
+    return frozenset(t for t, n in counts.items() if 2 * n > len(texts))
+
+
+def claim_coverage(text: str, others: Iterable[str]) -> float:
+    """The share of the claim of ``others`` (:func:`claim_terms`) that ``text`` states too;
+    1.0 when they share no claim, or when ``text`` states a telling figure that most of them
+    state (:func:`shared_figures`: "cut 11,000 jobs" tells "laid off eleven thousand staff").
+
+    A remark that names a story without telling it ("First the spinach thing, and then the
+    fun part: beans"), or says something else about it (advice, a consequence), states little
+    of what the tellings agree on, however close its subject (#17).
+
+    >>> tellings = ["Greenleaf recalled 40,000 bags of spinach", "Greenleaf recalled 40,000 bags"]
+    >>> claim_coverage("Greenleaf's spinach thing, then beans", tellings)
+    0.25
+    >>> claim_coverage("They pulled forty thousand bags", tellings)
+    1.0
+    """
+    others = list(others)
+    claim = claim_terms(others)
+    if not claim or 2 * sum(shared_figures(text, t) > 0 for t in others) > len(others):
+        return 1.0
+    return len(terms(text) & claim) / len(claim)
 
 
 def _name_count(names: set[str], a: str, b: str) -> int:
@@ -94,17 +131,17 @@ def _units(text: str) -> frozenset[str]:
     )
 
 
-def _shared_figures(a: str, b: str) -> int:
+def shared_figures(a: str, b: str) -> int:
     """How many telling figures ``a`` and ``b`` both state: values of a kind that agree
     (:meth:`~podsift.stories.figures.Figure.agrees`: "nearly two billion" is 1.8 billion),
     but not years, ordinals ("the first") nor plain counts below ten ("two of them"), which
     any two statements may share.
 
-    >>> _shared_figures("about twelve thousand jobs in 2023", "some 12,000 people in 2023")
+    >>> shared_figures("about twelve thousand jobs in 2023", "some 12,000 people in 2023")
     1
-    >>> _shared_figures("the first two labs", "our first two tries")
+    >>> shared_figures("the first two labs", "our first two tries")
     0
-    >>> _shared_figures("fined 1.8 billion euros", "a penalty of nearly two billion euros")
+    >>> shared_figures("fined 1.8 billion euros", "a penalty of nearly two billion euros")
     1
     """
     theirs = text_signals(b).figures
@@ -175,7 +212,7 @@ class WindowTerms:
         """
         shared = self.anchors(a, b, near)
         specific = {t for t in shared if t in specific_terms(a) or t in specific_terms(b)}
-        figures = _shared_figures(a, b)
+        figures = shared_figures(a, b)
         if not specific and not figures:
             return 0
         names = {t for t in specific if not any(c.isdigit() for c in t)}

@@ -32,7 +32,7 @@ import numpy.typing as npt
 from podsift.exceptions import PodsiftError
 from podsift.models import Cluster, Statement, text_hash
 from podsift.stories import anchors
-from podsift.stories.anchors import MIN_ANCHORS, WindowTerms, terms
+from podsift.stories.anchors import MIN_ANCHORS, MIN_COVERAGE, WindowTerms, claim_coverage, terms
 from podsift.stories.index import StoryIndex
 from podsift.stories.signals import SignalWeights, pair_penalty, text_signals
 from podsift.stories.verify import MergeVerifier, in_band
@@ -210,6 +210,9 @@ def assign_to_stories(
         if checked and cos >= threshold:
             mine = text_signals(ordered[i].text)
             cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
+        joins = len(checked) > 1 and cos >= threshold and min_anchors
+        if joins and claim_coverage(ordered[i].text, checked) < MIN_COVERAGE:
+            cos -= 1.0  # names the story, or says something else of it (#17)
         if checked and cos >= threshold and min_anchors:
             near = [*checked, *(ordered[k].text for k in np.flatnonzero(close[i]))]
             things = [window.shared_things(ordered[i].text, t, near) for t in checked]
@@ -257,6 +260,7 @@ def _group(
     _apply_penalties(sims, texts, weights, threshold)
     _apply_anchors(sims, ordered, window, threshold, min_anchors, verifier)
     groups = _agglomerate(sims, threshold, linkage)
+    groups = _claims_only(groups, ordered, sims, threshold, linkage) if min_anchors else groups
     clusters = [_make_cluster(ordered, sims, members) for members in groups]
     return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
 
@@ -311,6 +315,54 @@ def _apply_anchors(
         if not (verifier and verifier.same_story(texts[i], texts[j])):
             sims[i, j] -= 1.0
             sims[j, i] -= 1.0
+
+
+def off_claim(texts: Sequence[str], shows: Sequence[str | None] | None = None) -> list[int]:
+    """The members of a story of three or more (their ``texts``) that state too little of what
+    the others agree on (:func:`~podsift.stories.anchors.claim_coverage` below
+    :data:`~podsift.stories.anchors.MIN_COVERAGE`), by index: a rundown naming the story, advice
+    or a consequence beside its tellings (#17). Each is read against all the others, and only
+    beside two members or more that do state it: where most members say it in words of their
+    own, paraphrases of one claim, none is off. With the members' ``shows``, a story of one
+    show keeps them all: it is raised on one show whatever it holds.
+
+    >>> off_claim(["Acme recalled 40,000 bags of spinach on Tuesday",
+    ...            "On Tuesday Acme recalled 40,000 bags of its spinach",
+    ...            "First the spinach thing, then beans"])
+    [2]
+    """
+    if len(texts) < 3 or (shows is not None and len(set(shows)) < 2):
+        return []
+    off = [
+        i
+        for i, text in enumerate(texts)
+        if claim_coverage(text, [t for j, t in enumerate(texts) if j != i]) < MIN_COVERAGE
+    ]
+    return off if len(texts) - len(off) >= 2 else []
+
+
+def _claims_only(
+    groups: list[list[int]],
+    ordered: Sequence[Statement],
+    sims: Vectors,
+    threshold: float,
+    linkage: Linkage,
+) -> list[list[int]]:
+    """``groups`` less their :func:`off_claim` members, which are grouped again among
+    themselves (two tellings of another claim stay together)."""
+    kept: list[list[int]] = []
+    for group in groups:
+        members = [ordered[i] for i in group]
+        off = [group[k] for k in off_claim([s.text for s in members], [s.show for s in members])]
+        if not off:
+            kept.append(group)
+            continue
+        kept.append([i for i in group if i not in off])
+        again = _agglomerate(sims[np.ix_(off, off)], threshold, linkage)
+        kept += _claims_only(
+            [[off[k] for k in g] for g in again], ordered, sims, threshold, linkage
+        )
+    return kept
 
 
 def _two_shows(a: Statement, b: Statement) -> bool:

@@ -19,6 +19,7 @@ from podsift.stories.group import (
     CHECKED_MEMBERS,
     assign_to_stories,
     natural_key,
+    off_claim,
     threshold_for,
 )
 from podsift.stories.index import StoryIndex
@@ -168,9 +169,8 @@ def _assign_day(
     model = embedder.name
     threshold = threshold_for(model, ctx.settings.cluster.threshold)
     since = _start(day) - timedelta(days=ctx.settings.cluster.window_days)
-    story_texts = {
-        v.id: [m.text for m in v.mentions[:CHECKED_MEMBERS]] for v in ctx.store.story_views(since)
-    }
+    checked = {v.id: v.mentions[:CHECKED_MEMBERS] for v in ctx.store.story_views(since)}
+    story_texts = {sid: [m.text for m in mentions] for sid, mentions in checked.items()}
     centroids = dict(ctx.store.story_centroids(model, since))
     # an announcement of the running order names a story without telling it: it stands alone
     joinable = [
@@ -207,5 +207,43 @@ def _assign_day(
         by_story.setdefault(story_id, []).append((insight_id, vec, sim))
     for story_id in sorted(by_story):
         ctx.store.add_to_story(story_id, model, by_story[story_id], ctx.now)
-    joined = sum(len(m) for sid, m in by_story.items() if sid in centroids)
-    return joined, len([sid for sid in by_story if sid not in centroids])
+    row_of = {r.id: r for r, _ in items}
+    vec_of.update((m.insight_id, known[m.text]) for ms in checked.values() for m in ms)
+    grown = {
+        sid: [
+            *((m.insight_id, m.text, m.show) for m in checked[sid]),
+            *((i, row_of[i].text, row_of[i].show_title) for i, _, _ in new),
+        ]
+        for sid, new in by_story.items()
+        if sid in centroids
+    }
+    left = _leave_off_claim(ctx, model, grown, vec_of)
+    joined = sum(len(m) for sid, m in by_story.items() if sid in centroids) - left
+    return joined, len([sid for sid in by_story if sid not in centroids]) + left
+
+
+def _leave_off_claim(
+    ctx: RunContext,
+    model: str,
+    grown: dict[str, list[tuple[str, str, str]]],
+    vec_of: dict[str, Vector],
+) -> int:
+    """Re-read each story that grew today (its checked members and today's, ``(insight id,
+    text, show)``): a member that now states too little of what the others agree on
+    (:func:`~podsift.stories.group.off_claim`: a rundown, advice or a consequence told beside
+    the story) leaves it for a story of its own, so it is not counted as raising the story.
+    Returns how many left."""
+    left = 0
+    for story_id in sorted(grown):
+        members = grown[story_id]
+        texts, shows = [m[1] for m in members], [m[2] for m in members]
+        off = [members[k][0] for k in off_claim(texts, shows)]
+        if not off:
+            continue
+        ctx.store.leave_story(story_id, [(i, vec_of[i]) for i in off])
+        for insight_id in off:
+            ctx.store.add_to_story(
+                "s" + text_hash(insight_id), model, [(insight_id, vec_of[insight_id], 1.0)], ctx.now
+            )
+        left += len(off)
+    return left

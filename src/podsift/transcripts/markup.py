@@ -138,13 +138,22 @@ def _line_start(line: str) -> _Line | None:
 
 
 def _lines(text: str) -> Iterator[_Line]:
-    """Yield pieces: a new one per paragraph or per line with a mark/voice/label."""
+    """Yield pieces: a new one per paragraph or per line with a mark/voice/label.
+
+    Under a turn's heading with a time ("Ann (24:57):", "Ann: 00:24:57"), the speech below
+    may open with words and a colon ("Harrowby: the council voted…", a news round-up): they
+    are speech, not a speaker, unless they carry a time of their own.
+    """
+    heading = False  # the last piece is a timed heading, its speech still to come
     for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
         current: _Line | None = None
         for line in block.split("\n"):
             if not line.strip():
                 continue
             started = _line_start(line)
+            if heading and started is not None and started.mark is None and not started.voiced:
+                started = None
+            heading = _heading(started)
             if started is None and current is not None:
                 current.text = f"{current.text} {line}"
                 continue
@@ -153,6 +162,16 @@ def _lines(text: str) -> Iterator[_Line]:
             current = started or _Line(None, None, line)
         if current is not None:
             yield current
+
+
+def _heading(line: _Line | None) -> bool:
+    """Whether ``line`` is a turn's timed heading with no speech of its own."""
+    return (
+        line is not None
+        and line.mark is not None
+        and line.speaker is not None
+        and not line.text.strip()
+    )
 
 
 #: The most words of a header line above a transcript's first turn.
