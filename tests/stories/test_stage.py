@@ -223,8 +223,12 @@ def test_a_rundown_that_only_names_a_story_leaves_it(
     _episode(store, "garden", day, [PEAT_SHED])
     _episode(store, "news", day + timedelta(days=1), [PEAT_NEWS, PEAT_RUNDOWN])
     _episode(store, "garden", day + timedelta(days=4), [PEAT_RECAP])
-    _run(store, day + timedelta(days=5))
+    with httpx.Client() as client:
+        report = run(RunContext(load_settings(env={}), store, client, day + timedelta(days=5)))
     assert store.unassigned_insights() == []
+    # joined: the news and the rundown (day 2), the recap (day 5); new: the first telling, and
+    # the rundown once it left
+    assert (report.joined, report.new_stories) == ((3, 1) if not coverage else (2, 2))
     views = store.story_views(since=day - timedelta(days=1))
     assert len([v for v in views if len(v.shows) > 1]) == 1
     stories = sorted(sorted(m.text for m in v.mentions) for v in views)

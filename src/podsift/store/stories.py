@@ -219,11 +219,11 @@ class StoryRows(StoreBase):
 
     def leave_story(self, story_id: str, members: Sequence[tuple[str, Vector]]) -> None:
         """Take insights ``(id, vector)`` out of a story that keeps other members, and refresh
-        its centroid and summary. The centroid is the normalised sum of the vectors left (those
-        the store holds for ``model``; else the running sum less the leaving ones). The insights
-        then join no story until added to one (:meth:`add_to_story`)."""
+        its centroid and summary. The centroid is the normalised sum of the vectors left, as
+        the store holds them for the story's model (else the running sum less the leaving
+        ones). The insights then join no story until added to one (:meth:`add_to_story`)."""
         st, m, i, em = t.stories.c, t.story_members.c, t.insights.c, t.embeddings.c
-        leaving = [i for i, _ in members]
+        leaving = [insight_id for insight_id, _ in members]
         with self._tx() as c:
             old = c.execute(sa.select(t.stories).where(st.id == story_id)).one()
             c.execute(

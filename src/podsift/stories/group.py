@@ -178,6 +178,10 @@ def assign_to_stories(
       story of its own), the members of a larger group share a new story key, the group's
       :func:`cluster_id` (``"c"`` + hash of its member ids, never an existing id in practice).
 
+    A statement that would join a story of two checked members or more but states too
+    little of what they agree on (:func:`~podsift.stories.anchors.claim_coverage` below
+    :data:`~podsift.stories.anchors.MIN_COVERAGE`) does not join it (#17).
+
     With ``verifier``, a statement that would join a story but names fewer than
     ``min_anchors`` rare things in common with its checked members is put to the verifier
     when it is in the band (:func:`~podsift.stories.verify.in_band`), against the member it

@@ -217,9 +217,10 @@ def _assign_day(
         for sid, new in by_story.items()
         if sid in centroids
     }
-    left = _leave_off_claim(ctx, model, grown, vec_of)
-    joined = sum(len(m) for sid, m in by_story.items() if sid in centroids) - left
-    return joined, len([sid for sid in by_story if sid not in centroids]) + left
+    left = _leave_off_claim(ctx, model, grown, vec_of)  # each now a story of its own
+    joined = sum(len(m) for sid, m in by_story.items() if sid in centroids)
+    joined -= len([i for i in left if i in row_of])
+    return joined, len([sid for sid in by_story if sid not in centroids]) + len(left)
 
 
 def _leave_off_claim(
@@ -227,13 +228,13 @@ def _leave_off_claim(
     model: str,
     grown: dict[str, list[tuple[str, str, str]]],
     vec_of: dict[str, Vector],
-) -> int:
+) -> list[str]:
     """Re-read each story that grew today (its checked members and today's, ``(insight id,
     text, show)``): a member that now states too little of what the others agree on
     (:func:`~podsift.stories.group.off_claim`: a rundown, advice or a consequence told beside
     the story) leaves it for a story of its own, so it is not counted as raising the story.
-    Returns how many left."""
-    left = 0
+    Returns the insights that left."""
+    left: list[str] = []
     for story_id in sorted(grown):
         members = grown[story_id]
         texts, shows = [m[1] for m in members], [m[2] for m in members]
@@ -245,5 +246,5 @@ def _leave_off_claim(
             ctx.store.add_to_story(
                 "s" + text_hash(insight_id), model, [(insight_id, vec_of[insight_id], 1.0)], ctx.now
             )
-        left += len(off)
+        left += off
     return left
