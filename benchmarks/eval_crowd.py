@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/eval_crowd.py --crowd NAME [--reuse] [--no-pairs]
 [--export-unlabelled] [--add-verdicts FILE [--judge NAME]] [--verifier NAME] [--json]``, NAME
-one of dev, confirm, demo, written, written2, written3, written4, written5 (run from the
+one of dev, confirm, demo, written, written2, ..., written6 (run from the
 repository root; see benchmarks/crowds/README.md).
 
 1. Stories of the crowd. The daily job runs over the crowd as the demo runs it
@@ -69,10 +69,20 @@ from podsift.store import open_store  # noqa: E402
 from podsift.stories import group_statements, read_statements, threshold_for  # noqa: E402
 from podsift.stories.verify import MergeVerifier, make_verifier  # noqa: E402
 
-CROWDS = ("dev", "confirm", "demo", "written", "written2", "written3", "written4", "written5")
+CROWDS = (
+    "dev",
+    "confirm",
+    "demo",
+    "written",
+    "written2",
+    "written3",
+    "written4",
+    "written5",
+    "written6",
+)
 CROWD_DIR = ROOT / "benchmarks" / "crowds"
 #: Crowds of shows written for podsift, committed with their data (see their PROVENANCE.md).
-WRITTEN = ("written", "written2", "written3", "written4", "written5")
+WRITTEN = ("written", "written2", "written3", "written4", "written5", "written6")
 #: The hand-written pair sets scored in the crowd; ``fresh5`` stays in reserve (eval_stories).
 PAIR_SETS = ("hard", "blind", "unseen", "fresh", "fresh2", "fresh3", "fresh4", "demo")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

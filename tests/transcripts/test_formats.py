@@ -159,13 +159,22 @@ def test_a_name_captions_write_in_capitals_is_shown_in_title_case() -> None:
 
 def test_a_show_notes_line_naming_a_time_is_no_speaker() -> None:
     """ "Tonight: the strike dates, a big fine." in a page's show notes names no one (the
-    written3 crowd's Evening Wrap)."""
+    written3 crowd's Evening Wrap), and show notes above the first timed turn are not speech
+    (the written6 crowd's Altitude: a heading, then a paragraph of notes)."""
     html = (
         "<html><body><p>Tonight: train drivers name strike dates, a big fine.</p>"
         "<p><strong>Fiona Achterberg</strong> [00:00:00]</p><p>Good evening.</p></body></html>"
     )
-    speakers = [s.speaker for s in parse(html, "e.html").segments]
-    assert speakers == [None, "Fiona Achterberg"]
+    segments = parse(html, "e.html").segments
+    assert [(s.speaker, s.text) for s in segments] == [("Fiona Achterberg", "Good evening.")]
+    notes = (
+        "<h1>After the Cold Night</h1><p>Altitude, episode 64. Rosa and Femi talk through the"
+        " first reports from the frost.</p><p><strong>Rosa</strong> [00:00:00] Okay.</p>"
+        "<p><strong>Femi</strong> [00:00:42] Oof.</p>"
+    )
+    assert [s.text for s in parse(notes, "e.html").segments] == ["Okay.", "Oof."]
+    untimed_first = "Rosa: Hello.\n\n[00:00:05] Femi: Hi.\n\n[00:00:09] Rosa: Right."
+    assert [s.text for s in parse(untimed_first, "e.txt").segments] == ["Hello.", "Hi.", "Right."]
 
 
 def test_a_word_that_opens_speech_is_no_speaker() -> None:

@@ -180,16 +180,29 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
 def _skip_header(lines: list[_Line]) -> list[_Line]:
-    """``lines`` less the header an export puts above the first turn: the title and the
-    recording date ("Open House Ep 140 - Halls and Hosepipes", "Mon, Oct 05, 2026 8:06PM •
-    13:50"), short pieces with no time, speaker or sentence end, before a turn that has one.
+    """``lines`` less the header an export or a page puts above the first turn.
+
+    Where the turns carry times, whatever comes before the first timed turn is header (a
+    page's heading and show notes, an export's title and date), unless it names one of the
+    transcript's speakers (an untimed first turn). Otherwise the header is the short pieces
+    with no time, speaker or sentence end before a turn that has one ("Open House Ep 140 -
+    Halls and Hosepipes", "Mon, Oct 05, 2026 8:06PM • 13:50").
 
     >>> lines = [_Line(None, None, "Ep 9 Mon, Oct 05, 2026 8:06PM"), _Line(0.0, "Ann", "Hi.")]
     >>> [line.text for line in _skip_header(lines)]
     ['Hi.']
     >>> [line.text for line in _skip_header([_Line(None, None, "Hello there.")] + lines[1:])]
+    ['Hi.']
+    >>> [line.text for line in _skip_header([_Line(None, "Ann", "Hello there.")] + lines[1:])]
     ['Hello there.', 'Hi.']
+    >>> [line.text for line in _skip_header([_Line(None, None, "Hello there."), lines[1]][::-1])]
+    ['Hi.', 'Hello there.']
     """
+    timed = next((k for k, line in enumerate(lines) if line.mark is not None), None)
+    if timed:
+        speakers = {line.speaker for line in lines[timed:] if line.speaker is not None}
+        if all(line.speaker not in speakers for line in lines[:timed]):
+            return lines[timed:]
     for k, line in enumerate(lines):
         if line.mark is not None or line.speaker is not None:
             return lines[k:] if k else lines
@@ -204,9 +217,9 @@ def parse_text(text: str) -> tuple[Segment, ...]:
     Also the published turn styles: ``[00:12:34] Name:``, ``Speaker 1 (00:12):`` and
     ``Name: 00:12:34`` (or Otter's ``Name  0:12``) on a line of its own with the speech below.
     An unlabelled paragraph keeps the last ``Name:`` speaker; a ``<v>`` voice tag names its
-    own line only, as in WebVTT. Markdown links are reduced to their text. Short lines with no
-    full stop above the first turn are the export's header (a title, the recording date), not
-    speech.
+    own line only, as in WebVTT. Markdown links are reduced to their text. Above the first turn,
+    a page's heading and show notes and an export's title and date are not speech
+    (:func:`_skip_header`).
     """
     pieces: list[Piece] = []
     speaker: str | None = None
