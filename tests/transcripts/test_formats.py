@@ -175,6 +175,9 @@ def test_a_show_notes_line_naming_a_time_is_no_speaker() -> None:
     assert [s.text for s in parse(notes, "e.html").segments] == ["Okay.", "Oof."]
     untimed_first = "Rosa: Hello.\n\n[00:00:05] Femi: Hi.\n\n[00:00:09] Rosa: Right."
     assert [s.text for s in parse(untimed_first, "e.txt").segments] == ["Hello.", "Hi.", "Right."]
+    talk = " ".join(["We talked for a while before anyone kept the time."] * 20)  # 200 words
+    later = parse(f"{talk}\n\n[00:10:00] Rosa: Now with times.", "e.txt").segments
+    assert [s.start for s in later] == [None, 600.0]
 
 
 def test_a_word_that_opens_speech_is_no_speaker() -> None:

@@ -176,15 +176,19 @@ def _heading(line: _Line | None) -> bool:
 
 #: The most words of a header line above a transcript's first turn.
 HEADER_WORDS = 25
+#: The most words above the first timed turn that are a page's heading and show notes (a
+#: paragraph), not untimed speech: more is the start of a talk whose times come later.
+HEADER_NOTES_WORDS = 150
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 
 
 def _skip_header(lines: list[_Line]) -> list[_Line]:
     """``lines`` less the header an export or a page puts above the first turn.
 
-    Where the turns carry times, whatever comes before the first timed turn is header (a
-    page's heading and show notes, an export's title and date), unless it names one of the
-    transcript's speakers (an untimed first turn). Otherwise the header is the short pieces
+    Where the turns carry times, what comes before the first timed turn is header (a page's
+    heading and show notes, an export's title and date), unless it names one of the
+    transcript's speakers (an untimed first turn) or runs past :data:`HEADER_NOTES_WORDS`
+    (untimed speech, times coming later). Otherwise the header is the short pieces
     with no time, speaker or sentence end before a turn that has one ("Open House Ep 140 -
     Halls and Hosepipes", "Mon, Oct 05, 2026 8:06PM • 13:50").
 
@@ -201,7 +205,9 @@ def _skip_header(lines: list[_Line]) -> list[_Line]:
     timed = next((k for k, line in enumerate(lines) if line.mark is not None), None)
     if timed:
         speakers = {line.speaker for line in lines[timed:] if line.speaker is not None}
-        if all(line.speaker not in speakers for line in lines[:timed]):
+        above = lines[:timed]
+        words = sum(len(line.text.split()) for line in above)
+        if words <= HEADER_NOTES_WORDS and all(line.speaker not in speakers for line in above):
             return lines[timed:]
     for k, line in enumerate(lines):
         if line.mark is not None or line.speaker is not None:
