@@ -1,7 +1,7 @@
 """Judge the day's five, blind, next to a baseline's five (issue 21), and with the judge (#18).
 
 Usage: ``python benchmarks/eval_digest.py --crowd NAME [--systems LIST] [--judge-budget SECONDS]
-[--top N] [--reuse] [--export] [--add-scores FILE] [--json]``, NAME one of demo, dev, confirm,
+[--top N] [--reuse] [--export] [--add-scores FILE ...] [--json]``, NAME one of demo, dev, confirm,
 written, written2, ..., written7 (run from the repository root).
 
 1. The five. The daily job runs over the crowd as :mod:`benchmarks/eval_crowd` runs it (the
@@ -24,7 +24,7 @@ written, written2, ..., written7 (run from the repository root).
    unlabelled, each only its quote and its show. Which system gave which item is in
    ``digest-judge-keys.json``, beside it, never shown to a judge. Judges score each item 1-5:
    does it stand on its own, is it specific, is it worth knowing.
-3. ``--add-scores FILE`` reads a judge's answers (one ``ID: SCORE`` a line, ``#`` comments
+3. ``--add-scores FILE`` (once per judge) reads a judge's answers (one ``ID: SCORE`` a line, ``#``
    allowed) and reports, per crowd and system: mean item score, filler share (score <= 2) and
    the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys, which name each
    item's story), the fives built now are scored with the answers given to that older sheet,
@@ -401,7 +401,12 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=TOP, help="list this many of each system's best")
     ap.add_argument("--reuse", action="store_true", help="read the fives built last time")
     ap.add_argument("--export", action="store_true", help="write the blind sheet and its key")
-    ap.add_argument("--add-scores", type=Path, help="a judge's answers: ID: SCORE lines")
+    ap.add_argument(
+        "--add-scores",
+        type=Path,
+        action="append",
+        help="a judge's answers: ID: SCORE lines (again for each judge: one report each)",
+    )
     ap.add_argument("--judged", type=Path,
                     help="the keys of the sheet those answers are for, when the fives were "
                     "built after it: items are matched by story id")  # fmt: skip
@@ -426,18 +431,19 @@ def main() -> None:
     if args.export:
         sheet, keys = export(fives, folder)
         print(f"blind sheet: {sheet}\nkey (not for judges): {keys}")
-    if args.add_scores:
+    for answers_file in args.add_scores or ():
+        answers = read_scores(answers_file)
         if args.judged:
             judged = json.loads(args.judged.read_text())
-            answers = read_scores(args.add_scores)
             rep = rescore(fives, judged["stories"], answers, judged.get("texts"))
         else:
             key = json.loads((folder / "digest-judge-keys.json").read_text())["key"]
-            rep = report(fives, key, read_scores(args.add_scores))
+            rep = report(fives, key, answers)
         print(json.dumps(rep, indent=1, ensure_ascii=False) if args.json else "", end="")
         if not args.json:
+            print(f"judge's answers: {answers_file.name}")
             print_report(args.crowd, rep)
-    elif not args.export:
+    if not args.add_scores and not args.export:
         counts = {s: len(fives[s]) for s in systems_of(fives)}
         print(f"{args.crowd} ({fives['day']}): {counts}; --export to write the blind sheet")
 
