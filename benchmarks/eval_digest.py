@@ -24,9 +24,9 @@ written, written2, ..., written7 (run from the repository root).
    unlabelled, each only its quote and its show. Which system gave which item is in
    ``digest-judge-keys.json``, beside it, never shown to a judge. Judges score each item 1-5:
    does it stand on its own, is it specific, is it worth knowing.
-3. ``--add-scores FILE`` (once per judge) reads a judge's answers (one ``ID: SCORE`` a line, ``#``
-   allowed) and reports, per crowd and system: mean item score, filler share (score <= 2) and
-   the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys, which name each
+3. ``--add-scores FILE`` (once per judge) reads a judge's answers (one ``ID: SCORE`` a line,
+   ``#`` comments allowed) and reports, per crowd and system: mean item score, filler share
+   (score <= 2) and the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys, which name each
    item's story), the fives built now are scored with the answers given to that older sheet,
    matched by story id (or, where the keys hold ``texts``, by the hash of the story's text,
    which outlives a change to extraction), so a change to the ranking is measured by the
