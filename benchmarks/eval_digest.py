@@ -26,8 +26,8 @@ written, written2, ..., written7 (run from the repository root).
    does it stand on its own, is it specific, is it worth knowing.
 3. ``--add-scores FILE`` (once per judge) reads a judge's answers (one ``ID: SCORE`` a line,
    ``#`` comments allowed) and reports, per crowd and system: mean item score, filler share
-   (score <= 2) and the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys, which name each
-   item's story), the fives built now are scored with the answers given to that older sheet,
+   (score <= 2) and the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys,
+   which name each item's story), the fives built now are scored with the answers given to that older sheet,
    matched by story id (or, where the keys hold ``texts``, by the hash of the story's text,
    which outlives a change to extraction), so a change to the ranking is measured by the
    judges who scored the candidates before it (``benchmarks/crowds/judged/*-top40-*``,
