@@ -27,9 +27,9 @@ written, written2, ..., written7 (run from the repository root).
 3. ``--add-scores FILE`` (once per judge) reads a judge's answers (one ``ID: SCORE`` a line,
    ``#`` comments allowed) and reports, per crowd and system: mean item score, filler share
    (score <= 2) and the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys,
-   which name each item's story), the fives built now are scored with the answers given to that older sheet,
-   matched by story id (or, where the keys hold ``texts``, by the hash of the story's text,
-   which outlives a change to extraction), so a change to the ranking is measured by the
+   which name each item's story), the fives built now are scored with the answers given to
+   that older sheet, matched by story id (or, where the keys hold ``texts``, by the hash of the
+   story's text, which outlives a change to extraction), so a change to the ranking is measured by the
    judges who scored the candidates before it (``benchmarks/crowds/judged/*-top40-*``,
    ``*-top200-*``); items no judge saw are counted, not guessed.
 
