@@ -29,9 +29,10 @@ written, written2, ..., written7 (run from the repository root).
    (score <= 2) and the number-1 item with its score. With ``--judged KEYS`` (a sheet's keys,
    which name each item's story), the fives built now are scored with the answers given to
    that older sheet, matched by story id (or, where the keys hold ``texts``, by the hash of the
-   story's text, which outlives a change to extraction), so a change to the ranking is measured by the
-   judges who scored the candidates before it (``benchmarks/crowds/judged/*-top40-*``,
-   ``*-top200-*``); items no judge saw are counted, not guessed.
+   story's text, which outlives a change to extraction), so a change to the ranking is
+   measured by the judges who scored the candidates before it
+   (``benchmarks/crowds/judged/*-top40-*``, ``*-top200-*``); items no judge saw are counted,
+   not guessed.
 
 ``confirm`` is for confirmation only: run it to confirm a change, never read its items to
 tune. Goal (issue 21): mean >= 4.0, filler <= 5 %, number 1 never filler.
