@@ -157,7 +157,7 @@ def test_a_name_captions_write_in_capitals_is_shown_in_title_case() -> None:
     assert [s.speaker for s in parse(text, "e.srt").segments] == ["Hattie", "DHH"]
 
 
-def test_a_show_notes_line_naming_a_time_is_no_speaker() -> None:
+def test_show_notes_above_the_first_timed_turn_are_neither_speaker_nor_speech() -> None:
     """ "Tonight: the strike dates, a big fine." in a page's show notes names no one (the
     written3 crowd's Evening Wrap), and show notes above the first timed turn are not speech
     (the written6 crowd's Altitude: a heading, then a paragraph of notes)."""
