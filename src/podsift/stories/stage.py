@@ -208,16 +208,15 @@ def _assign_day(
     for story_id in sorted(by_story):
         ctx.store.add_to_story(story_id, model, by_story[story_id], ctx.now)
     row_of = {r.id: r for r, _ in items}
-    vec_of.update((m.insight_id, known[m.text]) for ms in checked.values() for m in ms)
     grown = {
         sid: [
-            *((m.insight_id, m.text, m.show) for m in checked[sid]),
-            *((i, row_of[i].text, row_of[i].show_title) for i, _, _ in new),
+            *((m.insight_id, m.text, m.show, known[m.text]) for m in checked[sid]),
+            *((i, row_of[i].text, row_of[i].show_title, vec) for i, vec, _ in new),
         ]
         for sid, new in by_story.items()
         if sid in centroids
     }
-    left = _leave_off_claim(ctx, model, grown, vec_of)  # each now a story of its own
+    left = _leave_off_claim(ctx, model, grown)  # each now a story of its own
     joined = sum(len(m) for sid, m in by_story.items() if sid in centroids)
     joined -= len([i for i in left if i in row_of])
     return joined, len([sid for sid in by_story if sid not in centroids]) + len(left)
@@ -226,11 +225,10 @@ def _assign_day(
 def _leave_off_claim(
     ctx: RunContext,
     model: str,
-    grown: dict[str, list[tuple[str, str, str]]],
-    vec_of: dict[str, Vector],
+    grown: dict[str, list[tuple[str, str, str, Vector]]],
 ) -> list[str]:
     """Re-read each story that grew today (its checked members and today's, ``(insight id,
-    text, show)``): a member that now states too little of what the others agree on
+    text, show, vector)``): a member that now states too little of what the others agree on
     (:func:`~podsift.stories.group.off_claim`: a rundown, advice or a consequence told beside
     the story) leaves it for a story of its own, so it is not counted as raising the story.
     Returns the insights that left."""
@@ -238,13 +236,13 @@ def _leave_off_claim(
     for story_id in sorted(grown):
         members = grown[story_id]
         texts, shows = [m[1] for m in members], [m[2] for m in members]
-        off = [members[k][0] for k in off_claim(texts, shows)]
+        off = [(members[k][0], members[k][3]) for k in off_claim(texts, shows)]
         if not off:
             continue
-        ctx.store.leave_story(story_id, [(i, vec_of[i]) for i in off])
-        for insight_id in off:
+        ctx.store.leave_story(story_id, off)
+        for insight_id, vector in off:
             ctx.store.add_to_story(
-                "s" + text_hash(insight_id), model, [(insight_id, vec_of[insight_id], 1.0)], ctx.now
+                "s" + text_hash(insight_id), model, [(insight_id, vector, 1.0)], ctx.now
             )
-        left += off
+        left += [insight_id for insight_id, _ in off]
     return left
