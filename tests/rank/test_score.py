@@ -10,7 +10,7 @@ import pytest
 
 from podsift.insights import substance
 from podsift.models import Mention, StoryView
-from podsift.rank import rank_stories
+from podsift.rank import best_told_first, rank_stories
 
 NOW = datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
 TEXT = "Django 6.0 ships background tasks, so small apps can drop Celery."
@@ -193,3 +193,39 @@ def test_a_rambling_quote_ranks_below_the_same_point_said_plainly() -> None:
     ranked = rank_stories([rambling, plain], now=NOW)
     assert [r.story.id for r in ranked] == ["plain", "rambling"]
     assert dict(ranked[1].reasons)["substance"] < 0.5 * dict(ranked[0].reasons)["substance"]
+
+
+# From the written3 crowd (benchmarks/crowds/written3, Apache-2.0): one piece of news as two
+# shows told it, a bare line and the whole of it.
+STRIKE_BARE = (
+    "Yesterday, Wednesday, the Rail Drivers Union, the drivers' union, announced a "
+    "forty-eight-hour national strike."
+)
+STRIKE_WHOLE = (
+    "The Rail Drivers Union, the train drivers, have called a forty-eight-hour national rail "
+    "strike on Tuesday the twentieth and Wednesday the twenty-first of October. It's about pay "
+    "— the operators offered three and a half percent, the union wants six."
+)
+
+
+def told(show: str, text: str, score: float) -> Mention:
+    return dataclasses.replace(mention(show, score), text=text, quote=text)
+
+
+def test_a_story_is_led_and_weighed_by_its_best_telling() -> None:
+    bare, whole = told("Full Time", STRIKE_BARE, 0.9), told("Evening Wrap", STRIKE_WHOLE, 0.6)
+    assert best_told_first((bare, whole)) == (whole, bare)
+    assert best_told_first((whole, bare)) == (whole, bare)
+    as_stored = StoryView("strike", (bare, whole), NOW, NOW)
+    led = dataclasses.replace(as_stored, mentions=best_told_first(as_stored.mentions))
+    said = [dict(rank_stories([v], now=NOW)[0].reasons)["substance"] for v in (as_stored, led)]
+    assert said[1] > 1.5 * said[0]
+
+
+def test_the_representative_keeps_the_lead_unless_another_tells_it_better() -> None:
+    first, same = told("A", TEXT, 0.8), told("B", TEXT, 0.8)
+    assert best_told_first((first, same)) == (first, same)  # a tie
+    leaning = told("C", "Those are the options, and they all work.", 1.0)
+    assert best_told_first((leaning, first)) == (first, leaning)  # 0: it cannot stand alone
+    assert best_told_first((first, leaning)) == (first, leaning)
+    assert best_told_first(()) == ()

@@ -28,6 +28,7 @@ from podsift.rank import (
     BaseScores,
     Taste,
     WorthModel,
+    best_told_first,
     explain_stories,
     feedback_factors,
     interest_factor,
@@ -134,12 +135,15 @@ class StoryPool:
 
     @classmethod
     def load(cls, ctx: RunContext) -> StoryPool:
-        """Read the stories of the window (the larger of the story window and the look-back)."""
+        """Read the stories of the window (the larger of the story window and the look-back),
+        each led by its best telling (:func:`~podsift.rank.best_told_first`)."""
         since = ctx.now - max(timedelta(days=ctx.settings.cluster.window_days), ctx.lookback)
         model = ctx.settings.cluster.embedder
-        return cls(
-            ctx.store.story_views(since=since), dict(ctx.store.story_centroids(model, since))
-        )
+        views = [
+            dataclasses.replace(v, mentions=best_told_first(v.mentions))
+            for v in ctx.store.story_views(since=since)
+        ]
+        return cls(views, dict(ctx.store.story_centroids(model, since)))
 
     def scores(self, ctx: RunContext) -> BaseScores:
         """The reader-independent scores at ``ctx.now``, built once a run; with ``[rank]

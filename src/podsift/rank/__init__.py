@@ -16,6 +16,7 @@ from podsift.rank.batch import BaseScores, rank_stories, rank_with_base
 from podsift.rank.feedback import Taste, feedback_factor, feedback_factors
 from podsift.rank.score import (
     RankOptions,
+    best_told_first,
     breadth,
     explain_stories,
     interest_factor,
@@ -33,6 +34,7 @@ __all__ = [
     "RankOptions",
     "Taste",
     "WorthModel",
+    "best_told_first",
     "breadth",
     "explain_stories",
     "feedback_factor",

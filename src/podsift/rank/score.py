@@ -6,11 +6,11 @@ feedback, where
 - breadth = 1 + log2(distinct shows): a second show adds as much as the first, a fourth
   as much as the second and third together (diminishing returns);
 - salience = the best mention score (negative scores count as 0);
-- substance = how much the representative quote says read on its own
-  (:func:`podsift.insights.substance`): 0 when it leans on what came before, asks, talks
-  about the conversation or states nothing, so it never reaches the digest; else 0.5..1
-  with its names, figures, claims and news, times how much of a whole point it carries
-  (its distinct content words over 20, at most 1); times its fluency
+- substance = how much the lead quote (the story's best telling, :func:`best_told_first`)
+  says read on its own (:func:`podsift.insights.substance`): 0 when it leans on what came
+  before, asks, talks about the conversation or states nothing, so it never reaches the
+  digest; else 0.5..1 with its names, figures, claims and news, times how much of a whole
+  point it carries (its distinct content words over 20, at most 1); times its fluency
   (:func:`podsift.insights.fluency`), which falls with the share of fillers, spoken hedges,
   stutters and broken-off sentences in the verbatim quote;
 - worth = the score (1-5) blind readers would give the story, as the bundled linear model
@@ -41,6 +41,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +64,20 @@ class RankOptions:
     diversity: float = 0.3
 
 
+class Told(Protocol):
+    """What :func:`telling` reads of a mention: its text, its verbatim quote, its score."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def quote(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+T = TypeVar("T", bound=Told)
+
+
 def breadth(story: StoryView) -> float:
     """1 + log2(number of distinct shows); 1.0 for a story with no mentions."""
     return 1.0 + math.log2(max(len(story.shows), 1))
@@ -76,11 +91,35 @@ def salience(story: StoryView) -> float:
 def substance(story: StoryView) -> float:
     """How much the story's representative says on its own (0 when it cannot stand alone),
     times how fluently its quote says it (:func:`podsift.insights.fluency`)."""
-    if not story.mentions:
-        return 0.0
-    first = story.mentions[0]
-    said = _substance(first.text)
-    return round(said * fluency(first.quote), 6) if said else 0.0  # 0 never reaches a digest
+    return _told(story.mentions[0]) if story.mentions else 0.0  # 0 never reaches a digest
+
+
+def _told(mention: Told) -> float:
+    """How much ``mention`` says on its own times how fluently its quote says it."""
+    said = _substance(mention.text)
+    return round(said * fluency(mention.quote), 6) if said else 0.0
+
+
+def telling(mention: Told) -> float:
+    """How well one mention tells its story to a reader: its score × how much it says on its
+    own × how fluently (what salience and substance would weigh were it the story alone);
+    0 when it cannot stand alone."""
+    return max(mention.score, 0.0) * _told(mention)
+
+
+def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
+    """``mentions`` (the representative first) led by the best :func:`telling`, the others in
+    their order; ties keep the representative.
+
+    The representative is the member nearest the story's centroid: the typical telling, which
+    may be a recap or a bare line ("Yesterday the drivers' union announced a forty-eight-hour
+    national strike.") where another show told the news whole, with its dates and its cause.
+    The reader gets the quote that tells it best, and the story is weighed by it (#21).
+    """
+    if not mentions:
+        return ()
+    lead = max(mentions, key=telling)  # the first of equals: the representative
+    return (lead, *(m for m in mentions if m is not lead))
 
 
 def recency(last_seen: datetime | None, now: datetime, half_life_days: float) -> float:

@@ -32,6 +32,7 @@ from podsift.deliver.subscribe import (
     subscribe,
 )
 from podsift.exceptions import DeliveryError
+from podsift.rank import best_told_first
 from podsift.store import Store
 from podsift.web.cache import PageCache
 from podsift.web.csrf import CsrfKeys, CsrfProtection, csrf_token
@@ -248,7 +249,7 @@ def _story_line(store: Store, story_id: str) -> str | None:
     if item is not None:
         return str(item["headline"])
     found = store.story_page(story_id)
-    return found.quotes[0].text if found is not None and found.quotes else None
+    return best_told_first(found.quotes)[0].text if found is not None and found.quotes else None
 
 
 def _client(request: Request) -> str:

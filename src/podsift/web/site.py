@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from starlette.routing import Route
 from podsift.deliver import TokenError, Tokens, Vote
 from podsift.digest import OPERATOR, digest_from_json
 from podsift.models import Digest, Related
+from podsift.rank import best_told_first
 from podsift.store import DigestPage, Store
 from podsift.web.cache import FORM_TOKEN, PageCache, Rendered
 from podsift.web.csrf import csrf_token
@@ -123,6 +124,7 @@ class Site:
         found = self.store.story_page(story_id) if len(story_id) <= 64 else None
         if found is None or not found.quotes:
             raise HTTPException(404)
+        found = replace(found, quotes=best_told_first(found.quotes))  # led as digests are
         item = self.store.latest_digest_item(story_id)
         line = str(item["headline"]) if item else found.quotes[0].text
         shows = list(dict.fromkeys(q.show for q in found.quotes))
