@@ -45,6 +45,13 @@ def test_a_point_opening_with_its_subject_stands_alone(text: str) -> None:
         ("Also a great guy. He's the dude from the Mu editor who wrote the post.", "no claim"),
         ("Oh, the biggest one of all is the packaging story, and it took years.", "points back"),
         ("I like that one, and the rest of the list is fine too.", "no claim"),
+        # an answer to what was just said, with figures of its own (written7, Apache-2.0;
+        # scored 2 / 2 by fresh blind judges in the day's five)
+        ("[laughs] For three hundred and ten million, I'd hope so. That's, what, a bit over "
+         "fourteen million a train, which is roughly what you'd expect for something new.",
+         "points back"),
+        ("I don't think so. The ban starts on the first of November, for every household.",
+         "points back"),
     ],
 )  # fmt: skip
 def test_an_opening_that_states_nothing_or_points_back_still_does_not(text: str, why: str) -> None:

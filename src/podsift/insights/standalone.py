@@ -102,6 +102,12 @@ _ONE = re.compile(
     r"to|and|but|or|so|with|has|had|have|here|there|again|too|from|by|as)\b)",
     re.I,
 )
+# A sentence that answers what was just said with "so" or "not" for a whole clause: "For that
+# money, I'd hope so.", "I don't think so.", "I guess not."
+_PROFORM = re.compile(
+    r"\b(?:think|hope|guess|suppose|believe|expect|imagine|reckon|say|afraid)\s+(?:so|not)\W*$",
+    re.I,
+)
 # Talk about the talk itself.
 _CONVERSATION = re.compile(
     r"\b(?:tangent|digress\w*|rabbit hole|as (?:I|we|you) (?:said|mentioned)|"
@@ -187,7 +193,7 @@ def standalone_reason(text: str) -> str | None:
     >>> standalone_reason("uv 0.5 resolves dependencies ten times faster than pip.") is None
     True
     """
-    if opening_pointer(text) or _ONE.search(" ".join(words(text)[:10])):
+    if opening_pointer(text) or _ONE.search(" ".join(words(text)[:10])) or _answers(text):
         return "points back"
     if _QUESTION.search(text):
         return "question"
@@ -199,6 +205,22 @@ def standalone_reason(text: str) -> str | None:
     if _empty_opening(text):
         return "no claim"
     return None
+
+
+def _answers(text: str) -> bool:
+    """Whether ``text`` opens by answering what was said before it: its first sentence ends
+    with "so" or "not" standing for a clause ("I'd hope so", "I don't think so").
+
+    >>> _answers("For three hundred and ten million, I'd hope so. That's fourteen a train.")
+    True
+    >>> _answers("I think so too: Django 6.0 ships background tasks.")
+    False
+    >>> _answers("Nobody would say so. The vote was 9 to 2.")
+    True
+    """
+    end = re.search(r"[.!?;]\s", text)
+    first = text[: end.start()] if end else text
+    return bool(_PROFORM.search(first))
 
 
 def announces(text: str) -> bool:
