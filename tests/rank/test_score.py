@@ -11,6 +11,7 @@ import pytest
 from podsift.insights import substance
 from podsift.models import Mention, StoryView
 from podsift.rank import best_told_first, rank_stories
+from podsift.rank.score import telling
 
 NOW = datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
 TEXT = "Django 6.0 ships background tasks, so small apps can drop Celery."
@@ -208,12 +209,13 @@ STRIKE_WHOLE = (
 )
 
 
-def told(show: str, text: str, score: float) -> Mention:
+def told_by(show: str, text: str, score: float) -> Mention:
     return dataclasses.replace(mention(show, score), text=text, quote=text)
 
 
 def test_a_story_is_led_and_weighed_by_its_best_telling() -> None:
-    bare, whole = told("Full Time", STRIKE_BARE, 0.9), told("Evening Wrap", STRIKE_WHOLE, 0.6)
+    bare = told_by("Full Time", STRIKE_BARE, 0.9)
+    whole = told_by("Evening Wrap", STRIKE_WHOLE, 0.6)
     assert best_told_first((bare, whole)) == (whole, bare)
     assert best_told_first((whole, bare)) == (whole, bare)
     as_stored = StoryView("strike", (bare, whole), NOW, NOW)
@@ -223,9 +225,36 @@ def test_a_story_is_led_and_weighed_by_its_best_telling() -> None:
 
 
 def test_the_representative_keeps_the_lead_unless_another_tells_it_better() -> None:
-    first, same = told("A", TEXT, 0.8), told("B", TEXT, 0.8)
+    first, same = told_by("A", TEXT, 0.8), told_by("B", TEXT, 0.8)
     assert best_told_first((first, same)) == (first, same)  # a tie
-    leaning = told("C", "Those are the options, and they all work.", 1.0)
+    leaning = told_by("C", "Those are the options, and they all work.", 1.0)
     assert best_told_first((leaning, first)) == (first, leaning)  # 0: it cannot stand alone
     assert best_told_first((first, leaning)) == (first, leaning)
     assert best_told_first(()) == ()
+
+
+# From the written8 crowd (benchmarks/crowds/written8, Apache-2.0): a prize told by two shows
+# and named in a rundown, whose opening is the end of the story before.
+PRIZE_RUNDOWN = (
+    "Product improvement. It'll be up to the court what that covers. And then, Tuesday night, "
+    "about half past nine, at the Halloran Corn Exchange in Port Halloran, the Ferrier Prize for "
+    "Fiction went to a debut."
+)
+PRIZE_TOLD = (
+    "On Tuesday night, at about half past nine, at the Halloran Corn Exchange in Port Halloran, "
+    "the Ferrier Prize for Fiction for twenty twenty-six went to The Salt Ledger, by Tomasz "
+    "Reyne, published by Marrow Press."
+)
+PRIZE_AGAIN = (
+    "For anyone who's missed it, on Tuesday night, about half nine, at the Halloran Corn "
+    "Exchange in Port Halloran, the Ferrier Prize for Fiction went to The Salt Ledger, by Tomasz "
+    "Reyne, from Marrow Press. Forty thousand pounds. It's his debut, his first novel."
+)
+
+
+def test_a_rundown_that_names_the_news_does_not_lead_the_tellings_of_it() -> None:
+    told, again = told_by("The Longlist", PRIZE_TOLD, 0.6), told_by("Shelf Life", PRIZE_AGAIN, 0.6)
+    rundown = told_by("The Week in Books", PRIZE_RUNDOWN, 0.8)
+    assert telling(rundown) > max(telling(told), telling(again))  # alone, it would lead
+    assert best_told_first((told, rundown, again))[0] is not rundown
+    assert best_told_first((rundown, told, again))[0] is not rundown

@@ -37,7 +37,9 @@ per-story factors, pure and small.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +51,7 @@ import numpy.typing as npt
 from podsift.insights import fluency
 from podsift.insights import substance as _substance
 from podsift.models import RankedStory, StoryView
+from podsift.stories.anchors import terms
 
 _DAY_SECONDS = 86_400.0
 Vector = npt.NDArray[np.float32]
@@ -108,17 +111,26 @@ def telling(mention: Told) -> float:
 
 
 def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
-    """``mentions`` (the representative first) led by the best :func:`telling`, the others in
-    their order; ties keep the representative.
+    """``mentions`` (the representative first) led by the one that tells the story best and
+    most fully, the others in their order; ties keep the representative.
 
     The representative is the member nearest the story's centroid: the typical telling, which
     may be a recap or a bare line ("Yesterday the drivers' union announced a forty-eight-hour
     national strike.") where another show told the news whole, with its dates and its cause.
-    The reader gets the quote that tells it best, and the story is weighed by it (#21).
+    The lead is the member with the best :func:`telling` times the share it states of what
+    the tellings have in common (the terms two members or more use): a rundown that only names
+    the news ("…the Ferrier Prize went to a debut.") does not lead tellings that name the
+    winner, however fluent. The reader gets that quote, and the story is weighed by it (#21).
     """
     if not mentions:
         return ()
-    lead = max(mentions, key=telling)  # the first of equals: the representative
+    counts = Counter(itertools.chain.from_iterable(terms(m.text) for m in mentions))
+    common = {t for t, n in counts.items() if n >= 2}
+
+    def fully(m: T) -> float:
+        return len(terms(m.text) & common) / len(common) if common else 1.0
+
+    lead = max(mentions, key=lambda m: telling(m) * fully(m))  # the first of equals
     return (lead, *(m for m in mentions if m is not lead))
 
 
