@@ -92,8 +92,9 @@ def salience(story: StoryView) -> float:
 
 
 def substance(story: StoryView) -> float:
-    """How much the story's representative says on its own (0 when it cannot stand alone),
-    times how fluently its quote says it (:func:`podsift.insights.fluency`)."""
+    """How much the story's first mention (its lead: :func:`best_told_first`) says on its own
+    (0 when it cannot stand alone), times how fluently its quote says it
+    (:func:`podsift.insights.fluency`)."""
     return _told(story.mentions[0]) if story.mentions else 0.0  # 0 never reaches a digest
 
 
