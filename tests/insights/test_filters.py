@@ -46,6 +46,7 @@ CONTENT = [
     "XZ Utils 5.6.0 and 5.6.1 release tarballs contain a backdoor.",
     "They also have they provide the pro version for free to all open source projects, "
     "which is a pattern more companies should follow with maintainers.",
+    "The claim is supported by evidence from three trials in 2024.",
 ]
 
 
@@ -57,6 +58,10 @@ CONTENT = [
         "It's now time for Sponsored News!",
         "and don't forget to use code `CHANGELOG` when you sign up for Sentry to get $100 off.",
         "Thank you to FireHydrant for sponsoring this episode of Changelog News!",
+        # a show's name, then its sponsor's (written8, Apache-2.0)
+        "The Trade is supported by Corvid Research, and yes, before anyone emails, that is "
+        "Priya's employer.",
+        "Support for this podcast comes from Tallis Audio.",
     ],
 )
 def test_sponsor_reason_flags_ad_sentences(text: str) -> None:
