@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/eval_crowd.py --crowd NAME [--reuse] [--no-pairs]
 [--export-unlabelled] [--add-verdicts FILE [--judge NAME]] [--verifier NAME] [--json]``, NAME
-one of dev, confirm, demo, written, written2, ..., written9 (run from the
+one of dev, confirm, demo, written, written2, ..., written10 (run from the
 repository root; see benchmarks/crowds/README.md).
 
 1. Stories of the crowd. The daily job runs over the crowd as the demo runs it
@@ -82,6 +82,7 @@ CROWDS = (
     "written7",
     "written8",
     "written9",
+    "written10",
 )
 CROWD_DIR = ROOT / "benchmarks" / "crowds"
 #: Crowds of shows written for podsift, committed with their data (see their PROVENANCE.md).
@@ -95,6 +96,7 @@ WRITTEN = (
     "written7",
     "written8",
     "written9",
+    "written10",
 )
 #: The hand-written pair sets scored in the crowd; ``fresh5`` stays in reserve (eval_stories).
 PAIR_SETS = ("hard", "blind", "unseen", "fresh", "fresh2", "fresh3", "fresh4", "demo")

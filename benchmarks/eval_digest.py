@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/eval_digest.py --crowd NAME [--systems LIST] [--judge-budget SECONDS]
 [--top N] [--reuse] [--export] [--add-scores FILE ...] [--json]``, NAME one of demo, dev, confirm,
-written, written2, ..., written9 (run from the repository root).
+written, written2, ..., written10 (run from the repository root).
 
 1. The five. The daily job runs over the crowd as :mod:`benchmarks/eval_crowd` runs it (the
    demo's loopback feeds, a real store in a temporary SQLite file, the default settings), and

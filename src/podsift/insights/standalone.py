@@ -117,9 +117,10 @@ _CONVERSATION = re.compile(
 )
 # The talk's agenda (data/show_talk.txt [agenda]): "Let's talk about…", "Coming up, …".
 _AGENDA = re.compile(alternation("show_talk", "agenda"), re.I)
-# The end of a passage's first sentence: a full stop after a word's small letter or figure (a
-# letter alone is an abbreviation: "Gideon v. Wainwright", "e.g. this").
-_OPENING_END = re.compile(r"(?<=\w[a-z0-9])\.\s+")
+# The end of a passage's first sentence: a full stop after a word's small letter or figure, or
+# after a contraction ("I won't."); a letter alone is an abbreviation ("Gideon v. Wainwright",
+# "e.g. this").
+_OPENING_END = re.compile(r"(?<=\w[a-z0-9])\.\s+|(?<=\w['’][a-z])\.\s+")
 # Words that make a sentence about someone or something said before, not a thing it names.
 _PERSONAL = _POINTERS | frozenset(
     ["i", "i'm", "i've", "i'd", "i'll", "me", "my", "we", "we're", "we've", "us", "our", "you",
@@ -258,6 +259,8 @@ def _empty_opening(text: str) -> bool:
     >>> _empty_opening("Founder vesting. Four years with a one-year cliff is the default.")
     False
     >>> _empty_opening("Also a great guy. He's the dude from the Mu editor.")
+    True
+    >>> _empty_opening("I won't. So, one last time: Amankwah joined City for 42 million.")
     True
     """
     end = _OPENING_END.search(text)
