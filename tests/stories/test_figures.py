@@ -51,8 +51,14 @@ def _values(text: str) -> list[tuple[str, float, bool]]:
         ("ten metres per second", [("plain", 10.0, False)]),  # a unit, no ordinal
         ("a second term", [("ordinal", 2.0, False)]),
         ("in one second", [("duration", 1.0, False)]),
+        # years as people say them, broken off too (written10, Apache-2.0)
+        ("November two thousand and— oh-nine", [("plain", 9.0, False), ("year", 2000.0, False)]),
+        ("April, two thousand and— two thousand and eight", [("year", 2000.0, False),
+                                                          ("year", 2008.0, False)]),
+        ("two thousand people", [("plain", 2000.0, False)]),
+        ("between 10–20 percent", [("percent", 20.0, False), ("plain", 10.0, False)]),
     ],
-)
+)  # fmt: skip
 def test_figures_are_read_as_values_of_a_kind(
     text: str, expected: list[tuple[str, float, bool]]
 ) -> None:

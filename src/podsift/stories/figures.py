@@ -57,6 +57,8 @@ _STARTS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_FRACTIONS) | {"a", "
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _TOKEN = re.compile(r"[$€£%]|\d+(?:[.,]\d+)*|[a-z]+")
+#: A dash where speech breaks off ("two thousand and— oh-nine"), not a range ("10–20").
+_BREAK = re.compile(r"(?<!\d)[—–](?!\d)|\s-\s|--")
 #: A season or financial year written "2015–16" or "2015/16": both years.
 _SEASON = re.compile(r"\b((?:19|20)(\d\d))\s*[-–/]\s*(\d\d)\b")
 
@@ -186,6 +188,15 @@ def _kind(tokens: list[str], start: int, end: int, value: float) -> tuple[Kind, 
     return "plain", value, 0
 
 
+def _spoken_year(tokens: list[str], start: int, end: int, value: float) -> tuple[float, int] | None:
+    """A year said as people say it at ``tokens[start:end]``, "two thousand and eight" or
+    "two thousand and—" broken off before its last word: its value and where it ends."""
+    if tokens[start:end] != ["two", "thousand"] or tokens[end : end + 1] != ["and"]:
+        return None
+    more = _below_hundred(tokens, end + 1)
+    return (value + more[0], more[1]) if more else (value, end + 1)
+
+
 def figures(text: str) -> frozenset[Figure]:
     """Every figure ``text`` states.
 
@@ -211,9 +222,15 @@ def figures(text: str) -> frozenset[Figure]:
     [2015.0, 2016.0]
     >>> sorted((f.kind, f.value) for f in figures("his seventh title, 7th overall"))
     [('ordinal', 7.0)]
+    >>> sorted((f.kind, f.value) for f in figures("two thousand and— two thousand and eight"))
+    [('year', 2000.0), ('year', 2008.0)]
+    >>> [f.kind for f in figures("two thousand people")]
+    ['plain']
     """
     text = _SEASON.sub(lambda m: f"{m[1]} and {m[1][:2]}{m[3]}", text)
-    tokens = _TOKEN.findall(text.lower().replace("-", " "))
+    tokens = []  # a number never runs on past a dash where speech breaks off
+    for part in _BREAK.split(text):
+        tokens += [*_TOKEN.findall(part.lower().replace("-", " ")), "|"]
     found: set[Figure] = set()
     i = 0
     while i < len(tokens):
@@ -241,6 +258,11 @@ def figures(text: str) -> frozenset[Figure]:
         scale = 1.0
         while i < len(tokens) and tokens[i] in _SCALES:
             scale, i = scale * _SCALES[tokens[i]], i + 1
+        year = _spoken_year(tokens, start, i, value * scale)
+        if year is not None:
+            found.add(Figure("year", year[0]))
+            i = year[1]
+            continue
         kind, value, unit_words = _kind(tokens, start, i, value * scale)
         if kind == "plain" and i - start == 1 and tokens[start] == "one":
             continue  # "one" alone is a pronoun more often than a count
