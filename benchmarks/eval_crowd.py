@@ -69,21 +69,6 @@ from podsift.store import open_store  # noqa: E402
 from podsift.stories import group_statements, read_statements, threshold_for  # noqa: E402
 from podsift.stories.verify import MergeVerifier, make_verifier  # noqa: E402
 
-CROWDS = (
-    "dev",
-    "confirm",
-    "demo",
-    "written",
-    "written2",
-    "written3",
-    "written4",
-    "written5",
-    "written6",
-    "written7",
-    "written8",
-    "written9",
-    "written10",
-)
 CROWD_DIR = ROOT / "benchmarks" / "crowds"
 #: Crowds of shows written for podsift, committed with their data (see their PROVENANCE.md).
 WRITTEN = (
@@ -98,6 +83,7 @@ WRITTEN = (
     "written9",
     "written10",
 )
+CROWDS = ("dev", "confirm", "demo", *WRITTEN)
 #: The hand-written pair sets scored in the crowd; ``fresh5`` stays in reserve (eval_stories).
 PAIR_SETS = ("hard", "blind", "unseen", "fresh", "fresh2", "fresh3", "fresh4", "demo")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -219,7 +219,7 @@ def _answers(text: str) -> bool:
     >>> _answers("Nobody would say so. The vote was 9 to 2.")
     True
     """
-    end = re.search(r"[.!?;]\s", text)
+    end = _OPENING_END.search(text)
     first = text[: end.start()] if end else text
     return bool(_PROFORM.search(first))
 

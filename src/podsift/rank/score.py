@@ -37,9 +37,7 @@ per-story factors, pure and small.
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,7 +49,7 @@ import numpy.typing as npt
 from podsift.insights import fluency
 from podsift.insights import substance as _substance
 from podsift.models import RankedStory, StoryView
-from podsift.stories.anchors import terms
+from podsift.stories.anchors import term_counts, terms
 
 _DAY_SECONDS = 86_400.0
 Vector = npt.NDArray[np.float32]
@@ -125,8 +123,7 @@ def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
     """
     if not mentions:
         return ()
-    counts = Counter(itertools.chain.from_iterable(terms(m.text) for m in mentions))
-    common = {t for t, n in counts.items() if n >= 2}
+    common = {t for t, n in term_counts(m.text for m in mentions).items() if n >= 2}
 
     def fully(m: T) -> float:
         return len(terms(m.text) & common) / len(common) if common else 1.0

@@ -62,6 +62,15 @@ def specific_terms(text: str) -> frozenset[str]:
     return frozenset(t for t in terms(text) if t in named or any(c.isdigit() for c in t))
 
 
+def term_counts(texts: Iterable[str]) -> Counter[str]:
+    """How many of ``texts`` use each term (a text counts a term once).
+
+    >>> term_counts(["Acme recalled bags", "bags, bags!"])["bag"]
+    2
+    """
+    return Counter(itertools.chain.from_iterable(terms(t) for t in texts))
+
+
 def claim_terms(texts: Iterable[str]) -> frozenset[str]:
     """The terms most of ``texts`` use (more than half of them): what two or more tellings
     of one story all state, their claim.
@@ -70,8 +79,7 @@ def claim_terms(texts: Iterable[str]) -> frozenset[str]:
     ['40,000', 'bag', 'recalled']
     """
     texts = list(texts)
-    counts = Counter(itertools.chain.from_iterable(terms(t) for t in texts))
-    return frozenset(t for t, n in counts.items() if 2 * n > len(texts))
+    return frozenset(t for t, n in term_counts(texts).items() if 2 * n > len(texts))
 
 
 def claim_coverage(text: str, others: Iterable[str]) -> float:
