@@ -385,3 +385,24 @@ def test_a_member_naming_the_story_without_its_claim_stands_alone(
         [Statement(str(n), t, "show") for n, t in enumerate(texts)], vectors
     )
     assert [c.members for c in one_show] == [("0", "1", "2")]  # raised on one show either way
+
+
+def test_a_show_in_one_batch_raises_a_story_once() -> None:
+    """Grouped in one batch, the preview of a show that also told the win leaves the story:
+    the story holds each show once, by the telling that states most of what the others say,
+    and the preview stands alone (#17)."""
+    from podsift.config import load_settings
+    from podsift.stories import embedders
+    from tests.stories.test_stage import PRIZE_PREVIEW, PRIZE_RUNDOWN, PRIZE_SHELF, PRIZE_WON
+
+    told = [
+        (PRIZE_PREVIEW, "longlist"),
+        (PRIZE_RUNDOWN, "week"),
+        (PRIZE_WON, "longlist"),
+        (PRIZE_SHELF, "shelf"),
+    ]
+    vectors = embedders.create("minilm-l6-int8", load_settings(env={})).embed([t for t, _ in told])
+    found = group_statements(
+        [Statement(str(n), text, show) for n, (text, show) in enumerate(told)], vectors
+    )
+    assert [c.members for c in found] == [("1", "2", "3"), ("0",)]

@@ -190,8 +190,8 @@ def test_a_show_that_only_announces_a_story_is_not_counted_as_raising_it(store: 
 
 
 # From the written4 crowd (benchmarks/crowds/written4, Apache-2.0): a gardening show tells the
-# peat ban; the next day a news show tells it and names it in its rundown; the gardening show
-# recaps it days later.
+# peat ban; the next day a news show tells it and a weekly show names it in its rundown; the
+# gardening show recaps it days later.
 PEAT_SHED = (
     "Peat. So, yesterday, Monday, it was announced that the sale of peat compost to home "
     "gardeners is going to be banned."
@@ -217,22 +217,61 @@ def test_a_rundown_that_only_names_a_story_leaves_it(
 ) -> None:
     """Each joins the story told the day before, as it is near enough to its one member; read
     against the two tellings, the rundown states too little of what they agree on, and leaves
-    for a story of its own (#17). With no least coverage, it stays."""
+    for a story of its own (#17). With no least coverage, it stays. The recap leaves either
+    way: the gardening show raised the story already."""
     monkeypatch.setattr("podsift.stories.group.MIN_COVERAGE", coverage)
     day = datetime(2026, 11, 3, 17, tzinfo=UTC)
     _episode(store, "garden", day, [PEAT_SHED])
-    _episode(store, "news", day + timedelta(days=1), [PEAT_NEWS, PEAT_RUNDOWN])
+    _episode(store, "news", day + timedelta(days=1), [PEAT_NEWS])
+    _episode(store, "weekly", day + timedelta(days=1), [PEAT_RUNDOWN])
     _episode(store, "garden", day + timedelta(days=4), [PEAT_RECAP])
     with httpx.Client() as client:
         report = run(RunContext(load_settings(env={}), store, client, day + timedelta(days=5)))
     assert store.unassigned_insights() == []
-    # joined: the news and the rundown (day 2), the recap (day 5); new: the first telling, and
-    # the rundown once it left
-    assert (report.joined, report.new_stories) == ((3, 1) if not coverage else (2, 2))
+    # joined: the news and the rundown (day 2), the recap (day 5), less those that left; new:
+    # the first telling, and each that left
+    assert (report.joined, report.new_stories) == ((2, 2) if not coverage else (1, 3))
     views = store.story_views(since=day - timedelta(days=1))
-    assert len([v for v in views if len(v.shows) > 1]) == 1
+    (told,) = [v for v in views if len(v.shows) > 1]
+    assert len(told.mentions) == len(told.shows)  # each show once
     stories = sorted(sorted(m.text for m in v.mentions) for v in views)
     if not coverage:
-        assert stories == [sorted([PEAT_SHED, PEAT_NEWS, PEAT_RUNDOWN, PEAT_RECAP])]
+        assert stories == sorted([[PEAT_RECAP], sorted([PEAT_SHED, PEAT_NEWS, PEAT_RUNDOWN])])
         return
-    assert stories == [sorted([PEAT_SHED, PEAT_NEWS, PEAT_RECAP]), [PEAT_RUNDOWN]]
+    assert stories == sorted([[PEAT_RECAP], sorted([PEAT_SHED, PEAT_NEWS]), [PEAT_RUNDOWN]])
+
+
+# From the written8 crowd (benchmarks/crowds/written8, Apache-2.0): a books show previews a
+# prize, then tells who won it; a rundown and another show tell the win.
+PRIZE_PREVIEW = (
+    "The Ferrier Prize for Fiction is given out tomorrow night, Tuesday, at the Halloran Corn "
+    "Exchange in Port Halloran, which is a building I love and a room I loathe."
+)
+PRIZE_RUNDOWN = (
+    "And then, Tuesday night, about half past nine, at the Halloran Corn Exchange in Port "
+    "Halloran, the Ferrier Prize for Fiction went to a debut."
+)
+PRIZE_WON = (
+    "On Tuesday night, at about half past nine, at the Halloran Corn Exchange in Port Halloran, "
+    "the Ferrier Prize for Fiction went to The Salt Ledger, by Tomasz Reyne."
+)
+PRIZE_SHELF = (
+    "For anyone who's missed it, on Tuesday night, about half nine, at the Halloran Corn "
+    "Exchange, the Ferrier Prize for Fiction went to The Salt Ledger, by Tomasz Reyne."
+)
+
+
+def test_a_show_raises_a_story_once_by_its_best_telling(store: Store) -> None:
+    """The preview starts a story, the rundown and the win join it; the show that previewed
+    the prize then told the win, which states more of what the other shows say: the preview
+    leaves the story it started, for one of its own (#17)."""
+    day = datetime(2026, 11, 9, 17, tzinfo=UTC)
+    _episode(store, "longlist", day, [PRIZE_PREVIEW])
+    _episode(store, "week", day + timedelta(days=2), [PRIZE_RUNDOWN])
+    _episode(store, "longlist", day + timedelta(days=3), [PRIZE_WON])
+    _episode(store, "shelf", day + timedelta(days=4), [PRIZE_SHELF])
+    _run(store, day + timedelta(days=5))
+    views = store.story_views(since=day - timedelta(days=1))
+    stories = sorted(sorted(m.text for m in v.mentions) for v in views)
+    assert stories == sorted([[PRIZE_PREVIEW], sorted([PRIZE_RUNDOWN, PRIZE_WON, PRIZE_SHELF])])
+    assert store.unassigned_insights() == []

@@ -32,7 +32,14 @@ import numpy.typing as npt
 from podsift.exceptions import PodsiftError
 from podsift.models import Cluster, Statement, text_hash
 from podsift.stories import anchors
-from podsift.stories.anchors import MIN_ANCHORS, MIN_COVERAGE, WindowTerms, claim_coverage, terms
+from podsift.stories.anchors import (
+    MIN_ANCHORS,
+    MIN_COVERAGE,
+    WindowTerms,
+    claim_coverage,
+    claim_share,
+    terms,
+)
 from podsift.stories.index import StoryIndex
 from podsift.stories.signals import SignalWeights, pair_penalty, text_signals
 from podsift.stories.verify import MergeVerifier, in_band
@@ -322,20 +329,52 @@ def _apply_anchors(
 
 
 def off_claim(texts: Sequence[str], shows: Sequence[str | None] | None = None) -> list[int]:
-    """The members of a story of three or more (their ``texts``) that state too little of what
-    the others agree on (:func:`~podsift.stories.anchors.claim_coverage` below
-    :data:`~podsift.stories.anchors.MIN_COVERAGE`), by index: a rundown naming the story, advice
-    or a consequence beside its tellings (#17). Each is read against all the others, and only
-    beside two members or more that do state it: where most members say it in words of their
-    own, paraphrases of one claim, none is off. With the members' ``shows``, a story of one
-    show keeps them all: it is raised on one show whatever it holds.
+    """The members of a story (their ``texts``) that do not tell its claim, by index (#17):
+
+    - in a story of three or more, those that state too little of what the others agree on
+      (:func:`~podsift.stories.anchors.claim_coverage` below
+      :data:`~podsift.stories.anchors.MIN_COVERAGE`): a rundown naming the story, advice or a
+      consequence beside its tellings. Each is read against all the others, and only beside
+      two members or more that do state it: where most members say it in words of their own,
+      paraphrases of one claim, none is off;
+    - with the members' ``shows``, every member of a show but the one that states most of
+      what the other shows say (:func:`~podsift.stories.anchors.claim_share`; the first of
+      equals): a show raises a story once, and its second member is a preview, a recap, a
+      follow-up or the background, each a claim of its own more often than the same one.
+
+    A story of one show keeps them all: it is raised on one show whatever it holds.
 
     >>> off_claim(["Acme recalled 40,000 bags of spinach on Tuesday",
     ...            "On Tuesday Acme recalled 40,000 bags of its spinach",
     ...            "First the spinach thing, then beans"])
     [2]
+    >>> off_claim(["Acme recalled 40,000 bags of spinach", "Spinach is good for you",
+    ...            "Acme has recalled 40,000 bags of spinach"], ["news", "news", "food"])
+    [1]
     """
-    if len(texts) < 3 or (shows is not None and len(set(shows)) < 2):
+    if shows is not None and len(set(shows)) < 2:
+        return []
+    off = _understated(texts)
+    if shows is None:
+        return off
+    kept = [i for i in range(len(texts)) if i not in off]
+    if len({shows[i] for i in kept}) < 2:
+        return off
+    by_show: dict[str, list[int]] = {}
+    for i in kept:
+        if (show := shows[i]) is not None:
+            by_show.setdefault(show, []).append(i)
+    for show, mine in by_show.items():
+        theirs = [texts[j] for j in kept if shows[j] != show]
+        best = max(mine, key=lambda i: (claim_share(texts[i], theirs), -i))
+        off += [i for i in mine if i != best]
+    return sorted(off)
+
+
+def _understated(texts: Sequence[str]) -> list[int]:
+    """The members of a story of three or more that state too little of its claim (see
+    :func:`off_claim`), when two members or more are left."""
+    if len(texts) < 3:
         return []
     off = [
         i

@@ -241,8 +241,8 @@ def _leave_off_claim(
             continue
         ctx.store.leave_story(story_id, off)
         for insight_id, vector in off:
-            ctx.store.add_to_story(
-                "s" + text_hash(insight_id), model, [(insight_id, vector, 1.0)], ctx.now
-            )
+            # not "s" + its hash: the story it leaves may be the one it started
+            own = "s" + text_hash(f"{insight_id}\n{story_id}")
+            ctx.store.add_to_story(own, model, [(insight_id, vector, 1.0)], ctx.now)
         left += [insight_id for insight_id, _ in off]
     return left
