@@ -228,10 +228,10 @@ def _leave_off_claim(
     grown: dict[str, list[tuple[str, str, str, Vector]]],
 ) -> list[str]:
     """Re-read each story that grew today (its checked members and today's, ``(insight id,
-    text, show, vector)``): a member that now states too little of what the others agree on
+    text, show, vector)``): a member that does not tell its claim
     (:func:`~podsift.stories.group.off_claim`: a rundown, advice or a consequence told beside
-    the story) leaves it for a story of its own, so it is not counted as raising the story.
-    Returns the insights that left."""
+    the story, or a show's second member) leaves it for a story of its own, so it is not
+    counted as raising the story. Returns the insights that left."""
     left: list[str] = []
     for story_id in sorted(grown):
         members = grown[story_id]
