@@ -315,26 +315,41 @@ def report(fives: dict[str, Any], key: dict[str, Any], scores: dict[str, int]) -
     }
 
 
+def judged_keys(judged: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Sheet ID → story id and sheet ID → quote hash, from a keys file of either form: with
+    ``stories`` and ``texts`` beside ``key`` (``--export``'s), or with a ``story_id`` or a
+    ``quote`` hash in each item of ``key`` (the sheets that set two rankings side by side).
+
+    >>> judged_keys({"key": {"R1": {"quote": "ab12", "from": [["new", 1]]}}})
+    ({}, {'R1': 'ab12'})
+    """
+    if "stories" in judged:
+        return judged["stories"], judged.get("texts") or {}
+    items = {i: v for i, v in judged.get("key", {}).items() if isinstance(v, dict)}
+    stories = {i: v["story_id"] for i, v in items.items() if "story_id" in v}
+    return stories, {i: v["quote"] for i, v in items.items() if "quote" in v}
+
+
 def rescore(
     fives: dict[str, Any],
     stories: dict[str, str],
+    texts: dict[str, str] | None,
     scores: dict[str, int],
-    texts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Like :func:`report`, for fives built after the judging: items are matched to the
-    judged ones by story id (``stories``: sheet ID → story id), else by the text of their
-    quote (``texts``: sheet ID → the first 16 hex digits of the sha256 of the judged
-    story's text, its cleaned quote), which survives a change to extraction that renames
-    stories; ``unjudged`` counts the five's items that no judged story matches."""
+    judged ones by the text of their quote (``texts``: sheet ID → the first 16 hex digits of
+    the sha256 of the judged story's text, its cleaned quote, or of the quote as shown), which
+    survives a change to extraction that renames stories, else by story id (``stories``: sheet
+    ID → story id; a story judged in another telling); ``unjudged`` counts the five's items
+    that no judged story matches."""
     by_story = {sid: scores[ident] for ident, sid in stories.items() if ident in scores}
     by_text = {h: scores[ident] for ident, h in (texts or {}).items() if ident in scores}
 
     def score_of(item: dict[str, Any]) -> int | None:
-        got = by_story.get(item["story_id"])
-        if got is None:
-            text = hashlib.sha256(clean_quote(item["quote"]).encode()).hexdigest()[:16]
-            got = by_text.get(text)
-        return got
+        for quote in (clean_quote(item["quote"]), item["quote"]):  # the telling judged
+            if (got := by_text.get(hashlib.sha256(quote.encode()).hexdigest()[:16])) is not None:
+                return got
+        return by_story.get(item["story_id"])  # its story, as another telling of it was
 
     out = {}
     for system in systems_of(fives):
@@ -435,8 +450,7 @@ def main() -> None:
     for answers_file in args.add_scores or ():
         answers = read_scores(answers_file)
         if args.judged:
-            judged = json.loads(args.judged.read_text())
-            rep = rescore(fives, judged["stories"], answers, judged.get("texts"))
+            rep = rescore(fives, *judged_keys(json.loads(args.judged.read_text())), answers)
         else:
             key = json.loads((folder / "digest-judge-keys.json").read_text())["key"]
             rep = report(fives, key, answers)
