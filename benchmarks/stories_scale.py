@@ -123,12 +123,15 @@ class Stories:
         self.last_day: dict[str, int] = {}
         self.texts: dict[str, list[str]] = {}
         self.members: dict[str, Vectors] = {}  # the first CHECKED_MEMBERS members' vectors
+        self.shows: dict[str, list[str]] = {}  # and their shows
 
     def window(self, day: int, days: int) -> list[tuple[str, Vectors]]:
         """(id, centroid) of the stories seen within ``days`` before ``day``."""
         return [(s, c) for s, c in self.centroid.items() if self.last_day[s] >= day - days]
 
-    def add(self, story: str, members: list[Vectors], day: int, texts: list[str]) -> None:
+    def add(
+        self, story: str, members: list[Vectors], day: int, texts: list[str], shows: list[str]
+    ) -> None:
         """Add members and refresh the centroid (running mean, renormalised, as the store)."""
         total = np.sum(members, axis=0).astype(np.float32)
         if story in self.centroid:
@@ -138,6 +141,7 @@ class Stories:
         self.size[story] = self.size.get(story, 0) + len(members)
         self.last_day[story] = day
         self.texts.setdefault(story, []).extend(texts)
+        self.shows[story] = [*self.shows.get(story, []), *shows][:CHECKED_MEMBERS]
         known = self.members.get(story, np.zeros((0, total.shape[0]), dtype=np.float32))
         if len(known) < CHECKED_MEMBERS:
             self.members[story] = np.vstack([known, *members])[:CHECKED_MEMBERS]
@@ -186,6 +190,7 @@ def run_days(
             threshold=threshold,
             story_texts={sid: stories.texts[sid] for sid, _ in existing},
             member_vectors={sid: stories.members[sid] for sid, _ in existing},
+            member_shows={sid: stories.shows[sid] for sid, _ in existing},
             index=index,
         )
         known = {sid for sid, _ in existing}
@@ -197,7 +202,10 @@ def run_days(
             members.setdefault(sid, []).append(int(ident[1:]))
         for sid in sorted(members):
             rows_of = members[sid]
-            stories.add(sid, list(vectors[rows_of]), day, [texts[source[r]] for r in rows_of])
+            shows = [f"show{r % 50}" for r in rows_of]
+            stories.add(
+                sid, list(vectors[rows_of]), day, [texts[source[r]] for r in rows_of], shows
+            )
     seconds = time.perf_counter() - started
     final = stories.window(days, window)
     return RunResult(seconds, index.seconds, stories, assignment, joined, max_window, final, index)

@@ -214,6 +214,45 @@ def test_a_spread_out_story_is_joined_by_the_mean_cosine_to_its_members() -> Non
     assert got == [("1", "s-spread")]
 
 
+def test_another_show_counts_once_in_a_story_by_its_member_nearest_the_statement() -> None:
+    # a story of two remarks of one show at right angles; a statement of another show is
+    # near the first (0.9) and far from the second (0.0): the mean (0.45) and the centroid
+    # (0.64) miss the threshold, the show's nearest remark reaches it
+    members = np.array([vec(1, 0, 0), vec(0, 1, 0)])
+    existing = [("s-news", vec(1, 1, 0))]
+    near_first = np.array([vec(0.9, 0, 0.436)])
+    kwargs = {"threshold": 0.7, "member_vectors": {"s-news": members}, "min_anchors": 0}
+    other_show = [Statement("1", "", "bytes")]
+    assert assign_to_stories(other_show, near_first, existing, **kwargs) == [("1", None)]
+    shows = {"s-news": ["news", "news"]}
+    got = assign_to_stories(other_show, near_first, existing, member_shows=shows, **kwargs)
+    assert got == [("1", "s-news")]
+    # the show's own next remark still reads every remark of the show
+    own_show = [Statement("1", "", "news")]
+    got = assign_to_stories(own_show, near_first, existing, member_shows=shows, **kwargs)
+    assert got == [("1", None)]
+
+
+def test_a_statement_joins_the_most_similar_of_its_nearest_stories() -> None:
+    # the nearest centroid (0.92) is a story of one member; the next (0.89) is a story of two
+    # remarks of one show, the one nearest the statement at 0.95: the statement joins that
+    statement = vec(0.95, 0, 0.312)
+    one = 0.92 * statement + 0.392 * vec(0, 1, 0)
+    existing = [("s-one", one), ("s-two", vec(1, 0, 1))]
+    members = {"s-one": np.array([one]), "s-two": np.array([vec(1, 0, 0), vec(0, 0, 1)])}
+    assert float(statement @ one) > float(statement @ vec(1, 0, 1))
+    got = assign_to_stories(
+        [Statement("1", "", "bytes")],
+        np.array([statement]),
+        existing,
+        threshold=0.7,
+        member_vectors=members,
+        member_shows={"s-one": ["daily"], "s-two": ["news", "news"]},
+        min_anchors=0,
+    )
+    assert got == [("1", "s-two")]
+
+
 def test_assign_is_order_independent_and_ties_go_to_smaller_story_id() -> None:
     s, v = statements(["1", "2", "3", "11", "20"])
     existing = [("s10", vec(1, 0, 0)), ("s9", vec(1, 0, 0))]

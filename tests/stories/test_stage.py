@@ -275,3 +275,33 @@ def test_a_show_raises_a_story_once_by_its_best_telling(store: Store) -> None:
     stories = sorted(sorted(m.text for m in v.mentions) for v in views)
     assert stories == sorted([[PRIZE_PREVIEW], sorted([PRIZE_RUNDOWN, PRIZE_WON, PRIZE_SHELF])])
     assert store.unassigned_insights() == []
+
+
+# From the bundled demo (src/podsift/demo/data, see its PROVENANCE.md): Changelog News #88
+# (CC-BY-SA-4.0, Changelog Media LLC) tells the xz backdoor in two remarks; Python Bytes #377
+# tells it the next day.
+XZ_LASSE = (
+    "Lasse says: XZ Utils 5.6.0 and 5.6.1 release tarballs contain a backdoor. These tarballs"
+    " were created and signed by Jia Tan."
+)
+XZ_TARBALLS = (
+    "Tarballs created by Jia Tan were signed by him. Any tarballs signed by me were created by me."
+)
+XZ_GIST = "The gist, this is that there was a backdoor added to, I think it's XZ Utils."
+
+
+def test_a_show_that_told_a_story_in_two_remarks_counts_once_for_the_next_show(
+    store: Store,
+) -> None:
+    """The news show's two remarks make one story of one show; the next day's telling is
+    near the first (cosine 0.58) and far from the second (0.18), whose mean (and the
+    centroid's 0.42) is below the threshold. Each show counts once, by its remark nearest
+    the newcomer, and what one show's remarks share ("tarballs", "signed") is no claim that
+    the newcomer must state: it joins, and the second remark leaves the story of two shows."""
+    day = datetime(2024, 4, 1, 12, tzinfo=UTC)
+    _episode(store, "news", day, [XZ_LASSE, XZ_TARBALLS])
+    _episode(store, "bytes", day + timedelta(days=1), [XZ_GIST])
+    _run(store, day + timedelta(days=2))
+    views = store.story_views(since=day - timedelta(days=1))
+    stories = sorted(sorted(m.text for m in v.mentions) for v in views)
+    assert stories == sorted([sorted([XZ_LASSE, XZ_GIST]), [XZ_TARBALLS]])

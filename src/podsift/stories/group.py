@@ -101,6 +101,11 @@ def threshold_for(embedder: str, override: float | None = None) -> float:
 #: story's claim; checking every member of a big story costs more than the whole assignment.
 CHECKED_MEMBERS = 5
 
+#: How many stories, nearest by centroid, a joining statement is compared with member by
+#: member: the nearest centroid is not always the most similar story once each show counts
+#: once (:func:`by_show`).
+NEAREST_STORIES = 3
+
 
 Vectors = npt.NDArray[np.float32]
 FloatArray = npt.NDArray[np.floating[Any]]
@@ -162,6 +167,7 @@ def assign_to_stories(
     threshold: float = DEFAULT_THRESHOLD,
     story_texts: Mapping[str, Sequence[str]] | None = None,
     member_vectors: Mapping[str, FloatArray] | None = None,
+    member_shows: Mapping[str, Sequence[str | None]] | None = None,
     index: StoryIndex | None = None,
     signals: SignalWeights | None = None,
     linkage: Linkage = DEFAULT_LINKAGE,
@@ -172,21 +178,26 @@ def assign_to_stories(
 
     Returns ``(statement id, story)`` pairs in natural statement-id order, where ``story`` is
 
-    - an existing story id: the one whose centroid is nearest, if the similarity reaches
-      ``threshold`` once the conflict penalty against the story's member texts
-      (``story_texts``: the highest penalty of its first :data:`CHECKED_MEMBERS`) is taken
-      off. The similarity is the mean cosine to the story's members where their vectors are
-      given (``member_vectors``), else the cosine to the centroid. The mean is the rule that
-      groups a day's statements (average linkage), so a story grows alike whether its
-      members came on one day or many; the cosine to a renormalised centroid is higher for
-      a spread-out story, and lets topics snowball into one;
+    - an existing story id: of the :data:`NEAREST_STORIES` whose centroids are nearest, the
+      most similar, if its similarity reaches ``threshold`` once the conflict penalty
+      against the story's member texts (``story_texts``: the highest penalty of its first
+      :data:`CHECKED_MEMBERS`) is taken off. The similarity is the mean cosine to the
+      story's members where their vectors are given (``member_vectors``), else the cosine
+      to the centroid. The mean is the rule that groups a day's statements (average
+      linkage), so a story grows alike whether its members came on one day or many; the
+      cosine to a renormalised centroid is higher for a spread-out story, and lets topics
+      snowball into one. A show raises a story once, so another show counts once in the
+      mean, by its member nearest the statement (:func:`by_show`, with ``member_shows``): a
+      show that told the story in two remarks, one of them beside it, does not halve the
+      story's similarity to a third show's telling;
     - otherwise the new statements are grouped among themselves with
       :func:`group_statements`: a statement alone in its group gets ``None`` (it starts a
       story of its own), the members of a larger group share a new story key, the group's
       :func:`cluster_id` (``"c"`` + hash of its member ids, never an existing id in practice).
 
-    A statement that would join a story of two checked members or more but states too
-    little of what they agree on (:func:`~podsift.stories.anchors.claim_coverage` below
+    A statement that would join a story of two checked members or more (of two shows or more
+    where ``member_shows`` are given: one show's remarks state no claim of shows) but states
+    too little of what they agree on (:func:`~podsift.stories.anchors.claim_coverage` below
     :data:`~podsift.stories.anchors.MIN_COVERAGE`) does not join it (#17).
 
     With ``verifier``, a statement that would join a story but names fewer than
@@ -205,35 +216,49 @@ def assign_to_stories(
     """
     weights = DEFAULT_SIGNALS if signals is None else signals
     ordered, unit = _canonical(new, new_vectors)
-    story_of = _nearest_story(unit, list(existing), threshold, index)
-    texts = story_texts or {}
-    vectors = member_vectors or {}
+    texts, vectors, shows = story_texts or {}, member_vectors or {}, member_shows or {}
     placed = frozenset().union(*(terms(s.text) for s in ordered))
     window = WindowTerms.of([*(s.text for s in ordered), *itertools.chain(*texts.values())], placed)
     close = unit @ unit.T >= anchors.NEAR_COSINE  # each new statement's near neighbours
-    band: list[tuple[float, int, str]] = []  # (similarity, statement, member) to verify
-    for i, (story, cos) in enumerate(story_of):
-        if story is None:
-            continue
-        if len(members := vectors.get(story, ())):
-            cos = float(_LINK[linkage](_unit_rows(np.asarray(members, dtype=np.float32)) @ unit[i]))
+
+    def similarity(i: int, story: str, cos: float) -> float:
+        """Statement ``i``'s similarity to ``story`` (``cos``: to its centroid)."""
+        if not len(members := vectors.get(story, ())):
+            return cos
+        sims = _unit_rows(np.asarray(members, dtype=np.float32)) @ unit[i]
+        return float(_LINK[linkage](by_show(sims, shows.get(story), ordered[i].show)))
+
+    def tested(i: int, story: str, cos: float) -> tuple[float, str | None]:
+        """The similarity once the checks against ``story``'s members are taken off, and the
+        member to put to the verifier when the pair is in its band (else ``None``)."""
         checked = texts.get(story, ())[:CHECKED_MEMBERS] if weights.active else ()
-        if checked and cos >= threshold:
-            mine = text_signals(ordered[i].text)
-            cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
-        joins = len(checked) > 1 and cos >= threshold and min_anchors
-        if joins and claim_coverage(ordered[i].text, checked) < MIN_COVERAGE:
+        if not checked or cos < threshold:
+            return cos, None
+        mine = text_signals(ordered[i].text)
+        cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
+        told = shows.get(story) or range(len(checked))  # shows unknown: each member its own
+        of_shows = len(set(told[: len(checked)])) > 1
+        if of_shows and min_anchors and claim_coverage(ordered[i].text, checked) < MIN_COVERAGE:
             cos -= 1.0  # names the story, or says something else of it (#17)
-        if checked and cos >= threshold and min_anchors:
-            near = [*checked, *(ordered[k].text for k in np.flatnonzero(close[i]))]
-            things = [window.shared_things(ordered[i].text, t, near) for t in checked]
-            shared = max(things)
-            if shared < min_anchors and verifier and in_band(cos, shared, threshold, min_anchors):
-                band.append((cos, i, checked[things.index(shared)]))
-            elif shared < min_anchors:
-                cos -= 1.0
-        if cos < threshold:
-            story_of[i] = (None, cos)
+        if cos < threshold or not min_anchors:
+            return cos, None
+        near = [*checked, *(ordered[k].text for k in np.flatnonzero(close[i]))]
+        things = [window.shared_things(ordered[i].text, t, near) for t in checked]
+        if (shared := max(things)) >= min_anchors:
+            return cos, None
+        if verifier and in_band(cos, shared, threshold, min_anchors):
+            return cos, checked[things.index(shared)]
+        return cos - 1.0, None
+
+    story_of: list[tuple[str | None, float]] = []
+    band: list[tuple[float, int, str]] = []  # (similarity, statement, member) to verify
+    for i, near in enumerate(_nearest_stories(unit, list(existing), index)):
+        sims = [(story, similarity(i, story, cos)) for story, cos in near]
+        story, cos = max(sims, key=lambda s: s[1], default=(None, 0.0))  # the nearest of equals
+        cos, member = tested(i, story, cos) if story is not None else (cos, None)
+        story_of.append((story, cos) if cos >= threshold else (None, cos))
+        if member is not None and cos >= threshold:
+            band.append((cos, i, member))
     for _, i, member in sorted(band, key=lambda b: (-b[0], b[1])):  # closest first
         if not (verifier and verifier.same_story(ordered[i].text, member)):
             story_of[i] = (None, story_of[i][1] - 1.0)
@@ -521,19 +546,40 @@ def _representative(ordered: Sequence[Statement], sims: Vectors, members: Sequen
     return ordered[members[min(range(len(members)), key=key)]].id
 
 
-def _nearest_story(
+def _nearest_stories(
     unit: Vectors,
     stories: Sequence[tuple[str, FloatArray]],
-    threshold: float,
     index: StoryIndex | None = None,
-) -> list[tuple[str | None, float]]:
-    """For each row of ``unit``, the nearest story at ``threshold`` (or ``None``) and its cosine."""
+) -> list[list[tuple[str, float]]]:
+    """For each row of ``unit``, its :data:`NEAREST_STORIES` nearest stories by centroid, with
+    their cosines, nearest first."""
     if not stories or not len(unit):
-        return [(None, 0.0)] * len(unit)
+        return [[] for _ in range(len(unit))]
     index = index if index is not None else StoryIndex(unit.shape[1], key=natural_key)
     index.sync(stories)
-    ids, sims = index.search(unit, 1)
+    ids, sims = index.search(unit, NEAREST_STORIES)
     return [
-        (row[0] if sims[r, 0] >= threshold else None, float(sims[r, 0]))
-        for r, row in enumerate(ids)
+        [(story, float(sims[r, k])) for k, story in enumerate(row)] for r, row in enumerate(ids)
     ]
+
+
+def by_show(sims: FloatArray, shows: Sequence[str | None] | None, own: str | None) -> FloatArray:
+    """A statement's cosines to a story's members (``sims``, said by ``shows``), each other
+    show counted once, by its member nearest the statement; the members of the statement's
+    own show (``own``), and of no known show, each count as themselves.
+
+    >>> by_show(np.array([0.6, 0.2, 0.5]), ["A", "A", "B"], "C").tolist()
+    [0.6, 0.5]
+    >>> by_show(np.array([0.6, 0.2, 0.5]), ["A", "A", "B"], "A").tolist()
+    [0.6, 0.2, 0.5]
+    """
+    if not shows or len(shows) != len(sims):
+        return sims
+    best: dict[str, float] = {}
+    alone: list[float] = []
+    for sim, show in zip(sims.tolist(), shows, strict=True):
+        if show is None or show == own:
+            alone.append(sim)
+        else:
+            best[show] = max(best.get(show, sim), sim)
+    return np.array([*alone, *best.values()]) if best else sims

@@ -171,6 +171,7 @@ def _assign_day(
     since = _start(day) - timedelta(days=ctx.settings.cluster.window_days)
     checked = {v.id: v.mentions[:CHECKED_MEMBERS] for v in ctx.store.story_views(since)}
     story_texts = {sid: [m.text for m in mentions] for sid, mentions in checked.items()}
+    story_shows = {sid: [m.show for m in mentions] for sid, mentions in checked.items()}
     centroids = dict(ctx.store.story_centroids(model, since))
     # an announcement of the running order names a story without telling it: it stands alone
     joinable = [
@@ -189,6 +190,7 @@ def _assign_day(
             threshold=threshold,
             story_texts=story_texts,
             member_vectors=member_vectors,
+            member_shows=story_shows,
             index=index,
             verifier=verifier,
         )
