@@ -41,12 +41,22 @@ MIN_COVERAGE = 0.3
 def terms(text: str) -> frozenset[str]:
     """The content terms of ``text``: its word stems less function words and short words.
 
+    Contractions of function words ("I'm", "we've", "can't") are function words too.
+
     >>> sorted(terms("The backdoor was added to XZ Utils 5.6.0"))
     ['5.6.0', 'added', 'backdoor', 'util', 'xz']
+    >>> sorted(terms("I'm sure we've seen it, can't you?"))
+    ['seen', 'sure']
     """
     # the stems of Signals.stems, without the rest of text_signals: every window text is read
     stems = (stem(token.removesuffix("'s")) for token in lower_tokens(text))
-    return frozenset(s for s in stems if s not in FUNCTION_WORDS and len(s) > 1)
+    return frozenset(
+        s for s in stems if s not in FUNCTION_WORDS and len(s) > 1 and not _CLITIC.search(s)
+    )
+
+
+#: A function word's contraction: "i'm", "we're", "you've", "they'll", "i'd", "n't".
+_CLITIC = re.compile(r"'(?:m|re|ve|ll|d)$|^n't$")
 
 
 @lru_cache(maxsize=1 << 16)
