@@ -240,32 +240,33 @@ class StoryIndex:
         return self._best(scores, keys, k)
 
     def _best(self, scores: Vectors, slots: IntArray, k: int) -> tuple[IntArray, Vectors]:
-        """Per row, the ``k`` best ``slots`` by (-score, id key); ``scores`` aligns with them.
+        """Per row, the ``k`` best ``slots`` by (-score, id key); ``scores`` aligns with them
+        (and is spent: the picks are masked in place).
 
-        Top-1 is vectorised, with ties settled row by row; larger ``k`` sorts row by row.
+        ``k`` passes of a vectorised argmax (for the few stories a statement is compared
+        with, cheaper than partitioning every row), with the rows where scores tie settled
+        one by one.
         """
         rows = np.arange(len(scores))
-        if k == 1:
-            col = scores.argmax(axis=1)
-            top = scores[rows, col]
-            best = slots[rows, col].astype(np.int64)
-            for r in np.flatnonzero((scores == top[:, None]).sum(axis=1) > 1):
-                tied = slots[r, np.flatnonzero(scores[r] == top[r])]
-                best[r] = min(tied.tolist(), key=self._slot_key)
-            return best[:, None], top[:, None].astype(np.float32)
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        edge = scores[rows[:, None], part].min(axis=1)
-        out_slots = np.zeros((len(scores), k), dtype=np.int64)
-        out_sims = np.zeros((len(scores), k), dtype=np.float32)
-        for r in rows:
-            cols = np.flatnonzero(scores[r] >= edge[r])
+        picks = np.zeros((len(scores), k), dtype=np.int64)
+        top = np.zeros((len(scores), k), dtype=np.float32)
+        for j in range(k):
+            picks[:, j] = scores.argmax(axis=1)
+            top[:, j] = scores[rows, picks[:, j]]
+            scores[rows, picks[:, j]] = -np.inf
+        crowded = (scores >= top[:, -1:]).any(axis=1)  # another slot ties the k-th
+        tied = (top[:, 1:] == top[:, :-1]).any(axis=1)  # two of the k tie: order by id
+        best = slots[rows[:, None], picks].astype(np.int64)
+        for r in np.flatnonzero(crowded | tied):
+            scores[r, picks[r]] = top[r]
+            cols = np.flatnonzero(scores[r] >= top[r, -1])
             pairs = sorted(
                 zip(scores[r, cols].tolist(), slots[r, cols].tolist(), strict=True),
                 key=lambda pair: (-pair[0], self._slot_key(pair[1])),
             )[:k]
-            out_slots[r] = [slot for _, slot in pairs]
-            out_sims[r] = [score for score, _ in pairs]
-        return out_slots, out_sims
+            best[r] = [slot for _, slot in pairs]
+            top[r] = [score for score, _ in pairs]
+        return best, top
 
     def _slot_key(self, slot: int) -> Any:
         """The id key of ``slot``'s id (free slots sort last)."""
