@@ -244,3 +244,19 @@ def test_talk_naming_a_speaker_of_the_episode_is_no_insight(name: str) -> None:
     assert not [i.quote for i in got if named.search(i.quote)]
     guests = {i.speaker for i in got} - {"Priya Nair", "Jordan Reyes"}
     assert sum(i.speaker in guests for i in got) >= 3
+
+
+def test_a_host_with_a_title_is_not_named_by_every_sentence() -> None:
+    """The only speaker of written13's training show is "Dr Saoirse Penhaligon" (Apache-2.0):
+    "Dr" is too short to look for, and an empty list of given names matched every sentence,
+    so the episode gave no insights, every sentence "naming a speaker"."""
+    path = (
+        Path(__file__).parents[2]
+        / "benchmarks/crowds/written13/data/transcripts/rehearsal-room/rehearsal-room-48.txt"
+    )
+    transcript = parse_transcript(path.read_bytes(), source=path.name)
+    assert {s.speaker for s in transcript.segments} == {"Dr Saoirse Penhaligon"}
+    found = LocalExtractor().extract(transcript)
+    assert len(found) >= 5
+    assert any("2.1 million crowns" in i.text for i in found)
+    assert not any("Saoirse" in i.text for i in found)

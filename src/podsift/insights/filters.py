@@ -192,6 +192,8 @@ AD_MAX_SENTENCES = 30
 # Labels that open with a function word ("The Diamond Dogs", "Me a year ago") have no first
 # name to look for.
 _FUNCTION = word_set("function_words") | word_set("common_english")
+# Titles before a name ("Dr Saoirse Penhaligon"): the given name is the word after them.
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "dame"})
 # What follows a first name that opens a sentence as the name of someone: a comma ("Adam,
 # you…") or a verb ("Marisol has been…", "Rich is right"); not "Mark my words".
 _SAYS_SOMETHING = (
@@ -215,6 +217,13 @@ def speaker_finder(speakers: Iterable[str]) -> Callable[[str], bool] | None:
     >>> [names(t) for t in ("Adam, you said it.", "Adam Smith wrote it.", "Mark Bates joins.",
     ...     "Mark my words.", "Thanks to Mark for that.", "Adam has a point.")]
     [True, False, True, False, True, True]
+
+    A title before the name is not the name ("Dr Saoirse Penhaligon" is Saoirse), and a speaker
+    with no given name to look for ("Al Dee") is looked for by full name only:
+
+    >>> names = speaker_finder(["Dr Saoirse Penhaligon", "Al Dee"])
+    >>> [names(t) for t in ("The fee was sixty-five crowns.", "Thanks, Saoirse.", "Al Dee here.")]
+    [False, True, True]
     """
     full: set[str] = set()
     first: set[str] = set()
@@ -222,7 +231,7 @@ def speaker_finder(speakers: Iterable[str]) -> Callable[[str], bool] | None:
         if is_generic_label(speaker):
             continue
         full.add(re.escape(speaker))
-        given = speaker.split()[0]
+        given = next((w for w in speaker.split() if w.lower().rstrip(".") not in _TITLES), "")
         if len(given) >= 3 and given[0].isupper() and given.lower() not in _FUNCTION:
             first.add(re.escape(given))
     if not full:
@@ -235,6 +244,8 @@ def speaker_finder(speakers: Iterable[str]) -> Callable[[str], bool] | None:
     def names(text: str) -> bool:
         if whole.search(text):
             return True
+        if not first:  # an empty alternation would match at every word
+            return False
         return any(m.start() > 0 or m.group(1) for m in given_name.finditer(text))
 
     return names
