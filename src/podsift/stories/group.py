@@ -203,8 +203,8 @@ def assign_to_stories(
     With ``verifier``, a statement that would join a story but names fewer than
     ``min_anchors`` rare things in common with its checked members is put to the verifier
     when it is in the band (:func:`~podsift.stories.verify.in_band`), against the member it
-    shares most with (whatever the story's shows: they are not known here), and joins on a
-    yes; so are the band pairs of the new statements grouped among themselves.
+    shares most with (whatever the story's shows), and joins on a yes; so are the band pairs
+    of the new statements grouped among themselves.
 
     Centroids do not move within one call, so the result does not depend on input order.
 
