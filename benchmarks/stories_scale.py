@@ -180,7 +180,7 @@ def run_days(
     started = time.perf_counter()
     for day in range(days):
         rows = range(day * per_day, (day + 1) * per_day if day < days - 1 else len(vectors))
-        statements = [Statement(f"i{r}", texts[source[r]], f"show{r % 50}") for r in rows]
+        statements = [Statement(f"i{r}", texts[source[r]], _show(r)) for r in rows]
         existing = stories.window(day, window)
         max_window = max(max_window, len(existing))
         result = assign_to_stories(
@@ -202,13 +202,16 @@ def run_days(
             members.setdefault(sid, []).append(int(ident[1:]))
         for sid in sorted(members):
             rows_of = members[sid]
-            shows = [f"show{r % 50}" for r in rows_of]
-            stories.add(
-                sid, list(vectors[rows_of]), day, [texts[source[r]] for r in rows_of], shows
-            )
+            texts_of = [texts[source[r]] for r in rows_of]
+            stories.add(sid, list(vectors[rows_of]), day, texts_of, [_show(r) for r in rows_of])
     seconds = time.perf_counter() - started
     final = stories.window(days, window)
     return RunResult(seconds, index.seconds, stories, assignment, joined, max_window, final, index)
+
+
+def _show(row: int) -> str:
+    """The show that said insight ``row``: 50 shows in turn."""
+    return f"show{row % 50}"
 
 
 class TimedIndex(StoryIndex):

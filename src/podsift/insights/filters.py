@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from podsift.lexicon import alternation, content_words, phrases, word_set, words
-from podsift.transcripts import is_generic_label
+from podsift.transcripts import is_generic_label, untitled
 
 Filter = Callable[[str], str | None]
 
@@ -192,8 +192,6 @@ AD_MAX_SENTENCES = 30
 # Labels that open with a function word ("The Diamond Dogs", "Me a year ago") have no first
 # name to look for.
 _FUNCTION = word_set("function_words") | word_set("common_english")
-# Titles before a name ("Dr Saoirse Penhaligon"): the given name is the word after them.
-_TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "dame"})
 # What follows a first name that opens a sentence as the name of someone: a comma ("Adam,
 # you…") or a verb ("Marisol has been…", "Rich is right"); not "Mark my words".
 _SAYS_SOMETHING = (
@@ -231,7 +229,7 @@ def speaker_finder(speakers: Iterable[str]) -> Callable[[str], bool] | None:
         if is_generic_label(speaker):
             continue
         full.add(re.escape(speaker))
-        given = next((w for w in speaker.split() if w.lower().rstrip(".") not in _TITLES), "")
+        given = untitled(speaker.split())[0]
         if len(given) >= 3 and given[0].isupper() and given.lower() not in _FUNCTION:
             first.add(re.escape(given))
     if not full:

@@ -37,6 +37,10 @@ NEAR_COSINE = 0.6
 MIN_COVERAGE = 0.3
 
 
+#: A function word's contraction: "i'm", "we're", "you've", "they'll", "i'd", "n't".
+_CLITIC = re.compile(r"'(?:m|re|ve|ll|d)$|^n't$")
+
+
 @lru_cache(maxsize=1 << 18)  # a window's texts, read again every day of a catch-up run
 def terms(text: str) -> frozenset[str]:
     """The content terms of ``text``: its word stems less function words and short words.
@@ -53,10 +57,6 @@ def terms(text: str) -> frozenset[str]:
     return frozenset(
         s for s in stems if s not in FUNCTION_WORDS and len(s) > 1 and not _CLITIC.search(s)
     )
-
-
-#: A function word's contraction: "i'm", "we're", "you've", "they'll", "i'd", "n't".
-_CLITIC = re.compile(r"'(?:m|re|ve|ll|d)$|^n't$")
 
 
 @lru_cache(maxsize=1 << 16)

@@ -18,6 +18,7 @@ from podsift.transcripts.speakers import (
     name_speakers,
     resolve_speakers,
     speaker_names,
+    untitled,
 )
 from podsift.transcripts.stage import ObtainReport, obtain_one, run
 
@@ -34,4 +35,5 @@ __all__ = [
     "run",
     "speaker_names",
     "transcript_to_json",
+    "untitled",
 ]

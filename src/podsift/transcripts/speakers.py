@@ -39,10 +39,19 @@ def _fold(name: str) -> tuple[str, ...]:
     """
     plain = unicodedata.normalize("NFKD", name.casefold()).translate(_BASE)
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    words = tuple(_SEPARATORS.sub(" ", _APOSTROPHES.sub("", plain)).split())
-    while len(words) > 1 and words[0] in _HONORIFICS:
-        words = words[1:]
-    return words
+    return tuple(untitled(_SEPARATORS.sub(" ", _APOSTROPHES.sub("", plain)).split()))
+
+
+def untitled(words: Sequence[str]) -> Sequence[str]:
+    """A name's ``words`` without the titles that open it ("Dr", "Prof.", "Mrs").
+
+    >>> untitled(["Dr", "Saoirse", "Penhaligon"]), untitled(["Prof.", "Dee"]), untitled(["Sir"])
+    (['Saoirse', 'Penhaligon'], ['Dee'], ['Sir'])
+    """
+    start = 0
+    while start < len(words) - 1 and words[start].casefold().rstrip(".") in _HONORIFICS:
+        start += 1
+    return words[start:]
 
 
 def match_name(label: str, names: Sequence[str]) -> str | None:
