@@ -52,6 +52,10 @@ def test_a_point_opening_with_its_subject_stands_alone(text: str) -> None:
          "points back"),
         ("I don't think so. The ban starts on the first of November, for every household.",
          "points back"),
+        # a pronoun's contraction: who "they" are is in the minute before (written10, scored
+        # 2 / 2 / 2 / 2 as the day's number 1 by fresh blind judges)
+        ("They've bought eighty percent of the club from the Pryce family, for two hundred "
+         "and ten million pounds.", "points back"),
     ],
 )  # fmt: skip
 def test_an_opening_that_states_nothing_or_points_back_still_does_not(text: str, why: str) -> None:

@@ -39,6 +39,17 @@ def test_ordinary_words_rare_by_chance_are_no_anchor_without_a_name() -> None:
     assert window.shared_things("I'm excited about building", "building it, so excited") == 0
 
 
+def test_a_sentence_opening_word_is_a_name_only_as_the_web_writes_it() -> None:
+    """A capitalised word that opens a sentence is a name only when English writes it
+    capitalised more often (a written10 merge of two remarks on "Next" and "derby")."""
+    window = WindowTerms.of([])
+    assert specific_terms("Next week is the derby. Next up, the table.") == frozenset()
+    assert window.shared_things("Next week, the derby.", "Next, the big derby day.") == 0
+    # a name opening a sentence is still a name, and a word used as a name inside one too
+    assert specific_terms("Microsoft announced it. Then Microsoft left.") == {"microsoft"}
+    assert specific_terms("It is written in Rust.") == {"rust"}
+
+
 def test_a_term_common_in_the_window_is_no_anchor() -> None:
     crowd = [f"Python tip number {k}: Pandas is handy" for k in range(60)]
     window = WindowTerms.of([*crowd, "Python and Pandas again", "Pandas with Python"])

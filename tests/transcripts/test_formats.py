@@ -149,12 +149,15 @@ def test_srt_sentence_with_colon_is_not_a_speaker() -> None:
 
 def test_a_name_captions_write_in_capitals_is_shown_in_title_case() -> None:
     """SRT cues that name their speaker in capitals ("HATTIE: …", the written4 crowd's Paws &
-    Claws) give "Hattie", as the speech would write her; an acronym ("DHH") stays."""
+    Claws) give "Hattie", as the speech would write her; an acronym ("DHH") stays; a title
+    before the name does not keep it in capitals (the written15 crowd's Curious Kettle)."""
     text = (
         "1\n00:00:00,000 --> 00:00:02,000\nHATTIE: The warning is red.\n\n"
-        "2\n00:00:02,000 --> 00:00:04,000\nDHH: Thanks, Hattie.\n"
+        "2\n00:00:02,000 --> 00:00:04,000\nDHH: Thanks, Hattie.\n\n"
+        "3\n00:00:04,000 --> 00:00:06,000\nDR ANOUK SORVIK: Gusts of 142.\n"
     )
-    assert [s.speaker for s in parse(text, "e.srt").segments] == ["Hattie", "DHH"]
+    speakers = [s.speaker for s in parse(text, "e.srt").segments]
+    assert speakers == ["Hattie", "DHH", "Dr Anouk Sorvik"]
 
 
 def test_show_notes_above_the_first_timed_turn_are_neither_speaker_nor_speech() -> None:

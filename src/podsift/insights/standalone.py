@@ -81,6 +81,8 @@ _POINTERS = frozenset(
         "which",
     ]
 )
+# A pointer's contraction: "they've", "he'd", "it'll" ("it's", "that's" are in the list).
+_CONTRACTED = re.compile(r"^(?:they|he|she|it|that)(?:'ve|'d|'ll)$")
 # "Or you use another service…": an alternative to what was just said.
 _ALTERNATIVE = frozenset(["or", "nor"])
 # A demonstrative naming its noun ("This release adds…") still points back, unless it is a
@@ -157,6 +159,8 @@ def opening_pointer(text: str) -> bool:
     False
     >>> opening_pointer("Or you wouldn't even want a PC, because that tower breaks down.")
     True
+    >>> opening_pointer("They've bought eighty percent of the club for 210 million pounds.")
+    True
     """
     tokens = [normalise(w) for w in words(text)[:8]]
     k = 0
@@ -169,7 +173,7 @@ def opening_pointer(text: str) -> bool:
         return True
     if first in ("this", "that", "these", "those", "such", "both", "which"):
         return bool(_VERBISH.match(after)) or after not in _SHARED
-    return first in _POINTERS
+    return first in _POINTERS or bool(_CONTRACTED.match(first))
 
 
 def standalone_reason(text: str) -> str | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from podsift.lexicon import word_set
 from podsift.models import Segment
+from podsift.transcripts.speakers import untitled
 
 _WS = re.compile(r"\s+")
 _CLOCK = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+)(?:[.,](\d+))?$")
@@ -169,11 +170,13 @@ def clean_speaker(name: str | None) -> str | None:
     ('Adam Curry', None, None)
     >>> clean_speaker("MAYA:"), clean_speaker("RUTH O'BRIEN-SMITH"), clean_speaker("DHH")
     ('Maya', "Ruth O'Brien-Smith", 'DHH')
+    >>> clean_speaker("DR ANOUK SORVIK")
+    'Dr Anouk Sorvik'
     """
     if name is None:
         return None
     name = collapse(name).rstrip(":").strip()
-    if _SHOUTED.match(name):
+    if _SHOUTED.match(" ".join(untitled(name.split()))):
         name = name.title()
     return name if name and name.casefold() not in _NO_ONE else None
 
