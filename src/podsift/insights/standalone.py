@@ -4,8 +4,9 @@ A digest item is read cold, without the minute of talk before it. A passage does
 on its own (:func:`standalone_reason`) when
 
 - it opens by pointing back: a pronoun or a demonstrative standing for something said before
-  ("Those are the options…", "It was huge.", "Oh, the biggest one of all…") or an
-  alternative to it ("Or you use…"), after any discourse markers ("Oh", "So", "And", "Yeah");
+  ("Those are the options…", "It was huge.", "Oh, the biggest one of all…"), a part of it
+  ("Most of them…", "About 18,000 tonnes of it…") or an alternative to it ("Or you use…"),
+  after any discourse markers ("Oh", "So", "And", "Yeah");
 - it asks rather than tells (a question);
 - it talks about the conversation or the show ("That was a long tangent…", "as I said",
   "Let's talk about…");
@@ -21,6 +22,7 @@ and news cues, so a story that says more outranks one that is merely central.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -83,6 +85,10 @@ _POINTERS = frozenset(
 )
 # A pointer's contraction: "they've", "he'd", "it'll" ("it's", "that's" are in the list).
 _CONTRACTED = re.compile(r"^(?:they|he|she|it|that)(?:'ve|'d|'ll)$")
+# A part of something said before: "Most of them…", "About 18,000 tonnes of it…".
+_PARTITIVE = frozenset(["it", "them"])
+#: How many words open a passage: a partitive among them points back.
+OPENING_WORDS = 6
 # "Or you use another service…": an alternative to what was just said.
 _ALTERNATIVE = frozenset(["or", "nor"])
 # A demonstrative naming its noun ("This release adds…") still points back, unless it is a
@@ -161,6 +167,10 @@ def opening_pointer(text: str) -> bool:
     True
     >>> opening_pointer("They've bought eighty percent of the club for 210 million pounds.")
     True
+    >>> opening_pointer("About eighteen thousand tonnes of it went out to customers.")
+    True
+    >>> opening_pointer("All of these counters get added before your code is compiled.")
+    False
     """
     tokens = [normalise(w) for w in words(text)[:8]]
     k = 0
@@ -169,6 +179,9 @@ def opening_pointer(text: str) -> bool:
     if k >= len(tokens):
         return False
     first, after = tokens[k], tokens[k + 1] if k + 1 < len(tokens) else ""
+    opening = tokens[k : k + OPENING_WORDS]
+    if any(a == "of" and b in _PARTITIVE for a, b in itertools.pairwise(opening)):
+        return True
     if first in _ALTERNATIVE:
         return True
     if first in ("this", "that", "these", "those", "such", "both", "which"):
