@@ -109,7 +109,9 @@ def lower_case_words() -> frozenset[str]:
     return frozenset(
         w
         for piece, rank in vocab.items()
-        if piece.startswith(space) and (w := piece[1:]).isalpha() and w.islower()
+        if piece.startswith(space)
+        and (w := piece[1:]).isalpha()
+        and w.islower()
         and rank < vocab.get(space + w.capitalize(), len(vocab))
     )
 
