@@ -160,6 +160,28 @@ def test_a_name_captions_write_in_capitals_is_shown_in_title_case() -> None:
     assert speakers == ["Hattie", "DHH", "Dr Anouk Sorvik"]
 
 
+def test_a_speaker_label_alone_on_a_cue_line_names_the_words_below() -> None:
+    """A long name wraps onto a line of its own in SRT and WebVTT (the written16 crowd's
+    Starting From Zero G: "PTOLEMY ADEYEMI-RUSK:" then "Like a very long sausage."): it names
+    the speaker, and is not read as speech; a line ending in a colon that names no one stays
+    speech."""
+    text = (
+        "1\n00:00:00,000 --> 00:00:02,000\nWREN CASTELLANE: It is a tube of paths.\n\n"
+        "2\n00:00:02,000 --> 00:00:04,000\nPTOLEMY ADEYEMI-RUSK:\nLike a very long sausage.\n\n"
+        "3\n00:00:04,000 --> 00:00:06,000\nhere is the thing:\nit never hits us.\n"
+    )
+    segments = parse(text, "e.srt").segments
+    assert [(s.speaker, s.text) for s in segments] == [
+        ("Wren Castellane", "It is a tube of paths."),
+        ("Ptolemy Adeyemi-Rusk", "Like a very long sausage."),
+        ("Ptolemy Adeyemi-Rusk", "here is the thing: it never hits us."),
+    ]
+    vtt = "WEBVTT\n\n00:00.000 --> 00:02.000\nAnn Lee:\nWe shipped it.\n"
+    assert [(s.speaker, s.text) for s in parse(vtt, "e.vtt").segments] == [
+        ("Ann Lee", "We shipped it.")
+    ]
+
+
 def test_show_notes_above_the_first_timed_turn_are_neither_speaker_nor_speech() -> None:
     """ "Tonight: the strike dates, a big fine." in a page's show notes names no one (the
     written3 crowd's Evening Wrap), and show notes above the first timed turn are not speech

@@ -103,8 +103,16 @@ def _labelled(lines: list[str], current: str | None) -> tuple[str | None, str]:
     (('Ann Lee', 'We shipped it.'), (None, 'on time'))
     >>> _labelled(["and under budget"], "Ann Lee")
     ('Ann Lee', 'and under budget')
+
+    A label alone on the first line, the words below it, names the speaker too:
+
+    >>> _labelled(["PTOLEMY ADEYEMI-RUSK:", "Like a very long sausage."], "Wren Castellane")
+    ('Ptolemy Adeyemi-Rusk', 'Like a very long sausage.')
     """
     head = lines[0].strip()
+    if head.endswith(":") and len(lines) > 1:
+        lines = [f"{head} {lines[1].strip()}", *lines[2:]]
+        head = lines[0]
     turn = bool(_MARK.match(head))
     label, first = split_label(_MARK.sub("", head))
     if label is None and not turn:
