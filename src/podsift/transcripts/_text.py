@@ -25,6 +25,10 @@ _CLOCK_TEXT = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
 _STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+[\[(]?({_CLOCK_TEXT})[\])]?\s*$")
 # "Speaker 1 (00:12):" or "Pablo Galindo [00:12:34]:" (Rev, Otter, Descript), speech after.
 _STAMP_LABEL = re.compile(rf"^\s*({_NAME})\s+[\[(]({_CLOCK_TEXT})[\])]:?(?:\s+|$)")
+# "Jamie Park: [00:00:07] Hi." (Descript's export): the label, then the time, then speech.
+_LABEL_STAMP = re.compile(rf"^\s*({_NAME}):\s+[\[(]({_CLOCK_TEXT})[\])](?:\s+|$)")
+# "Ann Lee:" alone on its line, the speech below.
+_LABEL_LINE = re.compile(rf"^\s*({_NAME}):\s*$")
 
 
 def collapse(text: str) -> str:
@@ -69,6 +73,30 @@ def split_label(text: str) -> tuple[str | None, str]:
     return m.group(1), text[m.end() :]
 
 
+def label_line(line: str) -> str | None:
+    """The speaker of a line that is only a ``Name:`` label (the speech below), else ``None``.
+
+    >>> label_line("Lena Vasquez-Moore:"), label_line("Here's the thing:"), label_line("Ann: hi")
+    ('Lena Vasquez-Moore', None, None)
+    """
+    m = _LABEL_LINE.match(line)
+    return m.group(1) if m is not None and _is_name(m.group(1)) else None
+
+
+def name_line(line: str) -> str | None:
+    """The name a line holds and nothing else (a speaker whose time is on the next line, as
+    Apple Podcasts' transcripts print them), else ``None``.
+
+    >>> name_line("Hannah Lindqvist"), name_line("Well"), name_line("So, okay.")
+    ('Hannah Lindqvist', None, None)
+    """
+    text = line.strip()
+    words = text.split(" ")
+    if not text or len(words) > 4 or not re.fullmatch(_NAME, text) or not _is_name(text):
+        return None
+    return text if len(words) > 1 or text.lower() not in _OPENERS else None
+
+
 # Words that open a sentence without adding to it (lexicon/data/fillers.txt), or name a day
 # ("Tonight: …", "Friday: …"), never a speaker (a month may be: "May", "June").
 _OPENERS = word_set("fillers", "discourse_markers") | word_set("names", "days")
@@ -104,10 +132,12 @@ def split_stamp(line: str) -> tuple[str, float | None, str] | None:
     ('Pablo Galindo', 754.0, '')
     >>> split_stamp("Speaker 1 (00:12): So we started.")
     ('Speaker 1', 12.0, 'So we started.')
+    >>> split_stamp("Jamie Park: [00:00:07] Hi. Hello.")
+    ('Jamie Park', 7.0, 'Hi. Hello.')
     >>> split_stamp("at 12:30 we left") is None
     True
     """
-    for pattern in (_STAMP_LINE, _STAMP_LABEL):
+    for pattern in (_STAMP_LINE, _STAMP_LABEL, _LABEL_STAMP):
         m = pattern.match(line)
         if m is not None and _is_name(m.group(1)):
             return m.group(1), parse_clock(m.group(2)), line[m.end() :].strip()

@@ -14,7 +14,8 @@ _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
 _SKIP = ("NOTE", "STYLE", "REGION", "WEBVTT")
 _WORD_TIME = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")  # a word's time inside a cue
-_MARK = re.compile(r"^(?:>>|&gt;&gt;)+\s*")  # a cue that opens with a new speaker
+# a cue that opens with a new speaker: automatic captions' ">>", subtitles' dialogue dash
+_MARK = re.compile(r"^(?:(?:>>|&gt;&gt;)+\s*|-\s+)")
 _CHANGE = re.compile(r"(?:^|\s)>>+(?=\s|$)")  # automatic captions' new speaker
 
 
@@ -104,20 +105,39 @@ def _labelled(lines: list[str], current: str | None) -> tuple[str | None, str]:
     >>> _labelled(["and under budget"], "Ann Lee")
     ('Ann Lee', 'and under budget')
 
-    A label alone on the first line, the words below it, names the speaker too:
+    A label alone on the first line, the words below it, names the speaker too, and so does
+    a long name that wraps onto the second line (at a space or after a hyphen):
 
     >>> _labelled(["PTOLEMY ADEYEMI-RUSK:", "Like a very long sausage."], "Wren Castellane")
     ('Ptolemy Adeyemi-Rusk', 'Like a very long sausage.')
+    >>> _labelled(["Theo Vandenberghe-", "Castillo: Hello, hello."], None)
+    ('Theo Vandenberghe-Castillo', 'Hello, hello.')
+    >>> _labelled(["I burn rice. I burn it", "every single time."], "Theo")
+    ('Theo', 'I burn rice. I burn it every single time.')
     """
+    lines = _unwrapped(lines)
     head = lines[0].strip()
-    if head.endswith(":") and len(lines) > 1:
-        lines = [f"{head} {lines[1].strip()}", *lines[2:]]
-        head = lines[0]
     turn = bool(_MARK.match(head))
     label, first = split_label(_MARK.sub("", head))
     if label is None and not turn:
         return current, " ".join(lines)
     return (clean_speaker(label) if label else None), " ".join([first, *lines[1:]])
+
+
+def _unwrapped(lines: list[str]) -> list[str]:
+    """``lines`` with the first two joined when a speaker's label wraps across them: the
+    first line is all of the label's start ("Bernadette" / "Okonkwo-Hayes: Welcome…",
+    "PTOLEMY ADEYEMI-RUSK:" / "Like…")."""
+    if len(lines) < 2:
+        return lines
+    head, second = lines[0].strip(), lines[1].strip()
+    if split_label(head)[0] is not None or _MARK.match(head):
+        return lines
+    joined = f"{head}{'' if head.endswith('-') else ' '}{second}"
+    label, _ = split_label(joined)
+    if label is None or len(label) < len(head.rstrip(":")):
+        return lines
+    return [joined, *lines[2:]]
 
 
 def parse_srt(text: str) -> tuple[Segment, ...]:

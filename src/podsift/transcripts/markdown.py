@@ -81,6 +81,19 @@ def _marks(paragraph: str) -> tuple[float | None, float | None, str]:
     return lead, inner, "".join(parts)
 
 
+_HEADING = re.compile(r"^\s*#{1,6}\s+")
+
+
+def _unheaded(paragraph: str) -> str:
+    """``paragraph`` as a turn may open it: a heading's marker and links reduced to their text
+    ("### Omar Haddad [00:00:15](https://x.y/ep.mp3#t=15)" is "Omar Haddad 00:00:15").
+
+    >>> _unheaded("### Omar Haddad [00:00:15](https://x.y/ep.mp3#t=15)")
+    'Omar Haddad 00:00:15'
+    """
+    return strip_links(_HEADING.sub("", paragraph))
+
+
 def _paragraphs(text: str) -> Iterator[str]:
     """Yield paragraphs; a line that opens a turn starts a paragraph of its own."""
     for paragraph in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
@@ -99,7 +112,7 @@ def _pieces(text: str) -> Iterator[Piece]:
     carried: float | None = None  # an inner mark: it times the next paragraph
     for paragraph in _paragraphs(text):
         turn = _TURN.match(paragraph)
-        opened = None if turn is not None else open_turn(paragraph)
+        opened = None if turn is not None else open_turn(_unheaded(paragraph))
         stamp: float | None = None
         if turn is not None:
             name = clean_speaker(turn.group(1))
@@ -119,6 +132,21 @@ def _pieces(text: str) -> Iterator[Piece]:
         carried = inner
 
 
+#: The most words above the first timed turn that are a page's show notes, not speech.
+HEADER_NOTES_WORDS = 150
+
+
 def parse_markdown(text: str) -> tuple[Segment, ...]:
-    """Parse a Changelog-style Markdown transcript into segments."""
-    return segments_from_pieces(_pieces(text))
+    """Parse a Changelog-style Markdown transcript into segments.
+
+    Above the first turn with a speaker and a time, a page's show notes ("## Show notes", a
+    list of links, "## Transcript") are not speech, when none of it names a speaker and it is
+    short (:data:`HEADER_NOTES_WORDS`).
+    """
+    pieces = list(_pieces(text))
+    first = next((k for k, p in enumerate(pieces) if p.speaker and p.mark is not None), 0)
+    above = pieces[:first]
+    notes = sum(len(p.text.split()) for p in above) <= HEADER_NOTES_WORDS
+    if notes and all(p.speaker is None for p in above):
+        pieces = pieces[first:]
+    return segments_from_pieces(pieces)

@@ -11,6 +11,8 @@ from podsift.models import Segment
 from podsift.transcripts._text import (
     Piece,
     clean_speaker,
+    label_line,
+    name_line,
     parse_clock,
     segments_from_pieces,
     split_label,
@@ -131,6 +133,9 @@ def _line_start(line: str) -> _Line | None:
     voice = _VOICE.match(line)
     if voice is not None:
         return _Line(mark, voice.group(1), _VOICE_END.sub("", line[voice.end() :]), True)
+    alone = label_line(line)
+    if alone is not None:  # "Ann Lee:" on its own line, the speech below
+        return _Line(mark, alone, "")
     label, rest = split_label(line.strip())
     if label is not None or mark is not None:
         return _Line(mark, label, rest)
@@ -157,11 +162,25 @@ def _lines(text: str) -> Iterator[_Line]:
             if started is None and current is not None:
                 current.text = f"{current.text} {line}"
                 continue
+            if _bare_time(started) and current is not None and _named(current):
+                # "Hannah Lindqvist", then "58:41" on the next line, then the speech
+                started = _Line(started.mark, current.text.strip(), "")  # type: ignore[union-attr]
+                heading, current = True, None
             if current is not None:
                 yield current
             current = started or _Line(None, None, line)
         if current is not None:
             yield current
+
+
+def _bare_time(line: _Line | None) -> bool:
+    """Whether ``line`` is a time alone: no speaker, no words."""
+    return line is not None and line.mark is not None and line.speaker is None and not line.text
+
+
+def _named(line: _Line) -> bool:
+    """Whether ``line`` holds a name and nothing else: no time, no speaker, no speech."""
+    return line.mark is None and line.speaker is None and name_line(line.text) is not None
 
 
 def _heading(line: _Line | None) -> bool:

@@ -1,0 +1,63 @@
+"""Transcripts as the tools podcasters use export them (issue 21): each file of
+``tests/data/transcripts/exports`` (Descript, Otter, Rev, Zoom, YouTube captions, broadcast
+subtitles, Podcasting 2.0 JSON, a WordPress page, a Hugo page, Apple Podcasts' text) against
+its answer key, written with it by a helper that had not read the parser: every turn the key
+names has its speaker and its time."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from podsift.models import Segment
+from podsift.transcripts import parse_transcript
+
+EXPORTS = Path(__file__).parents[1] / "data" / "transcripts" / "exports"
+FILES = sorted(p for p in EXPORTS.glob("shape*") if not p.name.endswith(".key.json"))
+#: How far a turn's time may be from the key's: cue and float rounding.
+TOLERANCE_SECONDS = 1.5
+# What the key leaves out of a turn's first words: sound tags, ">>", emphasis.
+_TAG = re.compile(r"\[[^\]]*\]|\([a-z ]+\)|>>|[*_]")
+
+
+def _words(text: str, n: int = 4) -> str:
+    return " ".join(
+        re.sub(r"[^\w' ]", " ", _TAG.sub(" ", text).lower().replace("’", "'")).split()[:n]
+    )
+
+
+def _turns(segments: tuple[Segment, ...]) -> list[tuple[str | None, float | None, str]]:
+    """Consecutive segments of one named speaker as one turn: (speaker, start, text)."""
+    turns: list[list] = []  # type: ignore[type-arg]
+    for s in segments:
+        if turns and s.speaker is not None and s.speaker == turns[-1][0]:
+            turns[-1][2] += " " + s.text
+        else:
+            turns.append([s.speaker, s.start, s.text])
+    return [(a, b, c) for a, b, c in turns]
+
+
+def test_every_shape_has_its_key() -> None:
+    assert len(FILES) == 10
+    assert all((EXPORTS / f"{f.stem}.key.json").is_file() for f in FILES)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_each_named_turn_has_its_speaker_and_time(path: Path) -> None:
+    key = json.loads((EXPORTS / f"{path.stem}.key.json").read_text(encoding="utf-8"))
+    turns = _turns(parse_transcript(path.read_bytes(), source=path.name).segments)
+    unmatched = list(turns)
+    for want in key:
+        if want["speaker"] is None:  # ">>" or a dialogue dash: no name to check
+            continue
+        opening = _words(want["first_words"])
+        found = next((t for t in unmatched if _words(t[2]) == opening), None)
+        assert found is not None, f"{path.name}: no turn opens {want['first_words']!r}"
+        unmatched.remove(found)
+        assert found[0] == want["speaker"], f"{path.name}: {want['first_words']!r}"
+        if want["start_seconds"] is not None:
+            assert found[1] is not None, f"{path.name}: no time for {want['first_words']!r}"
+            assert abs(found[1] - want["start_seconds"]) <= TOLERANCE_SECONDS, path.name
