@@ -20,6 +20,7 @@ from podsift.transcripts._text import (
     segments_from_pieces,
     strip_links,
 )
+from podsift.transcripts.markup import HEADER_NOTES_WORDS
 
 _TURN = re.compile(r"^\s*\*\*([^*\n]{1,80}?)(?::\*\*|\*\*:)[ \t]*")
 _MARK = re.compile(r"\\\[([^\]\\]*?)\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\\\]")
@@ -132,16 +133,12 @@ def _pieces(text: str) -> Iterator[Piece]:
         carried = inner
 
 
-#: The most words above the first timed turn that are a page's show notes, not speech.
-HEADER_NOTES_WORDS = 150
-
-
 def parse_markdown(text: str) -> tuple[Segment, ...]:
     """Parse a Changelog-style Markdown transcript into segments.
 
     Above the first turn with a speaker and a time, a page's show notes ("## Show notes", a
     list of links, "## Transcript") are not speech, when none of it names a speaker and it is
-    short (:data:`HEADER_NOTES_WORDS`).
+    short (:data:`~podsift.transcripts.markup.HEADER_NOTES_WORDS`, as for a page).
     """
     pieces = list(_pieces(text))
     first = next((k for k, p in enumerate(pieces) if p.speaker and p.mark is not None), 0)

@@ -162,9 +162,9 @@ def _lines(text: str) -> Iterator[_Line]:
             if started is None and current is not None:
                 current.text = f"{current.text} {line}"
                 continue
-            if _bare_time(started) and current is not None and _named(current):
+            if started is not None and _bare_time(started) and current and _named(current):
                 # "Hannah Lindqvist", then "58:41" on the next line, then the speech
-                started = _Line(started.mark, current.text.strip(), "")  # type: ignore[union-attr]
+                started = _Line(started.mark, current.text.strip(), "")
                 heading, current = True, None
             if current is not None:
                 yield current
@@ -173,9 +173,9 @@ def _lines(text: str) -> Iterator[_Line]:
             yield current
 
 
-def _bare_time(line: _Line | None) -> bool:
+def _bare_time(line: _Line) -> bool:
     """Whether ``line`` is a time alone: no speaker, no words."""
-    return line is not None and line.mark is not None and line.speaker is None and not line.text
+    return line.mark is not None and line.speaker is None and not line.text
 
 
 def _named(line: _Line) -> bool:
