@@ -27,8 +27,6 @@ _STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+[\[(]?({_CLOCK_TEXT})[\])]?\s*$")
 _STAMP_LABEL = re.compile(rf"^\s*({_NAME})\s+[\[(]({_CLOCK_TEXT})[\])]:?(?:\s+|$)")
 # "Jamie Park: [00:00:07] Hi." (Descript's export): the label, then the time, then speech.
 _LABEL_STAMP = re.compile(rf"^\s*({_NAME}):\s+[\[(]({_CLOCK_TEXT})[\])](?:\s+|$)")
-# "Ann Lee:" alone on its line, the speech below.
-_LABEL_LINE = re.compile(rf"^\s*({_NAME}):\s*$")
 
 
 def collapse(text: str) -> str:
@@ -73,16 +71,6 @@ def split_label(text: str) -> tuple[str | None, str]:
     return m.group(1), text[m.end() :]
 
 
-def label_line(line: str) -> str | None:
-    """The speaker of a line that is only a ``Name:`` label (the speech below), else ``None``.
-
-    >>> label_line("Lena Vasquez-Moore:"), label_line("Here's the thing:"), label_line("Ann: hi")
-    ('Lena Vasquez-Moore', None, None)
-    """
-    m = _LABEL_LINE.match(line)
-    return m.group(1) if m is not None and _is_name(m.group(1)) else None
-
-
 def name_line(line: str) -> str | None:
     """The name a line holds and nothing else (a speaker whose time is on the next line, as
     Apple Podcasts' transcripts print them), else ``None``.
@@ -91,10 +79,17 @@ def name_line(line: str) -> str | None:
     ('Hannah Lindqvist', None, None)
     """
     text = line.strip()
-    words = text.split(" ")
-    if not text or len(words) > 4 or not re.fullmatch(_NAME, text) or not _is_name(text):
-        return None
-    return text if len(words) > 1 or text.lower() not in _OPENERS else None
+    return text if re.fullmatch(_NAME, text) and _is_name(text) else None
+
+
+def label_line(line: str) -> str | None:
+    """The speaker of a line that is only a ``Name:`` label (the speech below), else ``None``.
+
+    >>> label_line("Lena Vasquez-Moore:"), label_line("Here's the thing:"), label_line("Ann: hi")
+    ('Lena Vasquez-Moore', None, None)
+    """
+    text = line.strip()
+    return name_line(text[:-1]) if text.endswith(":") else None
 
 
 # Words that open a sentence without adding to it (lexicon/data/fillers.txt), or name a day
