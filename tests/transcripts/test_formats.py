@@ -160,6 +160,21 @@ def test_a_name_captions_write_in_capitals_is_shown_in_title_case() -> None:
     assert speakers == ["Hattie", "DHH", "Dr Anouk Sorvik"]
 
 
+def test_a_bracketed_label_names_the_speaker_and_a_sound_tag_does_not() -> None:
+    """Broadcast subtitles bracket the speaker's label ("[MAYA OKAFOR]: …", "(Ben): …"); a
+    sound tag with no colon after it ("[MUSIC]") names no one."""
+    text = (
+        "1\n00:00:00,000 --> 00:00:02,000\n[MAYA OKAFOR]: The line reopens Monday.\n\n"
+        "2\n00:00:02,000 --> 00:00:04,000\n(Ben): Finally.\n\n"
+        "3\n00:00:04,000 --> 00:00:06,000\n[MUSIC] and the bells\n"
+    )
+    assert [(s.speaker, s.text) for s in parse(text, "e.srt").segments] == [
+        ("Maya Okafor", "The line reopens Monday."),
+        ("Ben", "Finally."),
+        ("Ben", "[MUSIC] and the bells"),
+    ]
+
+
 def test_a_speaker_label_alone_on_a_cue_line_names_the_words_below() -> None:
     """A long name wraps onto a line of its own in SRT and WebVTT (the written16 crowd's
     Starting From Zero G: "PTOLEMY ADEYEMI-RUSK:" then "Like a very long sausage."): it names

@@ -84,13 +84,15 @@ def test_caption_cues_and_whisper_json_give_the_original_turns(
     assert _parse(name) == original
 
 
-# cue texts of a meeting or caption export, and the (speaker, text) each must give
+# cue texts of a meeting or caption export, and the (speaker, text) turns each must give:
+# ">>" inside a cue starts a new speaker's turn too
 CUES = [
-    ("Ann Lee: We shipped it.", "Ann Lee", "We shipped it."),
-    ("on time &gt;&gt; and under budget", "Ann Lee", "on time and under budget"),
-    (">> Bo Chen: Nice.", "Bo Chen", "Nice."),
-    ("&gt;&gt; who said that? &gt;&gt; me", None, "who said that? me"),
-    ("and not Ann", None, "and not Ann"),
+    ("Ann Lee: We shipped it.", [("Ann Lee", "We shipped it.")]),
+    ("on time &gt;&gt; and under budget", [("Ann Lee", "on time"), (None, "and under budget")]),
+    (">> Bo Chen: Nice.", [("Bo Chen", "Nice.")]),
+    ("&gt;&gt; who said that? &gt;&gt; me", [(None, "who said that?"), (None, "me")]),
+    ("and not Ann", [(None, "and not Ann")]),
+    ("- Rice?\n- Bo Chen: Rice.", [(None, "Rice?"), ("Bo Chen", "Rice.")]),
 ]
 
 
@@ -101,12 +103,14 @@ def test_a_name_prefix_holds_until_the_next_and_chevrons_start_a_new_speaker(
     def clock(second: int) -> str:
         return f"00:00:{second:02d}" + ("." if suffix == ".vtt" else ",") + "000"
 
-    cues = [
-        f"{n}\n{clock(n)} --> {clock(n + 1)}\n{text}\n" for n, (text, _, _) in enumerate(CUES, 1)
-    ]
+    cues = [f"{n}\n{clock(n)} --> {clock(n + 1)}\n{text}\n" for n, (text, _) in enumerate(CUES, 1)]
     head = "WEBVTT\n\n" if suffix == ".vtt" else ""
     t = parse_transcript(head + "\n".join(cues), source="meeting" + suffix)
-    assert [(s.speaker, s.text) for s in t.segments] == [(who, said) for _, who, said in CUES]
+    assert [(s.speaker, s.text) for s in t.segments] == [
+        turn for _, turns in CUES for turn in turns
+    ]
+    # a cue's time is shared by its turns, by their length: "on time" is 7 of 23 letters
+    assert [s.start for s in t.segments][1:3] == [2.0, round(2 + 7 / 23, 3)]
 
 
 def test_rolling_captions_are_read_once_and_give_insights(

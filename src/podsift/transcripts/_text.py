@@ -18,7 +18,8 @@ _CLOCK = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+)(?:[.,](\d+))?$")
 # "Adam Curry: text", "SPEAKER_1: text", "Łukasz Langa: text": one to four capitalised
 # words (checked by _is_name), so that "so here's the thing: ..." is not taken for a speaker.
 _NAME = r"[^\W_][\w.'’-]*(?: [^\W_][\w.'’-]*){0,3}"
-_LABEL = re.compile(rf"^({_NAME}):\s+(?=\S)")
+# Broadcast subtitles may bracket it: "[ANN LEE]: text", "(Ann Lee): text".
+_LABEL = re.compile(rf"^(?:\[({_NAME})\]|\(({_NAME})\)|({_NAME})):\s+(?=\S)")
 _PARTICLES = frozenset({"de", "van", "von", "da", "del", "der", "le", "la", "di", "du", "bin"})
 _CLOCK_TEXT = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
 # "Pablo Galindo: 00:12:34" alone on its line, the speech below (btctranscripts.com).
@@ -62,13 +63,14 @@ def split_label(text: str) -> tuple[str | None, str]:
 
     >>> split_label("Alban: It is so")
     ('Alban', 'It is so')
-    >>> split_label("so here's the thing: no")
-    (None, "so here's the thing: no")
+    >>> split_label("so here's the thing: no"), split_label("[ANN LEE]: Go.")
+    ((None, "so here's the thing: no"), ('ANN LEE', 'Go.'))
     """
     m = _LABEL.match(text)
-    if m is None or not _is_name(m.group(1)):
+    name = m and next(g for g in m.groups() if g is not None)
+    if m is None or not name or not _is_name(name):
         return None, text
-    return m.group(1), text[m.end() :]
+    return name, text[m.end() :]
 
 
 def name_line(line: str) -> str | None:

@@ -14,9 +14,8 @@ _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
 _SKIP = ("NOTE", "STYLE", "REGION", "WEBVTT")
 _WORD_TIME = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")  # a word's time inside a cue
-# a cue that opens with a new speaker: automatic captions' ">>", subtitles' dialogue dash
-_MARK = re.compile(r"^(?:(?:>>|&gt;&gt;)+\s*|-\s+)")
-_CHANGE = re.compile(r"(?:^|\s)>>+(?=\s|$)")  # automatic captions' new speaker
+_DASH = re.compile(r"^-\s+")  # a subtitle's dialogue dash: a new speaker's line
+_CHANGE = re.compile(r"(?:^|\s)(?:>>|&gt;&gt;)+(?:\s+|$)")  # automatic captions' new speaker
 
 
 def _cues(text: str) -> list[tuple[float, float | None, list[str]]]:
@@ -65,14 +64,35 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
             continue
         voice = _VOICE.search(" ".join(lines))
         if voice:
-            speaker, payload = clean_speaker(voice.group(1)), " ".join(lines)
+            turns = [(clean_speaker(voice.group(1)), " ".join(lines))]
         else:
-            labelled, payload = _labelled(lines, labelled)
-            speaker = labelled
-        body = collapse(_CHANGE.sub(" ", html.unescape(_TAG.sub("", payload))))
-        if body:
-            segments.append(Segment(start, end, speaker, body))
+            labelled, turns = _turns(lines, labelled)
+        segments.extend(_cue_segments(start, end, turns))
     return tuple(segments)
+
+
+def _cue_segments(
+    start: float, end: float | None, turns: list[tuple[str | None, str]]
+) -> list[Segment]:
+    """One segment for each of a cue's turns, its time shared out by the length of each.
+
+    >>> got = _cue_segments(10.0, 14.0, [(None, "Rice?"), ("Ben", "Rice.")])
+    >>> [(s.start, s.end, s.speaker, s.text) for s in got]
+    [(10.0, 12.0, None, 'Rice?'), (12.0, 14.0, 'Ben', 'Rice.')]
+    """
+    bodies = [(speaker, collapse(html.unescape(_TAG.sub("", text)))) for speaker, text in turns]
+    bodies = [(speaker, body) for speaker, body in bodies if body]
+    total = sum(len(body) for _, body in bodies)
+    out: list[Segment] = []
+    done = 0
+    for speaker, body in bodies:
+        at = start if end is None or done == 0 else round(start + (end - start) * done / total, 3)
+        done += len(body)
+        until = (
+            end if end is None or done == total else round(start + (end - start) * done / total, 3)
+        )
+        out.append(Segment(at, until, speaker, body))
+    return out
 
 
 def _plain(line: str) -> str:
@@ -95,33 +115,54 @@ def _new_lines(lines: list[str], shown: list[str]) -> list[str]:
     return lines
 
 
-def _labelled(lines: list[str], current: str | None) -> tuple[str | None, str]:
-    """A cue's speaker and text: a ``Name:`` prefix on its first line names the speaker (who
-    goes on until the next), a ``>>`` mark starts a new one (unknown unless named), else
-    ``current`` goes on.
+def _turns(
+    lines: list[str], current: str | None
+) -> tuple[str | None, list[tuple[str | None, str]]]:
+    """A cue's turns, ``(speaker, text)`` each, and the speaker who goes on after it.
 
-    >>> _labelled(["Ann Lee: We shipped it."], None), _labelled([">> on time"], "Ann Lee")
-    (('Ann Lee', 'We shipped it.'), (None, 'on time'))
-    >>> _labelled(["and under budget"], "Ann Lee")
-    ('Ann Lee', 'and under budget')
+    A ``Name:`` label names the speaker (who goes on until the next); automatic captions'
+    ``>>``, at a line's start or inside it, and a subtitle's dialogue dash opening a line
+    start a new turn, unknown unless named; other text goes on with ``current``.
+
+    >>> _turns(["Ann Lee: We shipped it."], None), _turns([">> on time"], "Ann Lee")
+    (('Ann Lee', [('Ann Lee', 'We shipped it.')]), (None, [(None, 'on time')]))
+    >>> _turns(["and under budget"], "Ann Lee")
+    ('Ann Lee', [('Ann Lee', 'and under budget')])
+    >>> _turns(["Saturday >> five it was five"], None)
+    (None, [(None, 'Saturday'), (None, 'five it was five')])
+    >>> _turns(["- Rice?", "- BEN: Rice."], "Ann")
+    ('Ben', [(None, 'Rice?'), ('Ben', 'Rice.')])
 
     A label alone on the first line, the words below it, names the speaker too, and so does
     a long name that wraps onto the second line (at a space or after a hyphen):
 
-    >>> _labelled(["PTOLEMY ADEYEMI-RUSK:", "Like a very long sausage."], "Wren Castellane")
-    ('Ptolemy Adeyemi-Rusk', 'Like a very long sausage.')
-    >>> _labelled(["Theo Vandenberghe-", "Castillo: Hello, hello."], None)
-    ('Theo Vandenberghe-Castillo', 'Hello, hello.')
-    >>> _labelled(["I burn rice. I burn it", "every single time."], "Theo")
-    ('Theo', 'I burn rice. I burn it every single time.')
+    >>> _turns(["PTOLEMY ADEYEMI-RUSK:", "Like a very long sausage."], "Wren Castellane")
+    ('Ptolemy Adeyemi-Rusk', [('Ptolemy Adeyemi-Rusk', 'Like a very long sausage.')])
+    >>> _turns(["Theo Vandenberghe-", "Castillo: Hello, hello."], None)
+    ('Theo Vandenberghe-Castillo', [('Theo Vandenberghe-Castillo', 'Hello, hello.')])
+    >>> _turns(["I burn rice. I burn it", "every single time."], "Theo")
+    ('Theo', [('Theo', 'I burn rice. I burn it every single time.')])
     """
-    lines = _unwrapped(lines)
-    head = lines[0].strip()
-    turn = bool(_MARK.match(head))
-    label, first = split_label(_MARK.sub("", head))
-    if label is None and not turn:
-        return current, " ".join(lines)
-    return (clean_speaker(label) if label else None), " ".join([first, *lines[1:]])
+    pieces: list[tuple[bool, str]] = []  # (opened by a mark, text)
+    for line in _unwrapped(lines):
+        head = line.strip()
+        dash = _DASH.match(head)
+        first, *after = _CHANGE.split(head[dash.end() :] if dash else head)
+        if dash or not pieces:
+            pieces.append((bool(dash), first))
+        else:
+            pieces[-1] = (pieces[-1][0], f"{pieces[-1][1]} {first}")
+        pieces.extend((True, text) for text in after)
+    turns: list[tuple[str | None, str]] = []
+    for marked, text in pieces:
+        label, words = split_label(text.strip())
+        if label is not None:
+            current = clean_speaker(label)
+        elif marked:
+            current = None
+        if words.strip():
+            turns.append((current, words.strip()))
+    return current, turns
 
 
 def _unwrapped(lines: list[str]) -> list[str]:
@@ -131,7 +172,7 @@ def _unwrapped(lines: list[str]) -> list[str]:
     if len(lines) < 2:
         return lines
     head, second = lines[0].strip(), lines[1].strip()
-    if split_label(head)[0] is not None or _MARK.match(head):
+    if split_label(head)[0] is not None or _DASH.match(head) or _CHANGE.match(head):
         return lines
     joined = f"{head}{'' if head.endswith('-') else ' '}{second}"
     label, _ = split_label(joined)
@@ -148,8 +189,6 @@ def parse_srt(text: str) -> tuple[Segment, ...]:
     for start, end, lines in _cues(text):
         if not lines:
             continue
-        speaker, payload = _labelled(lines, speaker)
-        body = collapse(_CHANGE.sub(" ", html.unescape(_TAG.sub("", payload))))
-        if body:
-            segments.append(Segment(start, end, speaker, body))
+        speaker, turns = _turns(lines, speaker)
+        segments.extend(_cue_segments(start, end, turns))
     return tuple(segments)
