@@ -175,6 +175,22 @@ def test_a_bracketed_label_names_the_speaker_and_a_sound_tag_does_not() -> None:
     ]
 
 
+def test_words_and_a_colon_in_another_style_than_the_files_labels_are_speech() -> None:
+    """Subtitles keep to one house style of label: among "[HETTY MARLOWE]:" cues, "One: scope
+    it" is a point of a list (the written17 crowd's Maintainer's Lament), and among "JUNO:"
+    cues, "Agathe: I told you…" is a line Juno quotes (written8's Gutter Talk)."""
+    cue = "{0}\n00:00:{0:02d},000 --> 00:00:{1:02d},000\n{2}\n\n".format
+    lines = ["[HETTY MARLOWE]: Two things.", "One: scope it.", "[OSKAR LUND]: Yes.", "Two: rotate.",
+             *["[HETTY MARLOWE]: Right.", "[OSKAR LUND]: Done."] * 4]  # fmt: skip
+    text = "".join(cue(n, n + 1, line) for n, line in enumerate(lines, 1))
+    speakers = [(s.speaker, s.text) for s in parse(text, "e.srt").segments]
+    assert speakers[1:4] == [
+        ("Hetty Marlowe", "One: scope it."),
+        ("Oskar Lund", "Yes."),
+        ("Oskar Lund", "Two: rotate."),
+    ]
+
+
 def test_a_speaker_label_alone_on_a_cue_line_names_the_words_below() -> None:
     """A long name wraps onto a line of its own in SRT and WebVTT (the written16 crowd's
     Starting From Zero G: "PTOLEMY ADEYEMI-RUSK:" then "Like a very long sausage."): it names
@@ -304,6 +320,23 @@ def test_generic_html_falls_back_to_paragraphs_without_times() -> None:
         Segment(None, None, "Jerod", "Hi all."),
         Segment(None, None, "Jerod", "Bye."),
     )
+
+
+def test_a_pages_footer_and_menu_are_not_speech() -> None:
+    """A WordPress page's footer ("Subscribe: RSS · Spotify", the copyright) and its menu are
+    page chrome: read as speech, "Subscribe" became a speaker (the written17 crowd)."""
+    html = (
+        "<html><body><nav><ul><li>Home</li><li>Episodes</li></ul></nav>"
+        "<div class='transcript'><p><strong>Ines Marquardt</strong> [00:00:07] Welcome.</p>"
+        "<p><strong>Rafael Lund</strong> [00:16:27] Bye, everyone!</p></div>"
+        "<footer><p>&copy; 2027 Lanternscript Lounge.</p><p>Subscribe: <a href='/rss'>RSS</a>"
+        " &middot; <a href='/s'>Spotify</a></p></footer></body></html>"
+    )
+    segs = parse(html, "ep.html").segments
+    assert [(s.speaker, s.start, s.text) for s in segs] == [
+        ("Ines Marquardt", 7.0, "Welcome."),
+        ("Rafael Lund", 987.0, "Bye, everyone!"),
+    ]
 
 
 # -- plain text ---------------------------------------------------------------------------

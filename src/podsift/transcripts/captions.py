@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 from podsift.models import Segment
 from podsift.transcripts._text import clean_speaker, collapse, parse_clock, split_label
@@ -56,7 +57,9 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
     labelled: str | None = None
     rolling = bool(_WORD_TIME.search(text))  # YouTube's automatic captions
     shown: list[str] = []  # the previous cue's lines, as read
-    for start, end, cue in _cues(text):
+    cues = _cues(text)
+    style = label_style(cues)
+    for start, end, cue in cues:
         raw = [line for line in cue if _plain(line)]
         lines = _new_lines(raw, shown) if rolling else raw
         shown = [_plain(line) for line in raw]
@@ -66,7 +69,7 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
         if voice:
             turns = [(clean_speaker(voice.group(1)), " ".join(lines))]
         else:
-            labelled, turns = _turns(lines, labelled)
+            labelled, turns = _turns(lines, labelled, style)
         segments.extend(_cue_segments(start, end, turns))
     return tuple(segments)
 
@@ -116,7 +119,7 @@ def _new_lines(lines: list[str], shown: list[str]) -> list[str]:
 
 
 def _turns(
-    lines: list[str], current: str | None
+    lines: list[str], current: str | None, style: str | None = None
 ) -> tuple[str | None, list[tuple[str | None, str]]]:
     """A cue's turns, ``(speaker, text)`` each, and the speaker who goes on after it.
 
@@ -142,6 +145,12 @@ def _turns(
     ('Theo Vandenberghe-Castillo', [('Theo Vandenberghe-Castillo', 'Hello, hello.')])
     >>> _turns(["I burn rice. I burn it", "every single time."], "Theo")
     ('Theo', [('Theo', 'I burn rice. I burn it every single time.')])
+
+    Where the file names its speakers in one ``style`` (:func:`label_style`), words and a
+    colon in another are speech:
+
+    >>> _turns(["One: scope it."], "Hetty Marlowe", style="bracketed")
+    ('Hetty Marlowe', [('Hetty Marlowe', 'One: scope it.')])
     """
     pieces: list[tuple[bool, str]] = []  # (opened by a mark, text)
     for line in _unwrapped(lines):
@@ -156,6 +165,8 @@ def _turns(
     turns: list[tuple[str | None, str]] = []
     for marked, text in pieces:
         label, words = split_label(text.strip())
+        if label is not None and style is not None and _style(text, label) != style:
+            label, words = None, text
         if label is not None:
             current = clean_speaker(label)
         elif marked:
@@ -163,6 +174,44 @@ def _turns(
         if words.strip():
             turns.append((current, words.strip()))
     return current, turns
+
+
+#: The share of a file's labels in one style above which a label in another is speech.
+STYLE_SHARE = 0.8
+
+
+def label_style(cues: list[tuple[float, float | None, list[str]]]) -> str | None:
+    """The one style a caption file writes its speakers' labels in, where it keeps to one:
+    ``bracketed`` ("[HETTY MARLOWE]: …"), ``capitals`` ("HATTIE: …") or ``plain`` ("Ann
+    Lee: …"); ``None`` where it has fewer than three labels or mixes styles.
+
+    Subtitles keep to their house style, so "One: scope it" among "[HETTY MARLOWE]:" labels
+    is speech (the written17 crowd's Maintainer's Lament).
+
+    >>> cues = [(0.0, 1.0, [line]) for line in ("[ANN]: Hi.", "[BO]: Yes.", "[ANN]: So.")]
+    >>> label_style(cues + [(1.0, 2.0, ["[BO]: No."]), (2.0, 3.0, ["One: go."])])
+    'bracketed'
+    >>> label_style([(0.0, 1.0, ["Ann Lee: Hi.", "BO: Yes."])]) is None
+    True
+    """
+    seen: Counter[str] = Counter()
+    for _, _, lines in cues:
+        for line in lines:
+            head = _CHANGE.sub("", _DASH.sub("", line.strip()))
+            label, _ = split_label(head)
+            if label is not None:
+                seen[_style(head, label)] += 1
+    if not seen:
+        return None
+    style, count = seen.most_common(1)[0]
+    return style if count >= 3 and count >= STYLE_SHARE * sum(seen.values()) else None
+
+
+def _style(text: str, label: str) -> str:
+    """The style of a ``label`` split off ``text``."""
+    if text.lstrip().startswith(("[", "(")):
+        return "bracketed"
+    return "capitals" if label.isupper() else "plain"
 
 
 def _unwrapped(lines: list[str]) -> list[str]:
@@ -186,9 +235,11 @@ def parse_srt(text: str) -> tuple[Segment, ...]:
     and automatic captions' ``>>`` starts a new one, as in :func:`parse_vtt`."""
     segments: list[Segment] = []
     speaker: str | None = None
-    for start, end, lines in _cues(text):
+    cues = _cues(text)
+    style = label_style(cues)
+    for start, end, lines in cues:
         if not lines:
             continue
-        speaker, turns = _turns(lines, speaker)
+        speaker, turns = _turns(lines, speaker, style)
         segments.extend(_cue_segments(start, end, turns))
     return tuple(segments)

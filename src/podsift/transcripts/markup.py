@@ -23,7 +23,10 @@ from podsift.transcripts._text import (
 _BLOCK_TAGS = frozenset(
     {"cite", "time", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "td"}
 )
-_HIDDEN_TAGS = frozenset({"script", "style", "head", "title", "template", "noscript"})
+# page chrome around a transcript: a site's footer ("Subscribe: RSS · Spotify") and menus
+_HIDDEN_TAGS = frozenset(
+    {"script", "style", "head", "title", "template", "noscript", "footer", "nav"}
+)
 _VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr"})
 
 
