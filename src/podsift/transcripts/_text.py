@@ -197,17 +197,18 @@ def clean_speaker(name: str | None) -> str | None:
     ('Adam Curry', None, None)
     >>> clean_speaker("MAYA:"), clean_speaker("RUTH O'BRIEN-SMITH"), clean_speaker("DHH")
     ('Maya', "Ruth O'Brien-Smith", 'DHH')
-    >>> clean_speaker("DR ANOUK SORVIK")
-    'Dr Anouk Sorvik'
+    >>> clean_speaker("DR ANOUK SORVIK"), clean_speaker("EDITOR'S NOTE")
+    ('Dr Anouk Sorvik', "Editor's Note")
     """
     if name is None:
         return None
     name = collapse(name).rstrip(":").strip()
     if _SHOUTED.match(" ".join(untitled(name.split()))):
-        name = name.title()
+        name = _POSSESSIVE.sub("'s", name.title())
     return name if name and name.casefold() not in _NO_ONE else None
 
 
+_POSSESSIVE = re.compile(r"(?<=\w)['’]S\b")  # title case's "Editor'S"
 # A name in capitals: words of three capital letters or more, each with a vowel (not an
 # acronym such as "DHH").
 _SHOUTED = re.compile(r"^(?:(?=[A-Z'’-]*[AEIOUY])[A-Z][A-Z'’-]{2,}(?: |$))+$")

@@ -48,11 +48,12 @@ def _cues(text: str) -> list[tuple[float, float | None, list[str]]]:
 
 
 def parse_vtt(text: str) -> tuple[Segment, ...]:
-    """Parse WebVTT: cue settings and NOTE/STYLE blocks ignored, ``<v Name>`` is the speaker;
-    in a cue without one, a ``Name:`` prefix names the speaker until the next, as in SRT
-    (meeting and caption tools export speakers so). Automatic captions' ``>>`` marks a new
-    speaker: the mark is dropped, and the speaker is the name after it, else unknown. Rolling
-    captions (inline word times, each cue repeating the line above) are read once."""
+    """Parse WebVTT: cue settings and NOTE/STYLE blocks ignored, ``<v Name>`` is the speaker
+    (each voice of a cue a turn of its own); in a cue without one, a ``Name:`` prefix names
+    the speaker until the next, as in SRT (meeting and caption tools export speakers so).
+    Automatic captions' ``>>`` marks a new speaker: the mark is dropped, and the speaker is
+    the name after it, else unknown. Rolling captions (inline word times, each cue repeating
+    the line above) are read once."""
     segments: list[Segment] = []
     labelled: str | None = None
     rolling = bool(_WORD_TIME.search(text))  # YouTube's automatic captions
@@ -65,9 +66,9 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
         shown = [_plain(line) for line in raw]
         if not lines:
             continue
-        voice = _VOICE.search(" ".join(lines))
-        if voice:
-            turns = [(clean_speaker(voice.group(1)), " ".join(lines))]
+        voiced = _voices(" ".join(lines))
+        if voiced:
+            turns = voiced
         else:
             labelled, turns = _turns(lines, labelled, style)
         segments.extend(_cue_segments(start, end, turns))
@@ -96,6 +97,24 @@ def _cue_segments(
         )
         out.append(Segment(at, until, speaker, body))
     return out
+
+
+def _voices(text: str) -> list[tuple[str | None, str]]:
+    """A cue's turns by its ``<v Name>`` voice tags, one for each (none when it has none);
+    words before the first tag go with the first voice.
+
+    >>> _voices("<v.guest Emeka>Not every one.</v> <v.host Ros>Not every one?</v>")
+    [('Emeka', 'Not every one.</v> '), ('Ros', 'Not every one?</v>')]
+    """
+    tags = list(_VOICE.finditer(text))
+    return [
+        (
+            clean_speaker(tag.group(1)),
+            (text[: tag.start()] if k == 0 else "")
+            + text[tag.end() : tags[k + 1].start() if k + 1 < len(tags) else len(text)],
+        )
+        for k, tag in enumerate(tags)
+    ]
 
 
 def _plain(line: str) -> str:

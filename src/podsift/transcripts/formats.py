@@ -173,8 +173,26 @@ def _parse_json(text: str, source: str) -> tuple[Segment, ...]:
     raw = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(raw, list) or not raw:
         raise TranscriptError(f"{source}: json transcript has no segments")
-    items = [s for s in (_json_segment(x) for x in raw) if s is not None]
+    items = _carried(raw)
     return _merge_words(items) if _is_word_level(items) else _merge_same_cue(items)
+
+
+def _carried(raw: list[Any]) -> list[Segment]:
+    """The segments of ``raw``; a Podcasting 2.0 segment with no ``speaker`` key carries on
+    the last one named (a generator may name a turn's speaker on its first segment only).
+    An empty or "Unknown" speaker stays unknown, and so does a Whisper segment with none (a
+    diarizer that named no one there did not hear the last speaker)."""
+    out: list[Segment] = []
+    last: str | None = None
+    for item in raw:
+        seg = _json_segment(item)
+        if seg is None:
+            continue
+        if seg.speaker is None and "speaker" not in item and "body" in item:
+            seg = Segment(seg.start, seg.end, last, seg.text)
+        last = seg.speaker
+        out.append(seg)
+    return out
 
 
 def _number(value: Any) -> float | None:

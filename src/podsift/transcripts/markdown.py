@@ -86,13 +86,16 @@ _HEADING = re.compile(r"^\s*#{1,6}\s+")
 
 
 def _unheaded(paragraph: str) -> str:
-    """``paragraph`` as a turn may open it: a heading's marker and links reduced to their text
-    ("### Omar Haddad [00:00:15](https://x.y/ep.mp3#t=15)" is "Omar Haddad 00:00:15").
+    """``paragraph`` as a turn may open it: a heading's marker, bold and links reduced to their
+    text ("### Omar Haddad [00:00:15](https://x.y/ep.mp3#t=15)" is "Omar Haddad 00:00:15",
+    MacWhisper's "**Lucía Brandvold** (00:58:40)" is "Lucía Brandvold (00:58:40)").
 
     >>> _unheaded("### Omar Haddad [00:00:15](https://x.y/ep.mp3#t=15)")
     'Omar Haddad 00:00:15'
+    >>> _unheaded("**Lucía Brandvold** (00:58:40)")
+    'Lucía Brandvold (00:58:40)'
     """
-    return strip_links(_HEADING.sub("", paragraph))
+    return strip_links(_STRONG.sub(r"\2", _HEADING.sub("", paragraph)))
 
 
 def _paragraphs(text: str) -> Iterator[str]:

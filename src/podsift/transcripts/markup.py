@@ -11,6 +11,7 @@ from podsift.models import Segment
 from podsift.transcripts._text import (
     Piece,
     clean_speaker,
+    collapse,
     label_line,
     name_line,
     parse_clock,
@@ -66,8 +67,13 @@ class _Blocks(HTMLParser):
             self._parts.append(data)
 
     def _flush_loose(self) -> None:
+        """Keep the text between blocks aside; a speaker and a time there, as hosted pages put
+        them in elements of their own above each turn's ``<p>`` ("<div class=speaker>Ann
+        Lee</div> <span class=timestamp>0:14</span>"), is a block: the turn's heading."""
         text = "".join(self._parts)
-        if text.strip():
+        if (stamp := split_stamp(collapse(text))) is not None and not stamp[2]:
+            self.blocks.append(("div", collapse(text)))
+        elif text.strip():
             self.loose.append(text)
         self._parts = []
 
@@ -107,7 +113,13 @@ def _cited_pieces(blocks: list[tuple[str, str]]) -> Iterator[Piece]:
 
 # -- plain text ---------------------------------------------------------------------------
 
-_LINE_MARK = re.compile(r"^\s*[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?(?:\s+|$)")
+# A line's time: "00:06:10", "[12:34]", Whisper's "[00:00.000 --> 00:05.120]", an editor's
+# "00:00:06:14 - 00:00:11:02" (hours, minutes, seconds, frames; the frames and the end dropped).
+_CLOCK_MARK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
+_FRAMES = r"(?::\d{2}(?!\d))?"
+_LINE_MARK = re.compile(
+    rf"^\s*[\[(]?({_CLOCK_MARK}){_FRAMES}(?:\s*(?:-->|-|–)\s*{_CLOCK_MARK}{_FRAMES})?[\])]?(?:\s+|$)"
+)
 _VOICE = re.compile(r"^\s*<v(?:\.[^\s>]*)?\s+([^>]*)>", re.IGNORECASE)
 # "</v>", and the "<v Name>" that some exports repeat inside a line (Python Bytes 466)
 _VOICE_END = re.compile(r"</v>|<v(?:\.[^\s>]*)?\s+[^>]*>", re.IGNORECASE)
@@ -148,6 +160,10 @@ def _line_start(line: str) -> _Line | None:
 def _lines(text: str) -> Iterator[_Line]:
     """Yield pieces: a new one per paragraph or per line with a mark/voice/label.
 
+    A speaker's name may stand on the line above or below a time alone (Apple Podcasts'
+    "Hannah Lindqvist" / "58:41", an editor's "00:00:06:14 - 00:00:11:02" / "Halvard
+    Nkemelu"), the speech below both.
+
     Under a turn's heading with a time ("Ann (24:57):", "Ann: 00:24:57"), the speech below
     may open with words and a colon ("Harrowby: the council voted…", a news round-up): they
     are speech, not a speaker, unless they carry a time of their own.
@@ -161,6 +177,10 @@ def _lines(text: str) -> Iterator[_Line]:
             started = _line_start(line)
             if heading and started is not None and started.mark is None and not started.voiced:
                 started = None
+            if started is None and current and _bare_time(current) and name_line(line):
+                # "00:00:06:14 - 00:00:11:02", then "Halvard Nkemelu", then the speech
+                current.speaker, heading = line.strip(), True
+                continue
             heading = _heading(started)
             if started is None and current is not None:
                 current.text = f"{current.text} {line}"
@@ -174,6 +194,23 @@ def _lines(text: str) -> Iterator[_Line]:
             current = started or _Line(None, None, line)
         if current is not None:
             yield current
+
+
+_TRAILING_MARK = re.compile(rf"\s*[\[(]({_CLOCK_MARK})[\])]\s*$")
+
+
+def _trailing_time(line: _Line) -> _Line:
+    """``line`` less a time that ends it ("CORA LINDHOLM: Hi, hi. Hello. (00:00:15)", as some
+    sites paste them), which is its time when it has none of its own.
+
+    >>> _trailing_time(_Line(None, "Cora", "Hi, hi. Hello. (00:00:15)"))
+    _Line(mark=15.0, speaker='Cora', text='Hi, hi. Hello.', voiced=False)
+    """
+    m = _TRAILING_MARK.search(line.text)
+    if m is None or not line.text[: m.start()].strip():
+        return line
+    mark = line.mark if line.mark is not None else parse_clock(m.group(1))
+    return _Line(mark, line.speaker, line.text[: m.start()], line.voiced)
 
 
 def _bare_time(line: _Line) -> bool:
@@ -245,13 +282,14 @@ def parse_text(text: str) -> tuple[Segment, ...]:
     Also the published turn styles: ``[00:12:34] Name:``, ``Speaker 1 (00:12):`` and
     ``Name: 00:12:34`` (or Otter's ``Name  0:12``) on a line of its own with the speech below.
     An unlabelled paragraph keeps the last ``Name:`` speaker; a ``<v>`` voice tag names its
-    own line only, as in WebVTT. Markdown links are reduced to their text. Above the first turn,
+    own line only, as in WebVTT. A paragraph may end on its time instead ("… Hello.
+    (00:00:15)"). Markdown links are reduced to their text. Above the first turn,
     a page's heading and show notes and an export's title and date are not speech
     (:func:`_skip_header`).
     """
     pieces: list[Piece] = []
     speaker: str | None = None
-    for line in _skip_header(list(_lines(text))):
+    for line in _skip_header([_trailing_time(line) for line in _lines(text)]):
         body = strip_links(line.text)
         if line.voiced:
             speaker = None
