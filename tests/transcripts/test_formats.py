@@ -408,6 +408,8 @@ def test_markdown_detected_from_mime() -> None:
 BAD_JSON = "ep.json: invalid json (Expecting property name enclosed in double quotes, line 1)"
 NO_SEGMENTS = "ep.json: json transcript has no segments"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+TTML = '<tt xmlns="http://www.w3.org/ns/ttml"><body>{}</body></tt>'
+BOMB = "ep.ttml: TTML declares entities or a DTD (not read)"  # no entity is expanded
 
 
 @pytest.mark.parametrize(
@@ -429,6 +431,13 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
         ('{"segments": [{"foo": 1}]}', "ep.json", "ep.json: no segments found in json transcript"),
         ("WEBVTT\n\nNOTE only a note\n", "ep.vtt", "ep.vtt: no segments found in vtt transcript"),
         ("<html><body></body></html>", "ep.html", "ep.html: no segments found in html transcript"),
+        (TTML.format(""), "ep.ttml", "ep.ttml: no segments found in ttml transcript"),
+        (
+            TTML.format("<p>oops")[:-13],
+            "ep.ttml",
+            "ep.ttml: invalid TTML (no element found: line 1, column 50)",
+        ),
+        (f"<!DOCTYPE tt [<!ENTITY a 'aa'>]>{TTML.format('<p>&a;</p>')}", "ep.ttml", BOMB),
     ],
 )
 def test_bad_input_is_a_one_line_transcript_error(
@@ -452,10 +461,11 @@ def test_utf16_with_bom_is_decoded() -> None:
 # -- link choice --------------------------------------------------------------------------
 
 
-def test_choose_link_prefers_json_then_vtt_then_srt_then_html_then_text() -> None:
+def test_choose_link_prefers_json_then_vtt_then_srt_then_ttml_then_html_then_text() -> None:
     links = [
         TranscriptLink("https://x.test/t.txt", "text/plain"),
         TranscriptLink("https://x.test/t.html", "text/html"),
+        TranscriptLink("https://x.test/t.ttml", "application/ttml+xml"),
         TranscriptLink("https://x.test/t.srt", "application/x-subrip"),
         TranscriptLink("https://x.test/t.vtt", "text/vtt", rel="captions"),
         TranscriptLink("https://x.test/t.json", "application/json"),
@@ -466,7 +476,7 @@ def test_choose_link_prefers_json_then_vtt_then_srt_then_html_then_text() -> Non
         assert best is not None
         order.append(best.url.rsplit(".", 1)[1])
         links.remove(best)
-    assert order == ["json", "vtt", "srt", "html", "txt"]
+    assert order == ["json", "vtt", "srt", "ttml", "html", "txt"]
 
 
 def test_choose_link_prefers_english_or_unspecified_language() -> None:

@@ -21,6 +21,7 @@ TYPES = {
     ".json": "application/json",
     ".txt": "text/plain",
     ".html": "text/html",
+    ".ttml": "application/ttml+xml",
 }
 
 

@@ -70,17 +70,17 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
         if voiced:
             turns = voiced
         else:
-            labelled, turns = _turns(lines, labelled, style)
-        segments.extend(_cue_segments(start, end, turns))
+            labelled, turns = cue_turns(lines, labelled, style)
+        segments.extend(cue_segments(start, end, turns))
     return tuple(segments)
 
 
-def _cue_segments(
+def cue_segments(
     start: float, end: float | None, turns: list[tuple[str | None, str]]
 ) -> list[Segment]:
     """One segment for each of a cue's turns, its time shared out by the length of each.
 
-    >>> got = _cue_segments(10.0, 14.0, [(None, "Rice?"), ("Ben", "Rice.")])
+    >>> got = cue_segments(10.0, 14.0, [(None, "Rice?"), ("Ben", "Rice.")])
     >>> [(s.start, s.end, s.speaker, s.text) for s in got]
     [(10.0, 12.0, None, 'Rice?'), (12.0, 14.0, 'Ben', 'Rice.')]
     """
@@ -137,7 +137,7 @@ def _new_lines(lines: list[str], shown: list[str]) -> list[str]:
     return lines
 
 
-def _turns(
+def cue_turns(
     lines: list[str], current: str | None, style: str | None = None
 ) -> tuple[str | None, list[tuple[str | None, str]]]:
     """A cue's turns, ``(speaker, text)`` each, and the speaker who goes on after it.
@@ -146,29 +146,29 @@ def _turns(
     ``>>``, at a line's start or inside it, and a subtitle's dialogue dash opening a line
     start a new turn, unknown unless named; other text goes on with ``current``.
 
-    >>> _turns(["Ann Lee: We shipped it."], None), _turns([">> on time"], "Ann Lee")
+    >>> cue_turns(["Ann Lee: We shipped it."], None), cue_turns([">> on time"], "Ann Lee")
     (('Ann Lee', [('Ann Lee', 'We shipped it.')]), (None, [(None, 'on time')]))
-    >>> _turns(["and under budget"], "Ann Lee")
+    >>> cue_turns(["and under budget"], "Ann Lee")
     ('Ann Lee', [('Ann Lee', 'and under budget')])
-    >>> _turns(["Saturday >> five it was five"], None)
+    >>> cue_turns(["Saturday >> five it was five"], None)
     (None, [(None, 'Saturday'), (None, 'five it was five')])
-    >>> _turns(["- Rice?", "- BEN: Rice."], "Ann")
+    >>> cue_turns(["- Rice?", "- BEN: Rice."], "Ann")
     ('Ben', [(None, 'Rice?'), ('Ben', 'Rice.')])
 
     A label alone on the first line, the words below it, names the speaker too, and so does
     a long name that wraps onto the second line (at a space or after a hyphen):
 
-    >>> _turns(["PTOLEMY ADEYEMI-RUSK:", "Like a very long sausage."], "Wren Castellane")
+    >>> cue_turns(["PTOLEMY ADEYEMI-RUSK:", "Like a very long sausage."], "Wren Castellane")
     ('Ptolemy Adeyemi-Rusk', [('Ptolemy Adeyemi-Rusk', 'Like a very long sausage.')])
-    >>> _turns(["Theo Vandenberghe-", "Castillo: Hello, hello."], None)
+    >>> cue_turns(["Theo Vandenberghe-", "Castillo: Hello, hello."], None)
     ('Theo Vandenberghe-Castillo', [('Theo Vandenberghe-Castillo', 'Hello, hello.')])
-    >>> _turns(["I burn rice. I burn it", "every single time."], "Theo")
+    >>> cue_turns(["I burn rice. I burn it", "every single time."], "Theo")
     ('Theo', [('Theo', 'I burn rice. I burn it every single time.')])
 
-    Where the file names its speakers in one ``style`` (:func:`label_style`), words and a
-    colon in another are speech:
+    Where the file names its speakers in one ``style`` (:func:`label_style`), a label in it
+    opens a new turn on any line of the cue, and words and a colon in another are speech:
 
-    >>> _turns(["One: scope it."], "Hetty Marlowe", style="bracketed")
+    >>> cue_turns(["One: scope it."], "Hetty Marlowe", style="bracketed")
     ('Hetty Marlowe', [('Hetty Marlowe', 'One: scope it.')])
     """
     pieces: list[tuple[bool, str]] = []  # (opened by a mark, text)
@@ -176,7 +176,7 @@ def _turns(
         head = line.strip()
         dash = _DASH.match(head)
         first, *after = _CHANGE.split(head[dash.end() :] if dash else head)
-        if dash or not pieces:
+        if dash or not pieces or _house_label(first, style):
             pieces.append((bool(dash), first))
         else:
             pieces[-1] = (pieces[-1][0], f"{pieces[-1][1]} {first}")
@@ -193,6 +193,20 @@ def _turns(
         if words.strip():
             turns.append((current, words.strip()))
     return current, turns
+
+
+def _house_label(line: str, style: str | None) -> bool:
+    """Whether ``line`` opens with a label in the file's house ``style``: a new speaker's line
+    inside a cue ("MARGARET OKAFOR: We'll come to the wrist." / "TOBIAS LINDQVIST: Everyone
+    does."). Without a house style a label there may be words and a colon, and stays speech.
+
+    >>> _house_label("TOBIAS LINDQVIST: Everyone does.", "capitals")
+    True
+    >>> _house_label("TOBIAS LINDQVIST: Everyone does.", None), _house_label("One: go", "capitals")
+    (False, False)
+    """
+    label, _ = split_label(line)
+    return style is not None and label is not None and _style(line, label) == style
 
 
 #: The share of a file's labels in one style above which a label in another is speech.
@@ -259,6 +273,6 @@ def parse_srt(text: str) -> tuple[Segment, ...]:
     for start, end, lines in cues:
         if not lines:
             continue
-        speaker, turns = _turns(lines, speaker, style)
-        segments.extend(_cue_segments(start, end, turns))
+        speaker, turns = cue_turns(lines, speaker, style)
+        segments.extend(cue_segments(start, end, turns))
     return tuple(segments)

@@ -17,13 +17,14 @@ from podsift.transcripts.frontmatter import split_front_matter
 from podsift.transcripts.markdown import parse_markdown
 from podsift.transcripts.markup import parse_html, parse_text
 from podsift.transcripts.speakers import resolve_speakers
+from podsift.transcripts.ttml import parse_ttml
 
-FORMATS = ("json", "vtt", "srt", "html", "markdown", "text")
+FORMATS = ("json", "vtt", "srt", "ttml", "html", "markdown", "text")
 
 _ALIASES = {
     "json": "json", "vtt": "vtt", "webvtt": "vtt", "srt": "srt", "subrip": "srt",
     "html": "html", "htm": "html", "markdown": "markdown", "md": "markdown",
-    "text": "text", "txt": "text", "plain": "text",
+    "text": "text", "txt": "text", "plain": "text", "ttml": "ttml", "dfxp": "ttml",
 }  # fmt: skip
 _MIME = {
     "application/json": "json", "application/x-json": "json", "text/json": "json",
@@ -32,15 +33,18 @@ _MIME = {
     "text/x-srt": "srt", "application/x-srt": "srt",
     "text/html": "html", "application/xhtml+xml": "html",
     "text/markdown": "markdown", "text/x-markdown": "markdown",
+    "application/ttml+xml": "ttml", "application/ttaf+xml": "ttml",
 }  # fmt: skip
 _EXTENSIONS = {
     ".json": "json", ".vtt": "vtt", ".webvtt": "vtt", ".srt": "srt", ".html": "html",
-    ".htm": "html", ".md": "markdown", ".markdown": "markdown",
+    ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".ttml": "ttml",
+    ".dfxp": "ttml",
 }  # fmt: skip
 _PARSERS: dict[str, Callable[[str], tuple[Segment, ...]]] = {
     "vtt": parse_vtt, "srt": parse_srt, "html": parse_html,
     "markdown": parse_markdown, "text": parse_text,
 }  # fmt: skip
+_TTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<tt[\s>]", re.S)
 _SRT_START = re.compile(r"^\d+\s*\n\s*[\d:.,]+\s+-->\s", re.MULTILINE)
 _HTML_START = re.compile(r"^\s*<(?:!--|!doctype|html|body|head|cite|time|p|div|meta)\b", re.I)
 _MD_TURN = re.compile(r"^\*\*[^*\n]{1,80}?(?::\*\*|\*\*:)", re.MULTILINE)
@@ -59,7 +63,8 @@ def parse_transcript(
     Args:
         content: the document, as fetched (bytes) or decoded (str).
         source: where it came from (a path or URL); named in errors, its extension helps.
-        format: force a format (``json``, ``vtt``, ``srt``, ``html``, ``markdown``, ``text``).
+        format: force a format (``json``, ``vtt``, ``srt``, ``ttml``, ``html``, ``markdown``,
+            ``text``).
         content_type: the MIME type the publisher gave (``podcast:transcript`` ``type``).
 
     Returns:
@@ -76,7 +81,8 @@ def parse_transcript(
         raise TranscriptError(f"{source}: empty transcript")
     meta, text = split_front_matter(text)
     fmt = detect_format(text, source=source, format=format, content_type=content_type)
-    segments = _parse_json(text, source) if fmt == "json" else _PARSERS[fmt](text)
+    parse = _PARSERS.get(fmt)
+    segments = parse(text) if parse else _NAMING[fmt](text, source)
     if not segments:
         raise TranscriptError(f"{source}: no segments found in {fmt} transcript")
     if meta is None:
@@ -116,6 +122,8 @@ def sniff_format(text: str) -> str:
         return "json"  # a text may open with "[00:00:01]" too
     if head.startswith("WEBVTT"):
         return "vtt"
+    if _TTML_START.match(head):
+        return "ttml"
     if _SRT_START.match(head):
         return "srt"
     if _HTML_START.match(head):
@@ -193,6 +201,13 @@ def _carried(raw: list[Any]) -> list[Segment]:
         last = seg.speaker
         out.append(seg)
     return out
+
+
+#: The parsers that name the document in their errors (of invalid JSON or XML).
+_NAMING: dict[str, Callable[[str, str], tuple[Segment, ...]]] = {
+    "json": _parse_json,
+    "ttml": parse_ttml,
+}
 
 
 def _number(value: Any) -> float | None:

@@ -9,15 +9,16 @@ from urllib.parse import urlsplit
 
 from podsift.models import TranscriptLink
 
-_RANK = {"json": 0, "vtt": 1, "srt": 2, "html": 3, "markdown": 4, "text": 4}
+_RANK = {"json": 0, "vtt": 1, "srt": 2, "ttml": 3, "html": 4, "markdown": 5, "text": 5}
 _MIME_FORMAT = {
     "application/json": "json", "text/vtt": "vtt", "application/x-subrip": "srt",
     "application/srt": "srt", "text/srt": "srt", "text/x-srt": "srt",
     "text/html": "html", "text/plain": "text", "text/markdown": "markdown",
+    "application/ttml+xml": "ttml",
 }  # fmt: skip
 _EXT_FORMAT = {
     ".json": "json", ".vtt": "vtt", ".srt": "srt", ".html": "html", ".htm": "html",
-    ".txt": "text", ".md": "markdown",
+    ".txt": "text", ".md": "markdown", ".ttml": "ttml",
 }  # fmt: skip
 _ENGLISH = re.compile(r"^en(?:[-_]|$)", re.IGNORECASE)
 
@@ -32,7 +33,7 @@ def _link_rank(link: TranscriptLink) -> int:
 
 def choose_link(links: Sequence[TranscriptLink]) -> TranscriptLink | None:
     """Pick the transcript to fetch: English or unspecified language first, then
-    JSON > VTT > SRT > HTML > Markdown/text by MIME type (or URL extension without one).
+    JSON > VTT > SRT > TTML > HTML > Markdown/text by MIME type (or URL extension without one).
 
     Returns ``None`` when there is no link.
     """
