@@ -16,6 +16,7 @@ from podsift.transcripts.captions import parse_srt, parse_vtt
 from podsift.transcripts.frontmatter import split_front_matter
 from podsift.transcripts.markdown import parse_markdown
 from podsift.transcripts.markup import parse_html, parse_text
+from podsift.transcripts.services import service_segments
 from podsift.transcripts.speakers import resolve_speakers
 from podsift.transcripts.ttml import parse_ttml
 
@@ -171,13 +172,17 @@ def _try_decode(content: bytes, encoding: str, source: str) -> str:
 
 
 def _parse_json(text: str, source: str) -> tuple[Segment, ...]:
-    """Parse ``{"version", "segments": [{"speaker", "startTime", "endTime", "body"}]}``, and
-    the segments of Whisper's JSON output (``{"start", "end", "text"}``, and ``"speaker"``
-    where a diarizer added one)."""
+    """Parse ``{"version", "segments": [{"speaker", "startTime", "endTime", "body"}]}``, the
+    segments of Whisper's JSON output (``{"start", "end", "text"}``, and ``"speaker"`` where a
+    diarizer added one), and the JSON of transcription services
+    (:func:`~podsift.transcripts.services.service_segments`)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise TranscriptError(f"{source}: invalid json ({e.msg}, line {e.lineno})") from None
+    served = service_segments(data)
+    if served is not None:
+        return served
     raw = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(raw, list) or not raw:
         raise TranscriptError(f"{source}: json transcript has no segments")

@@ -135,6 +135,27 @@ class _Line:
     voiced: bool = False
 
 
+_DASH_BEFORE_NAME = re.compile(r"^\s*[-–—]\s+")
+
+
+def _timed_name(rest: str) -> str | None:
+    """The speaker a time's line names after it, the speech below: Happy Scribe's
+    "[00:00:19.41] - Jun Takahara-Wells", or a name of two words or more ("00:00:05 Speaker
+    1"); a word or a sentence after a time is speech ("[00:00:31] Exactly", "00:03:37 Tim
+    Schilling.").
+
+    >>> _timed_name("- Jun Takahara-Wells"), _timed_name("Speaker 1"), _timed_name("Exactly")
+    ('Jun Takahara-Wells', 'Speaker 1', None)
+    >>> _timed_name("Tim Schilling."), _timed_name("- Yeah.")
+    (None, None)
+    """
+    dash = _DASH_BEFORE_NAME.match(rest)
+    named = name_line(rest[dash.end() :] if dash else rest)
+    if named is None or named.endswith((".", "!", "?")):  # "00:03:37 Tim Schilling." is speech
+        return None
+    return named if dash or " " in named else None
+
+
 def _line_start(line: str) -> _Line | None:
     """Return a new piece when ``line`` starts with a time mark, voice tag or label."""
     stamp = split_stamp(line)
@@ -151,6 +172,8 @@ def _line_start(line: str) -> _Line | None:
     alone = label_line(line)
     if alone is not None:  # "Ann Lee:" on its own line, the speech below
         return _Line(mark, alone, "")
+    if mark is not None and (named := _timed_name(line)) is not None:
+        return _Line(mark, named, "")
     label, rest = split_label(line.strip())
     if label is not None or mark is not None:
         return _Line(mark, label, rest)
