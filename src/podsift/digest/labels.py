@@ -8,7 +8,9 @@ use, such as "Python" on a Python window, names a field, not this story), names 
 first among them, then the rarest. A date names no story ("December 3rd"). Terms keep their
 written form and their order in the quote. Names written next to each other are one thing,
 shown whole ("XZ Utils", "Rob Mensching"; a label holds at most five words), and an everyday
-word capitalised only because it opens the quote ("Contrary to what…") is no name.
+word capitalised only because it opens the quote ("Contrary to what…") is no name; nor is one
+that opens a later sentence of it and that English writes in small letters ("…today. Nobody
+knows.": :func:`~podsift.stories.words.written_as_name`).
 
 >>> counts = TermCounts.from_texts(
 ...     ["Django tasks landed in 6.0", "Python is fun", "Python 3.14", "Python 3.13 is out"])
@@ -16,6 +18,8 @@ word capitalised only because it opens the quote ("Contrary to what…") is no n
 'Django · tasks · landed'
 >>> counts.label(["So Django 6 was released on December 3rd with a fix"])
 'Django · released · fix'
+>>> counts.label(["Registries pay for staff. Whose job is it? Nobody's."])
+'Registries · pay · staff'
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from podsift.digest.related import subject_terms
 from podsift.lexicon import STOPWORDS, normalise, word_set, word_spans
 from podsift.models import StoryView
 from podsift.stories.anchors import WindowTerms
-from podsift.stories.words import common_words
+from podsift.stories.words import common_words, written_as_name
 
 LABEL_TERMS = 3
 """Most terms in a label (a name of several words is one term)."""
@@ -75,6 +79,11 @@ class TermCounts:
         seen: dict[str, tuple[int, str]] = {}
         unit_of: dict[str, int] = {}
         units = _units(texts[0])
+        names = {
+            position
+            for position, (word, begin, _) in enumerate(word_spans(texts[0]))
+            if written_as_name(texts[0], begin, word)
+        }
         for k, unit in enumerate(units):
             for position, word in unit:
                 term = _term(word)
@@ -86,7 +95,7 @@ class TermCounts:
 
         def rank(term: str) -> tuple[int, bool, bool, int, int]:
             position, word = seen[term]
-            named = (word[:1].isupper() and position > 0) or any(c.isdigit() for c in word)
+            named = position in names or any(c.isdigit() for c in word)
             used = self.counts[term]
             return -shared[term], used > rare, not named, used, position
 

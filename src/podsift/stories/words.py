@@ -57,7 +57,7 @@ def text_signals(text: str) -> Signals:
     names = [
         m.group().lower()
         for m in _NAME.finditer(text)
-        if not (_sentence_start(text, m.start()) and m.group().lower() in lower_case_words())
+        if written_as_name(text, m.start(), m.group())
     ]
     names = [n for n in names if n not in _NOT_NAMES]
     if _title_case(text):
@@ -114,6 +114,22 @@ def lower_case_words() -> frozenset[str]:
         and w.islower()
         and rank < vocab.get(space + w.capitalize(), len(vocab))
     )
+
+
+def written_as_name(text: str, at: int, word: str) -> bool:
+    """Whether ``word``, at ``at`` in ``text``, is written as a name: capitalised (or with a
+    capital inside, "iPhone"), and not a sentence's first word that English writes in small
+    letters (:func:`lower_case_words`).
+
+    >>> written_as_name("Yes. Nobody knows Zofia.", 5, "Nobody")
+    False
+    >>> written_as_name("Yes. Nobody knows Zofia.", 18, "Zofia"), written_as_name("x", 0, "x")
+    (True, False)
+    """
+    if not (word[:1].isupper() or _NAME.fullmatch(word)):
+        return False
+    lower = word.lower().removesuffix("'s").removesuffix("’s")  # "Everybody's"
+    return not (_sentence_start(text, at) and lower in lower_case_words())
 
 
 def _sentence_start(text: str, at: int) -> bool:
