@@ -20,6 +20,8 @@ knows.": :func:`~podsift.stories.words.written_as_name`).
 'Django · released · fix'
 >>> counts.label(["Registries pay for staff. Whose job is it? Nobody's."])
 'Registries · pay · staff'
+>>> counts.label(["Tidebound, from Mirelight Studio in Kraków, is out"])
+'Tidebound · Mirelight Studio · Kraków'
 """
 
 from __future__ import annotations

@@ -29,7 +29,9 @@ __all__ = [
     "words",
 ]
 
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.\-+]*[A-Za-z0-9+]|[A-Za-z0-9]")
+# A word: letters of any script and digits ("Kraków", "Łukasz"), inner apostrophes, dots,
+# hyphens and pluses ("don't", "5.6.0", "co-op", "C++").
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’.\-+])*(?:[^\W_]|\+)|[^\W_]")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _LOWER_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
 
@@ -48,6 +50,8 @@ def words(text: str) -> list[str]:
 
     >>> words("Python 3.12 is out, isn't it?")
     ['Python', '3.12', 'is', 'out', "isn't", 'it']
+    >>> words("Łukasz Langa, in Kraków: C++ and snake_case")
+    ['Łukasz', 'Langa', 'in', 'Kraków', 'C++', 'and', 'snake', 'case']
     """
     return _WORD.findall(text)
 
