@@ -22,8 +22,9 @@ _NAME = r"[^\W_][\w.'’-]*(?: [^\W_][\w.'’-]*){0,3}"
 _LABEL = re.compile(rf"^(?:\[({_NAME})\]|\(({_NAME})\)|({_NAME})):\s+(?=\S)")
 _PARTICLES = frozenset({"de", "van", "von", "da", "del", "der", "le", "la", "di", "du", "bin"})
 _CLOCK_TEXT = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
-# "Pablo Galindo: 00:12:34" alone on its line, the speech below (btctranscripts.com).
-_STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+[\[(]?({_CLOCK_TEXT})[\])]?\s*$")
+# "Pablo Galindo: 00:12:34" alone on its line, the speech below (btctranscripts.com), or
+# "Leopold Ferrante-Oduya - 00:00" (Fireflies).
+_STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+(?:[-–—]\s+)?[\[(]?({_CLOCK_TEXT})[\])]?\s*$")
 # "Speaker 1 (00:12):" or "Pablo Galindo [00:12:34]:" (Rev, Otter, Descript), speech after.
 _STAMP_LABEL = re.compile(rf"^\s*({_NAME})\s+[\[(]({_CLOCK_TEXT})[\])]:?(?:\s+|$)")
 # "Jamie Park: [00:00:07] Hi." (Descript's export): the label, then the time, then speech.

@@ -263,6 +263,20 @@ def _unwrapped(lines: list[str]) -> list[str]:
     return [joined, *lines[2:]]
 
 
+_SBV_TIMING = re.compile(r"^(\d+:\d{2}:\d{2}\.\d+),(\d+:\d{2}:\d{2}\.\d+)[ \t]*$", re.MULTILINE)
+
+
+def parse_sbv(text: str) -> tuple[Segment, ...]:
+    """Parse YouTube's SubViewer captions (``0:00:03.520,0:00:07.180``, the lines below): its
+    cues read as SRT's are.
+
+    >>> sbv = "0:00:03.520,0:00:07.180\\nANN LEE: Hi.\\n\\n0:00:07.180,0:00:09.000\\n>> Yo."
+    >>> [(s.start, s.speaker, s.text) for s in parse_sbv(sbv)]
+    [(3.52, 'Ann Lee', 'Hi.'), (7.18, None, 'Yo.')]
+    """
+    return parse_srt(_SBV_TIMING.sub(r"\1 --> \2", text))
+
+
 def parse_srt(text: str) -> tuple[Segment, ...]:
     """Parse SRT; a ``Name:`` prefix on a cue's first line names the speaker until the next,
     and automatic captions' ``>>`` starts a new one, as in :func:`parse_vtt`."""

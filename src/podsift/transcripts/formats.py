@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from podsift.exceptions import TranscriptError
 from podsift.models import Segment, Transcript
 from podsift.transcripts._text import clean_speaker, collapse
-from podsift.transcripts.captions import parse_srt, parse_vtt
+from podsift.transcripts.captions import parse_sbv, parse_srt, parse_vtt
 from podsift.transcripts.frontmatter import split_front_matter
 from podsift.transcripts.markdown import parse_markdown
 from podsift.transcripts.markup import parse_html, parse_text
@@ -20,12 +20,13 @@ from podsift.transcripts.services import service_segments
 from podsift.transcripts.speakers import resolve_speakers
 from podsift.transcripts.ttml import parse_ttml
 
-FORMATS = ("json", "vtt", "srt", "ttml", "html", "markdown", "text")
+FORMATS = ("json", "vtt", "srt", "sbv", "ttml", "html", "markdown", "text")
 
 _ALIASES = {
     "json": "json", "vtt": "vtt", "webvtt": "vtt", "srt": "srt", "subrip": "srt",
     "html": "html", "htm": "html", "markdown": "markdown", "md": "markdown",
     "text": "text", "txt": "text", "plain": "text", "ttml": "ttml", "dfxp": "ttml",
+    "sbv": "sbv",
 }  # fmt: skip
 _MIME = {
     "application/json": "json", "application/x-json": "json", "text/json": "json",
@@ -39,13 +40,14 @@ _MIME = {
 _EXTENSIONS = {
     ".json": "json", ".vtt": "vtt", ".webvtt": "vtt", ".srt": "srt", ".html": "html",
     ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".ttml": "ttml",
-    ".dfxp": "ttml",
+    ".dfxp": "ttml", ".sbv": "sbv",
 }  # fmt: skip
 _PARSERS: dict[str, Callable[[str], tuple[Segment, ...]]] = {
-    "vtt": parse_vtt, "srt": parse_srt, "html": parse_html,
+    "vtt": parse_vtt, "srt": parse_srt, "sbv": parse_sbv, "html": parse_html,
     "markdown": parse_markdown, "text": parse_text,
 }  # fmt: skip
 _TTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<tt[\s>]", re.S)
+_SBV_START = re.compile(r"^\d+:\d{2}:\d{2}\.\d+,\d+:\d{2}:\d{2}\.\d+\s*$", re.MULTILINE)
 _SRT_START = re.compile(r"^\d+\s*\n\s*[\d:.,]+\s+-->\s", re.MULTILINE)
 _HTML_START = re.compile(r"^\s*<(?:!--|!doctype|html|body|head|cite|time|p|div|meta)\b", re.I)
 _MD_TURN = re.compile(r"^\*\*[^*\n]{1,80}?(?::\*\*|\*\*:)", re.MULTILINE)
@@ -64,8 +66,8 @@ def parse_transcript(
     Args:
         content: the document, as fetched (bytes) or decoded (str).
         source: where it came from (a path or URL); named in errors, its extension helps.
-        format: force a format (``json``, ``vtt``, ``srt``, ``ttml``, ``html``, ``markdown``,
-            ``text``).
+        format: force a format (``json``, ``vtt``, ``srt``, ``sbv``, ``ttml``, ``html``,
+            ``markdown``, ``text``).
         content_type: the MIME type the publisher gave (``podcast:transcript`` ``type``).
 
     Returns:
@@ -127,6 +129,8 @@ def sniff_format(text: str) -> str:
         return "ttml"
     if _SRT_START.match(head):
         return "srt"
+    if _SBV_START.match(head):
+        return "sbv"
     if _HTML_START.match(head):
         return "html"
     if _MD_TURN.search(head):

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from podsift.models import TranscriptLink
 
-_RANK = {"json": 0, "vtt": 1, "srt": 2, "ttml": 3, "html": 4, "markdown": 5, "text": 5}
+_RANK = {"json": 0, "vtt": 1, "srt": 2, "sbv": 2, "ttml": 3, "html": 4, "markdown": 5, "text": 5}
 _MIME_FORMAT = {
     "application/json": "json", "text/vtt": "vtt", "application/x-subrip": "srt",
     "application/srt": "srt", "text/srt": "srt", "text/x-srt": "srt",
@@ -18,7 +18,7 @@ _MIME_FORMAT = {
 }  # fmt: skip
 _EXT_FORMAT = {
     ".json": "json", ".vtt": "vtt", ".srt": "srt", ".html": "html", ".htm": "html",
-    ".txt": "text", ".md": "markdown", ".ttml": "ttml",
+    ".txt": "text", ".md": "markdown", ".ttml": "ttml", ".sbv": "sbv",
 }  # fmt: skip
 _ENGLISH = re.compile(r"^en(?:[-_]|$)", re.IGNORECASE)
 

@@ -24,6 +24,7 @@ from podsift.transcripts.markup import HEADER_NOTES_WORDS
 
 _TURN = re.compile(r"^\s*\*\*([^*\n]{1,80}?)(?::\*\*|\*\*:)[ \t]*")
 _MARK = re.compile(r"\\\[([^\]\\]*?)\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\\\]")
+_PLAIN_MARK = re.compile(r"^\s*\[((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~<])")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -82,20 +83,21 @@ def _marks(paragraph: str) -> tuple[float | None, float | None, str]:
     return lead, inner, "".join(parts)
 
 
-_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_OPENING_MARKS = re.compile(r"^\s*(?:#{1,6}\s+|>\s?)")  # a heading's, a block quote's
 
 
 def _unheaded(paragraph: str) -> str:
-    """``paragraph`` as a turn may open it: a heading's marker, bold and links reduced to their
-    text ("### Omar Haddad [00:00:15](https://x.y/ep.mp3#t=15)" is "Omar Haddad 00:00:15",
-    MacWhisper's "**Lucía Brandvold** (00:58:40)" is "Lucía Brandvold (00:58:40)").
+    """``paragraph`` as a turn may open it: a heading's or a block quote's marker, bold and
+    links reduced to their text ("### Omar Haddad [00:00:15](https://x.y/ep.mp3#t=15)" is
+    "Omar Haddad 00:00:15", MacWhisper's "**Lucía Brandvold** (00:58:40)" is "Lucía
+    Brandvold (00:58:40)").
 
     >>> _unheaded("### Omar Haddad [00:00:15](https://x.y/ep.mp3#t=15)")
     'Omar Haddad 00:00:15'
-    >>> _unheaded("**Lucía Brandvold** (00:58:40)")
-    'Lucía Brandvold (00:58:40)'
+    >>> _unheaded("**Lucía Brandvold** (00:58:40)"), _unheaded("> **Ann Lee** (12:04): Hi.")
+    ('Lucía Brandvold (00:58:40)', 'Ann Lee (12:04): Hi.')
     """
-    return strip_links(_STRONG.sub(r"\2", _HEADING.sub("", paragraph)))
+    return strip_links(_STRONG.sub(r"\2", _OPENING_MARKS.sub("", paragraph)))
 
 
 def _paragraphs(text: str) -> Iterator[str]:
@@ -123,6 +125,8 @@ def _pieces(text: str) -> Iterator[Piece]:
             is_break = name is not None and name.lower() == "break"
             speaker = None if is_break else name
             paragraph = paragraph[turn.end() :]
+            if (plain := _PLAIN_MARK.match(paragraph)) is not None:  # Descript's "[00:00:11]"
+                stamp, paragraph = parse_clock(plain.group(1)), paragraph[plain.end() :]
         else:
             is_break = False
         if opened is not None:  # "Name: 00:12:34", "Speaker 1 (00:12):", "[00:12:34] Name:"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -22,7 +23,7 @@ from podsift.transcripts._text import (
 )
 
 _BLOCK_TAGS = frozenset(
-    {"cite", "time", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "td"}
+    {"cite", "time", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "td", "tr"}
 )
 # page chrome around a transcript: a site's footer ("Subscribe: RSS · Spotify") and menus
 _HIDDEN_TAGS = frozenset(
@@ -50,6 +51,8 @@ class _Blocks(HTMLParser):
         elif tag in _BLOCK_TAGS:
             if not self._open:
                 self._flush_loose()
+            else:  # a block inside one (a table row's cells): a line of its own
+                self._parts.append("\n")
             self._open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -93,8 +96,28 @@ def parse_html(text: str) -> tuple[Segment, ...]:
     tags = {tag for tag, _ in parser.blocks}
     if "time" in tags and "p" in tags:
         return segments_from_pieces(_cited_pieces(parser.blocks))
-    lines = [body for _, body in parser.blocks] or parser.loose
+    lines = _headed([(tag, body) for tag, body in parser.blocks]) or parser.loose
     return parse_text("\n\n".join(lines))
+
+
+_HEADINGS = frozenset({"dt", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _headed(blocks: list[tuple[str, str]]) -> list[str]:
+    """The blocks' texts, a heading that names a speaker made their label ("Ann Lee" in an
+    ``<h3>`` or a ``<dt>``, the turn's paragraphs below): a name that heads two turns or more
+    (with a time or without), so that a page's "Transcript" or "Show Notes" stays no one.
+
+    >>> _headed([("h2", "Transcript"), ("h3", "Ann Lee"), ("p", "Hi."), ("h3", "Ann Lee")])
+    ['Transcript', 'Ann Lee:', 'Hi.', 'Ann Lee:']
+    """
+    named = [name_line(collapse(body)) if tag in _HEADINGS else None for tag, body in blocks]
+    stamped = [split_stamp(collapse(body)) if tag in _HEADINGS else None for tag, body in blocks]
+    heads = Counter([n for n in named if n] + [s[0] for s in stamped if s and not s[2]])
+    return [
+        f"{name}:" if name and heads[name] >= 2 else body
+        for name, (_, body) in zip(named, blocks, strict=True)
+    ]
 
 
 def _cited_pieces(blocks: list[tuple[str, str]]) -> Iterator[Piece]:
