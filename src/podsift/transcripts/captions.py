@@ -278,8 +278,9 @@ def parse_sbv(text: str) -> tuple[Segment, ...]:
 
 
 def parse_srt(text: str) -> tuple[Segment, ...]:
-    """Parse SRT; a ``Name:`` prefix on a cue's first line names the speaker until the next,
-    and automatic captions' ``>>`` starts a new one, as in :func:`parse_vtt`."""
+    """Parse SRT: each cue's turns as :func:`cue_turns` reads them (a ``Name:`` or
+    ``[NAME]:`` label names the speaker until the next; ``>>`` and a dialogue dash start an
+    unnamed turn; the file's house style of label is kept), its time shared among them."""
     segments: list[Segment] = []
     speaker: str | None = None
     cues = _cues(text)

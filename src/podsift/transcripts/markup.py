@@ -173,10 +173,19 @@ def _timed_name(rest: str) -> str | None:
     (None, None)
     """
     dash = _DASH_BEFORE_NAME.match(rest)
-    named = name_line(rest[dash.end() :] if dash else rest)
-    if named is None or named.endswith((".", "!", "?")):  # "00:03:37 Tim Schilling." is speech
-        return None
-    return named if dash or " " in named else None
+    named = _said_name(rest[dash.end() :] if dash else rest)
+    return named if named and (dash or " " in named) else None
+
+
+def _said_name(line: str) -> str | None:
+    """The name ``line`` holds and nothing else, not ended as a sentence is ("Tim Schilling."
+    and "Thanks." are speech).
+
+    >>> _said_name("Halvard Nkemelu"), _said_name("Thanks."), _said_name("Tim Schilling.")
+    ('Halvard Nkemelu', None, None)
+    """
+    named = name_line(line)
+    return None if named is None or named.endswith((".", "!", "?")) else named
 
 
 def _line_start(line: str) -> _Line | None:
@@ -223,7 +232,7 @@ def _lines(text: str) -> Iterator[_Line]:
             started = _line_start(line)
             if heading and started is not None and started.mark is None and not started.voiced:
                 started = None
-            if started is None and current and _bare_time(current) and name_line(line):
+            if started is None and current and _bare_time(current) and _said_name(line):
                 # "00:00:06:14 - 00:00:11:02", then "Halvard Nkemelu", then the speech
                 current.speaker, heading = line.strip(), True
                 continue
