@@ -6,7 +6,9 @@ Transistor page, MacWhisper's Markdown, a sparse Podcasting 2.0 JSON and a paste
 then Apple Podcasts' TTML and a caption vendor's DFXP; then Happy Scribe, Trint, Riverside,
 Teams, Google Meet, AssemblyAI, Deepgram, Rev.ai, a host's automatic SRT and a Podbean page;
 then YouTube's SBV, Otter's SRT, Zoom's text, Descript's Markdown, definition-list, table and
-heading pages, a Q/A interview, block-quoted Markdown turns and Fireflies)
+heading pages, a Q/A interview, block-quoted Markdown turns and Fireflies; then Amazon
+Transcribe, Speechmatics, Simon Says, Scribie, an NPR-style page, YouTube's coloured VTT, a
+colour-coded SRT and Word's Transcribe)
 against its answer key, written with it by a helper that had not read the parser: every turn
 the key names has its speaker and its time."""
 
@@ -47,7 +49,7 @@ def _turns(segments: tuple[Segment, ...]) -> list[tuple[str | None, float | None
 
 
 def test_every_shape_has_its_key() -> None:
-    assert len(FILES) == 42
+    assert len(FILES) == 50
     assert all((EXPORTS / f"{f.stem}.key.json").is_file() for f in FILES)
 
 

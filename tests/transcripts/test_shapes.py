@@ -120,6 +120,7 @@ def test_rolling_captions_are_read_once_and_give_insights(
     times, there is no punctuation and no speaker."""
     t = parse_transcript((SHAPES / "rolling-captions.vtt").read_bytes(), source="yt.vtt")
     said = " ".join(re.sub(r"[.,!?;:…]", "", x).lower() for _, _, x in original).split()
+    said = [word for word in said if word != "-"]  # a line's dash marks a turn, no word
     assert " ".join(s.text for s in t.segments).split() == said
     assert t.segments[0].start == FIRST and {s.speaker for s in t.segments} == {None}
     found = extractors.create("local", LocalExtractorSettings()).extract(t)

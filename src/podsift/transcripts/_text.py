@@ -17,9 +17,11 @@ _WS = re.compile(r"\s+")
 _CLOCK = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+)(?:[.,](\d+))?$")
 # "Adam Curry: text", "SPEAKER_1: text", "Łukasz Langa: text": one to four capitalised
 # words (checked by _is_name), so that "so here's the thing: ..." is not taken for a speaker.
-_NAME = r"[^\W_][\w.'’-]*(?: [^\W_][\w.'’-]*){0,3}"
-# Broadcast subtitles may bracket it: "[ANN LEE]: text", "(Ann Lee): text".
-_LABEL = re.compile(rf"^(?:\[({_NAME})\]|\(({_NAME})\)|({_NAME})):\s+(?=\S)")
+_NAME = r"[^\W_][\w.'’-]*(?: [^\W_][\w.'’-]*){0,3}(?: #\d+)?"  # "UNIDENTIFIED PERSON #1"
+# Broadcast subtitles may bracket it: "[ANN LEE]: text", "(Ann Lee): text"; radio transcripts
+# add the speaker's part in capitals: "JONAH FEIGELMAN-ROSS, BYLINE: text" (NPR's).
+_ROLE = r"(?:, [A-Z][A-Z .'’-]*)?"
+_LABEL = re.compile(rf"^(?:\[({_NAME})\]|\(({_NAME})\)|({_NAME}){_ROLE}):\s+(?=\S)")
 _PARTICLES = frozenset({"de", "van", "von", "da", "del", "der", "le", "la", "di", "du", "bin"})
 _CLOCK_TEXT = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
 # "Pablo Galindo: 00:12:34" alone on its line, the speech below (btctranscripts.com), or
@@ -66,6 +68,8 @@ def split_label(text: str) -> tuple[str | None, str]:
     ('Alban', 'It is so')
     >>> split_label("so here's the thing: no"), split_label("[ANN LEE]: Go.")
     ((None, "so here's the thing: no"), ('ANN LEE', 'Go.'))
+    >>> split_label("JONAH FEIGELMAN-ROSS, BYLINE: The ferry is called the Marigold.")
+    ('JONAH FEIGELMAN-ROSS', 'The ferry is called the Marigold.')
     """
     m = _LABEL.match(text)
     name = m and next(g for g in m.groups() if g is not None)
@@ -90,9 +94,11 @@ def label_line(line: str) -> str | None:
 
     >>> label_line("Lena Vasquez-Moore:"), label_line("Here's the thing:"), label_line("Ann: hi")
     ('Lena Vasquez-Moore', None, None)
+    >>> label_line("CORDELIA NWANKWO-BRISCOE, HOST:")
+    'CORDELIA NWANKWO-BRISCOE'
     """
     text = line.strip()
-    return name_line(text[:-1]) if text.endswith(":") else None
+    return name_line(re.sub(rf"{_ROLE}:$", "", text)) if text.endswith(":") else None
 
 
 # Words that open a sentence without adding to it (lexicon/data/fillers.txt), or name a day
@@ -113,7 +119,12 @@ def _is_name(label: str) -> bool:
     first, *rest = label.split(" ")
     if not rest and first.lower() in _OPENERS:
         return False
-    return _capital(first) and all(_capital(w) or w in _PARTICLES for w in rest)
+    return _capital(first) and all(
+        _capital(w) or w in _PARTICLES or _NUMBER_SIGN.match(w) for w in rest
+    )
+
+
+_NUMBER_SIGN = re.compile(r"^#\d+$")  # "UNIDENTIFIED PERSON #1"
 
 
 def _capital(word: str) -> bool:

@@ -12,7 +12,9 @@ from podsift.transcripts._text import clean_speaker, collapse, parse_clock, spli
 _BLOCKS = re.compile(r"(\n[ \t]*\n)")
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
+# markup inside a cue: tags ("<font color=…>", "<c.colorE5E5E5>", a word's "<00:00:01.500>")
+# and SSA overrides ("{\an8}")
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>|\{\\[^}]*\}")
 _SKIP = ("NOTE", "STYLE", "REGION", "WEBVTT")
 _WORD_TIME = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")  # a word's time inside a cue
 _DASH = re.compile(r"^-\s+")  # a subtitle's dialogue dash: a new speaker's line
@@ -70,7 +72,7 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
         if voiced:
             turns = voiced
         else:
-            labelled, turns = cue_turns(lines, labelled, style)
+            labelled, turns = cue_turns([_plain(line) for line in lines], labelled, style)
         segments.extend(cue_segments(start, end, turns))
     return tuple(segments)
 
@@ -230,7 +232,7 @@ def label_style(cues: list[tuple[float, float | None, list[str]]]) -> str | None
     seen: Counter[str] = Counter()
     for _, _, lines in cues:
         for line in lines:
-            head = _CHANGE.sub("", _DASH.sub("", line.strip()))
+            head = _CHANGE.sub("", _DASH.sub("", _plain(line)))
             label, _ = split_label(head)
             if label is not None:
                 seen[_style(head, label)] += 1
@@ -288,6 +290,6 @@ def parse_srt(text: str) -> tuple[Segment, ...]:
     for start, end, lines in cues:
         if not lines:
             continue
-        speaker, turns = cue_turns(lines, speaker, style)
+        speaker, turns = cue_turns([_plain(line) for line in lines], speaker, style)
         segments.extend(cue_segments(start, end, turns))
     return tuple(segments)

@@ -17,7 +17,7 @@ from podsift.transcripts.frontmatter import split_front_matter
 from podsift.transcripts.markdown import parse_markdown
 from podsift.transcripts.markup import parse_html, parse_text
 from podsift.transcripts.services import service_segments
-from podsift.transcripts.speakers import resolve_speakers
+from podsift.transcripts.speakers import legend, named_by_legend, own_names, resolve_speakers
 from podsift.transcripts.ttml import parse_ttml
 
 FORMATS = ("json", "vtt", "srt", "sbv", "ttml", "html", "markdown", "text")
@@ -73,7 +73,9 @@ def parse_transcript(
     Returns:
         The transcript; times are ``None`` where the document has none. Front matter
         (``---`` … ``---``) is no speech: its title and speakers go on the transcript, and
-        the speakers put full names on the turns' labels.
+        the speakers put full names on the turns' labels. So do a header's legend
+        ("Speakers: S1 - Ann Lee, …") and the transcript's own full labels ("FEIGELMAN-ROSS:"
+        after "JONAH FEIGELMAN-ROSS, BYLINE:").
 
     Raises:
         TranscriptError: empty or binary content, invalid JSON, an unknown format, or a
@@ -88,6 +90,8 @@ def parse_transcript(
     segments = parse(text) if parse else _NAMING[fmt](text, source)
     if not segments:
         raise TranscriptError(f"{source}: no segments found in {fmt} transcript")
+    segments = named_by_legend(segments, legend(text))
+    segments = resolve_speakers(segments, own_names(segments))
     if meta is None:
         return Transcript(source=source, format=fmt, segments=segments)
     segments = resolve_speakers(segments, meta.speakers)

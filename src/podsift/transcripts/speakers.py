@@ -70,6 +70,8 @@ def match_name(label: str, names: Sequence[str]) -> str | None:
     True
     >>> match_name("Timothy Jurgensen", ["Dr. Timothy M. Jurgensen"])
     'Dr. Timothy M. Jurgensen'
+    >>> match_name("FEIGELMAN-ROSS", ["Jonah Feigelman-Ross", "Ivo Stankevicius"])
+    'Jonah Feigelman-Ross'
     """
     words = _fold(label)
     if not words:
@@ -80,11 +82,14 @@ def match_name(label: str, names: Sequence[str]) -> str | None:
         return same[0]
     if len(words) == 1:
         found = [name for name, f in folded if f and words[0] in (f[0], f[-1])]
-    else:  # "Pablo Galindo" for "Pablo Galindo Salgado"; "Timothy Jurgensen", middle dropped
+    else:  # "Pablo Galindo" for "Pablo Galindo Salgado"; "Timothy Jurgensen", middle dropped;
+        # a surname of two words, "Feigelman-Ross" for "Jonah Feigelman-Ross"
         found = [
             name
             for name, f in folded
-            if f[: len(words)] == words or (len(f) > 2 and (f[0], f[-1]) == (words[0], words[-1]))
+            if f[: len(words)] == words
+            or (len(f) > len(words) and f[-len(words) :] == words)
+            or (len(f) > 2 and (f[0], f[-1]) == (words[0], words[-1]))
         ]
     return found[0] if len(set(found)) == 1 else None
 
@@ -168,3 +173,51 @@ def resolve_speakers(segments: Sequence[Segment], names: Sequence[str]) -> tuple
         Segment(s.start, s.end, full[s.speaker], s.text) if s.speaker is not None else s
         for s in segments
     )
+
+
+# "Speakers: S1 - Rosamund Achterberg, S2 - Kwabena Oduro-Lisle" (Scribie's header)
+_LEGEND = re.compile(r"^\s*Speakers?\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_ENTRY = re.compile(r"^\s*([\w.]{1,20})\s*(?:[-–=:]|is)\s*(\S.*?)\s*$")
+#: How far into a transcript its legend of speakers may be (characters).
+LEGEND_REACH = 2000
+
+
+def legend(text: str) -> dict[str, str]:
+    """The full names a transcript's header gives its speaker labels, label → name.
+
+    >>> legend("File: x.mp3\\nSpeakers: S1 - Rosamund Achterberg, S2 - Kwabena Oduro-Lisle\\n")
+    {'S1': 'Rosamund Achterberg', 'S2': 'Kwabena Oduro-Lisle'}
+    >>> legend("Speakers: three, all lovely")
+    {}
+    """
+    m = _LEGEND.search(text[:LEGEND_REACH])
+    if m is None:
+        return {}
+    found = {}
+    for entry in re.split(r"[,;]", m.group(1)):
+        e = _ENTRY.match(entry)
+        if e is None or len(e.group(2).split()) < 2:
+            return {}  # not a legend: a list of names, a sentence
+        found[e.group(1)] = e.group(2)
+    return found
+
+
+def named_by_legend(segments: Sequence[Segment], names: dict[str, str]) -> tuple[Segment, ...]:
+    """``segments`` with each label the legend lists replaced by its full name."""
+    return tuple(
+        Segment(s.start, s.end, names[s.speaker], s.text) if s.speaker in names else s
+        for s in segments
+    )
+
+
+def own_names(segments: Sequence[Segment]) -> list[str]:
+    """The full names a transcript's own labels give (two words or more, no part such as
+    "Speaker 1"): a later "FEIGELMAN-ROSS:" or "Michael:" stands for one of them
+    (:func:`resolve_speakers`).
+
+    >>> own_names([Segment(0.0, 1.0, "Jonah Feigelman-Ross", "Hi."),
+    ...            Segment(1.0, 2.0, "Speaker 2", "Yo."), Segment(2.0, 3.0, "Ivo", "So.")])
+    ['Jonah Feigelman-Ross']
+    """
+    labels = dict.fromkeys(s.speaker for s in segments if s.speaker)
+    return [x for x in labels if x and len(x.split()) > 1 and not is_generic_label(x)]
