@@ -76,9 +76,11 @@ def parse(text: str | bytes, source: str = "ep", **kw: str) -> Transcript:
         ("https://x.test/t/ep.srt?sig=1", None, None, "srt"),
         ("ep", "text/plain", None, "srt"),  # a lazy server's MIME: the content decides
         ("ep.txt", None, None, "srt"),
+        ("ep.html", "text/html", None, "vtt"),  # a feed's wrong type: the document signs itself
+        ("ep.json", "application/json", None, "srt"),
     ],
 )
-def test_format_is_chosen_by_name_mime_extension_then_content(
+def test_format_is_chosen_by_name_signature_mime_extension_then_content(
     source: str, content_type: str | None, fmt: str | None, expected: str
 ) -> None:
     content = SRT if expected == "srt" else VTT

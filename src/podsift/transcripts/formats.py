@@ -105,7 +105,8 @@ def detect_format(
     format: str | None = None,
     content_type: str | None = None,
 ) -> str:
-    """Choose the format: explicit name, then a specific MIME type, extension, content.
+    """Choose the format: explicit name, then the document's own signature (``WEBVTT``, an SRT
+    or SBV cue, a TTML root), a specific MIME type, extension, content.
 
     >>> detect_format("WEBVTT\\n\\n00:01.000 --> 00:02.000\\nhi", content_type="text/plain")
     'vtt'
@@ -115,6 +116,9 @@ def detect_format(
         if fmt is None:
             raise TranscriptError(f"{source}: unknown transcript format {format!r}")
         return fmt
+    signed = _signature(text)
+    if signed is not None:  # a feed may say text/html for a .vtt; the document says WEBVTT
+        return signed
     mime = (content_type or "").split(";")[0].strip().lower()
     if mime in _MIME:
         return _MIME[mime]
@@ -122,19 +126,30 @@ def detect_format(
     return _EXTENSIONS.get(suffix) or sniff_format(text)
 
 
-def sniff_format(text: str) -> str:
-    """Guess the format from the content alone; ``text`` when nothing else fits."""
+def _signature(text: str) -> str | None:
+    """The format a document declares by its opening, whatever it is called: ``WEBVTT``, an
+    SRT or SBV cue, a TTML root; ``None`` otherwise (JSON, HTML and text open too alike).
+
+    >>> _signature("WEBVTT\\n\\n00:01.000 --> 00:02.000\\nhi"), _signature("<p>Hi</p>")
+    ('vtt', None)
+    """
     head = text.lstrip()[:2000]
-    if head.startswith("{") or (head.startswith("[") and _is_json(text)):
-        return "json"  # a text may open with "[00:00:01]" too
     if head.startswith("WEBVTT"):
         return "vtt"
     if _TTML_START.match(head):
         return "ttml"
     if _SRT_START.match(head):
         return "srt"
-    if _SBV_START.match(head):
-        return "sbv"
+    return "sbv" if _SBV_START.match(head) else None
+
+
+def sniff_format(text: str) -> str:
+    """Guess the format from the content alone; ``text`` when nothing else fits."""
+    head = text.lstrip()[:2000]
+    if head.startswith("{") or (head.startswith("[") and _is_json(text)):
+        return "json"  # a text may open with "[00:00:01]" too
+    if (signed := _signature(head)) is not None:
+        return signed
     if _HTML_START.match(head):
         return "html"
     if _MD_TURN.search(head):
