@@ -6,7 +6,8 @@ No business logic beyond turning marked-up text into segments.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from podsift.lexicon import word_set
@@ -87,6 +88,19 @@ def name_line(line: str) -> str | None:
     """
     text = line.strip()
     return text if re.fullmatch(_NAME, text) and _is_name(text) else None
+
+
+def said_name(line: str) -> str | None:
+    """The name ``line`` holds and nothing else, with a letter and not ended as a sentence is
+    ("Tim Schilling." and "Thanks." are speech, "12" a cue's number).
+
+    >>> said_name("Halvard Nkemelu"), said_name("Thanks."), said_name("12")
+    ('Halvard Nkemelu', None, None)
+    """
+    named = name_line(line)
+    if named is None or named.endswith((".", "!", "?")) or not any(c.isalpha() for c in named):
+        return None
+    return named
 
 
 def label_line(line: str) -> str | None:
@@ -215,15 +229,35 @@ def clean_speaker(name: str | None) -> str | None:
     if name is None:
         return None
     name = collapse(name).rstrip(":").strip()
-    if _SHOUTED.match(" ".join(untitled(name.split()))):
+    if _shouted(untitled(name.split())):
         name = _POSSESSIVE.sub("'s", name.title())
     return name if name and name.casefold() not in _NO_ONE else None
 
 
 _POSSESSIVE = re.compile(r"(?<=\w)['’]S\b")  # title case's "Editor'S"
-# A name in capitals: words of three capital letters or more, each with a vowel (not an
-# acronym such as "DHH").
-_SHOUTED = re.compile(r"^(?:(?=[A-Z'’-]*[AEIOUY])[A-Z][A-Z'’-]{2,}(?: |$))+$")
+
+
+def _shouted(words: Sequence[str]) -> bool:
+    """Whether ``words`` are a name in capitals: each of three capital letters or more (any
+    script's: "RENÉE") with a vowel, so not an acronym such as "DHH".
+
+    >>> _shouted(["RENÉE", "FAIRWEATHER"]), _shouted(["DHH"]), _shouted(["Ann"]), _shouted([])
+    (True, False, False, False)
+    """
+    return bool(words) and all(
+        w.isupper()
+        and all(c.isalpha() or c in "'’-" for c in w)
+        and sum(c.isalpha() for c in w) >= 3
+        and _VOWEL.search(_unaccented(w))
+        for w in words
+    )
+
+
+def _unaccented(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+_VOWEL = re.compile(r"[AEIOUY]")
 
 
 @dataclass(frozen=True, slots=True)

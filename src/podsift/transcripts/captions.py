@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from podsift.models import Segment
-from podsift.transcripts._text import clean_speaker, collapse, parse_clock, split_label
+from podsift.transcripts._text import clean_speaker, collapse, parse_clock, said_name, split_label
 
 _BLOCKS = re.compile(r"(\n[ \t]*\n)")
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
@@ -19,6 +19,19 @@ _SKIP = ("NOTE", "STYLE", "REGION", "WEBVTT")
 _WORD_TIME = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")  # a word's time inside a cue
 _DASH = re.compile(r"^-\s+")  # a subtitle's dialogue dash: a new speaker's line
 _CHANGE = re.compile(r"(?:^|\s)(?:>>|&gt;&gt;)+(?:\s+|$)")  # automatic captions' new speaker
+
+
+def _identified(ident: list[str], lines: list[str]) -> list[str]:
+    """A cue's lines, labelled by its identifier when that is a speaker's name (an editor
+    that names each cue after its speaker: "Siobhán Ní Bhriain" above the timing line).
+
+    >>> _identified(["Ann Lee"], ["We shipped it."]), _identified(["12"], ["Hi."])
+    (['Ann Lee: We shipped it.'], ['Hi.'])
+    """
+    name = said_name(ident[0]) if len(ident) == 1 else None
+    if name is None or not lines or split_label(lines[0].strip())[0] is not None:
+        return lines
+    return [f"{name}: {lines[0].strip()}", *lines[1:]]
 
 
 def _cues(text: str) -> list[tuple[float, float | None, list[str]]]:
@@ -41,7 +54,9 @@ def _cues(text: str) -> list[tuple[float, float | None, list[str]]]:
                 continue
             start = parse_clock(m.group(1))
             if start is not None:
-                cues.append((start, parse_clock(m.group(2)), lines[i + 1 :]))
+                cues.append(
+                    (start, parse_clock(m.group(2)), _identified(lines[:i], lines[i + 1 :]))
+                )
             timed = True
             break
         if not timed and cues and n and parts[n - 1].strip("\n"):  # after a line of spaces

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from podsift.exceptions import TranscriptError
 from podsift.models import Segment, Transcript
-from podsift.transcripts._text import clean_speaker, collapse
+from podsift.transcripts._text import clean_speaker, collapse, parse_clock
 from podsift.transcripts.captions import parse_sbv, parse_srt, parse_vtt
 from podsift.transcripts.frontmatter import split_front_matter
 from podsift.transcripts.markdown import parse_markdown
@@ -206,11 +206,27 @@ def _parse_json(text: str, source: str) -> tuple[Segment, ...]:
     served = service_segments(data)
     if served is not None:
         return served
-    raw = data.get("segments") if isinstance(data, dict) else None
-    if not isinstance(raw, list) or not raw:
+    raw = _segment_list(data)
+    if not raw:
         raise TranscriptError(f"{source}: json transcript has no segments")
     items = _carried(raw)
     return _merge_words(items) if _is_word_level(items) else _merge_same_cue(items)
+
+
+#: Where a JSON transcript keeps its segments: Podcasting 2.0's and Whisper's ``segments``,
+#: a host's own ``transcript`` or ``captions`` list.
+_SEGMENT_KEYS = ("segments", "transcript", "captions", "cues")
+
+
+def _segment_list(data: Any) -> list[Any]:
+    """The list of segments of a JSON transcript (the first of :data:`_SEGMENT_KEYS` that holds
+    a non-empty list), or an empty list."""
+    if not isinstance(data, dict):
+        return []
+    for key in _SEGMENT_KEYS:
+        if isinstance(data.get(key), list) and data[key]:
+            return list(data[key])
+    return []
 
 
 def _carried(raw: list[Any]) -> list[Segment]:
@@ -239,12 +255,13 @@ _NAMING: dict[str, Callable[[str, str], tuple[Segment, ...]]] = {
 
 
 def _number(value: Any) -> float | None:
+    """A time in seconds: a number, a string of one, or a clock ("00:01:05.500")."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
         return round(float(value), 3)
     except ValueError:
-        return None
+        return parse_clock(value) if isinstance(value, str) else None
 
 
 def _json_segment(item: Any) -> Segment | None:

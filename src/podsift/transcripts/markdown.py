@@ -9,6 +9,7 @@ paragraph is a segment, ``**Break:** \\[12:34\\]`` is no speech but gives the ti
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from podsift.models import Segment
@@ -17,6 +18,7 @@ from podsift.transcripts._text import (
     clean_speaker,
     open_turn,
     parse_clock,
+    said_name,
     segments_from_pieces,
     strip_links,
 )
@@ -140,6 +142,30 @@ def _pieces(text: str) -> Iterator[Piece]:
         carried = inner
 
 
+_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+
+
+def _named_headings(text: str) -> str:
+    """``text`` with each heading that is a speaker's name alone made that speaker's turn
+    ("### Emeric Dufresne", the turn's paragraphs below, as ``**Emeric Dufresne:**``), when
+    a name heads two turns or more: the page heads its turns with names (and its one-off
+    guest's full name too), not its sections ("## Transcript" stays a heading).
+
+    >>> _named_headings("## Transcript\\n### Ann Lee\\nHi.\\n### Bo Chen\\nYo.\\n### Ann Lee\\nSo.")
+    '## Transcript\\n**Ann Lee:**\\nHi.\\n**Bo Chen:**\\nYo.\\n**Ann Lee:**\\nSo.'
+    """
+    heads = Counter(n for m in _HEADING_LINE.finditer(text) if (n := said_name(m.group(1))))
+
+    named = any(n >= 2 for n in heads.values())  # the page heads turns with names
+
+    def turn(m: re.Match[str]) -> str:
+        name = said_name(m.group(1))
+        speaker = name and named and (heads[name] >= 2 or " " in name)  # not "## Notes"
+        return f"**{name}:**" if speaker else m.group(0)
+
+    return _HEADING_LINE.sub(turn, text)
+
+
 def parse_markdown(text: str) -> tuple[Segment, ...]:
     """Parse a Changelog-style Markdown transcript into segments.
 
@@ -147,7 +173,7 @@ def parse_markdown(text: str) -> tuple[Segment, ...]:
     list of links, "## Transcript") are not speech, when none of it names a speaker and it is
     short (:data:`~podsift.transcripts.markup.HEADER_NOTES_WORDS`, as for a page).
     """
-    pieces = list(_pieces(text))
+    pieces = list(_pieces(_named_headings(text)))
     first = next((k for k, p in enumerate(pieces) if p.speaker and p.mark is not None), 0)
     above = pieces[:first]
     notes = sum(len(p.text.split()) for p in above) <= HEADER_NOTES_WORDS

@@ -16,6 +16,7 @@ from podsift.transcripts._text import (
     label_line,
     name_line,
     parse_clock,
+    said_name,
     segments_from_pieces,
     split_label,
     split_stamp,
@@ -93,8 +94,8 @@ def parse_html(text: str) -> tuple[Segment, ...]:
     parser = _Blocks()
     parser.feed(text)
     parser.close()
-    tags = {tag for tag, _ in parser.blocks}
-    if "time" in tags and "p" in tags:
+    tags = {tag for tag, body in parser.blocks if tag != "time" or parse_clock(body) is not None}
+    if "time" in tags and "p" in tags:  # a <time> holding a clock, not a date ("Apr 18, 2024")
         return segments_from_pieces(_cited_pieces(parser.blocks))
     lines = _headed([(tag, body) for tag, body in parser.blocks]) or parser.loose
     return parse_text("\n\n".join(lines))
@@ -105,17 +106,22 @@ _HEADINGS = frozenset({"dt", "h2", "h3", "h4", "h5", "h6"})
 
 def _headed(blocks: list[tuple[str, str]]) -> list[str]:
     """The blocks' texts, a heading that names a speaker made their label ("Ann Lee" in an
-    ``<h3>`` or a ``<dt>``, the turn's paragraphs below): a name that heads two turns or more
-    (with a time or without), so that a page's "Transcript" or "Show Notes" stays no one.
+    ``<h3>`` or a ``<dt>``, the turn's paragraphs below), when a name heads two turns or more
+    (with a time or without): the page heads its turns with names (and a one-off guest's
+    full name too), not only its sections ("Transcript" stays no one).
 
-    >>> _headed([("h2", "Transcript"), ("h3", "Ann Lee"), ("p", "Hi."), ("h3", "Ann Lee")])
-    ['Transcript', 'Ann Lee:', 'Hi.', 'Ann Lee:']
+    >>> _headed([("h3", "Ann Lee"), ("p", "Hi."), ("h3", "Bo Chen"), ("h3", "Ann Lee")])
+    ['Ann Lee:', 'Hi.', 'Bo Chen:', 'Ann Lee:']
+    >>> _headed([("h2", "Transcript"), ("h3", "Ann Lee"), ("h3", "Ann Lee")])
+    ['Transcript', 'Ann Lee:', 'Ann Lee:']
     """
     named = [name_line(collapse(body)) if tag in _HEADINGS else None for tag, body in blocks]
     stamped = [split_stamp(collapse(body)) if tag in _HEADINGS else None for tag, body in blocks]
     heads = Counter([n for n in named if n] + [s[0] for s in stamped if s and not s[2]])
+    if not any(n >= 2 for n in heads.values()):
+        return [body for _, body in blocks]
     return [
-        f"{name}:" if name and heads[name] >= 2 else body
+        f"{name}:" if name and (heads[name] >= 2 or " " in name) else body  # not "Transcript"
         for name, (_, body) in zip(named, blocks, strict=True)
     ]
 
@@ -173,19 +179,8 @@ def _timed_name(rest: str) -> str | None:
     (None, None)
     """
     dash = _DASH_BEFORE_NAME.match(rest)
-    named = _said_name(rest[dash.end() :] if dash else rest)
+    named = said_name(rest[dash.end() :] if dash else rest)
     return named if named and (dash or " " in named) else None
-
-
-def _said_name(line: str) -> str | None:
-    """The name ``line`` holds and nothing else, not ended as a sentence is ("Tim Schilling."
-    and "Thanks." are speech).
-
-    >>> _said_name("Halvard Nkemelu"), _said_name("Thanks."), _said_name("Tim Schilling.")
-    ('Halvard Nkemelu', None, None)
-    """
-    named = name_line(line)
-    return None if named is None or named.endswith((".", "!", "?")) else named
 
 
 def _line_start(line: str) -> _Line | None:
@@ -232,7 +227,7 @@ def _lines(text: str) -> Iterator[_Line]:
             started = _line_start(line)
             if heading and started is not None and started.mark is None and not started.voiced:
                 started = None
-            if started is None and current and _bare_time(current) and _said_name(line):
+            if started is None and current and _bare_time(current) and said_name(line):
                 # "00:00:06:14 - 00:00:11:02", then "Halvard Nkemelu", then the speech
                 current.speaker, heading = line.strip(), True
                 continue

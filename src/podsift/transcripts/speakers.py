@@ -175,9 +175,9 @@ def resolve_speakers(segments: Sequence[Segment], names: Sequence[str]) -> tuple
     )
 
 
-# "Speakers: S1 - Rosamund Achterberg, S2 - Kwabena Oduro-Lisle" (Scribie's header)
+# "Speakers: S1 - Rosamund Achterberg, S2 - Kwabena Oduro-Lisle" (Scribie's header), or a line
+# of "TA = Tamsin Achterberg, RV = Rohan Venkataraman" above the talk
 _LEGEND = re.compile(r"^\s*Speakers?\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-_ENTRY = re.compile(r"^\s*([\w.]{1,20})\s*(?:[-–=:]|is)\s*(\S.*?)\s*$")
 #: How far into a transcript its legend of speakers may be (characters).
 LEGEND_REACH = 2000
 
@@ -187,19 +187,31 @@ def legend(text: str) -> dict[str, str]:
 
     >>> legend("File: x.mp3\\nSpeakers: S1 - Rosamund Achterberg, S2 - Kwabena Oduro-Lisle\\n")
     {'S1': 'Rosamund Achterberg', 'S2': 'Kwabena Oduro-Lisle'}
-    >>> legend("Speakers: three, all lovely")
-    {}
+    >>> legend("TA = Tamsin Achterberg, JL = Joaquim de Lacerda (guest)")
+    {'TA': 'Tamsin Achterberg', 'JL': 'Joaquim de Lacerda'}
+    >>> legend("Speakers: three, all lovely"), legend("x = 5 and y = 6")
+    ({}, {})
     """
-    m = _LEGEND.search(text[:LEGEND_REACH])
-    if m is None:
-        return {}
+    head = text[:LEGEND_REACH]
+    m = _LEGEND.search(head)
+    lines = [m.group(1)] if m else [line for line in head.splitlines() if "=" in line]
+    for line in lines:
+        found = _entries(line, "-–=:" if m else "=")
+        if found:
+            return found
+    return {}
+
+
+def _entries(line: str, marks: str) -> dict[str, str]:
+    """The ``label - Name`` entries of a legend's line, or none when one entry is not one (a
+    list of names, a sentence); a part after the name ("(guest)") is dropped."""
     found = {}
-    for entry in re.split(r"[,;]", m.group(1)):
-        e = _ENTRY.match(entry)
-        if e is None or len(e.group(2).split()) < 2:
-            return {}  # not a legend: a list of names, a sentence
+    for entry in re.split(r"[,;]", line):
+        e = re.match(rf"^\s*([\w.]{{1,20}})\s*[{marks}]\s*(\S.*?)\s*(?:\([^)]*\))?\s*$", entry)
+        if e is None or not 2 <= len(e.group(2).split()) <= 4:
+            return {}
         found[e.group(1)] = e.group(2)
-    return found
+    return found if len(found) >= 2 or marks != "=" else {}
 
 
 def named_by_legend(segments: Sequence[Segment], names: dict[str, str]) -> tuple[Segment, ...]:
