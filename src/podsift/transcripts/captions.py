@@ -18,6 +18,7 @@ _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>|\{\\[^}]*\}")
 _SKIP = ("NOTE", "STYLE", "REGION", "WEBVTT")
 _WORD_TIME = re.compile(r"<\d{2}:\d{2}:\d{2}\.\d{3}>")  # a word's time inside a cue
 _DASH = re.compile(r"^-\s+")  # a subtitle's dialogue dash: a new speaker's line
+_DASHED_LINE = re.compile(r"\n[ \t]*-\s+")  # a line of a cue that opens with one
 _CHANGE = re.compile(r"(?:^|\s)(?:>>|&gt;&gt;)+(?:\s+|$)")  # automatic captions' new speaker
 
 
@@ -83,7 +84,7 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
         shown = [_plain(line) for line in raw]
         if not lines:
             continue
-        voiced = _voices(" ".join(lines))
+        voiced = _voices("\n".join(lines))
         if voiced:
             turns = voiced
         else:
@@ -118,20 +119,23 @@ def cue_segments(
 
 def _voices(text: str) -> list[tuple[str | None, str]]:
     """A cue's turns by its ``<v Name>`` voice tags, one for each (none when it has none);
-    words before the first tag go with the first voice.
+    words before the first tag go with the first voice, and a line below a voice that opens
+    with a dialogue dash is another, unnamed, speaker's.
 
     >>> _voices("<v.guest Emeka>Not every one.</v> <v.host Ros>Not every one?</v>")
     [('Emeka', 'Not every one.</v> '), ('Ros', 'Not every one?</v>')]
+    >>> _voices("<v Renata>I did not know that.\\n- Really? I say it every episode.")
+    [('Renata', 'I did not know that.'), (None, 'Really? I say it every episode.')]
     """
     tags = list(_VOICE.finditer(text))
-    return [
-        (
-            clean_speaker(tag.group(1)),
-            (text[: tag.start()] if k == 0 else "")
-            + text[tag.end() : tags[k + 1].start() if k + 1 < len(tags) else len(text)],
-        )
-        for k, tag in enumerate(tags)
-    ]
+    turns: list[tuple[str | None, str]] = []
+    for k, tag in enumerate(tags):
+        said = (text[: tag.start()] if k == 0 else "") + text[
+            tag.end() : tags[k + 1].start() if k + 1 < len(tags) else len(text)
+        ]
+        first, *dashed = _DASHED_LINE.split(said)  # "- Really?" below a voice: another speaker
+        turns += [(clean_speaker(tag.group(1)), first), *((None, line) for line in dashed)]
+    return turns
 
 
 def _plain(line: str) -> str:

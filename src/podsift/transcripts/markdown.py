@@ -26,6 +26,7 @@ from podsift.transcripts.markup import HEADER_NOTES_WORDS
 
 _TURN = re.compile(r"^\s*\*\*([^*\n]{1,80}?)(?::\*\*|\*\*:)[ \t]*")
 _MARK = re.compile(r"\\\[([^\]\\]*?)\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\\\]")
+_TIMED_LABEL = re.compile(r"^\s*\[?((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\]?\s+")
 _PLAIN_MARK = re.compile(r"^\s*\[((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~<])")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
@@ -123,11 +124,14 @@ def _pieces(text: str) -> Iterator[Piece]:
         opened = None if turn is not None else open_turn(_unheaded(paragraph))
         stamp: float | None = None
         if turn is not None:
-            name = clean_speaker(turn.group(1))
+            label = strip_links(turn.group(1))  # "**[12:04](#t=724) Ann Lee:**": time, then name
+            if (timed := _TIMED_LABEL.match(label)) is not None:
+                stamp, label = parse_clock(timed.group(1)), label[timed.end() :]
+            name = clean_speaker(label)
             is_break = name is not None and name.lower() == "break"
             speaker = None if is_break else name
             paragraph = paragraph[turn.end() :]
-            if (plain := _PLAIN_MARK.match(paragraph)) is not None:  # Descript's "[00:00:11]"
+            if stamp is None and (plain := _PLAIN_MARK.match(paragraph)) is not None:
                 stamp, paragraph = parse_clock(plain.group(1)), paragraph[plain.end() :]
         else:
             is_break = False
