@@ -326,6 +326,22 @@ def _skip_header(lines: list[_Line]) -> list[_Line]:
     return lines
 
 
+# A name alone on its line, the turn's words indented below it (a Google Docs export).
+_NAME_ABOVE_INDENT = re.compile(r"^([^\S\n]*\S[^\n]*?)[^\S\n]*\n(?=[ \t]+\S)", re.MULTILINE)
+
+
+def _named_above_indent(m: re.Match[str]) -> str:
+    """The line of :data:`_NAME_ABOVE_INDENT` as a label when it is a name alone.
+
+    >>> _NAME_ABOVE_INDENT.sub(_named_above_indent, "Hollis Brennan\\n\\tBefore the bridge.")
+    'Hollis Brennan:\\n\\tBefore the bridge.'
+    >>> _NAME_ABOVE_INDENT.sub(_named_above_indent, "Thanks.\\n\\tSure.")
+    'Thanks.\\n\\tSure.'
+    """
+    name = said_name(m.group(1).strip())
+    return f"{name}:\n" if name else m.group(0)
+
+
 def parse_text(text: str) -> tuple[Segment, ...]:
     """Parse plain text: paragraphs; ``00:06:10`` line marks, ``<v Name>`` and ``Name:``.
 
@@ -339,6 +355,7 @@ def parse_text(text: str) -> tuple[Segment, ...]:
     """
     pieces: list[Piece] = []
     speaker: str | None = None
+    text = _NAME_ABOVE_INDENT.sub(_named_above_indent, text)
     for line in _skip_header([_trailing_time(line) for line in _lines(text)]):
         body = strip_links(line.text)
         if line.voiced:
