@@ -412,6 +412,7 @@ NO_SEGMENTS = "ep.json: json transcript has no segments"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 TTML = '<tt xmlns="http://www.w3.org/ns/ttml"><body>{}</body></tt>'
 BOMB = "ep.ttml: TTML declares entities or a DTD (not read)"  # no entity is expanded
+RTF = "ep.rtf: an RTF document, not a transcript format (save it as text)"  # not "invalid json"
 
 
 @pytest.mark.parametrize(
@@ -440,6 +441,7 @@ BOMB = "ep.ttml: TTML declares entities or a DTD (not read)"  # no entity is exp
             "ep.ttml: invalid TTML (no element found: line 1, column 50)",
         ),
         (f"<!DOCTYPE tt [<!ENTITY a 'aa'>]>{TTML.format('<p>&a;</p>')}", "ep.ttml", BOMB),
+        ("{\\rtf1\\ansi {\\b Ann:}\\tab Hi.\\par}", "ep.rtf", RTF),
     ],
 )
 def test_bad_input_is_a_one_line_transcript_error(

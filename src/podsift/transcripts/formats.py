@@ -84,6 +84,10 @@ def parse_transcript(
     text = _decode(content, source)
     if not text.strip():
         raise TranscriptError(f"{source}: empty transcript")
+    if text.lstrip().startswith("{\\rtf"):  # a word processor's file, linked as a transcript
+        raise TranscriptError(
+            f"{source}: an RTF document, not a transcript format (save it as text)"
+        )
     meta, text = split_front_matter(text)
     fmt = detect_format(text, source=source, format=format, content_type=content_type)
     parse = _PARSERS.get(fmt)
