@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,14 +25,15 @@ _NAME = r"[^\W_][\w.'’-]*(?: [^\W_][\w.'’-]*){0,3}(?: #\d+)?"  # "UNIDENTIFI
 _ROLE = r"(?:, [A-Z][A-Z .'’-]*)?"
 _LABEL = re.compile(rf"^(?:\[({_NAME})\]|\(({_NAME})\)|({_NAME}){_ROLE}):\s+(?=\S)")
 _PARTICLES = frozenset({"de", "van", "von", "da", "del", "der", "le", "la", "di", "du", "bin"})
-_CLOCK_TEXT = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
+#: A written time: "12:34", "01:02:03", "00:01:05.500" (a comma for the dot too).
+CLOCK_TEXT = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
 # "Pablo Galindo: 00:12:34" alone on its line, the speech below (btctranscripts.com), or
 # "Leopold Ferrante-Oduya - 00:00" (Fireflies).
-_STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+(?:[-–—]\s+)?[\[(]?({_CLOCK_TEXT})[\])]?\s*$")
+_STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+(?:[-–—]\s+)?[\[(]?({CLOCK_TEXT})[\])]?\s*$")
 # "Speaker 1 (00:12):" or "Pablo Galindo [00:12:34]:" (Rev, Otter, Descript), speech after.
-_STAMP_LABEL = re.compile(rf"^\s*({_NAME})\s+[\[(]({_CLOCK_TEXT})[\])]:?(?:\s+|$)")
+_STAMP_LABEL = re.compile(rf"^\s*({_NAME})\s+[\[(]({CLOCK_TEXT})[\])]:?(?:\s+|$)")
 # "Jamie Park: [00:00:07] Hi." (Descript's export): the label, then the time, then speech.
-_LABEL_STAMP = re.compile(rf"^\s*({_NAME}):\s+[\[(]({_CLOCK_TEXT})[\])](?:\s+|$)")
+_LABEL_STAMP = re.compile(rf"^\s*({_NAME}):\s+[\[(]({CLOCK_TEXT})[\])](?:\s+|$)")
 
 
 def collapse(text: str) -> str:
@@ -60,6 +62,38 @@ def parse_clock(text: str) -> float | None:
     if frac:
         value += int(frac) / 10 ** len(frac)
     return round(float(value), 3)
+
+
+def seconds(value: object, scale: float = 1.0) -> float | None:
+    """A time as a document gives it, in seconds: a number (times ``scale``: 0.001 for
+    milliseconds), a string of one (Amazon Transcribe's "0.54") or a clock ("00:01:05.500").
+
+    >>> seconds(480, 0.001), seconds("0.54"), seconds("00:01:05.500"), seconds(True)
+    (0.48, 0.54, 65.5, None)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return round(float(value) * scale, 3)
+    except ValueError:
+        return parse_clock(value) if isinstance(value, str) else None
+
+
+def heading_speakers(names: Iterable[str]) -> set[str]:
+    """Of the names that head a page's sections (each heading that is a name alone), those
+    that are speakers: when a name heads two turns or more, the page heads its turns with
+    names, and then each such name is a speaker that heads two or is a full name (a one-off
+    guest); "Transcript" or "Notes" once are a page's sections.
+
+    >>> sorted(heading_speakers(["Transcript", "Ann Lee", "Bo Chen", "Ann Lee"]))
+    ['Ann Lee', 'Bo Chen']
+    >>> heading_speakers(["Transcript", "Show Notes"])
+    set()
+    """
+    heads = Counter(names)
+    if not any(n >= 2 for n in heads.values()):
+        return set()
+    return {name for name, n in heads.items() if n >= 2 or " " in name}
 
 
 def split_label(text: str) -> tuple[str | None, str]:
@@ -167,7 +201,7 @@ def split_stamp(line: str) -> tuple[str, float | None, str] | None:
     return None
 
 
-_BRACKET_MARK = re.compile(rf"^\s*[\[(]({_CLOCK_TEXT})[\])]\s*")
+_BRACKET_MARK = re.compile(rf"^\s*[\[(]({CLOCK_TEXT})[\])]\s*")
 
 
 def open_turn(paragraph: str) -> tuple[str | None, float | None, str] | None:

@@ -77,7 +77,7 @@ def parse_vtt(text: str) -> tuple[Segment, ...]:
     rolling = bool(_WORD_TIME.search(text))  # YouTube's automatic captions
     shown: list[str] = []  # the previous cue's lines, as read
     cues = _cues(text)
-    style = label_style(cues)
+    style = label_style([(start, end, [_plain(line) for line in c]) for start, end, c in cues])
     for start, end, cue in cues:
         raw = [line for line in cue if _plain(line)]
         lines = _new_lines(raw, shown) if rolling else raw
@@ -235,7 +235,8 @@ STYLE_SHARE = 0.8
 
 
 def label_style(cues: list[tuple[float, float | None, list[str]]]) -> str | None:
-    """The one style a caption file writes its speakers' labels in, where it keeps to one:
+    """The one style a caption file writes its speakers' labels in (its cues' lines read as
+    :func:`_plain` reads them), where it keeps to one:
     ``bracketed`` ("[HETTY MARLOWE]: …"), ``capitals`` ("HATTIE: …") or ``plain`` ("Ann
     Lee: …"); ``None`` where it has fewer than three labels or mixes styles.
 
@@ -251,7 +252,7 @@ def label_style(cues: list[tuple[float, float | None, list[str]]]) -> str | None
     seen: Counter[str] = Counter()
     for _, _, lines in cues:
         for line in lines:
-            head = _CHANGE.sub("", _DASH.sub("", _plain(line)))
+            head = _CHANGE.sub("", _DASH.sub("", line))
             label, _ = split_label(head)
             if label is not None:
                 seen[_style(head, label)] += 1
@@ -304,11 +305,11 @@ def parse_srt(text: str) -> tuple[Segment, ...]:
     unnamed turn; the file's house style of label is kept), its time shared among them."""
     segments: list[Segment] = []
     speaker: str | None = None
-    cues = _cues(text)
+    cues = [(start, end, [_plain(line) for line in lines]) for start, end, lines in _cues(text)]
     style = label_style(cues)
     for start, end, lines in cues:
         if not lines:
             continue
-        speaker, turns = cue_turns([_plain(line) for line in lines], speaker, style)
+        speaker, turns = cue_turns(lines, speaker, style)
         segments.extend(cue_segments(start, end, turns))
     return tuple(segments)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from podsift.exceptions import TranscriptError
 from podsift.models import Segment, Transcript
-from podsift.transcripts._text import clean_speaker, collapse, parse_clock
+from podsift.transcripts._text import clean_speaker, collapse, seconds
 from podsift.transcripts.captions import parse_sbv, parse_srt, parse_vtt
 from podsift.transcripts.frontmatter import split_front_matter
 from podsift.transcripts.markdown import parse_markdown
@@ -258,16 +258,6 @@ _NAMING: dict[str, Callable[[str, str], tuple[Segment, ...]]] = {
 }
 
 
-def _number(value: Any) -> float | None:
-    """A time in seconds: a number, a string of one, or a clock ("00:01:05.500")."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        return round(float(value), 3)
-    except ValueError:
-        return parse_clock(value) if isinstance(value, str) else None
-
-
 def _json_segment(item: Any) -> Segment | None:
     """One JSON segment as a raw Segment (text not collapsed: spaces may be tokens)."""
     if not isinstance(item, dict):
@@ -278,8 +268,8 @@ def _json_segment(item: Any) -> Segment | None:
         return None
     speaker = item.get("speaker")
     return Segment(
-        _number(item.get("start" if whisper else "startTime")),
-        _number(item.get("end" if whisper else "endTime")),
+        seconds(item.get("start" if whisper else "startTime")),
+        seconds(item.get("end" if whisper else "endTime")),
         clean_speaker(speaker) if isinstance(speaker, str) else None,
         body,
     )

@@ -9,13 +9,14 @@ paragraph is a segment, ``**Break:** \\[12:34\\]`` is no speech but gives the ti
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 from podsift.models import Segment
 from podsift.transcripts._text import (
+    CLOCK_TEXT,
     Piece,
     clean_speaker,
+    heading_speakers,
     open_turn,
     parse_clock,
     said_name,
@@ -26,8 +27,8 @@ from podsift.transcripts.markup import HEADER_NOTES_WORDS
 
 _TURN = re.compile(r"^\s*\*\*([^*\n]{1,80}?)(?::\*\*|\*\*:)[ \t]*")
 _MARK = re.compile(r"\\\[([^\]\\]*?)\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\\\]")
-_TIMED_LABEL = re.compile(r"^\s*\[?((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\]?\s+")
-_PLAIN_MARK = re.compile(r"^\s*\[((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s*")
+_TIMED_LABEL = re.compile(rf"^\s*\[?({CLOCK_TEXT})\]?\s+")
+_PLAIN_MARK = re.compile(rf"^\s*\[({CLOCK_TEXT})\]\s*")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~<])")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -158,14 +159,13 @@ def _named_headings(text: str) -> str:
     >>> _named_headings("## Transcript\\n### Ann Lee\\nHi.\\n### Bo Chen\\nYo.\\n### Ann Lee\\nSo.")
     '## Transcript\\n**Ann Lee:**\\nHi.\\n**Bo Chen:**\\nYo.\\n**Ann Lee:**\\nSo.'
     """
-    heads = Counter(n for m in _HEADING_LINE.finditer(text) if (n := said_name(m.group(1))))
-
-    named = any(n >= 2 for n in heads.values())  # the page heads turns with names
+    speakers = heading_speakers(
+        n for m in _HEADING_LINE.finditer(text) if (n := said_name(m.group(1)))
+    )
 
     def turn(m: re.Match[str]) -> str:
         name = said_name(m.group(1))
-        speaker = name and named and (heads[name] >= 2 or " " in name)  # not "## Notes"
-        return f"**{name}:**" if speaker else m.group(0)
+        return f"**{name}:**" if name in speakers else m.group(0)
 
     return _HEADING_LINE.sub(turn, text)
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from podsift.models import Segment
 from podsift.transcripts._text import (
+    CLOCK_TEXT,
     Piece,
     clean_speaker,
     collapse,
+    heading_speakers,
     label_line,
     name_line,
     parse_clock,
@@ -117,11 +118,9 @@ def _headed(blocks: list[tuple[str, str]]) -> list[str]:
     """
     named = [name_line(collapse(body)) if tag in _HEADINGS else None for tag, body in blocks]
     stamped = [split_stamp(collapse(body)) if tag in _HEADINGS else None for tag, body in blocks]
-    heads = Counter([n for n in named if n] + [s[0] for s in stamped if s and not s[2]])
-    if not any(n >= 2 for n in heads.values()):
-        return [body for _, body in blocks]
+    speakers = heading_speakers([n for n in named if n] + [s[0] for s in stamped if s and not s[2]])
     return [
-        f"{name}:" if name and (heads[name] >= 2 or " " in name) else body  # not "Transcript"
+        f"{name}:" if name in speakers else body
         for name, (_, body) in zip(named, blocks, strict=True)
     ]
 
@@ -144,10 +143,9 @@ def _cited_pieces(blocks: list[tuple[str, str]]) -> Iterator[Piece]:
 
 # A line's time: "00:06:10", "[12:34]", Whisper's "[00:00.000 --> 00:05.120]", an editor's
 # "00:00:06:14 - 00:00:11:02" (hours, minutes, seconds, frames; the frames and the end dropped).
-_CLOCK_MARK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
 _FRAMES = r"(?::\d{2}(?!\d))?"
 _LINE_MARK = re.compile(
-    rf"^\s*[\[(]?({_CLOCK_MARK}){_FRAMES}(?:\s*(?:-->|-|–)\s*{_CLOCK_MARK}{_FRAMES})?[\])]?(?:\s+|$)"
+    rf"^\s*[\[(]?({CLOCK_TEXT}){_FRAMES}(?:\s*(?:-->|-|–)\s*{CLOCK_TEXT}{_FRAMES})?[\])]?(?:\s+|$)"
 )
 _VOICE = re.compile(r"^\s*<v(?:\.[^\s>]*)?\s+([^>]*)>", re.IGNORECASE)
 # "</v>", and the "<v Name>" that some exports repeat inside a line (Python Bytes 466)
@@ -246,7 +244,7 @@ def _lines(text: str) -> Iterator[_Line]:
             yield current
 
 
-_TRAILING_MARK = re.compile(rf"\s*[\[(]({_CLOCK_MARK})[\])]\s*$")
+_TRAILING_MARK = re.compile(rf"\s*[\[(]({CLOCK_TEXT})[\])]\s*$")
 
 
 def _trailing_time(line: _Line) -> _Line:

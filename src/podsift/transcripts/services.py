@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from podsift.models import Segment
-from podsift.transcripts._text import clean_speaker, collapse
+from podsift.transcripts._text import clean_speaker, collapse, seconds
 
 
 def service_segments(data: Any) -> tuple[Segment, ...] | None:
@@ -54,8 +54,8 @@ def _turns(items: list[Any], key: str, scale: float) -> tuple[Segment, ...]:
             speaker = item.get("speaker", item.get("speaker_label"))
             out.append(
                 Segment(
-                    _seconds(start, scale),
-                    _seconds(end, scale),
+                    seconds(start, scale),
+                    seconds(end, scale),
                     _label(speaker),
                     collapse(item[key]),
                 )
@@ -76,7 +76,7 @@ def _word_turns(items: list[Any]) -> tuple[Segment, ...]:
         if not isinstance(word, str) or not word:
             continue
         speaker = _label(item.get("speaker_label", first.get("speaker")))
-        start, end = _seconds(item.get("start_time"), 1.0), _seconds(item.get("end_time"), 1.0)
+        start, end = seconds(item.get("start_time"), 1.0), seconds(item.get("end_time"), 1.0)
         if item.get("type") == "punctuation" and turns:
             turns[-1][3][-1] += word
         elif turns and turns[-1][2] == speaker:
@@ -104,8 +104,8 @@ def _deepgram_paragraphs(results: dict[str, Any]) -> tuple[Segment, ...]:
         if words.strip():
             out.append(
                 Segment(
-                    _seconds(paragraph.get("start"), 1.0),
-                    _seconds(paragraph.get("end"), 1.0),
+                    seconds(paragraph.get("start"), 1.0),
+                    seconds(paragraph.get("end"), 1.0),
                     _label(paragraph.get("speaker")),
                     collapse(words),
                 )
@@ -125,8 +125,8 @@ def _monologue(item: Any) -> Segment | None:
     name = item.get("speaker_name")
     speaker = clean_speaker(name) if isinstance(name, str) else _label(item.get("speaker"))
     return Segment(
-        _seconds(timed[0].get("ts"), 1.0) if timed else None,
-        _seconds(timed[-1].get("end_ts"), 1.0) if timed else None,
+        seconds(timed[0].get("ts"), 1.0) if timed else None,
+        seconds(timed[-1].get("end_ts"), 1.0) if timed else None,
         speaker,
         text,
     )
@@ -147,13 +147,3 @@ def _label(value: Any) -> str | None:
         return None
     numbered = _NUMBERED.match(str(value))
     return clean_speaker(f"Speaker {numbered.group(1) if numbered else value}")
-
-
-def _seconds(value: Any, scale: float) -> float | None:
-    """A time as the service gives it (a number, or a string of one: Amazon's "0.54")."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        return round(float(value) * scale, 3)
-    except ValueError:
-        return None
