@@ -251,34 +251,43 @@ def test_build_labels_items_with_key_terms_never_the_quote_again() -> None:
         *(ranked(f"o{i}", mention("O", text=f"Python developers like topic{i}")) for i in range(4)),
     ]
     item = build_digest(stories, day=DAY).items[0]
-    assert item.headline == "Django · tasks · Celery"
+    assert item.headline == "Django · Python · Celery"  # what two tellings share comes first
     assert item.insight == text
     assert all(len(i.headline.split(" · ")) <= 3 for i in build_digest(stories, day=DAY).items)
 
 
-def test_a_label_names_rare_things_before_rare_words_and_never_a_date() -> None:
-    """Blind readers preferred these labels 13-14 to 1 (dev and demo) and 2 to 1 (confirm)."""
+def test_a_label_names_things_never_an_everyday_word_a_date_or_a_number() -> None:
+    """An everyday word rare in the window ("released", "fix") names no story."""
     text = "So Django 6 was released on December 3rd, and the bug fix came in January."
     others = [f"Python and Django talk number {i} in the window" for i in range(3)]
     others += ["The maintainers behind HTTPX moved on", "An HTTP client"]
     stories = [ranked("s", mention("S", text=text)),
                *(ranked(f"o{i}", mention("O", text=t)) for i, t in enumerate(others))]  # fmt: skip
-    assert build_digest(stories, day=DAY).items[0].headline == "released · bug · fix"
+    assert build_digest(stories, day=DAY).items[0].headline == "Django"
     text = "You might use HTTPX or HTTPXY, or even HTTPX2, which the HTTPX folks are not on."
     stories[0] = ranked("s", mention("S", text=text))
     assert build_digest(stories, day=DAY).items[0].headline == "HTTPX · HTTPXY · HTTPX2"
+    counts = TermCounts.from_texts(others)
+    said = "A trial of eighteen thousand adults found walking thirty minutes a day cut the risk."
+    assert counts.label([said]) == ""
+    said = "On the twelfth, Nine Lamps staff voted. Nine said no. It'll pass, says Ann Lo's team."
+    assert counts.label([said]) == "Nine Lamps · Ann Lo"
+    said = "Passkeys beat phishing: the key checks the website."
+    assert counts.label([said]) == "Passkeys · phishing"
 
 
 def test_a_label_shows_a_name_whole_and_no_everyday_opening_word() -> None:
     others = ["Python is fun", "Python 3.14 is out", "An HTTP client", "The vendors like Python"]
     counts = TermCounts.from_texts(others)
     text = "Contrary to what vendors say, Rob Mensching found the XZ Utils backdoor in 2024."
-    assert counts.label([text]) == "Rob Mensching · found · XZ Utils"
+    assert counts.label([text]) == "Rob Mensching · XZ Utils · backdoor"
     # five words at most: a long name fills the label alone
     text = "Docker Sponsored Open Source Program members get 30 million pulls."
     assert counts.label([text]) == "Docker Sponsored Open Source Program"
-    # an opening word no dictionary holds is a name
-    assert counts.label(["Redka is slower than Redis, but smaller."]) == "Redka · slower · Redis"
+    # an opening word no dictionary holds is a name; "of" and "for" join one name
+    assert counts.label(["Redka is slower than Redis, but smaller."]) == "Redka · Redis"
+    text = "The Department for Transport fined Hashicorp's team."
+    assert counts.label([text]) == "Department for Transport · Hashicorp"
 
 
 def test_build_label_is_empty_without_a_content_word() -> None:

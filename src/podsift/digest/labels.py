@@ -1,27 +1,30 @@
 """Labels: a story's key terms, the short line above its quote when no LLM writes a headline.
 
 Without an LLM the quote is the item: printing it again as a headline says the same words
-twice (#21). A label names what the story is about in a few words, deterministically: the
-terms of its representative text that the story's other mentions share first, then those
-rare in the window (:attr:`~podsift.stories.anchors.WindowTerms.limit`: a term many stories
-use, such as "Python" on a Python window, names a field, not this story), names and figures
-first among them, then the rarest. A date names no story ("December 3rd"). Terms keep their
-written form and their order in the quote. Names written next to each other are one thing,
-shown whole ("XZ Utils", "Rob Mensching"; a label holds at most five words), and an everyday
-word capitalised only because it opens the quote ("Contrary to what…") is no name; nor is one
-that opens a later sentence of it and that English writes in small letters ("…today. Nobody
-knows.": :func:`~podsift.stories.words.written_as_name`).
+twice (#21). A label names what the story is about in a few words, deterministically, and
+only by things: names, and words outside everyday English ("backdoor", "passkeys"). An
+everyday word ("announced", "full", "roughly") names no story even when the window happens
+not to use it, and a date or a number said in words ("December 3rd", "eighty") names none
+either; with no such thing in the quote the label is empty and the quote stands alone. The
+terms that the story's other mentions share come first, then those rare in the window
+(:attr:`~podsift.stories.anchors.WindowTerms.limit`: a term many stories use, such as "Python"
+on a Python window, names a field, not this story), names before rare words, then the rarest.
+Terms keep their written form and their order in the quote. Capitalised words written next
+to each other are one name, shown whole ("XZ Utils", "Department for Transport"; a label
+holds at most five words), and an everyday word capitalised only because it opens a sentence
+of the quote ("Contrary to what…", "…today. Nobody knows.") is no name
+(:func:`~podsift.stories.words.written_as_name`).
 
 >>> counts = TermCounts.from_texts(
 ...     ["Django tasks landed in 6.0", "Python is fun", "Python 3.14", "Python 3.13 is out"])
->>> counts.label(["Django tasks landed in Python 6.0"])
-'Django · tasks · landed'
+>>> counts.label(["Django tasks landed in Python 6.0, and the Celery backdoor is gone"])
+'Django · Celery · backdoor'
 >>> counts.label(["So Django 6 was released on December 3rd with a fix"])
-'Django · released · fix'
->>> counts.label(["Registries pay for staff. Whose job is it? Nobody's."])
-'Registries · pay · staff'
->>> counts.label(["Tidebound, from Mirelight Studio in Kraków, is out"])
-'Tidebound · Mirelight Studio · Kraków'
+'Django'
+>>> counts.label(["The government announced today that the full pension age will rise."])
+''
+>>> counts.label(["On Wednesday Ana Ruiz resigned as Minister for Transport."])
+'Ana Ruiz · Minister for Transport'
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from podsift.digest.related import subject_terms
 from podsift.lexicon import STOPWORDS, normalise, word_set, word_spans
 from podsift.models import StoryView
 from podsift.stories.anchors import WindowTerms
-from podsift.stories.words import common_words, written_as_name
+from podsift.stories.figures import NUMBER_WORDS
+from podsift.stories.words import rare_word, written_as_name
 
 LABEL_TERMS = 3
 """Most terms in a label (a name of several words is one term)."""
@@ -48,6 +52,10 @@ SEPARATOR = " · "
 # A date says when, not what: "December 3rd" names no story.
 _CALENDAR = word_set("names", "months") | word_set("names", "days")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+# Words that join the capitalised words of one name: "Department for Transport".
+_JOINERS = frozenset({"of", "for"})
+_POSSESSIVE = re.compile(r"['’]s$")
+_CONTRACTION = re.compile(r"['’](?:ll|re|ve|d|m|t)$")
 
 
 @dataclass(frozen=True)
@@ -71,33 +79,34 @@ class TermCounts:
     def label(self, texts: Sequence[str], limit: int = LABEL_TERMS) -> str:
         """Return the key terms of a story told by ``texts`` (representative first), or "".
 
-        The terms of the representative text are ordered by how many of ``texts`` use them,
-        then by how few of the window's stories do, then names and figures first; the first
+        Only things can be key terms: names, and words outside everyday English
+        (:func:`~podsift.stories.words.rare_word`: "backdoor", "passkeys"). An everyday word
+        ("announced", "full", "roughly") names no story, however rare in the window. The terms
+        of the representative text are ordered by how many of ``texts`` use them, then by
+        whether few of the window's stories do, names first, then the rarest; the first
         ``limit`` are shown in the order of the quote.
         """
         if not texts:
             return ""
         shared = Counter(t for text in texts for t in subject_terms(text))
-        seen: dict[str, tuple[int, str]] = {}
-        unit_of: dict[str, int] = {}
         units = _units(texts[0])
-        names = {
-            position
-            for position, (word, begin, _) in enumerate(word_spans(texts[0]))
-            if written_as_name(texts[0], begin, word)
-        }
+        seen: dict[str, tuple[int, bool]] = {}
+        unit_of: dict[str, int] = {}
         for k, unit in enumerate(units):
-            for position, word in unit:
+            named = any(
+                _capital(word) and written_as_name(texts[0], begin, word) for _, word, begin in unit
+            )
+            if not named and not (len(unit) == 1 and _rare(unit[0][1])):
+                continue
+            for position, word, _ in unit:
                 term = _term(word)
-                opening = position == 0 and len(unit) == 1 and _everyday(word)
-                if term and term not in seen and not opening:
-                    seen[term], unit_of[term] = (position, word), k
+                if term and term not in seen:
+                    seen[term], unit_of[term] = (position, named), k
 
         rare = WindowTerms(self.counts, self.size).limit
 
         def rank(term: str) -> tuple[int, bool, bool, int, int]:
-            position, word = seen[term]
-            named = position in names or any(c.isdigit() for c in word)
+            position, named = seen[term]
             used = self.counts[term]
             return -shared[term], used > rare, not named, used, position
 
@@ -108,43 +117,83 @@ class TermCounts:
             if len(chosen) < limit and k not in chosen and len(units[k]) <= room:
                 chosen.append(k)
                 room -= len(units[k])
-        return SEPARATOR.join(" ".join(w for _, w in units[k]) for k in sorted(chosen))
+        return SEPARATOR.join(_shown(units[k]) for k in sorted(chosen))
 
 
-def _units(text: str) -> list[list[tuple[int, str]]]:
-    """The words of ``text`` with their positions, in runs: names written next to each other,
-    with only a space between them, make one run ("XZ Utils", "Rob Mensching", also when it
-    opens the text); every other word is a run of its own.
+def _units(text: str) -> list[list[tuple[int, str, int]]]:
+    """The words of ``text`` (position, word, offset), in runs: capitalised words written next
+    to each other, with only a space or an "of" or "for" between them, make one run ("XZ
+    Utils", "Department for Transport", also when it opens the text); every other word,
+    a date or a number opening a sentence among them ("Wednesday", "Nine"), is a run of its
+    own.
 
-    >>> [[w for _, w in u] for u in _units("Rob Mensching, at XZ Utils, wrote it")]
-    [['Rob', 'Mensching'], ['at'], ['XZ', 'Utils'], ['wrote'], ['it']]
+    >>> [[w for _, w, _ in u] for u in _units("On Wednesday Rob Mensching, at XZ Utils, wrote")]
+    [['On'], ['Wednesday'], ['Rob', 'Mensching'], ['at'], ['XZ', 'Utils'], ['wrote']]
+    >>> [[w for _, w, _ in u] for u in _units("the Minister of Land, of Kent")]
+    [['the'], ['Minister', 'of', 'Land'], ['of'], ['Kent']]
     """
-    runs: list[list[tuple[int, str]]] = []
-    end = 0
+    runs: list[list[tuple[int, str, int]]] = []
+    end, before = 0, False  # whether the word before can go on into a name
     for position, (word, begin, stop) in enumerate(word_spans(text)):
-        joined = text[end:begin] == " " and position > 0 and _capital(word)
-        if runs and joined and _capital(runs[-1][-1][1]):
-            runs[-1].append((position, word))
+        spaced = text[end:begin] == " " and bool(runs)
+        # a number capitalised inside a sentence is part of a name ("at Nine Lamps")
+        capital = _capital(word) or (
+            _number(normalise(word)) and written_as_name(text, begin, word)
+        )
+        joiner = spaced and before and word in _JOINERS and runs[-1][-1][1] not in _JOINERS
+        if joiner or (spaced and before and capital):
+            runs[-1].append((position, word, begin))
         else:
-            runs.append([(position, word)])
-        end = stop
-    return runs
+            runs.append([(position, word, begin)])
+        end, before = stop, capital or joiner
+    split: list[list[tuple[int, str, int]]] = []
+    for run in runs:  # a joiner ending a run is a word of its own
+        tail = [run.pop()] if len(run) > 1 and run[-1][1] in _JOINERS else []
+        split += [run, tail] if tail else [run]
+    return split
+
+
+def _shown(unit: list[tuple[int, str, int]]) -> str:
+    """A run as the label shows it, without a possessive ("Hashicorp's" -> "Hashicorp")."""
+    words = " ".join(w for _, w, _ in unit)
+    return _POSSESSIVE.sub("", words)
 
 
 def _capital(word: str) -> bool:
-    """Whether ``word`` can be part of a name: capitalised, and no stopword."""
-    return word[:1].isupper() and normalise(word) not in STOPWORDS
+    """Whether ``word`` can be part of a name: capitalised, and no stopword, contraction
+    ("It'll"), date or number ("Series B" is a name, "Nine" is not)."""
+    low = normalise(word)
+    if not word[:1].isupper() or low in STOPWORDS or _CONTRACTION.search(low):
+        return False
+    return not _dated(low) and not (len(low) > 1 and _number(low))
 
 
-def _everyday(word: str) -> bool:
-    """Whether ``word`` is in the tokenizer's vocabulary (:func:`common_words`)."""
-    return normalise(word) in common_words()
+def _rare(word: str) -> bool:
+    """Whether ``word`` is a thing's name outside everyday English: a rare word, or a
+    compound with one ("phishing-resistant"), no figure ("twenty-nineteen").
+
+    >>> [_rare(w) for w in ("passkeys", "phishing-resistant", "announced", "it'll", "a.m")]
+    [True, True, False, False, False]
+    """
+    parts = normalise(word).split("-")
+    return all(p.isalpha() for p in parts) and any(rare_word(p) for p in parts)
+
+
+def _dated(low: str) -> bool:
+    """Whether a lower-case word is a date's ("december", "3rd")."""
+    return low in _CALENDAR or bool(_ORDINAL.match(low))
+
+
+def _number(low: str) -> bool:
+    """Whether a lower-case word spells a number ("nine", "twenty-nineteen", "o'clock")."""
+    return all(p in NUMBER_WORDS or p == "o'clock" for p in low.split("-"))
 
 
 def _term(word: str) -> str | None:
-    """The subject term a written word stands for, or None (stopword, figure, date, one letter)."""
+    """The subject term a written word stands for, or None (stopword, figure, date, number,
+    one letter)."""
     low = normalise(word)
-    dated = low in _CALENDAR or _ORDINAL.match(low)
+    dated = _dated(low) or _number(low)
     if low in STOPWORDS or dated or len(low) < 2 or not any(c.isalpha() for c in low):
         return None
     found = subject_terms(word)

@@ -68,7 +68,7 @@ def text_signals(text: str) -> Signals:
         numbers=frozenset(numbers),
         figures=figures(text),
         names=tuple(dict.fromkeys(names)),
-        rare=tuple(dict.fromkeys(t for t in bare if _rare(t))),
+        rare=tuple(dict.fromkeys(t for t in bare if rare_word(t))),
         tokens=bare,
         stems=tuple(stem(t) for t in bare),
     )
@@ -146,11 +146,11 @@ _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er", "est", "ive", "ion", "al")
 
 
 @lru_cache(maxsize=1 << 16)
-def _rare(token: str) -> bool:
+def rare_word(token: str) -> bool:
     """Whether ``token`` is a word outside :func:`common_words`, nor an inflection of one.
 
-    >>> _rare("npm"), _rare("quits"), _rare("dismissive"), _rare("3.13")
-    (True, False, False, False)
+    >>> [rare_word(w) for w in ("npm", "quits", "dismissive", "3.13")]
+    [True, False, False, False]
     """
     if len(token) < 3 or not token.isalpha() or token in common_words():
         return False
