@@ -35,7 +35,7 @@ from podsift.rank import (
     rank_with_base,
 )
 from podsift.store import DigestDraft
-from podsift.stories import make_embedder
+from podsift.stories import MemoryVectorCache, make_embedder
 
 OPERATOR = ""  # the recipient of the operator's own digest (`podsift digest`, `podsift demo`)
 
@@ -178,10 +178,15 @@ class StoryPool:
             self.related = RelatedIndex.build(self.views, self.vectors)
         return self.related
 
-    def term_counts(self) -> TermCounts:
-        """How many of the window's stories use each term (for labels), counted on first use."""
+    def term_counts(self, ctx: RunContext) -> TermCounts:
+        """How many of the window's stories use each term (for labels), counted on first use.
+
+        Labels weigh everyday words with the configured embedder, its vectors kept in memory
+        for the run: a label's words are not worth a row of the store's cache.
+        """
         if self.terms is None:
-            self.terms = TermCounts.build(self.views)
+            words = make_embedder(ctx, MemoryVectorCache())
+            self.terms = TermCounts.build(self.views, embed=words.embed)
         return self.terms
 
     def embed(self, ctx: RunContext, texts: list[str]) -> npt.NDArray[np.float32]:
@@ -242,7 +247,7 @@ def draft_digest(
         day=day,
         recipient=recipient or None,
         related=related,
-        terms=pool.term_counts(),
+        terms=pool.term_counts(ctx),
     )
     if headlines is not None:
         digest = headlines.apply(digest)

@@ -31,8 +31,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 from podsift.digest.related import subject_terms
 from podsift.lexicon import STOPWORDS, normalise, word_set, word_spans
@@ -47,6 +50,12 @@ LABEL_TERMS = 3
 LABEL_WORDS = 5
 """Most words in a label."""
 
+CLOSE_TO_QUOTE = 0.3
+"""The least cosine between an everyday word and its quote for the word to be a key term."""
+
+Embed = Callable[[list[str]], "npt.NDArray[np.float32]"]
+"""An embedder's ``embed``: texts in, unit vectors out, one row each."""
+
 SEPARATOR = " · "
 
 # A date says when, not what: "December 3rd" names no story.
@@ -60,64 +69,82 @@ _CONTRACTION = re.compile(r"['’](?:ll|re|ve|d|m|t)$")
 
 @dataclass(frozen=True)
 class TermCounts:
-    """How many representative texts of the window use each subject term."""
+    """How many representative texts of the window use each subject term; with ``embed``
+    (the stories' embedder), labels may also name everyday words close to the quote."""
 
     counts: Counter[str]
     size: int = 0
+    embed: Embed | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> TermCounts:
+    def from_texts(cls, texts: Iterable[str], embed: Embed | None = None) -> TermCounts:
         """Count the subject terms of ``texts`` (each text counts a term once)."""
         texts = list(texts)
-        return cls(Counter(t for text in texts for t in subject_terms(text)), len(texts))
+        counts = Counter(t for text in texts for t in subject_terms(text))
+        return cls(counts, len(texts), embed)
 
     @classmethod
-    def build(cls, views: Sequence[StoryView]) -> TermCounts:
+    def build(cls, views: Sequence[StoryView], embed: Embed | None = None) -> TermCounts:
         """Count over the representative texts of the window's stories."""
-        return cls.from_texts(v.mentions[0].text for v in views if v.mentions)
+        return cls.from_texts((v.mentions[0].text for v in views if v.mentions), embed)
 
     def label(self, texts: Sequence[str], limit: int = LABEL_TERMS) -> str:
         """Return the key terms of a story told by ``texts`` (representative first), or "".
 
-        Only things can be key terms: names, and words outside everyday English
-        (:func:`~podsift.stories.words.rare_word`: "backdoor", "passkeys"). An everyday word
-        ("announced", "full", "roughly") names no story, however rare in the window. The terms
-        of the representative text are ordered by how many of ``texts`` use them, then by
-        whether few of the window's stories do, names first, then the rarest; the first
-        ``limit`` are shown in the order of the quote.
+        Things come first: names, and words outside everyday English
+        (:func:`~podsift.stories.words.rare_word`: "backdoor", "passkeys"), ordered by how
+        many of ``texts`` use them, then by whether few of the window's stories do, names
+        first, then the rarest. With :attr:`embed`, everyday words whose meaning is close to
+        the quote's (cosine at least :data:`CLOSE_TO_QUOTE`: "tuition", "strike", "sacked")
+        fill the room left, closest first; without it, or far from the quote ("announced",
+        "full", "roughly"), an everyday word names no story, however rare in the window. The
+        first ``limit`` are shown in the order of the quote.
         """
         if not texts:
             return ""
-        shared = Counter(t for text in texts for t in subject_terms(text))
-        units = _units(texts[0])
-        seen: dict[str, tuple[int, bool]] = {}
-        unit_of: dict[str, int] = {}
+        text = texts[0]
+        shared = Counter(term for told in texts for term in subject_terms(told))
+        units = _units(text)
+        found: dict[str, tuple[int, int, bool]] = {}  # term -> (run, position, named)
+        everyday: list[int] = []
         for k, unit in enumerate(units):
-            named = any(
-                _capital(word) and written_as_name(texts[0], begin, word) for _, word, begin in unit
-            )
-            if not named and not (len(unit) == 1 and _rare(unit[0][1])):
+            named = any(_capital(w) and written_as_name(text, at, w) for _, w, at in unit)
+            thing = named or (len(unit) == 1 and _rare(unit[0][1]))
+            if not thing and (self.embed is None or len(unit) > 1):
                 continue
+            if not thing:
+                everyday.append(k)
             for position, word, _ in unit:
                 term = _term(word)
-                if term and term not in seen:
-                    seen[term], unit_of[term] = (position, named), k
-
+                if term and term not in found:
+                    found[term] = (k, position, named)
+        close = self._closeness(text, [" ".join(w for _, w, _ in units[k]) for k in everyday])
+        near = dict(zip(everyday, close, strict=True))
         rare = WindowTerms(self.counts, self.size).limit
 
-        def rank(term: str) -> tuple[int, bool, bool, int, int]:
-            position, named = seen[term]
+        def rank(term: str) -> tuple[bool, int, bool, bool, float, int]:
+            k, position, named = found[term]
             used = self.counts[term]
-            return -shared[term], used > rare, not named, used, position
+            order = float(used) if k not in near else -near[k]
+            return k in near, -shared[term], used > rare, not named, order, position
 
         chosen: list[int] = []
         room = LABEL_WORDS
-        for term in sorted(seen, key=rank):
-            k = unit_of[term]
+        for term in sorted(found, key=rank):
+            k = found[term][0]
+            if near.get(k, 1.0) < CLOSE_TO_QUOTE:
+                continue
             if len(chosen) < limit and k not in chosen and len(units[k]) <= room:
                 chosen.append(k)
                 room -= len(units[k])
         return SEPARATOR.join(_shown(units[k]) for k in sorted(chosen))
+
+    def _closeness(self, text: str, words: list[str]) -> list[float]:
+        """The cosine of each of ``words`` to ``text`` (unit vectors from :attr:`embed`)."""
+        if not words or self.embed is None:
+            return []
+        vectors = self.embed([text, *words])
+        return [float(v) for v in vectors[1:] @ vectors[0]]
 
 
 def _units(text: str) -> list[list[tuple[int, str, int]]]:
