@@ -22,7 +22,7 @@ from podsift.stories import (
     read_statements,
 )
 from podsift.stories.anchors import MIN_COVERAGE
-from podsift.stories.group import Linkage
+from podsift.stories.group import TOLD_ALIKE_MARGIN, Linkage, off_claim
 from podsift.stories.signals import SignalWeights
 
 
@@ -401,25 +401,29 @@ SPINACH_FIRST = (
 )
 
 
-@pytest.mark.parametrize("coverage", [0.0, MIN_COVERAGE])
+@pytest.mark.parametrize(
+    ("coverage", "margin"), [(0.0, -1.0), (MIN_COVERAGE, -1.0), (0.0, TOLD_ALIKE_MARGIN)]
+)
 def test_a_member_naming_the_story_without_its_claim_stands_alone(
-    coverage: float, monkeypatch: pytest.MonkeyPatch
+    coverage: float, margin: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The running order names the recall near enough to join the two tellings; it states
-    little of what they agree on (the outbreak, the 214 sick, the 40,000 bags), so it is split
-    off (#17). With no least coverage, the three are one story; so are they when one show said
-    all three."""
+    little of what they agree on (the outbreak, the 214 sick, the 40,000 bags), and it is told
+    unlike them, so either rule splits it off (#17). With neither, the three are one story;
+    so are they when one show said all three."""
     from podsift.config import load_settings
     from podsift.stories import embedders
 
     monkeypatch.setattr("podsift.stories.group.MIN_COVERAGE", coverage)
+    monkeypatch.setattr("podsift.stories.group.TOLD_ALIKE_MARGIN", margin)
     texts = [SPINACH_PULSE, SPINACH_DAILY, SPINACH_FIRST]
     vectors = embedders.create("minilm-l6-int8", load_settings(env={})).embed(texts)
     found = group_statements(
         [Statement(str(n), t, f"show {n}") for n, t in enumerate(texts)], vectors
     )
     got = [c.members for c in found]
-    assert got == ([("0", "1", "2")] if not coverage else [("0", "1"), ("2",)])
+    kept = not coverage and margin < 0
+    assert got == ([("0", "1", "2")] if kept else [("0", "1"), ("2",)])
     one_show = group_statements(
         [Statement(str(n), t, "show") for n, t in enumerate(texts)], vectors
     )
@@ -445,3 +449,60 @@ def test_a_show_in_one_batch_raises_a_story_once() -> None:
         [Statement(str(n), text, show) for n, (text, show) in enumerate(told)], vectors
     )
     assert [c.members for c in found] == [("1", "2", "3"), ("0",)]
+
+
+# From the written10 crowd (benchmarks/crowds/written10, Apache-2.0): two shows tell a club's
+# sale, a third reacts to its price.
+SALE_TOLD = (
+    "They've bought eighty percent of the club from the Pryce family, for two hundred and ten "
+    "million pounds, and it went through after they passed the AFA's owners' test."
+)
+SALE_RETOLD = (
+    "Halvorsen Capital buys eighty per cent of the club from the Pryce family, two hundred and "
+    "ten million."
+)
+SALE_REACTION = (
+    "If you've got two hundred and ten million for eighty per cent of the club, you've got "
+    "you've got a few quid for the women's side."
+)
+
+
+@pytest.mark.parametrize("margin", [-1.0, TOLD_ALIKE_MARGIN])
+def test_a_show_told_unlike_the_others_is_no_teller(
+    margin: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reaction names the sale's figures and joins the two tellings on average; but its
+    cosine to each is under the threshold and the margin, where theirs to each other is over
+    it: it makes another point on the sale, so it leaves for a story of its own (#17). Of one
+    show, the three stay one story, raised on one show whatever it holds."""
+    from podsift.config import load_settings
+    from podsift.stories import embedders
+
+    monkeypatch.setattr("podsift.stories.group.TOLD_ALIKE_MARGIN", margin)
+    texts = [SALE_TOLD, SALE_RETOLD, SALE_REACTION]
+    vectors = embedders.create("minilm-l6-int8", load_settings(env={})).embed(texts)
+    shows = ["Balance Sheet FC", "The Dockside", "Gull Talk"]
+    found = group_statements(
+        [Statement(str(n), t, s) for n, (t, s) in enumerate(zip(texts, shows, strict=True))],
+        vectors,
+    )
+    apart = [("0", "1"), ("2",)]
+    assert [c.members for c in found] == ([("0", "1", "2")] if margin < 0 else apart)
+    one_show = group_statements(
+        [Statement(str(n), t, "show") for n, t in enumerate(texts)], vectors
+    )
+    assert [c.members for c in one_show] == [("0", "1", "2")]
+
+
+def test_told_apart_leaves_the_member_unlike_most_shows_first() -> None:
+    """Show u's telling is under 0.55 to two others (s, t): it leaves, and the other three,
+    each pair over it, stay; of one show, nobody leaves."""
+    sims = np.array(
+        [[1, 0.8, 0.5, 0.7], [0.8, 1, 0.5, 0.7], [0.5, 0.5, 1, 0.6], [0.7, 0.7, 0.6, 1]]
+    )
+    unit = np.linalg.cholesky(sims).astype(np.float32)  # rows whose dot products are ``sims``
+    texts = ["Acme recalled 40,000 bags of spinach on Tuesday"] * 4
+    assert off_claim(texts, ["s", "t", "u", "v"]) == []
+    assert off_claim(texts, ["s", "t", "u", "v"], unit, 0.55) == [2]
+    assert off_claim(texts, ["s", "t", "u", "v"], unit, 0.45) == []
+    assert off_claim(texts, ["s"] * 4, unit, 0.55) == []

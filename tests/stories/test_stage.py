@@ -22,6 +22,7 @@ from podsift.stories.embed import (
     _default_model_path,
 )
 from podsift.stories.fetch import fetch_model, write_manifest
+from podsift.stories.group import TOLD_ALIKE_MARGIN
 
 XZ_A = "A backdoor was found in xz utils, the compression library that OpenSSH depends on."
 XZ_B = "Someone planted a backdoor in the xz compression library, which OpenSSH uses."
@@ -167,13 +168,12 @@ OCTOPUS_AGENDA = (
 
 
 def test_a_show_that_only_announces_a_story_is_not_counted_as_raising_it(store: Store) -> None:
-    """Grouped as plain statements, the announcement and a telling are one story (they name the
-    same things); in the stories stage it stands alone, whether it comes first or last (#17)."""
+    """Grouped as plain statements of unknown shows, the announcement and a telling are one
+    story (they name the same things); in the stories stage it stands alone, whether it comes
+    first or last (#17)."""
     texts = [OCTOPUS_WRAP, OCTOPUS_AGENDA]
     vectors = embedders.create("minilm-l6-int8", load_settings(env={})).embed(texts)
-    (cluster,) = group_statements(
-        [Statement(str(n), t, f"show {n}") for n, t in enumerate(texts)], vectors
-    )
+    (cluster,) = group_statements([Statement(str(n), t) for n, t in enumerate(texts)], vectors)
     assert len(cluster.members) == 2  # what the stage's rule keeps apart
     day = datetime(2026, 10, 6, 12, tzinfo=UTC)
     _episode(store, "travel", day, [OCTOPUS_AGENDA])
@@ -211,15 +211,21 @@ PEAT_RECAP = (
 )
 
 
-@pytest.mark.parametrize("coverage", [0.0, MIN_COVERAGE])
+@pytest.mark.parametrize(
+    ("coverage", "margin"), [(0.0, -1.0), (MIN_COVERAGE, -1.0), (0.0, TOLD_ALIKE_MARGIN)]
+)
 def test_a_rundown_that_only_names_a_story_leaves_it(
-    store: Store, coverage: float, monkeypatch: pytest.MonkeyPatch
+    store: Store, coverage: float, margin: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each joins the story told the day before, as it is near enough to its one member; read
-    against the two tellings, the rundown states too little of what they agree on, and leaves
-    for a story of its own (#17). With no least coverage, it stays. The recap leaves either
-    way: the gardening show raised the story already."""
+    against the two tellings, the rundown states too little of what they agree on, and it is
+    told unlike them (cosine below the threshold and the margin): either rule sends it to a
+    story of its own (#17). With neither, it stays. The recap leaves either way: the
+    gardening show raised the story already."""
     monkeypatch.setattr("podsift.stories.group.MIN_COVERAGE", coverage)
+    monkeypatch.setattr("podsift.stories.group.TOLD_ALIKE_MARGIN", margin)
+    monkeypatch.setattr("podsift.stories.stage.TOLD_ALIKE_MARGIN", margin)
+    kept = not coverage and margin < 0
     day = datetime(2026, 11, 3, 17, tzinfo=UTC)
     _episode(store, "garden", day, [PEAT_SHED])
     _episode(store, "news", day + timedelta(days=1), [PEAT_NEWS])
@@ -230,12 +236,12 @@ def test_a_rundown_that_only_names_a_story_leaves_it(
     assert store.unassigned_insights() == []
     # joined: the news and the rundown (day 2), the recap (day 5), less those that left; new:
     # the first telling, and each that left
-    assert (report.joined, report.new_stories) == ((2, 2) if not coverage else (1, 3))
+    assert (report.joined, report.new_stories) == ((2, 2) if kept else (1, 3))
     views = store.story_views(since=day - timedelta(days=1))
     (told,) = [v for v in views if len(v.shows) > 1]
     assert len(told.mentions) == len(told.shows)  # each show once
     stories = sorted(sorted(m.text for m in v.mentions) for v in views)
-    if not coverage:
+    if kept:
         assert stories == sorted([[PEAT_RECAP], sorted([PEAT_SHED, PEAT_NEWS, PEAT_RUNDOWN])])
         return
     assert stories == sorted([[PEAT_RECAP], sorted([PEAT_SHED, PEAT_NEWS]), [PEAT_RUNDOWN]])

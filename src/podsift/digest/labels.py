@@ -1,19 +1,20 @@
 """Labels: a story's key terms, the short line above its quote when no LLM writes a headline.
 
 Without an LLM the quote is the item: printing it again as a headline says the same words
-twice (#21). A label names what the story is about in a few words, deterministically, and
-only by things: names, and words outside everyday English ("backdoor", "passkeys"). An
-everyday word ("announced", "full", "roughly") names no story even when the window happens
-not to use it, and a date or a number said in words ("December 3rd", "eighty") names none
-either; with no such thing in the quote the label is empty and the quote stands alone. The
-terms that the story's other mentions share come first, then those rare in the window
+twice (#21). A label names what the story is about in a few words, deterministically. Things
+come first: names, and words outside everyday English ("backdoor", "passkeys"); the terms that
+the story's other mentions share first, then those rare in the window
 (:attr:`~podsift.stories.anchors.WindowTerms.limit`: a term many stories use, such as "Python"
 on a Python window, names a field, not this story), names before rare words, then the rarest.
-Terms keep their written form and their order in the quote. Capitalised words written next
-to each other are one name, shown whole ("XZ Utils", "Department for Transport"; a label
-holds at most five words), and an everyday word capitalised only because it opens a sentence
-of the quote ("Contrary to what…", "…today. Nobody knows.") is no name
-(:func:`~podsift.stories.words.written_as_name`).
+Everyday words come only after them, and only with the stories' embedder, when their meaning
+is close to the quote's ("tuition" in a quote on university fees): one that merely happens to
+be rare in the window ("announced", "full", "roughly") names no story. A date or a number said
+in words ("December 3rd", "eighty") never does; with nothing to name, the label is empty and
+the quote stands alone. Terms keep their written form and their order in the quote.
+Capitalised words written next to each other are one name, shown whole ("XZ Utils",
+"Department for Transport"; a label holds at most five words), and an everyday word
+capitalised only because it opens a sentence of the quote ("Contrary to what…", "…today.
+Nobody knows.") is no name (:func:`~podsift.stories.words.written_as_name`).
 
 >>> counts = TermCounts.from_texts(
 ...     ["Django tasks landed in 6.0", "Python is fun", "Python 3.14", "Python 3.13 is out"])

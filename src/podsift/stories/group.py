@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -43,6 +44,11 @@ from podsift.stories.anchors import (
 from podsift.stories.index import StoryIndex
 from podsift.stories.signals import SignalWeights, pair_penalty, text_signals
 from podsift.stories.verify import MergeVerifier, in_band
+
+#: How much closer than the merge threshold two shows' tellings of one story must be, each
+#: pair of them (:func:`off_claim`): chosen on the blind-labelled multi-show stories of the
+#: crowds that may be read, the least margin at which nine in ten of them are one claim.
+TOLD_ALIKE_MARGIN = 0.1
 
 #: The default embedder's calibrated threshold (see :data:`CALIBRATED_THRESHOLDS`): cosine at
 #: or above which two statements (or a statement and a story's members, on average) count as
@@ -296,7 +302,8 @@ def _group(
     _apply_penalties(sims, texts, weights, threshold)
     _apply_anchors(sims, ordered, window, threshold, min_anchors, verifier)
     groups = _agglomerate(sims, threshold, linkage)
-    groups = _claims_only(groups, ordered, sims, threshold, linkage) if min_anchors else groups
+    if min_anchors:
+        groups = _claims_only(groups, ordered, sims, unit, threshold, linkage)
     clusters = [_make_cluster(ordered, sims, members) for members in groups]
     return sorted(clusters, key=lambda c: (-len(c.members), natural_key(c.members[0])))
 
@@ -353,7 +360,12 @@ def _apply_anchors(
             sims[j, i] -= 1.0
 
 
-def off_claim(texts: Sequence[str], shows: Sequence[str | None] | None = None) -> list[int]:
+def off_claim(
+    texts: Sequence[str],
+    shows: Sequence[str | None] | None = None,
+    unit: Vectors | None = None,
+    alike: float = DEFAULT_THRESHOLD + TOLD_ALIKE_MARGIN,
+) -> list[int]:
     """The members of a story (their ``texts``) that do not tell its claim, by index (#17):
 
     - in a story of three or more, those that state too little of what the others agree on
@@ -365,7 +377,11 @@ def off_claim(texts: Sequence[str], shows: Sequence[str | None] | None = None) -
     - with the members' ``shows``, every member of a show but the one that states most of
       what the other shows say (:func:`~podsift.stories.anchors.claim_share`; the first of
       equals): a show raises a story once, and its second member is a preview, a recap, a
-      follow-up or the background, each a claim of its own more often than the same one.
+      follow-up or the background, each a claim of its own more often than the same one;
+    - with the shows and the members' ``unit`` vectors too, those told unlike another show's
+      member (cosine below ``alike``), the member unlike most others first, until every two
+      shows left tell it alike (:func:`_told_apart`): two shows' tellings of one claim are
+      closer than two remarks that share its names and make two points.
 
     A story of one show keeps them all: it is raised on one show whatever it holds.
 
@@ -393,7 +409,36 @@ def off_claim(texts: Sequence[str], shows: Sequence[str | None] | None = None) -
         theirs = [texts[j] for j in kept if shows[j] != show]
         best = max(mine, key=lambda i: (claim_share(texts[i], theirs), -i))
         off += [i for i in mine if i != best]
+    if unit is not None:
+        off += _told_apart([i for i in kept if i not in off], shows, unit @ unit.T, alike)
     return sorted(off)
+
+
+def _told_apart(
+    kept: list[int], shows: Sequence[str | None], sims: Vectors, alike: float
+) -> list[int]:
+    """The members of ``kept`` (one a show) to leave so that every two of different shows
+    have a cosine (``sims``) of at least ``alike``: the member in most pairs below it first,
+    then the one least like the others, then the later.
+
+    >>> sims = np.array([[1, .8, .4], [.8, 1, .5], [.4, .5, 1]])
+    >>> _told_apart([0, 1, 2], ["a", "b", "c"], sims, 0.55)
+    [2]
+    """
+    left: list[int] = []
+    while True:
+        apart = Counter(
+            k
+            for i, j in itertools.combinations(kept, 2)
+            if shows[i] != shows[j] and sims[i, j] < alike
+            for k in (i, j)
+        )
+        if not apart:
+            return left
+        likeness = {i: float(np.mean([sims[i, j] for j in kept if j != i])) for i in kept}
+        out = max(kept, key=lambda i: (apart[i], -likeness[i], i))
+        kept.remove(out)
+        left.append(out)
 
 
 def _understated(texts: Sequence[str]) -> list[int]:
@@ -413,22 +458,24 @@ def _claims_only(
     groups: list[list[int]],
     ordered: Sequence[Statement],
     sims: Vectors,
+    unit: Vectors,
     threshold: float,
     linkage: Linkage,
 ) -> list[list[int]]:
     """``groups`` less their :func:`off_claim` members, which are grouped again among
     themselves (two tellings of another claim stay together)."""
     kept: list[list[int]] = []
+    alike = threshold + TOLD_ALIKE_MARGIN
     for group in groups:
-        members = [ordered[i] for i in group]
-        off = [group[k] for k in off_claim([s.text for s in members], [s.show for s in members])]
+        texts, shows = [ordered[i].text for i in group], [ordered[i].show for i in group]
+        off = [group[k] for k in off_claim(texts, shows, unit[group], alike)]
         if not off:
             kept.append(group)
             continue
         kept.append([i for i in group if i not in off])
         again = _agglomerate(sims[np.ix_(off, off)], threshold, linkage)
         kept += _claims_only(
-            [[off[k] for k in g] for g in again], ordered, sims, threshold, linkage
+            [[off[k] for k in g] for g in again], ordered, sims, unit, threshold, linkage
         )
     return kept
 

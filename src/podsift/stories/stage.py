@@ -17,6 +17,7 @@ from podsift.stories.base import Embedder, VectorCache, embedders
 from podsift.stories.embed import CachedEmbedder, l2_normalise
 from podsift.stories.group import (
     CHECKED_MEMBERS,
+    TOLD_ALIKE_MARGIN,
     assign_to_stories,
     natural_key,
     off_claim,
@@ -219,7 +220,7 @@ def _assign_day(
         for sid, new in by_story.items()
         if sid in centroids
     }
-    left = _leave_off_claim(ctx, model, grown)  # each now a story of its own
+    left = _leave_off_claim(ctx, model, grown, threshold)  # each now a story of its own
     joined = sum(len(m) for sid, m in by_story.items() if sid in centroids)
     joined -= len([i for i in left if i in row_of])
     return joined, len([sid for sid in by_story if sid not in centroids]) + len(left)
@@ -229,17 +230,21 @@ def _leave_off_claim(
     ctx: RunContext,
     model: str,
     grown: dict[str, list[tuple[str, str, str, Vector]]],
+    threshold: float,
 ) -> list[str]:
     """Re-read each story that grew today (its checked members and today's, ``(insight id,
     text, show, vector)``): a member that does not tell its claim
     (:func:`~podsift.stories.group.off_claim`: a rundown, advice or a consequence told beside
-    the story, or a show's second member) leaves it for a story of its own, so it is not
-    counted as raising the story. Returns the insights that left."""
+    the story, a show's second member, or a telling unlike another show's) leaves it for a
+    story of its own, so it is not counted as raising the story. Returns the insights that
+    left."""
     left: list[str] = []
+    alike = threshold + TOLD_ALIKE_MARGIN
     for story_id in sorted(grown):
         members = grown[story_id]
         texts, shows = [m[1] for m in members], [m[2] for m in members]
-        off = [(members[k][0], members[k][3]) for k in off_claim(texts, shows)]
+        unit = l2_normalise(np.array([m[3] for m in members], dtype=np.float32))
+        off = [(members[k][0], members[k][3]) for k in off_claim(texts, shows, unit, alike)]
         if not off:
             continue
         ctx.store.leave_story(story_id, off)
