@@ -52,7 +52,7 @@ def _turns(segments: tuple[Segment, ...]) -> list[tuple[str | None, float | None
 
 
 def test_every_shape_has_its_key() -> None:
-    assert len(FILES) == 64
+    assert len(FILES) == 65
     assert all((EXPORTS / f"{f.stem}.key.json").is_file() for f in FILES)
 
 
@@ -73,3 +73,13 @@ def test_each_turn_has_its_speaker_and_time(path: Path) -> None:
         if want["start_seconds"] is not None:
             assert found[1] is not None, f"{path.name}: no time for {want['first_words']!r}"
             assert abs(found[1] - want["start_seconds"]) <= TOLERANCE_SECONDS, path.name
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_no_one_speaks_whom_the_key_does_not_name(path: Path) -> None:
+    """A page's title, show notes, chapter list, links, sidebar and an export's header
+    ("Duration: 0:01:23", "Speakers: S1 - …") are no speaker's turn."""
+    key = json.loads((EXPORTS / f"{path.stem}.key.json").read_text(encoding="utf-8"))
+    named = {want["speaker"].casefold() for want in key if want["speaker"]}
+    segments = parse_transcript(path.read_bytes(), source=path.name).segments
+    assert {s.speaker for s in segments if s.speaker and s.speaker.casefold() not in named} == set()

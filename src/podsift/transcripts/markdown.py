@@ -147,7 +147,8 @@ def _pieces(text: str) -> Iterator[Piece]:
         carried = inner
 
 
-_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+# a section's heading: a page's title ("# The Umbrella Mountain") heads no turn
+_HEADING_LINE = re.compile(r"^[ \t]*#{2,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 
 
 def _named_headings(text: str) -> str:
@@ -173,14 +174,17 @@ def _named_headings(text: str) -> str:
 def parse_markdown(text: str) -> tuple[Segment, ...]:
     """Parse a Changelog-style Markdown transcript into segments.
 
-    Above the first turn with a speaker and a time, a page's show notes ("## Show notes", a
-    list of links, "## Transcript") are not speech, when none of it names a speaker and it is
-    short (:data:`~podsift.transcripts.markup.HEADER_NOTES_WORDS`, as for a page).
+    Above the first turn with a speaker and a time (with a speaker, where no turn has a time),
+    a page's title and show notes ("## Show notes", a
+    list of links, "## Transcript") are not speech, when none of it names one of the turns'
+    speakers and it is short (:data:`~podsift.transcripts.markup.HEADER_NOTES_WORDS`, as for
+    a page).
     """
     pieces = list(_pieces(_named_headings(text)))
-    first = next((k for k, p in enumerate(pieces) if p.speaker and p.mark is not None), 0)
-    above = pieces[:first]
+    named = [k for k, p in enumerate(pieces) if p.speaker]
+    first = next((k for k in named if pieces[k].mark is not None), named[0] if named else 0)
+    above, speakers = pieces[:first], {p.speaker for p in pieces[first:] if p.speaker}
     notes = sum(len(p.text.split()) for p in above) <= HEADER_NOTES_WORDS
-    if notes and all(p.speaker is None for p in above):
+    if notes and all(p.speaker not in speakers for p in above):  # "**Links:** …" speaks not
         pieces = pieces[first:]
     return segments_from_pieces(pieces)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -27,9 +29,10 @@ from podsift.transcripts._text import (
 _BLOCK_TAGS = frozenset(
     {"cite", "time", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "td", "tr"}
 )
-# page chrome around a transcript: a site's footer ("Subscribe: RSS · Spotify") and menus
+# page chrome around a transcript: a site's footer ("Subscribe: RSS · Spotify"), menus and
+# boxes aside ("Support Provenance: become a member")
 _HIDDEN_TAGS = frozenset(
-    {"script", "style", "head", "title", "template", "noscript", "footer", "nav"}
+    {"script", "style", "head", "title", "template", "noscript", "footer", "nav", "aside"}
 )
 _VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr"})
 
@@ -98,11 +101,63 @@ def parse_html(text: str) -> tuple[Segment, ...]:
     tags = {tag for tag, body in parser.blocks if tag != "time" or parse_clock(body) is not None}
     if "time" in tags and "p" in tags:  # a <time> holding a clock, not a date ("Apr 18, 2024")
         return segments_from_pieces(_cited_pieces(parser.blocks))
-    lines = _headed([(tag, body) for tag, body in parser.blocks]) or parser.loose
-    return parse_text("\n\n".join(lines))
+    headed = zip((tag for tag, _ in parser.blocks), _headed(parser.blocks), strict=True)
+    lines = [body for _, body in _turns_only(list(headed))]
+    return parse_text("\n\n".join(lines or parser.loose))
+
+
+#: The least turns in the one kind of element that holds a page's transcript (more than
+#: half of all the blocks that open like a turn; :func:`_turns_only`).
+PAGE_TURNS = 3
+
+
+def _turns_only(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The blocks of a page's transcript: from its first turn on, in the kind of element that
+    holds more than half of the blocks opening with a speaker or a time (and
+    :data:`PAGE_TURNS` or more). Above it are the page's title and show notes, below its last
+    turn the page's links to other episodes, unless in a kind of element that holds speech
+    between the turns (the last turn's paragraphs); a heading between turns titles a section;
+    and a block of another kind that opens like a turn is the page's, not speech: a chapter
+    list's "15:48 Sponsor: Marquee Seats", a link's "Harbourlight Pictures: investor news".
+    A page whose turns are no one kind of element is read whole.
+
+    >>> page = [("h1", "The Week: Mergers"), ("p", "Notes."), ("li", "02:10 Sponsor: Acme"),
+    ...         ("p", "[00:05] Ann Lee: Hi."), ("p", "[00:09] Bo Chen: Hey."), ("p", "More."),
+    ...         ("h3", "Sponsor: Acme [02:10]"), ("p", "[02:11] Ann Lee: So."), ("p", "Bo: Ha."),
+    ...         ("h2", "#117 The Week That Was")]
+    >>> [body for _, body in _turns_only(page)]
+    ['[00:05] Ann Lee: Hi.', '[00:09] Bo Chen: Hey.', 'More.', '[02:11] Ann Lee: So.', 'Bo: Ha.']
+    """
+    opens = [_opens_turn(body) for _, body in blocks]
+    kinds = Counter(tag for (tag, _), turn in zip(blocks, opens, strict=True) if turn)
+    if not kinds:
+        return blocks
+    kind, turns = kinds.most_common(1)[0]
+    if turns < PAGE_TURNS or 2 * turns <= sum(kinds.values()):
+        return blocks
+    turns_at = [k for k, (tag, _) in enumerate(blocks) if opens[k] and tag == kind]
+    first, last = turns_at[0], turns_at[-1]
+    # the kinds of element that hold speech between turns (a <dd> below each <dt> name); a
+    # heading between them titles a section
+    speech = {kind} | {blocks[k][0] for k in range(first, last) if not opens[k]}
+    speech -= _TITLES - {kind}
+    return [
+        (tag, body)
+        for k, (tag, body) in enumerate(blocks)
+        if k >= first and tag in speech and (tag == kind or not opens[k])
+    ]
+
+
+def _opens_turn(body: str) -> bool:
+    """Whether a block's first line opens a turn: a speaker or a time."""
+    first = next((line for line in body.split("\n") if line.strip()), "")
+    started = _line_start(first) if first else None
+    return started is not None and (started.speaker is not None or started.mark is not None)
 
 
 _HEADINGS = frozenset({"dt", "h2", "h3", "h4", "h5", "h6"})
+#: Elements that title a page or a section, never speech.
+_TITLES = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _headed(blocks: list[tuple[str, str]]) -> list[str]:
@@ -126,15 +181,17 @@ def _headed(blocks: list[tuple[str, str]]) -> list[str]:
 
 
 def _cited_pieces(blocks: list[tuple[str, str]]) -> Iterator[Piece]:
-    """Yield a piece per ``<p>``: speaker from the last ``<cite>``, mark from ``<time>``."""
+    """Yield a piece per ``<p>``: speaker from the last ``<cite>``, mark from ``<time>``; the
+    paragraphs above the first ``<cite>`` or ``<time>`` are the page's show notes."""
     speaker: str | None = None
     mark: float | None = None
+    started = False
     for tag, body in blocks:
         if tag == "cite":
-            speaker = clean_speaker(body)
-        elif tag == "time":
-            mark = parse_clock(body)
-        elif tag == "p":
+            speaker, started = clean_speaker(body), True
+        elif tag == "time" and (clock := parse_clock(body)) is not None:
+            mark, started = clock, True
+        elif tag == "p" and started:
             yield Piece(mark, speaker, body)
             mark = None
 
@@ -293,7 +350,8 @@ def _skip_header(lines: list[_Line]) -> list[_Line]:
     """``lines`` less the header an export or a page puts above the first turn.
 
     Where the turns carry times, what comes before the first timed turn is header (a page's
-    heading and show notes, an export's title and date), unless it names one of the
+    heading and show notes, an export's title, date and duration: a time the next runs back
+    from is no turn's), unless it names one of the
     transcript's speakers (an untimed first turn) or runs past :data:`HEADER_NOTES_WORDS`
     (untimed speech, times coming later). Otherwise the header is the short pieces
     with no time, speaker or sentence end before a turn that has one ("Open House Ep 140 -
@@ -309,7 +367,10 @@ def _skip_header(lines: list[_Line]) -> list[_Line]:
     >>> [line.text for line in _skip_header([_Line(None, None, "Hello there."), lines[1]][::-1])]
     ['Hi.', 'Hello there.']
     """
-    timed = next((k for k, line in enumerate(lines) if line.mark is not None), None)
+    marks = [(k, line.mark) for k, line in enumerate(lines) if line.mark is not None]
+    # a time the next one runs back from is the header's ("Duration: 0:01:23"), not a turn's
+    timed = next((k for (k, t), (_, u) in itertools.pairwise(marks) if u >= t), None)
+    timed = marks[-1][0] if timed is None and marks else timed
     if timed:
         speakers = {line.speaker for line in lines[timed:] if line.speaker is not None}
         above = lines[:timed]
