@@ -274,6 +274,9 @@ def test_a_label_names_things_never_an_everyday_word_a_date_or_a_number() -> Non
     assert counts.label([said]) == "Nine Lamps · Ann Lo"
     said = "Passkeys beat phishing: the key checks the website."
     assert counts.label([said]) == "Passkeys · phishing"
+    assert counts.label(["Harbourlight buys Greywater, Friday's filing says."]) == (
+        "Harbourlight · Greywater"
+    )
 
 
 def test_a_label_shows_a_name_whole_and_no_everyday_opening_word() -> None:

@@ -208,7 +208,8 @@ def _rare(word: str) -> bool:
 
 
 def _dated(low: str) -> bool:
-    """Whether a lower-case word is a date's ("december", "3rd")."""
+    """Whether a lower-case word is a date's ("december", "3rd", "friday's")."""
+    low = _POSSESSIVE.sub("", low)
     return low in _CALENDAR or bool(_ORDINAL.match(low))
 
 
