@@ -11,7 +11,8 @@ Transcribe, Speechmatics, Simon Says, Scribie, an NPR-style page, YouTube's colo
 colour-coded SRT and Word's Transcribe; then German and Spanish, UTF-16 and Windows-1252,
 a host's own JSON, a newsletter post, initials with a legend, VTT cue identifiers naming the
 speaker, SRT without cue numbers and Markdown name headings; then a Jekyll post with linked times
-in its labels, a VTT with dialogue dashes below voices and a page of speaker spans)
+in its labels, a VTT with dialogue dashes below voices and a page of speaker spans; then a
+Ghost page with show notes, links and a chapter list)
 against its answer key, written with it by a helper that had not read the parser: every turn
 the key names has its speaker and its time."""
 
