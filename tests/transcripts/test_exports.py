@@ -12,7 +12,7 @@ colour-coded SRT and Word's Transcribe; then German and Spanish, UTF-16 and Wind
 a host's own JSON, a newsletter post, initials with a legend, VTT cue identifiers naming the
 speaker, SRT without cue numbers and Markdown name headings; then a Jekyll post with linked times
 in its labels, a VTT with dialogue dashes below voices and a page of speaker spans; then a
-Ghost page with show notes, links and a chapter list)
+Ghost page with show notes, links and a chapter list, and a volunteer's `[Full Name] text`)
 against its answer key, written with it by a helper that had not read the parser: every turn
 the key names has its speaker and its time."""
 
@@ -53,7 +53,7 @@ def _turns(segments: tuple[Segment, ...]) -> list[tuple[str | None, float | None
 
 
 def test_every_shape_has_its_key() -> None:
-    assert len(FILES) == 65
+    assert len(FILES) == 66
     assert all((EXPORTS / f"{f.stem}.key.json").is_file() for f in FILES)
 
 

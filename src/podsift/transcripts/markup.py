@@ -257,9 +257,31 @@ def _line_start(line: str) -> _Line | None:
     if mark is not None and (named := _timed_name(line)) is not None:
         return _Line(mark, named, "")
     label, rest = split_label(line.strip())
+    bracketed = _BRACKETED.match(line) if label is None else None
+    if bracketed is not None and (named := _bracketed_name(bracketed.group(1))) is not None:
+        label, rest = named, bracketed.group(2)
     if label is not None or mark is not None:
         return _Line(mark, label, rest)
     return None
+
+
+# A volunteer's "[Imogen Tate-Harrow] Okay, we're recording.": a bracketed name, no colon.
+_BRACKETED = re.compile(r"^\s*\[([^\]\n]{3,60})\]\s+(\S.*)$")
+
+
+def _bracketed_name(inside: str) -> str | None:
+    """The speaker a line's opening ``[…]`` names: a full name of two words or more written
+    as a name, not a sound in capitals ("[MUSIC BRIDGE]") or a word ("[laughter]").
+
+    >>> _bracketed_name("Rafael Quiñones"), _bracketed_name("MUSIC BRIDGE")
+    ('Rafael Quiñones', None)
+    >>> _bracketed_name("inaudible"), _bracketed_name("Laughs"), _bracketed_name("Ann Lee.")
+    (None, None, None)
+    """
+    named = said_name(inside)
+    if named is None or len(named.split()) < 2 or named.isupper():
+        return None
+    return named
 
 
 def _lines(text: str) -> Iterator[_Line]:
@@ -351,7 +373,8 @@ def _skip_header(lines: list[_Line]) -> list[_Line]:
 
     Where the turns carry times, what comes before the first timed turn is header (a page's
     heading and show notes, an export's title, date and duration: a time the next runs back
-    from is no turn's), unless it names one of the
+    from is no turn's); where no line has a time, what comes before the first named turn;
+    unless it names one of the
     transcript's speakers (an untimed first turn) or runs past :data:`HEADER_NOTES_WORDS`
     (untimed speech, times coming later). Otherwise the header is the short pieces
     with no time, speaker or sentence end before a turn that has one ("Open House Ep 140 -
@@ -371,6 +394,8 @@ def _skip_header(lines: list[_Line]) -> list[_Line]:
     # a time the next one runs back from is the header's ("Duration: 0:01:23"), not a turn's
     timed = next((k for (k, t), (_, u) in itertools.pairwise(marks) if u >= t), None)
     timed = marks[-1][0] if timed is None and marks else timed
+    if not marks:  # no times at all: the first turn is the first that names its speaker
+        timed = next((k for k, line in enumerate(lines) if line.speaker is not None), None)
     if timed:
         speakers = {line.speaker for line in lines[timed:] if line.speaker is not None}
         above = lines[:timed]
