@@ -426,6 +426,21 @@ def _named_above_indent(m: re.Match[str]) -> str:
     return f"{name}:\n" if name else m.group(0)
 
 
+def _named_alone(text: str) -> str:
+    """``text`` with a line that is only the name of one of its labelled speakers made that
+    speaker's label: a page's turns read "Marcus Delacroix-Reid (1:00:03)", and one reads
+    "Anouk Verhoeven" alone, its time missing.
+
+    >>> _named_alone("Ann Lee (0:01)\\nHi.\\n\\nBo Chen (0:04)\\nYo.\\n\\nAnn Lee\\nSo.")
+    'Ann Lee (0:01)\\nHi.\\n\\nBo Chen (0:04)\\nYo.\\n\\nAnn Lee:\\nSo.'
+    """
+    speakers = {line.speaker for line in _lines(text) if line.speaker and not line.voiced}
+    if not speakers:
+        return text
+    alone = "|".join(re.escape(name) for name in sorted(speakers, key=len, reverse=True))
+    return re.sub(rf"^[ \t]*({alone})[ \t]*$", r"\1:", text, flags=re.MULTILINE)
+
+
 def parse_text(text: str) -> tuple[Segment, ...]:
     """Parse plain text: paragraphs; ``00:06:10`` line marks, ``<v Name>`` and ``Name:``.
 
@@ -439,7 +454,7 @@ def parse_text(text: str) -> tuple[Segment, ...]:
     """
     pieces: list[Piece] = []
     speaker: str | None = None
-    text = _NAME_ABOVE_INDENT.sub(_named_above_indent, text)
+    text = _named_alone(_NAME_ABOVE_INDENT.sub(_named_above_indent, text))
     for line in _skip_header([_trailing_time(line) for line in _lines(text)]):
         body = strip_links(line.text)
         if line.voiced:
