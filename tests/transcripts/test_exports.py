@@ -12,8 +12,8 @@ colour-coded SRT and Word's Transcribe; then German and Spanish, UTF-16 and Wind
 a host's own JSON, a newsletter post, initials with a legend, VTT cue identifiers naming the
 speaker, SRT without cue numbers and Markdown name headings; then a Jekyll post with linked times
 in its labels, a VTT with dialogue dashes below voices and a page of speaker spans; then a
-Ghost page with show notes, links and a chapter list, a volunteer's `[Full Name] text` and a page's copied text with one name line
-without its time)
+Ghost page with show notes, links and a chapter list, a volunteer's `[Full Name] text` and a
+page's copied text with one name line without its time)
 against its answer key, written with it by a helper that had not read the parser: every turn
 the key names has its speaker and its time."""
 
