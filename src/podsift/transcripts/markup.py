@@ -426,6 +426,33 @@ def _named_above_indent(m: re.Match[str]) -> str:
     return f"{name}:\n" if name else m.group(0)
 
 
+_TRACK_LINE = re.compile(r"^[ \t]*(\d+(?:\.\d+)?)\t\d+(?:\.\d+)?\t(.*)$")
+# a spectral label's second line: "\", then its low and high frequencies
+_TRACK_BAND = re.compile(r"^\\\t[\d.]+\t[\d.]+\s*$")
+
+
+def _label_track(text: str) -> str:
+    """``text`` as timed lines when every line is a label track's (Audacity's export:
+    start and end in seconds, a tab, the words; a spectral label's band line is dropped),
+    else unchanged.
+
+    >>> _label_track("3.412000\\t9.880000\\tWren: Welcome.\\n75.5\\t80\\tIvo: Hi.")
+    '[00:00:03.412] Wren: Welcome.\\n[00:01:15.500] Ivo: Hi.'
+    """
+    lines = [line for line in text.splitlines() if line.strip() and not _TRACK_BAND.match(line)]
+    found = [_TRACK_LINE.match(line) for line in lines]
+    if not lines or not all(found):
+        return text
+    return "\n".join(f"[{_clock(float(m.group(1)))}] {m.group(2)}" for m in found if m)
+
+
+def _clock(seconds: float) -> str:
+    """``seconds`` as ``HH:MM:SS.mmm``."""
+    whole, millis = divmod(round(seconds * 1000), 1000)
+    minutes, secs = divmod(whole, 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}:{secs:02d}.{millis:03d}"
+
+
 def _named_alone(text: str) -> str:
     """``text`` with a line that is only the name of one of its labelled speakers made that
     speaker's label: a page's turns read "Marcus Delacroix-Reid (1:00:03)", and one reads
@@ -454,7 +481,7 @@ def parse_text(text: str) -> tuple[Segment, ...]:
     """
     pieces: list[Piece] = []
     speaker: str | None = None
-    text = _named_alone(_NAME_ABOVE_INDENT.sub(_named_above_indent, text))
+    text = _named_alone(_NAME_ABOVE_INDENT.sub(_named_above_indent, _label_track(text)))
     for line in _skip_header([_trailing_time(line) for line in _lines(text)]):
         body = strip_links(line.text)
         if line.voiced:
