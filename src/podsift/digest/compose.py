@@ -35,7 +35,7 @@ from podsift.rank import (
     rank_with_base,
 )
 from podsift.store import DigestDraft
-from podsift.stories import MemoryVectorCache, make_embedder
+from podsift.stories import CachedEmbedder, MemoryVectorCache, make_embedder
 
 OPERATOR = ""  # the recipient of the operator's own digest (`podsift digest`, `podsift demo`)
 
@@ -127,7 +127,7 @@ class StoryPool:
 
     views: list[StoryView]
     vectors: dict[str, npt.NDArray[np.float32]]
-    embedder: Any = None
+    embedder: CachedEmbedder | None = None
     base: BaseScores | None = None
     related: RelatedIndex | None = None
     terms: TermCounts | None = None
@@ -181,20 +181,24 @@ class StoryPool:
     def term_counts(self, ctx: RunContext) -> TermCounts:
         """How many of the window's stories use each term (for labels), counted on first use.
 
-        Labels weigh everyday words with the configured embedder, its vectors kept in memory
-        for the run: a label's words are not worth a row of the store's cache.
+        Labels weigh everyday words with the run's one model (:meth:`embed`'s), their vectors
+        kept in memory for the run: a label's words are not worth a row of the store's cache.
         """
         if self.terms is None:
-            words = make_embedder(ctx, MemoryVectorCache())
+            words = CachedEmbedder(self._embedder(ctx).inner, MemoryVectorCache())
             self.terms = TermCounts.build(self.views, embed=words.embed)
         return self.terms
 
     def embed(self, ctx: RunContext, texts: list[str]) -> npt.NDArray[np.float32]:
         """Embed readers' topics with one embedder for the whole run (cached by text)."""
+        vectors: npt.NDArray[np.float32] = self._embedder(ctx).embed(texts)
+        return vectors
+
+    def _embedder(self, ctx: RunContext) -> CachedEmbedder:
+        """The configured embedder, loaded once a run, its vectors cached in the store."""
         if self.embedder is None:
             self.embedder = make_embedder(ctx)
-        vectors: npt.NDArray[np.float32] = self.embedder.embed(texts)
-        return vectors
+        return self.embedder
 
 
 class Headlines:

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from podsift.context import RunContext
 from podsift.models import Statement, text_hash
-from podsift.stories.base import Embedder, VectorCache, embedders
+from podsift.stories.base import Embedder, embedders
 from podsift.stories.embed import CachedEmbedder, l2_normalise
 from podsift.stories.group import (
     CHECKED_MEMBERS,
@@ -44,11 +44,10 @@ class StoriesReport:
     unverified: int = 0  # band pairs left apart unanswered: past its budget, failed, refused
 
 
-def make_embedder(ctx: RunContext, cache: VectorCache | None = None) -> Embedder:
-    """The configured embedder, with vectors cached by text hash in ``cache`` (by default
-    the store)."""
+def make_embedder(ctx: RunContext) -> CachedEmbedder:
+    """The configured embedder, with vectors cached in the store by text hash."""
     inner = embedders.create(ctx.settings.cluster.embedder, ctx.settings)
-    return CachedEmbedder(inner, cache if cache is not None else ctx.store)
+    return CachedEmbedder(inner, ctx.store)
 
 
 def run(ctx: RunContext) -> StoriesReport:
