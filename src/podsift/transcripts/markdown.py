@@ -23,7 +23,7 @@ from podsift.transcripts._text import (
     segments_from_pieces,
     strip_links,
 )
-from podsift.transcripts.markup import HEADER_NOTES_WORDS
+from podsift.transcripts.markup import notes_above
 
 _TURN = re.compile(r"^\s*\*\*([^*\n]{1,80}?)(?::\*\*|\*\*:)[ \t]*")
 _MARK = re.compile(r"\\\[([^\]\\]*?)\s*((?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\\\]")
@@ -175,16 +175,13 @@ def parse_markdown(text: str) -> tuple[Segment, ...]:
     """Parse a Changelog-style Markdown transcript into segments.
 
     Above the first turn with a speaker and a time (with a speaker, where no turn has a time),
-    a page's title and show notes ("## Show notes", a
-    list of links, "## Transcript") are not speech, when none of it names one of the turns'
-    speakers and it is short (:data:`~podsift.transcripts.markup.HEADER_NOTES_WORDS`, as for
-    a page).
+    a page's title and show notes ("## Show notes", a list of links, "## Transcript") are not
+    speech, when short and said by none of the turns' speakers
+    (:func:`~podsift.transcripts.markup.notes_above`, as for a page).
     """
     pieces = list(_pieces(_named_headings(text)))
     named = [k for k, p in enumerate(pieces) if p.speaker]
     first = next((k for k in named if pieces[k].mark is not None), named[0] if named else 0)
-    above, speakers = pieces[:first], {p.speaker for p in pieces[first:] if p.speaker}
-    notes = sum(len(p.text.split()) for p in above) <= HEADER_NOTES_WORDS
-    if notes and all(p.speaker not in speakers for p in above):  # "**Links:** …" speaks not
+    if notes_above(pieces, first):
         pieces = pieces[first:]
     return segments_from_pieces(pieces)

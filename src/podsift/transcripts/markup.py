@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Protocol
 
 from podsift.models import Segment
 from podsift.transcripts._text import (
@@ -396,18 +397,36 @@ def _skip_header(lines: list[_Line]) -> list[_Line]:
     timed = marks[-1][0] if timed is None and marks else timed
     if not marks:  # no times at all: the first turn is the first that names its speaker
         timed = next((k for k, line in enumerate(lines) if line.speaker is not None), None)
-    if timed:
-        speakers = {line.speaker for line in lines[timed:] if line.speaker is not None}
-        above = lines[:timed]
-        words = sum(len(line.text.split()) for line in above)
-        if words <= HEADER_NOTES_WORDS and all(line.speaker not in speakers for line in above):
-            return lines[timed:]
+    if timed and notes_above(lines, timed):
+        return lines[timed:]
     for k, line in enumerate(lines):
         if line.mark is not None or line.speaker is not None:
             return lines[k:] if k else lines
         if len(line.text.split()) > HEADER_WORDS or _SENTENCE_END.search(line.text):
             return lines
     return lines
+
+
+class _Spoken(Protocol):
+    """A piece of a transcript being read: its speaker, if named, and its words."""
+
+    @property
+    def speaker(self) -> str | None: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def notes_above(pieces: Sequence[_Spoken], first: int) -> bool:
+    """Whether what stands above the transcript's first turn (``pieces[first]``) is a page's
+    or an export's header: short (:data:`HEADER_NOTES_WORDS`), and none of it said by one of
+    the speakers of the turns below (a label there that never speaks again, "**Links:**", is
+    the header's).
+    """
+    speakers = {piece.speaker for piece in pieces[first:] if piece.speaker is not None}
+    above = pieces[:first]
+    words = sum(len(piece.text.split()) for piece in above)
+    return words <= HEADER_NOTES_WORDS and all(piece.speaker not in speakers for piece in above)
 
 
 # A name alone on its line, the turn's words indented below it (a Google Docs export).
