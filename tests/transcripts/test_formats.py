@@ -324,6 +324,33 @@ def test_generic_html_falls_back_to_paragraphs_without_times() -> None:
     )
 
 
+def test_a_page_with_its_transcript_only_in_linked_data_is_read_from_there() -> None:
+    """A host that puts the transcript only in the page's schema.org JSON-LD ("transcript")
+    and a script toggle to show it: the body has show notes, no turns. A page that shows its
+    own turns is read from them; a script that is not JSON is passed over."""
+    ld = json.dumps(
+        {
+            "@type": "PodcastEpisode",
+            "associatedMedia": {
+                "transcript": "[00:00] Ann Lee: Hello.\n[00:06] Bo Chen: Swarm season."
+            },
+        }
+    )
+    notes = "<p>Why colonies swarm.</p><ul><li>Our guide to splits</li></ul>"
+    page = (
+        f"<script type='application/ld+json'>{{oops</script>"
+        f'<script type="application/ld+json">{ld}</script><main>{notes}</main>'
+    )
+    segs = parse(page, "ep.html").segments
+    assert [(s.speaker, s.start, s.text) for s in segs] == [
+        ("Ann Lee", 0.0, "Hello."),
+        ("Bo Chen", 6.0, "Swarm season."),
+    ]
+    shown = "".join(f"<p>[00:{n:02d}] Cy Dee: Line {n}.</p>" for n in range(3))
+    segs = parse(page.replace(notes, shown), "ep.html").segments
+    assert {s.speaker for s in segs} == {"Cy Dee"}
+
+
 def test_a_pages_footer_and_menu_are_not_speech() -> None:
     """A WordPress page's footer ("Subscribe: RSS · Spotify", the copyright) and its menu are
     page chrome: read as speech, "Subscribe" became a speaker (the written17 crowd)."""

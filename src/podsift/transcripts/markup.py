@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -48,8 +49,13 @@ class _Blocks(HTMLParser):
         self._open: list[str] = []
         self._parts: list[str] = []
         self._hidden = 0
+        self.linked_data: list[str] = []  # the texts of <script type="application/ld+json">
+        self._in_linked_data = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script" and ("type", "application/ld+json") in attrs:
+            self._in_linked_data = True
+            self.linked_data.append("")
         if tag in _HIDDEN_TAGS:
             self._hidden += 1
         elif tag == "br":
@@ -62,6 +68,8 @@ class _Blocks(HTMLParser):
             self._open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_linked_data = False
         if tag in _HIDDEN_TAGS:
             self._hidden = max(0, self._hidden - 1)
         elif tag in _BLOCK_TAGS and tag in self._open:
@@ -72,7 +80,9 @@ class _Blocks(HTMLParser):
                 self._parts = []
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:
+        if self._in_linked_data:
+            self.linked_data[-1] += data
+        elif not self._hidden:
             self._parts.append(data)
 
     def _flush_loose(self) -> None:
@@ -102,9 +112,40 @@ def parse_html(text: str) -> tuple[Segment, ...]:
     tags = {tag for tag, body in parser.blocks if tag != "time" or parse_clock(body) is not None}
     if "time" in tags and "p" in tags:  # a <time> holding a clock, not a date ("Apr 18, 2024")
         return segments_from_pieces(_cited_pieces(parser.blocks))
-    headed = zip((tag for tag, _ in parser.blocks), _headed(parser.blocks), strict=True)
-    lines = [body for _, body in _turns_only(list(headed))]
+    headed = list(zip((tag for tag, _ in parser.blocks), _headed(parser.blocks), strict=True))
+    if not _has_turns(headed) and (linked := linked_transcript(parser.linked_data)):
+        return parse_text(linked)
+    lines = [body for _, body in _turns_only(headed)]
     return parse_text("\n\n".join(lines or parser.loose))
+
+
+def linked_transcript(scripts: Sequence[str]) -> str | None:
+    """The longest ``transcript`` text in a page's linked data (schema.org JSON-LD: an
+    episode's or its audio's ``"transcript"``), where a page that shows no transcript of its
+    own keeps it; ``None`` when none holds one. A script that is not JSON is passed over.
+
+    >>> linked_transcript(['{"@type": "PodcastEpisode", "associatedMedia": '
+    ...                    '{"transcript": "[00:00] Ann Lee: Hi."}}', '{oops'])
+    '[00:00] Ann Lee: Hi.'
+    """
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(text := node.get("transcript"), str) and text.strip():
+                found.append(text)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for script in scripts:
+        try:
+            walk(json.loads(script))
+        except ValueError:
+            continue
+    return max(found, key=len, default=None)
 
 
 #: The least turns in the one kind of element that holds a page's transcript (more than
@@ -147,6 +188,11 @@ def _turns_only(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
         for k, (tag, body) in enumerate(blocks)
         if k >= first and tag in speech and (tag == kind or not opens[k])
     ]
+
+
+def _has_turns(blocks: list[tuple[str, str]]) -> bool:
+    """Whether a page shows :data:`PAGE_TURNS` blocks or more that open like a turn."""
+    return sum(_opens_turn(body) for _, body in blocks) >= PAGE_TURNS
 
 
 def _opens_turn(body: str) -> bool:
