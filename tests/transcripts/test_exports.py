@@ -86,3 +86,13 @@ def test_no_one_speaks_whom_the_key_does_not_name(path: Path) -> None:
     named = {want["speaker"].casefold() for want in key if want["speaker"]}
     segments = parse_transcript(path.read_bytes(), source=path.name).segments
     assert {s.speaker for s in segments if s.speaker and s.speaker.casefold() not in named} == set()
+
+
+@pytest.mark.parametrize("path", [EXPORTS / "shape02.txt", EXPORTS / "shape34.srt"], ids=str)
+def test_the_tools_credit_is_no_ones_speech(path: Path) -> None:
+    """Otter's exports end with "Transcribed by https://otter.ai", which its text and SRT
+    put after the last turn as if the last speaker said it."""
+    assert "otter.ai" in path.read_text(encoding="utf-8")
+    segments = parse_transcript(path.read_bytes(), source=path.name).segments
+    assert not any("otter.ai" in s.text for s in segments)
+    assert segments[-1].text.endswith(("Okay.", "estimated taxes."))

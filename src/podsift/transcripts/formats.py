@@ -91,7 +91,7 @@ def parse_transcript(
     meta, text = split_front_matter(text)
     fmt = detect_format(text, source=source, format=format, content_type=content_type)
     parse = _PARSERS.get(fmt)
-    segments = parse(text) if parse else _NAMING[fmt](text, source)
+    segments = without_credit(parse(text) if parse else _NAMING[fmt](text, source))
     if not segments:
         raise TranscriptError(f"{source}: no segments found in {fmt} transcript")
     segments = named_by_legend(segments, legend(text))
@@ -100,6 +100,26 @@ def parse_transcript(
         return Transcript(source=source, format=fmt, segments=segments)
     segments = resolve_speakers(segments, meta.speakers)
     return Transcript(source, fmt, segments, title=meta.title, speakers=meta.speakers)
+
+
+#: A tool's credit at a transcript's end: "Transcribed by https://otter.ai", "Transcript by
+#: www.rev.com". A web address with a few words at most around it.
+_CREDIT = re.compile(r"^\W*(?:\w+\W+){0,4}(?:https?://|www\.)\S+\W*$", re.I)
+
+
+def without_credit(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    """``segments`` without the transcription tool's credit after the last turn, which an
+    export (Otter's text, SRT) appends as one more line of the last speaker.
+
+    >>> segs = (Segment(0.0, None, "Kit", "Bye!"),
+    ...         Segment(0.0, None, "Kit", "Transcribed by https://otter.ai"))
+    >>> [s.text for s in without_credit(segs)]
+    ['Bye!']
+    """
+    end = len(segments)
+    while end > 1 and _CREDIT.match(segments[end - 1].text.strip()):
+        end -= 1
+    return segments[:end]
 
 
 def detect_format(
