@@ -258,3 +258,49 @@ def test_a_rundown_that_names_the_news_does_not_lead_the_tellings_of_it() -> Non
     assert telling(rundown) > max(telling(told), telling(again))  # alone, it would lead
     assert best_told_first((told, rundown, again))[0] is not rundown
     assert best_told_first((rundown, told, again))[0] is not rundown
+
+
+# From the written19 crowd (benchmarks/crowds/written19, Apache-2.0): an airline's reply told
+# by three shows, one of them after the end of what was said before it.
+REPLY_AFTER = (
+    "Just overnight, so the daytime schedule carries on. And then at Kessa Air Link, Rafael "
+    "Mendeth said that all 46 of our pilots have done retraining on wet-runway landings since "
+    "the accident."
+)
+REPLY_TOLD = (
+    "From the airline, Rafael Mendeth, Kessa Air Link's chief executive, says that since the "
+    "accident all 46 of its pilots have been through retraining in wet-runway landings."
+)
+REPLY_SHORT = (
+    "Kessa Air Link, Rafael Mendeth, said all 46 of its pilots have now completed retraining in "
+    "wet-runway landings since the accident."
+)
+
+
+def test_a_telling_is_weighed_from_its_first_sentence_on_the_story() -> None:
+    after = told_by("Off the Roster", REPLY_AFTER, 0.7)
+    told = told_by("The Evening Manifest", REPLY_TOLD, 0.66)
+    short = told_by("Top of Descent", REPLY_SHORT, 0.66)
+    assert telling(after) > telling(told)  # its first sentence's words count as said
+    assert best_told_first((after, told, short))[0] is told
+    assert best_told_first((short, after, told))[0] is told
+
+
+# From the written10 crowd (benchmarks/crowds/written10, Apache-2.0): a telling whose opening
+# states nothing ("I won't.") cannot stand alone, whatever follows it.
+SIGNING_AFTER = (
+    "I won't. So, one last time, for anyone who's just turned on. Joel Amankwah, twenty-four, "
+    "has joined Ardent City from Greyhaven United for a Premier Division record forty-two "
+    "million pounds, completed last night, Wednesday the thirteenth."
+)
+SIGNING_TOLD = (
+    "Wednesday, the thirteenth: Ardent City signed Joel Amankwah from Greyhaven United for "
+    "forty-two million pounds. That's a Premier Division record."
+)
+
+
+def test_a_telling_that_cannot_stand_alone_never_leads() -> None:
+    after = told_by("Deadline Desk", SIGNING_AFTER, 0.9)
+    told = told_by("The Final Whistle", SIGNING_TOLD, 0.5)
+    assert telling(after) == 0.0
+    assert best_told_first((after, told)) == (told, after)

@@ -29,6 +29,7 @@ from podsift.insights.standalone import (
     announces,
     disfluency,
     fluency,
+    split_opening,
     standalone_reason,
     substance,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "make_polisher",
     "polish_digest",
     "run",
+    "split_opening",
     "standalone_reason",
     "substance",
 ]

@@ -225,6 +225,19 @@ def standalone_reason(text: str) -> str | None:
     return None
 
 
+def split_opening(text: str) -> tuple[str, str]:
+    """``text`` cut after its first sentence: (the first sentence, the rest); the rest is
+    empty when ``text`` is one sentence.
+
+    >>> split_opening("Just overnight, so it carries on. Then the airline said 46 pilots.")
+    ('Just overnight, so it carries on.', 'Then the airline said 46 pilots.')
+    """
+    end = _OPENING_END.search(text)
+    if end is None:
+        return text, ""
+    return text[: end.start() + 1], text[end.end() :]
+
+
 def _answers(text: str) -> bool:
     """Whether ``text`` opens by answering what was said before it: its first sentence ends
     with "so" or "not" standing for a clause ("I'd hope so", "I don't think so").
@@ -236,9 +249,7 @@ def _answers(text: str) -> bool:
     >>> _answers("Nobody would say so. The vote was 9 to 2.")
     True
     """
-    end = _OPENING_END.search(text)
-    first = text[: end.start()] if end else text
-    return bool(_PROFORM.search(first))
+    return bool(_PROFORM.search(split_opening(text)[0]))
 
 
 def announces(text: str) -> bool:

@@ -46,7 +46,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from podsift.insights import fluency
+from podsift.insights import fluency, split_opening
 from podsift.insights import substance as _substance
 from podsift.models import RankedStory, StoryView
 from podsift.stories.anchors import term_counts, terms
@@ -98,8 +98,12 @@ def substance(story: StoryView) -> float:
 
 def _told(mention: Told) -> float:
     """How much ``mention`` says on its own times how fluently its quote says it."""
-    said = _substance(mention.text)
-    return round(said * fluency(mention.quote), 6) if said else 0.0
+    return _said_fluently(mention.text, mention.quote)
+
+
+def _said_fluently(text: str, quote: str) -> float:
+    said = _substance(text)
+    return round(said * fluency(quote), 6) if said else 0.0
 
 
 def telling(mention: Told) -> float:
@@ -119,16 +123,28 @@ def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
     The lead is the member with the best :func:`telling` times the share it states of what
     the tellings have in common (the terms two members or more use): a rundown that only names
     the news ("…the Ferrier Prize went to a debut.") does not lead tellings that name the
-    winner, however fluent. The reader gets that quote, and the story is weighed by it (#21).
+    winner, however fluent. A telling is weighed from its first sentence that names any of
+    those terms: a sentence before it carries on the talk that came before ("Just overnight,
+    so the daytime schedule carries on. And then at Kessa Air Link, …"), and says nothing of
+    the story however many words it adds. The reader gets that quote, and the story is
+    weighed by it (#21).
     """
     if not mentions:
         return ()
     common = {t for t, n in term_counts(m.text for m in mentions).items() if n >= 2}
 
-    def fully(m: T) -> float:
-        return len(terms(m.text) & common) / len(common) if common else 1.0
+    def on_story(text: str) -> str:
+        first, rest = split_opening(text)
+        return rest if rest and common and not terms(first) & common else text
 
-    lead = max(mentions, key=lambda m: telling(m) * fully(m))  # the first of equals
+    def weight(m: T) -> float:
+        if not telling(m):  # a quote that cannot stand alone never leads
+            return 0.0
+        text = on_story(m.text)
+        told = max(m.score, 0.0) * _said_fluently(text, m.quote)
+        return told * (len(terms(text) & common) / len(common) if common else 1.0)
+
+    lead = max(mentions, key=weight)  # the first of equals
     return (lead, *(m for m in mentions if m is not lead))
 
 
