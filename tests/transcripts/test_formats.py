@@ -524,3 +524,54 @@ def test_choose_link_uses_extension_without_type_and_handles_empty() -> None:
     html = TranscriptLink("https://x.test/t.html")
     vtt = TranscriptLink("https://x.test/t.vtt")
     assert choose_link([html, vtt]) is vtt
+
+
+APPLE_TTML = (
+    '<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata" '
+    'xmlns:podcasts="http://podcasts.apple.com/transcript-ttml-internal"><head><metadata>'
+    '<ttm:agent xml:id="SPEAKER_1"><ttm:name type="full">Sylvie Achterberg</ttm:name>'
+    '</ttm:agent></metadata></head><body dur="931.159">'
+    '<div begin="6.200" end="1:00.000"><p begin="6.200" end="8.417" ttm:agent="SPEAKER_1">'
+    '<span begin="6.200" end="8.417" podcasts:unit="sentence">'
+    '<span begin="6.200" end="6.531" podcasts:unit="word">Hello,</span>'
+    '<span begin="6.726" end="6.971" podcasts:unit="word">and</span>'
+    '<span begin="6.977" end="8.417" podcasts:unit="word">welcome.</span></span></p></div>'
+    '<div begin="1:15.191" end="2:00.000"><p begin="1:15.191" end="1:16.000" '
+    'ttm:agent="SPEAKER_1"><span podcasts:unit="sentence">Right.</span></p></div></body></tt>'
+)
+
+
+def test_apple_podcasts_ttml_word_spans_and_times_from_the_start() -> None:
+    """Apple's TTML: a span per word with no space between them, times in minutes and seconds
+    past the first minute, and each ``<p>`` timed from the start of the episode though its
+    ``<div>`` has a begin of its own (read as an offset, every time doubled: written18's
+    18-minute episodes ended at 36 minutes; written20's words ran into one)."""
+    segs = parse(APPLE_TTML, "ep.ttml").segments
+    assert [(s.start, s.speaker, s.text) for s in segs] == [
+        (6.2, "Sylvie Achterberg", "Hello, and welcome."),
+        (75.191, "Sylvie Achterberg", "Right."),
+    ]
+    exported = Path(__file__).parents[1] / "data" / "transcripts" / "exports" / "shape21.ttml"
+    starts = [s.start for s in parse(exported.read_bytes(), "shape21.ttml").segments[:2]]
+    assert starts == [0.48, 12.538]  # its key: 0.48
+
+
+def test_a_jekyll_posts_guests_and_its_notes_above_the_transcript_heading() -> None:
+    """A Jekyll post (written20): front matter listing guests as maps ("- name: …" above
+    "role: …"), a long intro and links, then "## Transcript"; read before, the guest was named
+    'name: "Dr. Hester Quillan"' and the notes were speech of no one."""
+    intro = " ".join(["The herring trade stopped in the autumn of 1788."] * 20)
+    page = (
+        '---\ntitle: "The Salt Strike"\nhost: "Oren Castellano"\nguests:\n'
+        '  - name: "Dr. Hester Quillan"\n    role: "Labour historian"\n---\n\n'
+        f"{intro}\n\n## Links\n\n- [Archive](https://a.example/)\n\n## Transcript\n\n"
+        "*This transcript may contain errors.*\n\n"
+        "[00:00:01] **Oren Castellano:** Hello, and welcome.\n\n"
+        "[00:00:20] **Hester Quillan:** It was magnificent.\n"
+    )
+    transcript = parse(page, "ep.md")
+    assert transcript.speakers == ("Oren Castellano", "Dr. Hester Quillan")
+    assert [(s.start, s.speaker) for s in transcript.segments] == [
+        (1.0, "Oren Castellano"),
+        (20.0, "Dr. Hester Quillan"),
+    ]

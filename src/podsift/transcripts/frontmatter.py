@@ -3,8 +3,9 @@
 Transcript sites built with static site generators (btctranscripts.com, Jekyll and Hugo
 blogs) open each file with a metadata block. It is no speech: the parsers get the text
 after it, and the title and speaker names go on the ``Transcript``. Only the few shapes
-such blocks use are read (``key: value``, ``key: [a, 'b']`` and ``- item`` lists), so no
-YAML library is needed and nothing in the block can run or expand.
+such blocks use are read (``key: value``, ``key: [a, 'b']``, ``- item`` lists and a list of
+people's ``- name: …``), so no YAML library is needed and nothing in the block can run or
+expand.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _fields(block: str) -> dict[str, tuple[str, ...]]:
     for line in block.splitlines():
         item = _ITEM.match(line)
         if item is not None and key is not None:
-            fields[key].extend(_scalars(item.group(1) or item.group(2) or ""))
+            fields[key].extend(_item_scalars(item.group(1) or item.group(2) or ""))
             continue
         m = _KEY.match(line)
         if m is None:
@@ -69,6 +70,19 @@ def _fields(block: str) -> dict[str, tuple[str, ...]]:
         key = m.group(1).lower()
         fields[key] = _scalars(m.group(2))
     return {k: tuple(v) for k, v in fields.items()}
+
+
+def _item_scalars(item: str) -> list[str]:
+    """The strings of one list item: its value, or its name where the item is a map of a
+    person ("- name: Dr. Ann Lee" above "  role: historian"); another map's first key gives
+    nothing.
+
+    >>> _item_scalars('name: "Dr. Ann Lee"'), _item_scalars("role: host"), _item_scalars("Bo")
+    (['Dr. Ann Lee'], [], ['Bo'])
+    """
+    if (pair := _KEY.match(item)) is not None:
+        return _scalars(pair.group(2)) if pair.group(1).lower() == "name" else []
+    return _scalars(item)
 
 
 def _scalars(value: str) -> list[str]:

@@ -171,17 +171,28 @@ def _named_headings(text: str) -> str:
     return _HEADING_LINE.sub(turn, text)
 
 
+#: A heading that opens a page's transcript: "## Transcript", "Full transcript".
+_TRANSCRIPT_TITLE = re.compile(r"^(?:(?:full|episode)\s+)?transcript:?$", re.I)
+
+
 def parse_markdown(text: str) -> tuple[Segment, ...]:
     """Parse a Changelog-style Markdown transcript into segments.
 
     Above the first turn with a speaker and a time (with a speaker, where no turn has a time),
-    a page's title and show notes ("## Show notes", a list of links, "## Transcript") are not
-    speech, when short and said by none of the turns' speakers
-    (:func:`~podsift.transcripts.markup.notes_above`, as for a page).
+    a page's title and show notes ("## Show notes", a list of links) are not speech, when
+    short and said by none of the turns' speakers
+    (:func:`~podsift.transcripts.markup.notes_above`, as for a page); nor, however long, is
+    what stands above a heading "Transcript" before that turn.
+
+    >>> [s.text for s in parse_markdown("Notes.\\n\\n## Transcript\\n\\n**Ann:** Hi.")]
+    ['Hi.']
     """
     pieces = list(_pieces(_named_headings(text)))
     named = [k for k, p in enumerate(pieces) if p.speaker]
     first = next((k for k in named if pieces[k].mark is not None), named[0] if named else 0)
+    titled = [k for k in range(first) if _TRANSCRIPT_TITLE.match(pieces[k].text)]
+    if titled:  # the page's own heading says where its transcript starts
+        pieces, first = pieces[titled[-1] + 1 :], first - titled[-1] - 1
     if notes_above(pieces, first):
         pieces = pieces[first:]
     return segments_from_pieces(pieces)

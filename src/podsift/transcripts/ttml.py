@@ -26,7 +26,10 @@ _TT = "{http://www.w3.org/ns/ttml}"
 _TTM = "{http://www.w3.org/ns/ttml#metadata}"
 _TTP = "{http://www.w3.org/ns/ttml#parameter}"
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_PODCASTS = "{http://podcasts.apple.com/transcript-ttml-internal}"
 _CLOCK = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:(\.\d+)|:(\d+(?:\.\d+)?))?$")
+# minutes and seconds, as Apple writes a time past the first minute: "1:15.191"
+_MINUTES = re.compile(r"^(\d+):(\d{2}(?:\.\d+)?)$")
 # an offset: "12.5s", "1500ms", "2m", "30f", "900t"; bare seconds ("17.774") as Apple writes
 _OFFSET = re.compile(r"^(\d+(?:\.\d+)?)(h|ms|m|s|f|t)?$")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -57,10 +60,11 @@ def parse_ttml(text: str, source: str) -> tuple[Segment, ...]:
         if (name := agent.find(f"{_TTM}name")) is not None
     }
     cues: list[tuple[float | None, float | None, str | None, list[str]]] = []
+    absolute = _absolute(root, frames, ticks)
 
     def walk(element: Element, offset: float) -> None:
         begin = _time(element.get("begin"), frames, ticks)
-        here = offset + begin if begin is not None else offset
+        here = offset + begin if begin is not None and not absolute else offset
         if element.tag == f"{_TT}p":
             start, end = _span_times(element, offset, frames, ticks)
             agent = element.get(f"{_TTM}agent")
@@ -75,6 +79,34 @@ def parse_ttml(text: str, source: str) -> tuple[Segment, ...]:
     if body is not None:
         walk(body, 0.0)
     return _segments(cues)
+
+
+def _absolute(root: Element, frames: float, ticks: float) -> bool:
+    """Whether the document writes each ``<p>``'s times from the start of the media, not from
+    its ``<div>``'s begin as TTML says: every timed ``<p>`` of a timed ``<div>`` begins within
+    that div's own begin and end (Apple Podcasts: ``<div begin="137.264">`` holding
+    ``<p begin="137.264">``); read as offsets, each would start twice as late.
+
+    >>> doc = ('<tt xmlns="http://www.w3.org/ns/ttml"><body><div begin="4.6" end="20">'
+    ...        '<p begin="4.6">A</p><p begin="9">B</p></div></body></tt>')
+    >>> _absolute(safe_et.fromstring(doc), 30, 1)
+    True
+    >>> _absolute(safe_et.fromstring(doc.replace('"9"', '"1"')), 30, 1)
+    False
+    """
+    found = False
+    for div in root.iter(f"{_TT}div"):
+        first = _time(div.get("begin"), frames, ticks)
+        if first is None:
+            continue
+        last = _time(div.get("end"), frames, ticks)
+        for p in div.iter(f"{_TT}p"):
+            if (begin := _time(p.get("begin"), frames, ticks)) is None:
+                continue
+            if begin < first or (last is not None and begin > last):
+                return False
+            found = True
+    return found
 
 
 def _segments(
@@ -117,23 +149,33 @@ def _span_times(
 
 def _words(element: Element) -> str:
     """The text of ``element`` and everything in it, a ``<br/>`` read as a line break (and
-    line breaks of the file's layout as spaces)."""
+    line breaks of the file's layout as spaces). A span that is a word or a sentence
+    (Apple's ``podcasts:unit``) is one, whether or not the file puts a space after it.
+
+    >>> tt = '<p xmlns="http://www.w3.org/ns/ttml" xmlns:podcasts="{u}">{w}</p>'.format(
+    ...     u=_PODCASTS[1:-1], w='<span podcasts:unit="word">Hello,</span>'
+    ...     '<span podcasts:unit="word">world.</span>')
+    >>> _words(safe_et.fromstring(tt))
+    'Hello, world. '
+    """
     parts = [" ".join((element.text or "").split("\n"))]
     for child in element:
         parts.append("\n" if child.tag == f"{_TT}br" else _words(child))
+        if child.get(f"{_PODCASTS}unit"):
+            parts.append(" ")
         parts.append(" ".join((child.tail or "").split("\n")))
     return "".join(parts)
 
 
 def _time(value: str | None, frames: float, ticks: float) -> float | None:
-    """A TTML time in seconds: ``HH:MM:SS.fff``, ``HH:MM:SS:FF`` (frames), or an offset
-    (``12.5s``, ``1500ms``, ``2m``, ``1h``, ``30f``, ``900t``); ``None`` when absent or
-    unreadable.
+    """A TTML time in seconds: ``HH:MM:SS.fff``, ``HH:MM:SS:FF`` (frames), ``M:SS.fff``, or
+    an offset (``12.5s``, ``1500ms``, ``2m``, ``1h``, ``30f``, ``900t``); ``None`` when absent
+    or unreadable.
 
     >>> _time("00:01:02.5", 30, 1), _time("00:00:06:15", 30, 1), _time("1500ms", 30, 1)
     (62.5, 6.5, 1.5)
-    >>> _time("17.774", 30, 1)
-    17.774
+    >>> _time("17.774", 30, 1), _time("1:15.191", 30, 1)
+    (17.774, 75.191)
     """
     text = (value or "").strip()
     if m := _CLOCK.match(text):
@@ -141,6 +183,8 @@ def _time(value: str | None, frames: float, ticks: float) -> float | None:
         total = int(hours) * 3600 + int(minutes) * 60 + int(seconds)
         extra = float(fraction) if fraction else float(frame) / frames if frame else 0.0
         return round(total + extra, 3)
+    if m := _MINUTES.match(text):
+        return round(int(m.group(1)) * 60 + float(m.group(2)), 3)
     if m := _OFFSET.match(text):
         amount, unit = float(m.group(1)), m.group(2) or "s"
         if unit == "f":
