@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/eval_crowd.py --crowd NAME [--reuse] [--no-pairs]
 [--export-unlabelled] [--add-verdicts FILE [--judge NAME]] [--verifier NAME] [--json]``, NAME
-one of dev, confirm, demo, written, written2, ..., written19 (run from the
+one of dev, confirm, demo, written, written2, ..., written20 (run from the
 repository root; see benchmarks/crowds/README.md).
 
 1. Stories of the crowd. The daily job runs over the crowd as the demo runs it
@@ -91,6 +91,7 @@ WRITTEN = (
     "written17",
     "written18",
     "written19",
+    "written20",
 )
 CROWDS = ("dev", "confirm", "demo", *WRITTEN)
 #: The hand-written pair sets scored in the crowd; ``fresh5`` stays in reserve (eval_stories).
