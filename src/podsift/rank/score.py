@@ -102,6 +102,8 @@ def _told(mention: Told) -> float:
 
 
 def _said_fluently(text: str, quote: str) -> float:
+    """How much ``text`` says on its own (0 when it cannot stand alone) times ``quote``'s
+    fluency."""
     said = _substance(text)
     return round(said * fluency(quote), 6) if said else 0.0
 

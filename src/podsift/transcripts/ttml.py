@@ -1,12 +1,13 @@
 """TTML (Timed Text Markup Language, W3C) transcripts into segments.
 
 Each ``<p>`` is a segment: its ``begin`` and ``end`` (offset by those of the ``<div>`` and
-``<body>`` around it), its words, and its speaker from ``ttm:agent``, named by the
-``<ttm:agent>`` of the head's metadata where it has a ``<ttm:name>``. A ``<p>`` without an
-agent is read as a caption cue, its ``<br/>`` breaking its lines: "NAME:" prefixes name the
-speaker (a broadcaster's DFXP). A ``<p>`` without times takes those of its first timed
-``<span>`` (word-timed transcripts, as Apple Podcasts writes them). Parsed with defusedxml:
-no entity expansion, no external DTD.
+``<body>`` around it, unless the document writes them from the episode's start, as Apple
+Podcasts does: :func:`_absolute`), its words (a span Apple marks as a word or a sentence is
+one), and its speaker from ``ttm:agent``, named by the ``<ttm:agent>`` of the head's metadata
+where it has a ``<ttm:name>``. A ``<p>`` without an agent is read as a caption cue, its
+``<br/>`` breaking its lines: "NAME:" prefixes name the speaker (a broadcaster's DFXP). A
+``<p>`` without times takes those of its first timed ``<span>`` (word-timed transcripts, as
+Apple Podcasts writes them). Parsed with defusedxml: no entity expansion, no external DTD.
 """
 
 from __future__ import annotations
