@@ -26,7 +26,10 @@ mean of the 10 best with worth (what a reader sees, less noisy than 5) is used.
 
 - ``--confirm`` reads the chosen model, fitted on everything, on ``confirm``, in totals only
   (run it once a choice is made; never tune on it);
-- ``--write`` writes that model to ``src/podsift/rank/data/worth-<embedder>.json``.
+- ``--write`` writes that model to ``src/podsift/rank/data/worth-<embedder>.json``;
+- ``--within-show`` prints every figure also with worth taken within each show (a story's
+  expected score less its show's mean in the pool, plus the pool's): a variant tried in the
+  fifteenth session, to rank no field over another, and not kept (README).
 """
 
 from __future__ import annotations
@@ -221,6 +224,17 @@ def figures(rows: list[dict[str, Any]], expected: list[float], power: float) -> 
     }  # fmt: skip
 
 
+def within_show(rows: list[dict[str, Any]], expected: list[float]) -> list[float]:
+    """Each story's expected score less its show's mean among ``rows``, plus the mean of all."""
+    by_show: dict[str, list[float]] = {}
+    for r, e in zip(rows, expected, strict=True):
+        by_show.setdefault(r["show"], []).append(e)
+    mean = float(np.mean(expected))
+    return [
+        e - float(np.mean(by_show[r["show"]])) + mean for r, e in zip(rows, expected, strict=True)
+    ]
+
+
 def line(name: str, f: dict[str, float]) -> str:
     """One table line: the figures without and with worth."""
     return (
@@ -233,6 +247,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--write", action="store_true", help="write the model fitted on all")
     parser.add_argument("--confirm", action="store_true", help="read it on confirm (totals)")
+    parser.add_argument(
+        "--within-show", action="store_true", help="also print worth taken within each show"
+    )
     parser.add_argument(
         "--written",
         type=float,
@@ -269,6 +286,10 @@ def main() -> None:
             print(f"  alpha {alpha}, power {power}: mean of the 10 best with worth {top:.3f}")
             for name, f in got.items():
                 print("    " + line(name, f))
+                if args.within_show:
+                    rows = parts[name]
+                    e = within_show(rows, [by_id[r["id"] + r["crowd"]] for r in rows])
+                    print("    " + line(f"{name}, within each show", figures(rows, e, power)))
             if top > best_top + 1e-9:
                 best, best_top = (alpha, power), top
     model = fit(trainable, best[0], embedder, best[1])
@@ -277,6 +298,9 @@ def main() -> None:
         rows = judged_stories("confirm")
         expected = [model.expected(r["x"]) for r in rows]
         print(line(f"confirm ({len(rows)} judged):", figures(rows, expected, model.power)))
+        if args.within_show:
+            shown = within_show(rows, expected)
+            print(line("confirm, within each show:", figures(rows, shown, model.power)))
     if args.write:
         path = ROOT / "src" / "podsift" / "rank" / "data" / f"worth-{embedder}.json"
         path.parent.mkdir(exist_ok=True)
