@@ -140,10 +140,11 @@ def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
         return rest if rest and common and not terms(first) & common else text
 
     def weight(m: T) -> float:
-        if not telling(m):  # a quote that cannot stand alone never leads
+        if not (told := telling(m)):  # a quote that cannot stand alone never leads
             return 0.0
         text = on_story(m.text)
-        told = max(m.score, 0.0) * _said_fluently(text, m.quote)
+        if text is not m.text:
+            told = max(m.score, 0.0) * _said_fluently(text, m.quote)
         return told * (len(terms(text) & common) / len(common) if common else 1.0)
 
     lead = max(mentions, key=weight)  # the first of equals

@@ -425,6 +425,7 @@ def _told_apart(
     >>> _told_apart([0, 1, 2], ["a", "b", "c"], sims, 0.55)
     [2]
     """
+    kept = list(kept)  # the caller's list stays as it was
     left: list[int] = []
     while True:
         apart = Counter(

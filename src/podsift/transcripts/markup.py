@@ -113,7 +113,8 @@ def parse_html(text: str) -> tuple[Segment, ...]:
     if "time" in tags and "p" in tags:  # a <time> holding a clock, not a date ("Apr 18, 2024")
         return segments_from_pieces(_cited_pieces(parser.blocks))
     headed = list(zip((tag for tag, _ in parser.blocks), _headed(parser.blocks), strict=True))
-    if not _has_turns(headed) and (linked := linked_transcript(parser.linked_data)):
+    linked = linked_transcript(parser.linked_data) if parser.linked_data else None
+    if linked and not _has_turns(headed):
         return parse_text(linked)
     lines = [body for _, body in _turns_only(headed)]
     return parse_text("\n\n".join(lines or parser.loose))

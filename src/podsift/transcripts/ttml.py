@@ -20,7 +20,7 @@ from defusedxml import DefusedXmlException
 
 from podsift.exceptions import TranscriptError
 from podsift.models import Segment
-from podsift.transcripts._text import clean_speaker, collapse
+from podsift.transcripts._text import clean_speaker, collapse, parse_clock
 from podsift.transcripts.captions import cue_segments, cue_turns, label_style
 
 _TT = "{http://www.w3.org/ns/ttml}"
@@ -29,8 +29,6 @@ _TTP = "{http://www.w3.org/ns/ttml#parameter}"
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 _PODCASTS = "{http://podcasts.apple.com/transcript-ttml-internal}"
 _CLOCK = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:(\.\d+)|:(\d+(?:\.\d+)?))?$")
-# minutes and seconds, as Apple writes a time past the first minute: "1:15.191"
-_MINUTES = re.compile(r"^(\d+):(\d{2}(?:\.\d+)?)$")
 # an offset: "12.5s", "1500ms", "2m", "30f", "900t"; bare seconds ("17.774") as Apple writes
 _OFFSET = re.compile(r"^(\d+(?:\.\d+)?)(h|ms|m|s|f|t)?$")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -184,8 +182,8 @@ def _time(value: str | None, frames: float, ticks: float) -> float | None:
         total = int(hours) * 3600 + int(minutes) * 60 + int(seconds)
         extra = float(fraction) if fraction else float(frame) / frames if frame else 0.0
         return round(total + extra, 3)
-    if m := _MINUTES.match(text):
-        return round(int(m.group(1)) * 60 + float(m.group(2)), 3)
+    if ":" in text:  # minutes and seconds, as Apple writes a time past the first minute
+        return parse_clock(text)
     if m := _OFFSET.match(text):
         amount, unit = float(m.group(1)), m.group(2) or "s"
         if unit == "f":
