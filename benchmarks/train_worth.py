@@ -170,16 +170,41 @@ def judged_stories(crowd: str) -> list[dict[str, Any]]:
     return out
 
 
+def field_basis(embedder: Embedder, software: list[dict[str, Any]]) -> np.ndarray:
+    """An orthonormal basis of the directions that tell one field from another: the centroids
+    of the 18 domains of :data:`WRITTEN` and of the software passages ``software``, less
+    their mean (rows of the result)."""
+    by_domain: dict[str, list[str]] = {}
+    for line in WRITTEN.read_text(encoding="utf-8").splitlines():
+        passage = json.loads(line)
+        by_domain.setdefault(passage["domain"], []).append(clean_quote(passage["text"]))
+    centroids = [np.mean(embedder.embed(texts), axis=0) for texts in by_domain.values()]
+    centroids.append(np.mean([r["x"] for r in software], axis=0))
+    c = np.array(centroids, dtype=np.float64)
+    c -= c.mean(axis=0)
+    _, s, vt = np.linalg.svd(c, full_matrices=False)
+    return vt[s > 1e-6 * s[0]]
+
+
+BASIS: np.ndarray | None = None
+"""With ``--neutral``: the field directions that :func:`fit` takes out of every centroid."""
+
+
 def fit(rows: list[dict[str, Any]], alpha: float, embedder: str, power: float = 1.0) -> WorthModel:
     """Ridge regression of the judges' mean on the centroid (intercept not penalised), each
-    row weighing its ``w`` (default 1)."""
+    row weighing its ``w`` (default 1); with :data:`BASIS`, on the centroid less its field
+    directions, so the model reads no field as worth more than another."""
     x = np.array([r["x"] for r in rows], dtype=np.float64)
+    if BASIS is not None:
+        x = x - (x @ BASIS.T) @ BASIS
     y = np.array([r["y"] for r in rows], dtype=np.float64)
     weight = np.array([r.get("w", 1.0) for r in rows], dtype=np.float64)
     mx, my = weight @ x / weight.sum(), weight @ y / weight.sum()
     xc = x - mx
     w = np.linalg.solve(xc.T @ (weight[:, None] * xc) + alpha * np.eye(x.shape[1]),
                         xc.T @ (weight * (y - my)))  # fmt: skip
+    if BASIS is not None:  # the weights see nothing of the field directions
+        w = w - (w @ BASIS.T) @ BASIS
     return WorthModel(embedder, w, float(my - mx @ w), power)
 
 
@@ -235,6 +260,25 @@ def within_show(rows: list[dict[str, Any]], expected: list[float]) -> list[float
     ]
 
 
+DOMAINS = ROOT / "tests" / "data" / "worth" / "spoken-domains.jsonl"
+"""64 spoken points and filler in eight domains neither software nor :data:`WRITTEN`'s."""
+
+
+def field_levels(model: WorthModel, pool: list[dict[str, Any]], embedder: Embedder) -> str:
+    """The model's mean expected score of the real software stories judged points (3.5 or
+    more) and of the points and filler of :data:`DOMAINS`: how far it ranks one field over
+    another."""
+    rows = [json.loads(line) for line in DOMAINS.read_text(encoding="utf-8").splitlines() if line]
+    got = [model.expected(v) for v in embedder.embed([clean_quote(r["text"]) for r in rows])]
+    points = [e for e, r in zip(got, rows, strict=True) if r["kind"] == "point"]
+    filler = [e for e, r in zip(got, rows, strict=True) if r["kind"] != "point"]
+    software = [model.expected(r["x"]) for r in pool if r["y"] >= POINT]
+    return (
+        f"expected: software points {np.mean(software):.2f} (n {len(software)}), other "
+        f"fields' points {np.mean(points):.2f}, their filler {np.mean(filler):.2f}"
+    )
+
+
 def line(name: str, f: dict[str, float]) -> str:
     """One table line: the figures without and with worth."""
     return (
@@ -257,12 +301,22 @@ def main() -> None:
         metavar="WEIGHT",
         help="fit on WRITTEN too, each passage weighing WEIGHT (default: not)",
     )
+    parser.add_argument(
+        "--neutral", action="store_true", help="fit with the field directions taken out"
+    )
+    parser.add_argument(
+        "--at", metavar="ALPHA,POWER", help="fit at this ridge strength and power, not the best"
+    )
     args = parser.parse_args()
     settings = Settings()
     embedder = settings.cluster.embedder
     dev, demo = judged_stories("dev"), judged_stories("demo")
     encoder = embedders.create(embedder, settings)
     extra = extra_passages(encoder)
+    if args.neutral:
+        global BASIS
+        BASIS = field_basis(encoder, [r for r in dev + demo + extra if r["show"] not in GPL_SHOWS])
+        print(f"field directions taken out: {len(BASIS)}")
     if args.written:
         extra += [{**r, "w": args.written} for r in written_passages(encoder)]
     in_dev = {r["text"] for r in dev}
@@ -292,8 +346,11 @@ def main() -> None:
                     print("    " + line(f"{name}, within each show", figures(rows, e, power)))
             if top > best_top + 1e-9:
                 best, best_top = (alpha, power), top
+    if args.at:
+        best = tuple(float(v) for v in args.at.split(","))  # type: ignore[assignment]
     model = fit(trainable, best[0], embedder, best[1])
     print(f"chosen: alpha {best[0]}, power {best[1]}; fitted on {len(trainable)} passages")
+    print(field_levels(model, pool, encoder))
     if args.confirm:
         rows = judged_stories("confirm")
         expected = [model.expected(r["x"]) for r in rows]

@@ -14,7 +14,9 @@ speaker, SRT without cue numbers and Markdown name headings; then a Jekyll post 
 in its labels, a VTT with dialogue dashes below voices and a page of speaker spans; then a
 Ghost page with show notes, links and a chapter list, a volunteer's `[Full Name] text` and a
 page's copied text with one name line without its time, an Audacity label track, and a page
-whose transcript is only in its schema.org linked data)
+whose transcript is only in its schema.org linked data; then Markdown pages as volunteer
+transcription sites publish them: ``Name – 00:02:02:`` headers, ``Name:`` alone above the
+speech, ``Full Name (AJ):`` then ``AJ:``, and diarization labels below a title line)
 against its answer key, written with it by a helper that had not read the parser: every turn
 the key names has its speaker and its time."""
 
@@ -55,7 +57,7 @@ def _turns(segments: tuple[Segment, ...]) -> list[tuple[str | None, float | None
 
 
 def test_every_shape_has_its_key() -> None:
-    assert len(FILES) == 69
+    assert len(FILES) == 73
     assert all((EXPORTS / f"{f.stem}.key.json").is_file() for f in FILES)
 
 

@@ -248,3 +248,46 @@ def test_a_round_up_under_a_timed_heading_is_speech_not_speakers() -> None:
     assert (harrowby.speaker, harrowby.start) == ("Imogen Tarrant", 24 * 60 + 57)
     timed = parse_transcript("Ann (0:05):\nHi.\n\n[00:00:09] Bob: Hello.\n", source="x.txt")
     assert [(s.speaker, s.start) for s in timed.segments] == [("Ann", 5.0), ("Bob", 9.0)]
+
+
+def test_plain_labels_in_markdown_give_speakers_and_initials_their_full_names() -> None:
+    """A Markdown page of plain ``Name: text`` turns (no bold), where ``Adam Jonas (AJ):``
+    says who the later ``AJ:`` is; a label that opens one line only ("Video:") stays text."""
+    page = (
+        "---\nspeakers: ['Carl Dong']\n---\n\nVideo: <https://example.org/v>\n\n# Intro\n\n"
+        "Adam Jonas (AJ): Welcome to the show Carl.\n\nCarl Dong (CD): Hello.\n\n"
+        "AJ: Tell us about reproducible builds.\n\nMurch (M): And how old is it?\n\n"
+        "CD: Anyone can rebuild the release and compare the bytes.\n\nM: Since 2011.\n"
+    )
+    got = [(s.speaker, s.text) for s in parse_transcript(page, source="x.md").segments]
+    assert got == [
+        ("Adam Jonas", "Welcome to the show Carl."),
+        ("Carl Dong", "Hello."),
+        ("Adam Jonas", "Tell us about reproducible builds."),
+        ("Murch", "And how old is it?"),
+        ("Carl Dong", "Anyone can rebuild the release and compare the bytes."),
+        ("Murch", "Since 2011."),
+    ]
+    notes = "Note: we recorded this remotely.\n\nQ: What changed?\n\nQ: And why?\n"
+    assert [s.speaker for s in parse_transcript(notes, source="x.md").segments] == [None] * 3
+
+
+def test_a_dash_before_the_time_and_a_name_alone_above_the_speech_open_turns() -> None:
+    """``Name – 00:02:02:`` (an en dash, a colon after the time) with the speech on its line
+    or below, and ``Name:`` alone on its line with the speech below, in Markdown."""
+    stamped = (
+        "---\nspeakers: ['Greg Sanders']\n---\npodcast: https://example.org/463/\n\n"
+        "Stephan Livera – 00:02:02:  So on to the discussion with Greg.\n\n"
+        "Greg Sanders – 00:02:57:\n\nHi, glad to be here.\n\n"
+        "Stephan Livera - 00:03:01:\n\nWhat are you working on?\n"
+    )
+    got = [(s.speaker, s.start, s.text) for s in parse_transcript(stamped, source="x.md").segments]
+    assert got == [
+        ("Stephan Livera", 122.0, "So on to the discussion with Greg."),
+        ("Greg Sanders", 177.0, "Hi, glad to be here."),
+        ("Stephan Livera", 181.0, "What are you working on?"),
+    ]
+    alone = "Stephan Livera:\n\nWelcome.\n\nDustin Trammell :\n\nHey!\n\nStephan Livera:\n\nSo?\n"
+    got2 = [(s.speaker, s.text) for s in parse_transcript(alone, source="x.md").segments]
+    assert got2 == [("Stephan Livera", "Welcome."), ("Dustin Trammell", "Hey!"),
+                    ("Stephan Livera", "So?")]  # fmt: skip

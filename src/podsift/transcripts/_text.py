@@ -27,11 +27,14 @@ _LABEL = re.compile(rf"^(?:\[({_NAME})\]|\(({_NAME})\)|({_NAME}){_ROLE}):\s+(?=\
 _PARTICLES = frozenset({"de", "van", "von", "da", "del", "der", "le", "la", "di", "du", "bin"})
 #: A written time: "12:34", "01:02:03", "00:01:05.500" (a comma for the dot too).
 CLOCK_TEXT = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
-# "Pablo Galindo: 00:12:34" alone on its line, the speech below (btctranscripts.com), or
-# "Leopold Ferrante-Oduya - 00:00" (Fireflies).
-_STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+(?:[-–—]\s+)?[\[(]?({CLOCK_TEXT})[\])]?\s*$")
-# "Speaker 1 (00:12):" or "Pablo Galindo [00:12:34]:" (Rev, Otter, Descript), speech after.
-_STAMP_LABEL = re.compile(rf"^\s*({_NAME})\s+[\[(]({CLOCK_TEXT})[\])]:?(?:\s+|$)")
+# "Pablo Galindo: 00:12:34" alone on its line, the speech below (btctranscripts.com),
+# "Leopold Ferrante-Oduya - 00:00" (Fireflies) or "Greg Sanders – 00:02:57:".
+_STAMP_LINE = re.compile(rf"^\s*({_NAME}):?\s+(?:[-–—]\s+)?[\[(]?({CLOCK_TEXT})[\])]?:?\s*$")
+# "Speaker 1 (00:12):" or "Pablo Galindo [00:12:34]:" (Rev, Otter, Descript), or "Stephan
+# Livera – 00:02:02:" (a dash, then the time and a colon), speech after.
+_STAMP_LABEL = re.compile(
+    rf"^\s*({_NAME})\s+(?:[\[(]({CLOCK_TEXT})[\])]:?|[-–—]\s+({CLOCK_TEXT}):)(?:\s+|$)"
+)
 # "Jamie Park: [00:00:07] Hi." (Descript's export): the label, then the time, then speech.
 _LABEL_STAMP = re.compile(rf"^\s*({_NAME}):\s+[\[(]({CLOCK_TEXT})[\])](?:\s+|$)")
 
@@ -113,6 +116,26 @@ def split_label(text: str) -> tuple[str | None, str]:
     return name, text[m.end() :]
 
 
+# "Adam Jonas (AJ): text": a name, the initials it goes by later in brackets, then speech.
+_ALIASED = re.compile(rf"^({_NAME}) \(([A-Z][A-Za-z.]{{0,5}})\):\s+(?=\S)")
+
+
+def split_aliased(text: str) -> tuple[str, str, str] | None:
+    """Split a ``Name (INITIALS):`` label that says what a speaker's later labels will be.
+
+    Returns ``(name, initials, rest)``, else ``None``.
+
+    >>> split_aliased("Adam Jonas (AJ): Welcome to the show.")
+    ('Adam Jonas', 'AJ', 'Welcome to the show.')
+    >>> split_aliased("Murch (M): Fine."), split_aliased("AJ: Hi."), split_aliased("So (ok): no")
+    (('Murch', 'M', 'Fine.'), None, None)
+    """
+    m = _ALIASED.match(text)
+    if m is None or not _is_name(m.group(1)):
+        return None
+    return m.group(1), m.group(2), text[m.end() :]
+
+
 def name_line(line: str) -> str | None:
     """The name a line holds and nothing else (a speaker whose time is on the next line, as
     Apple Podcasts' transcripts print them), else ``None``.
@@ -191,13 +214,16 @@ def split_stamp(line: str) -> tuple[str, float | None, str] | None:
     ('Speaker 1', 12.0, 'So we started.')
     >>> split_stamp("Jamie Park: [00:00:07] Hi. Hello.")
     ('Jamie Park', 7.0, 'Hi. Hello.')
-    >>> split_stamp("at 12:30 we left") is None
-    True
+    >>> split_stamp("Stephan Livera – 00:02:02:  So on to Greg."), split_stamp("Greg – 00:02:57:")
+    (('Stephan Livera', 122.0, 'So on to Greg.'), ('Greg', 177.0, ''))
+    >>> split_stamp("at 12:30 we left") is None, split_stamp("Lunch - 12:30 at the hall") is None
+    (True, True)
     """
     for pattern in (_STAMP_LINE, _STAMP_LABEL, _LABEL_STAMP):
         m = pattern.match(line)
         if m is not None and _is_name(m.group(1)):
-            return m.group(1), parse_clock(m.group(2)), line[m.end() :].strip()
+            clock = next(g for g in m.groups()[1:] if g is not None)
+            return m.group(1), parse_clock(clock), line[m.end() :].strip()
     return None
 
 

@@ -17,10 +17,13 @@ from podsift.transcripts._text import (
     Piece,
     clean_speaker,
     heading_speakers,
+    label_line,
     open_turn,
     parse_clock,
     said_name,
     segments_from_pieces,
+    split_aliased,
+    split_label,
     strip_links,
 )
 from podsift.transcripts.markup import notes_above
@@ -171,6 +174,65 @@ def _named_headings(text: str) -> str:
     return _HEADING_LINE.sub(turn, text)
 
 
+# a name and a colon alone on a line, the speech below: "Stephan Livera:" (plain labels)
+_LABEL_LINE = re.compile(r"^[ \t]*[^\s*#>].{0,80}:[ \t]*$", re.MULTILINE)
+
+
+def _label_lines(text: str) -> str:
+    """``text`` with each line that holds a name and a colon alone ("Stephan Livera:", the
+    speech below) made that speaker's turn, by the rule of :func:`_named_headings`: "Notes:"
+    once stays text.
+
+    >>> _label_lines("Notes:\\nAnn Lee:\\nHi.\\nBo Chen :\\nYo.\\nAnn Lee:\\nSo.")
+    'Notes:\\n**Ann Lee:**\\nHi.\\n**Bo Chen:**\\nYo.\\n**Ann Lee:**\\nSo.'
+    """
+    speakers = heading_speakers(n for m in _LABEL_LINE.finditer(text) if (n := label_line(m[0])))
+
+    def turn(m: re.Match[str]) -> str:
+        name = label_line(m.group(0))
+        return f"**{name}:**" if name in speakers else m.group(0)
+
+    return _LABEL_LINE.sub(turn, text)
+
+
+def _plain_labels(text: str) -> str:
+    """``text`` with each line that opens with a plain ``Name: `` label made that speaker's
+    turn (``**Name:** ``), by the rule of :func:`_named_headings` ("Guix: https://…" once
+    stays text). ``Adam Jonas (AJ): `` names the speaker whom later ``AJ: `` labels mean; a
+    one-letter label is a speaker only so named ("Q: " stays text).
+
+    >>> print(_plain_labels("Video: x\\n\\nAdam Jonas (AJ): Hi.\\n\\nAJ: So.\\n\\nCarl Dong: Yo."))
+    Video: x
+    <BLANKLINE>
+    **Adam Jonas:** Hi.
+    <BLANKLINE>
+    **Adam Jonas:** So.
+    <BLANKLINE>
+    **Carl Dong:** Yo.
+    """
+    lines = text.split("\n")
+    aliases: dict[str, str] = {}
+    opened: list[tuple[str, str] | None] = []  # per line: (speaker, rest)
+    for line in lines:
+        if open_turn(line) is not None:  # "Ann Lee: 00:12:34" and the like: a turn already
+            opened.append(None)
+            continue
+        aliased = split_aliased(line)
+        if aliased is not None:
+            aliases[aliased[1]] = aliased[0]
+            opened.append((aliased[0], aliased[2]))
+            continue
+        name, rest = split_label(line)
+        opened.append((name, rest) if name else None)
+    named = [aliases.get(o[0], o[0]) for o in opened if o]
+    speakers = heading_speakers(n for n in named if len(n) > 1 or n in aliases.values())
+    out = []
+    for line, got in zip(lines, opened, strict=True):
+        name = got and aliases.get(got[0], got[0])
+        out.append(f"**{name}:** {got[1]}" if got and name in speakers else line)
+    return "\n".join(out)
+
+
 #: A heading that opens a page's transcript: "## Transcript", "Full transcript".
 _TRANSCRIPT_TITLE = re.compile(r"^(?:(?:full|episode)\s+)?transcript:?$", re.I)
 
@@ -187,7 +249,7 @@ def parse_markdown(text: str) -> tuple[Segment, ...]:
     >>> [s.text for s in parse_markdown("Notes.\\n\\n## Transcript\\n\\n**Ann:** Hi.")]
     ['Hi.']
     """
-    pieces = list(_pieces(_named_headings(text)))
+    pieces = list(_pieces(_plain_labels(_label_lines(_named_headings(text)))))
     named = [k for k, p in enumerate(pieces) if p.speaker]
     first = next((k for k in named if pieces[k].mark is not None), named[0] if named else 0)
     titled = [k for k in range(first) if _TRANSCRIPT_TITLE.match(pieces[k].text)]
