@@ -92,3 +92,17 @@ def test_name_speakers_leaves_unlabelled_turns_alone() -> None:
     assert name_speakers(t, []) is t
     solo = Transcript("t", "vtt", (Segment(0.0, 1.0, None, "Hi."),))
     assert name_speakers(solo, [Person("Ann Lee")]) is solo  # one person listed: no guess
+
+
+def test_a_numbered_speaker_who_says_who_they_are_gets_the_feeds_name() -> None:
+    transcript = parse_transcript(
+        "Speaker 1 (00:01): Welcome back, I'm Ann Lee.\n\nSpeaker 2 (00:05): Glad to be here.\n",
+        source="x.txt",
+    )
+    persons = [Person("Ann Lee", "host"), Person("Bo Chen", "guest")]
+    named = name_speakers(transcript, persons)
+    assert [s.speaker for s in named.segments] == ["Ann Lee", "Bo Chen"]
+    assert [s.speaker for s in name_speakers(transcript, persons[:1]).segments] == [
+        "Ann Lee",
+        "Speaker 2",
+    ]

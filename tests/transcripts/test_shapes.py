@@ -291,3 +291,20 @@ def test_a_dash_before_the_time_and_a_name_alone_above_the_speech_open_turns() -
     got2 = [(s.speaker, s.text) for s in parse_transcript(alone, source="x.md").segments]
     assert got2 == [("Stephan Livera", "Welcome."), ("Dustin Trammell", "Hey!"),
                     ("Stephan Livera", "So?")]  # fmt: skip
+
+
+def test_numbered_speakers_who_say_who_they_are_get_the_front_matters_names() -> None:
+    """A machine transcript labels its turns "Speaker 0", "Speaker 1"; its front matter
+    lists the two people. The one who says "I'm Shinobi" is Shinobi, so the other is the
+    other; a third listed name would leave "Speaker 1" unnamed (never guessed)."""
+    page = (
+        "---\nspeakers:\n  - Pieter Wuille\n  - Shinobi\n---\n\n## Intro\n\n"
+        "Speaker 0: 00:00:06\n\nHello, everybody.\nI'm Shinobi, technical editor, joined by "
+        "Pieter.\n\nSpeaker 1: 00:00:34\n\nThe changes have been merged.\n\n"
+        "Speaker 0: 00:00:48\n\nA familiar feeling.\n"
+    )
+    got = [(s.speaker, s.start) for s in parse_transcript(page, source="x.md").segments]
+    assert got == [("Shinobi", 6.0), ("Pieter Wuille", 34.0), ("Shinobi", 48.0)]
+    three = page.replace("  - Shinobi\n", "  - Shinobi\n  - Ann Lee\n")
+    speakers = [s.speaker for s in parse_transcript(three, source="x.md").segments]
+    assert speakers == ["Shinobi", "Speaker 1", "Shinobi"]

@@ -17,7 +17,13 @@ from podsift.transcripts.frontmatter import split_front_matter
 from podsift.transcripts.markdown import parse_markdown
 from podsift.transcripts.markup import parse_html, parse_text
 from podsift.transcripts.services import service_segments
-from podsift.transcripts.speakers import legend, named_by_legend, own_names, resolve_speakers
+from podsift.transcripts.speakers import (
+    introduced,
+    legend,
+    named_by_legend,
+    own_names,
+    resolve_speakers,
+)
 from podsift.transcripts.ttml import parse_ttml
 
 FORMATS = ("json", "vtt", "srt", "sbv", "ttml", "html", "markdown", "text")
@@ -98,7 +104,7 @@ def parse_transcript(
     segments = resolve_speakers(segments, own_names(segments))
     if meta is None:
         return Transcript(source=source, format=fmt, segments=segments)
-    segments = resolve_speakers(segments, meta.speakers)
+    segments = introduced(resolve_speakers(segments, meta.speakers), meta.speakers)
     return Transcript(source, fmt, segments, title=meta.title, speakers=meta.speakers)
 
 

@@ -137,18 +137,23 @@ def speaker_names(labels: Iterable[str], persons: Sequence[Person]) -> dict[str,
 
 
 def name_speakers(transcript: Transcript, persons: Sequence[Person]) -> Transcript:
-    """Put the feed's full names on the transcript's speaker labels (:func:`speaker_names`).
+    """Put the feed's full names on the transcript's speaker labels (:func:`speaker_names`),
+    and on generic labels that say who they are (:func:`introduced`, among the cast).
 
     Labels that name no listed person stay as written; turns without a label stay without.
     """
-    labels = [s.speaker for s in transcript.segments if s.speaker is not None]
-    names = speaker_names(labels, persons) if persons else {}
-    if not names:
+    if not persons:
         return transcript
+    labels = [s.speaker for s in transcript.segments if s.speaker is not None]
+    names = speaker_names(labels, persons)
     segments = tuple(
         replace(s, speaker=names[s.speaker]) if s.speaker in names else s
         for s in transcript.segments
     )
+    cast = [p.name for p in persons if p.group == "cast"] or [p.name for p in persons]
+    segments = introduced(segments, cast)
+    if segments == transcript.segments:
+        return transcript
     return replace(transcript, segments=segments)
 
 
@@ -171,6 +176,57 @@ def resolve_speakers(segments: Sequence[Segment], names: Sequence[str]) -> tuple
     full = {label: match_name(label, people) or label for label in labels}
     return tuple(
         Segment(s.start, s.end, full[s.speaker], s.text) if s.speaker is not None else s
+        for s in segments
+    )
+
+
+# "I'm Shinobi", "my name is Ann Lee", "I am Dana": a speaker saying who they are
+_SELF = re.compile(r"\b(?:I['’]m|I am|[Mm]y name is)\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})")
+#: How many of a generic label's first segments may say who it is.
+INTRO_SEGMENTS = 3
+
+
+def introduced(segments: Sequence[Segment], names: Sequence[str]) -> tuple[Segment, ...]:
+    """Name each generic label ("Speaker 0") that says who it is in one of its first
+    :data:`INTRO_SEGMENTS` segments ("I'm Shinobi, technical editor at…") by one of ``names``
+    (the front matter's or the feed's people), when no other label says the same name. When
+    that leaves one generic label and one of ``names`` over, and there are as many generic
+    labels as names, the label is that person.
+
+    >>> segs = [Segment(0.0, 1.0, "Speaker 0", "Hello. I'm Shinobi, joined by Pieter."),
+    ...         Segment(1.0, 2.0, "Speaker 1", "Glad to be here."),
+    ...         Segment(2.0, 3.0, "Speaker 0", "So, clusters?")]
+    >>> [s.speaker for s in introduced(segs, ["Pieter Wuille", "Shinobi"])]
+    ['Shinobi', 'Pieter Wuille', 'Shinobi']
+    >>> [s.speaker for s in introduced(segs, ["Pieter Wuille", "Shinobi", "Ann Lee"])]
+    ['Shinobi', 'Speaker 1', 'Shinobi']
+    >>> [s.speaker for s in introduced(segs[1:2], ["Ann Lee"])]  # no one said who they are
+    ['Speaker 1']
+    """
+    people = [n for n in dict.fromkeys(n.strip() for n in names) if n]
+    generic = [x for x in dict.fromkeys(s.speaker for s in segments) if is_generic_label(x)]
+    if not people or not generic:
+        return tuple(segments)
+    said: dict[str, set[str]] = {}
+    for label in generic:
+        first = [s.text for s in segments if s.speaker == label][:INTRO_SEGMENTS]
+        for m in _SELF.finditer(" ".join(first)):
+            words = m.group(1).split()
+            found = match_name(m.group(1), people) or match_name(words[0], people)
+            if found is not None:
+                said.setdefault(label, set()).add(found)
+    claims = [name for names_ in said.values() for name in names_]
+    found_for = {
+        label: next(iter(names_))
+        for label, names_ in said.items()
+        if len(names_) == 1 and claims.count(next(iter(names_))) == 1
+    }
+    left = [x for x in generic if x not in found_for]
+    unused = [n for n in people if n not in found_for.values()]
+    if found_for and len(generic) == len(people) and len(left) == len(unused) == 1:
+        found_for[left[0]] = unused[0]
+    return tuple(
+        Segment(s.start, s.end, found_for[s.speaker], s.text) if s.speaker in found_for else s
         for s in segments
     )
 
