@@ -204,7 +204,8 @@ def introduced(segments: Sequence[Segment], names: Sequence[str]) -> tuple[Segme
     ['Speaker 1']
     """
     people = [n for n in dict.fromkeys(n.strip() for n in names) if n]
-    generic = [x for x in dict.fromkeys(s.speaker for s in segments) if is_generic_label(x)]
+    labels = dict.fromkeys(s.speaker for s in segments if s.speaker is not None)
+    generic = [x for x in labels if is_generic_label(x)]
     if not people or not generic:
         return tuple(segments)
     said: dict[str, set[str]] = {}
