@@ -92,3 +92,40 @@ def test_the_demo_says_how_to_get_headlines_without_the_model(
     assert done.value.code == 0
     err = capsys.readouterr().err
     assert "headlines: none" in err and "podsift models fetch qwen-1.5b" in err
+
+
+WRITTEN20 = Path(__file__).parents[2] / "benchmarks" / "crowds" / "written20" / "data"
+
+
+def test_demo_only_sifts_the_data_folders_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--only: a folder of one's own (here two shows of the written20 crowd), without the
+    bundled podcasts; a folder with no dated feed is one line, no traceback."""
+    data = tmp_path / "mine"
+    for show in ("reptalk", "pocket"):
+        (data / "feeds").mkdir(parents=True, exist_ok=True)
+        (data / "feeds" / f"{show}.xml").write_bytes(
+            (WRITTEN20 / "feeds" / f"{show}.xml").read_bytes()
+        )
+        (data / "transcripts" / show).mkdir(parents=True)
+        for f in (WRITTEN20 / "transcripts" / show).iterdir():
+            (data / "transcripts" / show / f.name).write_bytes(f.read_bytes())
+    with pytest.raises(SystemExit) as done:
+        main(["demo", "--json", "--no-llm", "--only", "--data", str(data),
+              "--html", str(tmp_path / "d.html")])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert done.value.code == 0, err
+    items = json.loads(out)["items"]
+    assert items and {i["show"] for i in items} <= {"Rep Talk", "Pocket Change Hotline"}
+    assert "sifting the --data folders" in err and "2 shows, 4 episodes" in err
+    empty = tmp_path / "empty"
+    (empty / "feeds").mkdir(parents=True)
+    with pytest.raises(SystemExit) as failed:
+        main(["demo", "--no-llm", "--only", "--data", str(empty)])
+    err = capsys.readouterr().err
+    assert failed.value.code != 0 and "no feeds/*.xml with an episode's <pubDate>" in err
+    assert "Traceback" not in err
+    with pytest.raises(SystemExit) as usage:
+        main(["demo", "--only"])
+    assert usage.value.code == 2 and "--only sifts the --data folders" in capsys.readouterr().err

@@ -20,6 +20,11 @@ from podsift.cli.app import App, pass_app, print_json
     help="Another folder of feeds/ and transcripts/ to include.",
 )
 @click.option(
+    "--only",
+    is_flag=True,
+    help="Sift only the --data folders, without the bundled podcasts.",
+)
+@click.option(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -33,23 +38,33 @@ from podsift.cli.app import App, pass_app, print_json
 )
 @pass_app
 def demo_cmd(
-    app: App, as_json: bool, extra: tuple[Path, ...], html_path: Path | None, llm: bool
+    app: App,
+    as_json: bool,
+    extra: tuple[Path, ...],
+    only: bool,
+    html_path: Path | None,
+    llm: bool,
 ) -> None:
     """Run the whole daily job offline on the bundled real podcasts and show the top 5.
 
     Feeds and transcripts are served from a loopback HTTP server; the store is a fresh
     temporary one unless --db is given. The bundled episodes span years, so the demo runs
-    as of the day after the newest one, with a window reaching back to the oldest.
+    as of the day after the newest one, with a window reaching back to the oldest. --data
+    adds a folder laid out as the bundled one (feeds/*.xml whose links start with __BASE__,
+    the files they link under it); --only sifts those folders alone.
     """
     from podsift.cli.show import show_digest
     from podsift.demo import run_demo, with_local_headlines
     from podsift.digest import digest_to_json, render_html
     from podsift.store import open_store
 
+    if only and not extra:
+        raise click.UsageError("--only sifts the --data folders: give at least one")
     workdir = Path(tempfile.mkdtemp(prefix="podsift-demo-"))
     temporary = not (app.db or app.settings.store.db)  # else the app's store, closed by the app
     store = open_store(str(workdir / "demo.db")) if temporary else app.store()
-    click.echo("podsift demo: sifting the bundled real podcasts (offline)…", err=True)
+    what = "the --data folders" if only else "the bundled real podcasts"
+    click.echo(f"podsift demo: sifting {what} (offline)…", err=True)
     settings = app.settings
     local = with_local_headlines(settings) if llm else None
     if local is not None:
@@ -59,13 +74,13 @@ def demo_cmd(
     elif not settings.insights.headlines and settings.insights.provider == "local":
         click.echo("headlines: none, each item is its quote (`pip install 'podsift[llm-local]'` "
                    "and `podsift models fetch qwen-1.5b` add them)", err=True)  # fmt: skip
-    result = run_demo(store, settings, extra, progress=app.progress)
+    result = run_demo(store, settings, extra, progress=app.progress, bundled=not only)
     html_file = html_path or workdir / "podsift-demo.html"
     html_file.write_text(render_html(result.digest), encoding="utf-8")
     counts = result.report.as_dict()
     click.echo(
-        f"as of {result.as_of.date()} (window {result.window.days} days, to take in the bundled "
-        f"episodes): {counts['feeds']['polled']} shows, {counts['transcripts']['fetched']} "
+        f"as of {result.as_of.date()} (window {result.window.days} days, to take in every "
+        f"episode): {counts['feeds']['polled']} shows, {counts['transcripts']['fetched']} "
         f"episodes, {counts['insights']['insights']} insights, "
         f"{counts['stories']['new_stories']} stories",
         err=True,

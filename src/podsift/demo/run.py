@@ -11,6 +11,7 @@ from pathlib import Path
 from podsift.config import Settings
 from podsift.context import RunContext
 from podsift.demo.server import serve
+from podsift.exceptions import SourceError
 from podsift.models import Digest
 from podsift.net import make_client
 from podsift.pipeline import RunReport, run_daily
@@ -35,15 +36,25 @@ def feed_files(roots: Sequence[Path]) -> list[Path]:
 
 
 def demo_clock(roots: Sequence[Path]) -> tuple[datetime, timedelta]:
-    """As-of time (the day after the newest episode) and a window reaching the oldest."""
+    """As-of time (the day after the newest episode) and a window reaching the oldest.
+
+    Raises:
+        SourceError: no feed under the folders' ``feeds/`` dates an episode.
+    """
     import re
     from email.utils import parsedate_to_datetime
 
-    dates = [
-        parsedate_to_datetime(m)
-        for f in feed_files(roots)
-        for m in re.findall(r"<pubDate>([^<]+)</pubDate>", f.read_text("utf-8"))
-    ]
+    dates = []
+    for feed in feed_files(roots):
+        for m in re.findall(r"<pubDate>([^<]+)</pubDate>", feed.read_text("utf-8", "replace")):
+            try:
+                dates.append(parsedate_to_datetime(m.strip()))
+            except (TypeError, ValueError):  # a malformed date: the feed stage says so
+                continue
+    if not dates:
+        folders = ", ".join(str(r) for r in roots)
+        raise SourceError(f"{folders}: no feeds/*.xml with an episode's <pubDate> to run as of")
+    dates = [d if d.tzinfo else d.replace(tzinfo=UTC) for d in dates]
     newest, oldest = max(dates), min(dates)
     as_of = datetime.combine(newest.date() + timedelta(days=1), datetime.min.time(), UTC)
     return as_of, as_of - oldest + timedelta(days=1)
