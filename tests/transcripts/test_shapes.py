@@ -308,3 +308,33 @@ def test_numbered_speakers_who_say_who_they_are_get_the_front_matters_names() ->
     three = page.replace("  - Shinobi\n", "  - Shinobi\n  - Ann Lee\n")
     speakers = [s.speaker for s in parse_transcript(three, source="x.md").segments]
     assert speakers == ["Shinobi", "Speaker 1", "Shinobi"]
+
+
+def test_turns_in_boxes_and_a_name_above_a_timed_line_give_speakers_and_times() -> None:
+    """A page whose turns are ``<div>``s of ``<span>``s (name, time, text; an empty name
+    goes on with the last speaker) beside headings and a table of contents in blocks; and the
+    same copied as text: the name alone on a line, the next opening on its time."""
+    div = (
+        '<div class="ts-segment"><span class="ts-name">{0}</span><span class="ts-timestamp">'
+        '<a href="https://youtube.com/watch?v=x&amp;t={1}">({2})</a> </span>'
+        '<span class="ts-text">{3}</span></div>'
+    )
+    turns = [("Lex Fridman", 0, "00:00:00", "The following is a conversation with Ana Ruiz."),
+             ("Ana Ruiz", 12, "00:00:12", "A read that crosses an ocean costs 150 ms."),
+             ("", 25, "00:00:25", "So a replica near the user cuts that to ten."),
+             ("Lex Fridman", 31, "00:00:31", "So a replica near the user wins.")]  # fmt: skip
+    page = (
+        "<html><body><nav><a href='/'>Home</a></nav><h1>Transcript for Ana Ruiz</h1>"
+        "<p>The timestamps are links to the video.</p><h2>Table of Contents</h2>"
+        "<ul><li><a href='#i'>0:00</a> – Introduction</li></ul><h2 id='i'>Introduction</h2>"
+        + "".join(div.format(*t) for t in turns[:2])
+        + "<h2>Latency</h2>"
+        + "".join(div.format(*t) for t in turns[2:])
+        + "</body></html>"
+    )
+    want = [("Lex Fridman", 0.0), ("Ana Ruiz", 12.0), ("Ana Ruiz", 25.0), ("Lex Fridman", 31.0)]
+    got = [(s.speaker, s.start) for s in parse_transcript(page, source="x.html").segments]
+    assert got == want
+    text = "\n\n".join(f"{n}\n({c}) {t}" if n else f"({c}) {t}" for n, _, c, t in turns)
+    got = [(s.speaker, s.start) for s in parse_transcript(text, source="x.txt").segments]
+    assert got == want

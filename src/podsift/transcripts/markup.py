@@ -37,6 +37,9 @@ _HIDDEN_TAGS = frozenset(
     {"script", "style", "head", "title", "template", "noscript", "footer", "nav", "aside"}
 )
 _VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr"})
+# boxes a page lays its text out in: outside the blocks above, each holds a line of its own,
+# and a span a word or more ("<div><span>Ann Lee</span><span>(00:00:12)</span>…</div>")
+_BOX_TAGS = frozenset({"div", "section", "article"})
 
 
 class _Blocks(HTMLParser):
@@ -58,8 +61,10 @@ class _Blocks(HTMLParser):
             self.linked_data.append("")
         if tag in _HIDDEN_TAGS:
             self._hidden += 1
-        elif tag == "br":
+        elif tag == "br" or (tag in _BOX_TAGS and not self._open):
             self._parts.append("\n")
+        elif tag == "span" and not self._open:
+            self._parts.append(" ")
         elif tag in _BLOCK_TAGS:
             if not self._open:
                 self._flush_loose()
@@ -72,6 +77,8 @@ class _Blocks(HTMLParser):
             self._in_linked_data = False
         if tag in _HIDDEN_TAGS:
             self._hidden = max(0, self._hidden - 1)
+        elif tag in _BOX_TAGS and not self._open:
+            self._parts.append("\n")
         elif tag in _BLOCK_TAGS and tag in self._open:
             while self._open and self._open.pop() != tag:
                 pass
@@ -117,7 +124,10 @@ def parse_html(text: str) -> tuple[Segment, ...]:
     if linked and not _has_turns(headed):
         return parse_text(linked)
     lines = [body for _, body in _turns_only(headed)]
-    return parse_text("\n\n".join(lines or parser.loose))
+    loose = "\n\n".join(parser.loose)
+    if _line_turns(loose) >= PAGE_TURNS and _line_turns(loose) > _line_turns("\n".join(lines)):
+        return parse_text(loose)  # the turns are in boxes (<div>, <span>), not in blocks
+    return parse_text("\n\n".join(lines) or loose)
 
 
 def linked_transcript(scripts: Sequence[str]) -> str | None:
@@ -194,6 +204,11 @@ def _turns_only(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _has_turns(blocks: list[tuple[str, str]]) -> bool:
     """Whether a page shows :data:`PAGE_TURNS` blocks or more that open like a turn."""
     return sum(_opens_turn(body) for _, body in blocks) >= PAGE_TURNS
+
+
+def _line_turns(text: str) -> int:
+    """How many of ``text``'s lines open a turn (:func:`_opens_turn`)."""
+    return sum(_opens_turn(line) for line in text.split("\n") if line.strip())
 
 
 def _opens_turn(body: str) -> bool:
@@ -337,7 +352,8 @@ def _lines(text: str) -> Iterator[_Line]:
 
     A speaker's name may stand on the line above or below a time alone (Apple Podcasts'
     "Hannah Lindqvist" / "58:41", an editor's "00:00:06:14 - 00:00:11:02" / "Halvard
-    Nkemelu"), the speech below both.
+    Nkemelu"), the speech below both, or above a line that opens on its time ("Lex Fridman"
+    / "(00:00:12) Thanks for having me.").
 
     Under a turn's heading with a time ("Ann (24:57):", "Ann: 00:24:57"), the speech below
     may open with words and a colon ("Harrowby: the council voted…", a news round-up): they
@@ -364,6 +380,10 @@ def _lines(text: str) -> Iterator[_Line]:
                 # "Hannah Lindqvist", then "58:41" on the next line, then the speech
                 started = _Line(started.mark, current.text.strip(), "")
                 heading, current = True, None
+            elif started is not None and _timed_speech(started) and current and _named(current):
+                # "Lex Fridman", then "(00:00:12) Thanks for having me." on the next line
+                started = _Line(started.mark, current.text.strip(), started.text)
+                current = None
             if current is not None:
                 yield current
             current = started or _Line(None, None, line)
@@ -391,6 +411,11 @@ def _trailing_time(line: _Line) -> _Line:
 def _bare_time(line: _Line) -> bool:
     """Whether ``line`` is a time alone: no speaker, no words."""
     return line.mark is not None and line.speaker is None and not line.text
+
+
+def _timed_speech(line: _Line) -> bool:
+    """Whether ``line`` opens on a time, then speech, and names no speaker."""
+    return line.mark is not None and line.speaker is None and bool(line.text.strip())
 
 
 def _named(line: _Line) -> bool:
