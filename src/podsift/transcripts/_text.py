@@ -186,9 +186,13 @@ def _is_name(label: str) -> bool:
     (True, True, False)
     >>> _is_name("So"), _is_name("Okay"), _is_name("Tonight"), _is_name("May"), _is_name("Alban")
     (False, False, False, True, True)
+    >>> _is_name("Ep. 57"), _is_name("Part 2"), _is_name("Speaker 2")
+    (False, False, True)
     """
     first, *rest = label.split(" ")
     if not rest and first.lower() in _OPENERS:
+        return False
+    if _NUMBERED_PART.match(label):  # "Ep. 57: Cargo Bikes", a list of episodes
         return False
     return _capital(first) and all(
         _capital(w) or w in _PARTICLES or _NUMBER_SIGN.match(w) for w in rest
@@ -196,6 +200,11 @@ def _is_name(label: str) -> bool:
 
 
 _NUMBER_SIGN = re.compile(r"^#\d+$")  # "UNIDENTIFIED PERSON #1"
+# a numbered part of a show, not a person: "Ep. 57", "Episode 12", "Part 2", "Chapter 3"
+_NUMBERED_PART = re.compile(
+    r"^(?:ep|eps|episode|part|pt|chapter|ch|season|series|track|no|vol|volume)\.?\s*#?\d+$",
+    re.IGNORECASE,
+)
 
 
 def _capital(word: str) -> bool:

@@ -360,7 +360,12 @@ def _lines(text: str) -> Iterator[_Line]:
     are speech, not a speaker, unless they carry a time of their own.
     """
     heading = False  # the last piece is a timed heading, its speech still to come
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+    blocks = [b for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
+    for block, after in itertools.zip_longest(blocks, blocks[1:]):
+        if after is not None and (name := _name_above_time(block, after)) is not None:
+            # a page's boxes, one a paragraph: "Dana Whitcombe", "00:00:04", the speech
+            yield _Line(None, name, "")
+            continue
         current: _Line | None = None
         for line in block.split("\n"):
             if not line.strip():
@@ -411,6 +416,20 @@ def _trailing_time(line: _Line) -> _Line:
 def _bare_time(line: _Line) -> bool:
     """Whether ``line`` is a time alone: no speaker, no words."""
     return line.mark is not None and line.speaker is None and not line.text
+
+
+def _name_above_time(block: str, after: str) -> str | None:
+    """The name ``block`` holds alone when the paragraph ``after`` it opens on a time and
+    names no one: the name is that turn's speaker ("Dana Whitcombe", then "00:00:04").
+
+    >>> _name_above_time("Dana Whitcombe", "00:00:04"), _name_above_time("Dana", "Hi. 00:01")
+    ('Dana Whitcombe', None)
+    """
+    if "\n" in block.strip() or (name := said_name(block)) is None:
+        return None
+    first = after.strip().split("\n", 1)[0]
+    started = _line_start(first)
+    return name if started and started.mark is not None and started.speaker is None else None
 
 
 def _timed_speech(line: _Line) -> bool:
@@ -469,6 +488,8 @@ def _skip_header(lines: list[_Line]) -> list[_Line]:
     timed = marks[-1][0] if timed is None and marks else timed
     if not marks:  # no times at all: the first turn is the first that names its speaker
         timed = next((k for k, line in enumerate(lines) if line.speaker is not None), None)
+    if timed and lines[timed - 1].speaker and not lines[timed - 1].text:
+        timed -= 1  # its speaker's name alone on the line above ("Jonah Kerr", "(00:00:00) …")
     if timed and notes_above(lines, timed):
         return lines[timed:]
     for k, line in enumerate(lines):
@@ -559,6 +580,41 @@ def _named_alone(text: str) -> str:
     return re.sub(rf"^[ \t]*({alone})[ \t]*$", r"\1:", text, flags=re.MULTILINE)
 
 
+# a chapter's line: its time, a dash or a colon, and a title of a few words not ended as a
+# sentence is ("2:05 – Why night trains disappeared", "(17:40) Designing for sleep")
+_CHAPTER = re.compile(rf"^\s*[\[(]?({CLOCK_TEXT})[\])]?\s*[-–—:]?\s*(\S[^\n]*?)\s*$")
+#: The fewest lines of a chapter list, and the least time between two of its chapters.
+CHAPTER_LINES, CHAPTER_GAP_SECONDS = 3, 30.0
+
+
+def _without_chapters(text: str) -> str:
+    """``text`` less each paragraph that is a chapter list: :data:`CHAPTER_LINES` lines or
+    more, each a time and a short title (ten words at most, no sentence end), the times
+    rising by :data:`CHAPTER_GAP_SECONDS` or more: a page's table of contents, no turns.
+
+    >>> _without_chapters("0:00 – Intro\\n2:05 – Why Trains Left\\n17:40 – Sleep\\n\\nAnn: Hi.")
+    'Ann: Hi.'
+    >>> _without_chapters("[00:01] Hi there\\n[00:03] Yes\\n[00:05] So we began")  # speech
+    '[00:01] Hi there\\n[00:03] Yes\\n[00:05] So we began'
+    """
+    kept = []
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        lines = [line for line in block.split("\n") if line.strip()]
+        found = [_CHAPTER.match(line) for line in lines]
+        times = [parse_clock(m.group(1)) for m in found if m]
+        chapters = (
+            len(lines) >= CHAPTER_LINES
+            and all(m and len(m.group(2).split()) <= 10 for m in found)
+            and not any(_SENTENCE_END.search(m.group(2)) for m in found if m)
+            and all(
+                t is not None and u is not None and u - t >= CHAPTER_GAP_SECONDS
+                for t, u in itertools.pairwise(times)
+            )
+        )
+        kept.append("" if chapters else block)
+    return "".join(kept).strip("\n") if any(not k for k in kept) else text
+
+
 def parse_text(text: str) -> tuple[Segment, ...]:
     """Parse plain text: paragraphs; ``00:06:10`` line marks, ``<v Name>`` and ``Name:``.
 
@@ -572,7 +628,9 @@ def parse_text(text: str) -> tuple[Segment, ...]:
     """
     pieces: list[Piece] = []
     speaker: str | None = None
-    text = _named_alone(_NAME_ABOVE_INDENT.sub(_named_above_indent, _label_track(text)))
+    text = _named_alone(
+        _NAME_ABOVE_INDENT.sub(_named_above_indent, _label_track(_without_chapters(text)))
+    )
     for line in _skip_header([_trailing_time(line) for line in _lines(text)]):
         body = strip_links(line.text)
         if line.voiced:
