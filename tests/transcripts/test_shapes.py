@@ -338,3 +338,31 @@ def test_turns_in_boxes_and_a_name_above_a_timed_line_give_speakers_and_times() 
     text = "\n\n".join(f"{n}\n({c}) {t}" if n else f"({c}) {t}" for n, _, c, t in turns)
     got = [(s.speaker, s.start) for s in parse_transcript(text, source="x.txt").segments]
     assert got == want
+
+
+def test_a_bold_name_over_an_emphasised_time_opens_a_turn_below_a_cast_list() -> None:
+    """A reviewed page: "**Host:** Shinobi (…)" and "**Guest:** …" list the cast above the
+    talk, whose turns are "**Shinobi** *(00:00:00)*" with the speech below."""
+    page = (
+        "**Host:** Shinobi (`Bitcoin Magazine`)\n\n**Guest:** Peter Wuille (`Chaincode`)\n\n"
+        "---\n\n## Introduction\n\n**Shinobi** *(00:00:00)*\n\nHello, everybody.\n\n"
+        "**Peter Wuille** *(00:00:34)*\n\nThe changes were merged.\n\n"
+        "**Shinobi** *(00:00:48)*\n\nA familiar feeling.\n"
+    )
+    got = [(s.speaker, s.start, s.text) for s in parse_transcript(page, source="x.md").segments]
+    assert got == [
+        ("Shinobi", 0.0, "Hello, everybody."),
+        ("Peter Wuille", 34.0, "The changes were merged."),
+        ("Shinobi", 48.0, "A familiar feeling."),
+    ]
+
+
+def test_a_link_line_above_untimed_turns_is_no_speech_when_times_come_later() -> None:
+    page = (
+        "podcast: https://example.org/episode/404/\n\nAnn Lee: Welcome back.\n\n"
+        "Bo Chen: Thanks.\n\nAnn Lee: So, the mempool?\n\n"
+        "**Bo Chen** (00:12:00)\n\nIt holds the transactions no block has yet.\n"
+    )
+    segments = parse_transcript(page, source="x.md").segments
+    assert segments[0].text == "Welcome back."
+    assert (segments[-1].speaker, segments[-1].start) == ("Bo Chen", 720.0)

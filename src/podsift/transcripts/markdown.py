@@ -91,6 +91,8 @@ def _marks(paragraph: str) -> tuple[float | None, float | None, str]:
 
 
 _OPENING_MARKS = re.compile(r"^\s*(?:#{1,6}\s+|>\s?)")  # a heading's, a block quote's
+# a time in emphasis after a name: "**Shinobi** *(00:00:00)*"
+_EMPHASISED_TIME = re.compile(rf"(?<![\w*])[*_]([\[(]?{CLOCK_TEXT}[\])]?)[*_](?![\w*])")
 
 
 def _unheaded(paragraph: str) -> str:
@@ -103,8 +105,11 @@ def _unheaded(paragraph: str) -> str:
     'Omar Haddad 00:00:15'
     >>> _unheaded("**Lucía Brandvold** (00:58:40)"), _unheaded("> **Ann Lee** (12:04): Hi.")
     ('Lucía Brandvold (00:58:40)', 'Ann Lee (12:04): Hi.')
+    >>> _unheaded("**Shinobi** *(00:00:00)*")
+    'Shinobi (00:00:00)'
     """
-    return strip_links(_STRONG.sub(r"\2", _OPENING_MARKS.sub("", paragraph)))
+    text = strip_links(_STRONG.sub(r"\2", _OPENING_MARKS.sub("", paragraph)))
+    return _EMPHASISED_TIME.sub(r"\1", text)
 
 
 def _paragraphs(text: str) -> Iterator[str]:
@@ -257,4 +262,6 @@ def parse_markdown(text: str) -> tuple[Segment, ...]:
         pieces, first = pieces[titled[-1] + 1 :], first - titled[-1] - 1
     if notes_above(pieces, first):
         pieces = pieces[first:]
+    elif named and notes_above(pieces, named[0]):  # untimed turns first, times further on
+        pieces = pieces[named[0] :]
     return segments_from_pieces(pieces)
