@@ -70,7 +70,8 @@ from podsift.stories import group_statements, read_statements, threshold_for  # 
 from podsift.stories.verify import MergeVerifier, make_verifier  # noqa: E402
 
 CROWD_DIR = ROOT / "benchmarks" / "crowds"
-#: Crowds of shows written for podsift, committed with their data (see their PROVENANCE.md).
+#: Crowds committed with their data (see their PROVENANCE.md): shows written for podsift, and
+#: `btc`, real transcripts.
 WRITTEN = (
     "written",
     "written2",
@@ -92,6 +93,7 @@ WRITTEN = (
     "written18",
     "written19",
     "written20",
+    "btc",  # real transcripts of six Bitcoin shows (MIT), committed with their data
 )
 CROWDS = ("dev", "confirm", "demo", *WRITTEN)
 #: The hand-written pair sets scored in the crowd; ``fresh5`` stays in reserve (eval_stories).
