@@ -272,25 +272,40 @@ def test_plain_labels_in_markdown_give_speakers_and_initials_their_full_names() 
     assert [s.speaker for s in parse_transcript(notes, source="x.md").segments] == [None] * 3
 
 
-def test_a_dash_before_the_time_and_a_name_alone_above_the_speech_open_turns() -> None:
-    """``Name – 00:02:02:`` (an en dash, a colon after the time) with the speech on its line
-    or below, and ``Name:`` alone on its line with the speech below, in Markdown."""
-    stamped = (
-        "---\nspeakers: ['Greg Sanders']\n---\npodcast: https://example.org/463/\n\n"
-        "Stephan Livera – 00:02:02:  So on to the discussion with Greg.\n\n"
-        "Greg Sanders – 00:02:57:\n\nHi, glad to be here.\n\n"
-        "Stephan Livera - 00:03:01:\n\nWhat are you working on?\n"
-    )
-    got = [(s.speaker, s.start, s.text) for s in parse_transcript(stamped, source="x.md").segments]
-    assert got == [
-        ("Stephan Livera", 122.0, "So on to the discussion with Greg."),
-        ("Greg Sanders", 177.0, "Hi, glad to be here."),
-        ("Stephan Livera", 181.0, "What are you working on?"),
-    ]
-    alone = "Stephan Livera:\n\nWelcome.\n\nDustin Trammell :\n\nHey!\n\nStephan Livera:\n\nSo?\n"
-    got2 = [(s.speaker, s.text) for s in parse_transcript(alone, source="x.md").segments]
-    assert got2 == [("Stephan Livera", "Welcome."), ("Dustin Trammell", "Hey!"),
-                    ("Stephan Livera", "So?")]  # fmt: skip
+@pytest.mark.parametrize(
+    ("page", "want"),
+    [
+        (  # an en dash before the time, a colon after it, the speech on its line or below
+            "---\nspeakers: ['Greg Sanders']\n---\npodcast: https://example.org/463/\n\n"
+            "Stephan Livera – 00:02:02:  So on to the discussion with Greg.\n\n"
+            "Greg Sanders – 00:02:57:\n\nHi, glad to be here.\n\n"
+            "Stephan Livera - 00:03:01:\n\nWhat are you working on?\n",
+            [("Stephan Livera", 122.0, "So on to the discussion with Greg."),
+             ("Greg Sanders", 177.0, "Hi, glad to be here."),
+             ("Stephan Livera", 181.0, "What are you working on?")],
+        ),
+        (  # a name alone on its line, a space before its colon once
+            "Stephan Livera:\n\nWelcome.\n\nDustin Trammell :\n\nHey!\n\nStephan Livera:\n\nSo?\n",
+            [("Stephan Livera", None, "Welcome."), ("Dustin Trammell", None, "Hey!"),
+             ("Stephan Livera", None, "So?")],
+        ),
+        (  # a reviewed page: a cast list above the talk, a bold name over an emphasised time
+            "**Host:** Shinobi (`Bitcoin Magazine`)\n\n**Guest:** Peter Wuille (`Chaincode`)\n\n"
+            "---\n\n## Introduction\n\n**Shinobi** *(00:00:00)*\n\nHello, everybody.\n\n"
+            "**Peter Wuille** *(00:00:34)*\n\nThe changes were merged.\n\n"
+            "**Shinobi** *(00:00:48)*\n\nA familiar feeling.\n",
+            [("Shinobi", 0.0, "Hello, everybody."),
+             ("Peter Wuille", 34.0, "The changes were merged."),
+             ("Shinobi", 48.0, "A familiar feeling.")],
+        ),
+    ],
+    ids=["dash-stamp", "name-alone", "emphasised-time"],
+)  # fmt: skip
+def test_markdown_turns_as_volunteer_sites_write_them(
+    page: str, want: list[tuple[str, float | None, str]]
+) -> None:
+    got = [(s.speaker, s.start, s.text) for s in parse_transcript(page, source="x.md").segments]
+    assert got == want
 
 
 def test_numbered_speakers_who_say_who_they_are_get_the_front_matters_names() -> None:
@@ -338,23 +353,6 @@ def test_turns_in_boxes_and_a_name_above_a_timed_line_give_speakers_and_times() 
     text = "\n\n".join(f"{n}\n({c}) {t}" if n else f"({c}) {t}" for n, _, c, t in turns)
     got = [(s.speaker, s.start) for s in parse_transcript(text, source="x.txt").segments]
     assert got == want
-
-
-def test_a_bold_name_over_an_emphasised_time_opens_a_turn_below_a_cast_list() -> None:
-    """A reviewed page: "**Host:** Shinobi (…)" and "**Guest:** …" list the cast above the
-    talk, whose turns are "**Shinobi** *(00:00:00)*" with the speech below."""
-    page = (
-        "**Host:** Shinobi (`Bitcoin Magazine`)\n\n**Guest:** Peter Wuille (`Chaincode`)\n\n"
-        "---\n\n## Introduction\n\n**Shinobi** *(00:00:00)*\n\nHello, everybody.\n\n"
-        "**Peter Wuille** *(00:00:34)*\n\nThe changes were merged.\n\n"
-        "**Shinobi** *(00:00:48)*\n\nA familiar feeling.\n"
-    )
-    got = [(s.speaker, s.start, s.text) for s in parse_transcript(page, source="x.md").segments]
-    assert got == [
-        ("Shinobi", 0.0, "Hello, everybody."),
-        ("Peter Wuille", 34.0, "The changes were merged."),
-        ("Shinobi", 48.0, "A familiar feeling."),
-    ]
 
 
 def test_a_link_line_above_untimed_turns_is_no_speech_when_times_come_later() -> None:
