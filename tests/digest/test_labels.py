@@ -28,3 +28,9 @@ def test_everyday_words_close_to_the_quote_join_its_names(counts: TermCounts) ->
 def test_names_and_rare_words_come_before_everyday_words(counts: TermCounts) -> None:
     said = "Lasse says XZ Utils release tarballs contain a backdoor, signed by Jia Tan."
     assert counts.label([said]) == TermCounts.from_texts(WINDOW).label([said])
+
+
+def test_an_identifier_written_with_underscores_is_one_term(counts: TermCounts) -> None:
+    label = counts.label(["So the OP_RETURN limit in Bitcoin Core is now a policy default."])
+    assert "OP_RETURN" in label.split(" · ")
+    assert "OP" not in label.split(" · ") and "RETURN" not in label.split(" · ")

@@ -159,10 +159,17 @@ def _units(text: str) -> list[list[tuple[int, str, int]]]:
     [['On'], ['Wednesday'], ['Rob', 'Mensching'], ['at'], ['XZ', 'Utils'], ['wrote']]
     >>> [[w for _, w, _ in u] for u in _units("the Minister of Land, of Kent")]
     [['the'], ['Minister', 'of', 'Land'], ['of'], ['Kent']]
+    >>> [[w for _, w, _ in u] for u in _units("the OP_RETURN limit")]
+    [['the'], ['OP_RETURN'], ['limit']]
     """
     runs: list[list[tuple[int, str, int]]] = []
     end, before = 0, False  # whether the word before can go on into a name
     for position, (word, begin, stop) in enumerate(word_spans(text)):
+        if runs and begin == end + 1 and text[end] == "_":  # one identifier: "OP_RETURN"
+            at, first, start = runs[-1][-1]
+            runs[-1][-1] = (at, f"{first}_{word}", start)
+            end = stop
+            continue
         spaced = text[end:begin] == " " and bool(runs)
         # a number capitalised inside a sentence is part of a name ("at Nine Lamps")
         capital = _capital(word) or (
@@ -222,6 +229,8 @@ def _term(word: str) -> str | None:
     """The subject term a written word stands for, or None (stopword, figure, date, number,
     one letter)."""
     low = normalise(word)
+    if "_" in low.strip("_"):  # an identifier ("OP_RETURN", "snake_case") is one term
+        return low
     dated = _dated(low) or _number(low)
     if low in STOPWORDS or dated or len(low) < 2 or not any(c.isalpha() for c in low):
         return None
