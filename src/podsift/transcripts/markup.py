@@ -597,7 +597,7 @@ def _without_chapters(text: str) -> str:
     >>> _without_chapters("[00:01] Hi there\\n[00:03] Yes\\n[00:05] So we began")  # speech
     '[00:01] Hi there\\n[00:03] Yes\\n[00:05] So we began'
     """
-    kept = []
+    kept, dropped = [], False
     for block in re.split(r"(\n[ \t]*\n)", text):
         lines = [line for line in block.split("\n") if line.strip()]
         found = [_CHAPTER.match(line) for line in lines]
@@ -612,7 +612,8 @@ def _without_chapters(text: str) -> str:
             )
         )
         kept.append("" if chapters else block)
-    return "".join(kept).strip("\n") if any(not k for k in kept) else text
+        dropped = dropped or chapters
+    return "".join(kept).strip("\n") if dropped else text
 
 
 def parse_text(text: str) -> tuple[Segment, ...]:
