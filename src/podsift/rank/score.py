@@ -96,23 +96,18 @@ def substance(story: StoryView) -> float:
     return _told(story.mentions[0]) if story.mentions else 0.0  # 0 never reaches a digest
 
 
-def _told(mention: Told) -> float:
-    """How much ``mention`` says on its own times how fluently its quote says it."""
-    return _said_fluently(mention.text, mention.quote)
+def _told(mention: Told, text: str | None = None) -> float:
+    """How much ``mention`` (or ``text``, a part of it) says on its own times how fluently its
+    quote says it."""
+    said = _substance(mention.text if text is None else text)
+    return round(said * fluency(mention.quote), 6) if said else 0.0
 
 
-def _said_fluently(text: str, quote: str) -> float:
-    """How much ``text`` says on its own (0 when it cannot stand alone) times ``quote``'s
-    fluency."""
-    said = _substance(text)
-    return round(said * fluency(quote), 6) if said else 0.0
-
-
-def telling(mention: Told) -> float:
+def telling(mention: Told, text: str | None = None) -> float:
     """How well one mention tells its story to a reader: its score × how much it says on its
     own × how fluently (what salience and substance would weigh were it the story alone);
-    0 when it cannot stand alone."""
-    return max(mention.score, 0.0) * _told(mention)
+    0 when it cannot stand alone. ``text``: the part of its text to weigh (default: all)."""
+    return max(mention.score, 0.0) * _told(mention, text)
 
 
 def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
@@ -144,7 +139,7 @@ def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
             return 0.0
         text = on_story(m.text)
         if text is not m.text:
-            told = max(m.score, 0.0) * _said_fluently(text, m.quote)
+            told = telling(m, text)
         return told * (len(terms(text) & common) / len(common) if common else 1.0)
 
     lead = max(mentions, key=weight)  # the first of equals

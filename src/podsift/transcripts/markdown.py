@@ -9,7 +9,7 @@ paragraph is a segment, ``**Break:** \\[12:34\\]`` is no speech but gives the ti
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from podsift.models import Segment
 from podsift.transcripts._text import (
@@ -168,15 +168,7 @@ def _named_headings(text: str) -> str:
     >>> _named_headings("## Transcript\\n### Ann Lee\\nHi.\\n### Bo Chen\\nYo.\\n### Ann Lee\\nSo.")
     '## Transcript\\n**Ann Lee:**\\nHi.\\n**Bo Chen:**\\nYo.\\n**Ann Lee:**\\nSo.'
     """
-    speakers = heading_speakers(
-        n for m in _HEADING_LINE.finditer(text) if (n := said_name(m.group(1)))
-    )
-
-    def turn(m: re.Match[str]) -> str:
-        name = said_name(m.group(1))
-        return f"**{name}:**" if name in speakers else m.group(0)
-
-    return _HEADING_LINE.sub(turn, text)
+    return _named_lines(text, _HEADING_LINE, lambda m: said_name(m.group(1)))
 
 
 # a name and a colon alone on a line, the speech below: "Stephan Livera:" (plain labels)
@@ -191,13 +183,22 @@ def _label_lines(text: str) -> str:
     >>> _label_lines("Notes:\\nAnn Lee:\\nHi.\\nBo Chen :\\nYo.\\nAnn Lee:\\nSo.")
     'Notes:\\n**Ann Lee:**\\nHi.\\n**Bo Chen:**\\nYo.\\n**Ann Lee:**\\nSo.'
     """
-    speakers = heading_speakers(n for m in _LABEL_LINE.finditer(text) if (n := label_line(m[0])))
+    return _named_lines(text, _LABEL_LINE, lambda m: label_line(m.group(0)))
+
+
+def _named_lines(
+    text: str, pattern: re.Pattern[str], name_of: Callable[[re.Match[str]], str | None]
+) -> str:
+    """``text`` with each match of ``pattern`` whose name (``name_of``) is a speaker's made
+    that speaker's turn (``**Name:**``): a name that opens two turns or more, or a full name
+    when some name does (:func:`~podsift.transcripts._text.heading_speakers`)."""
+    speakers = heading_speakers(n for m in pattern.finditer(text) if (n := name_of(m)))
 
     def turn(m: re.Match[str]) -> str:
-        name = label_line(m.group(0))
+        name = name_of(m)
         return f"**{name}:**" if name in speakers else m.group(0)
 
-    return _LABEL_LINE.sub(turn, text)
+    return pattern.sub(turn, text)
 
 
 def _plain_labels(text: str) -> str:

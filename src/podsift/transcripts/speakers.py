@@ -120,7 +120,7 @@ def speaker_names(labels: Iterable[str], persons: Sequence[Person]) -> dict[str,
     """
     # the crew (a cover art designer, an editor) seldom speaks: a first name alone is
     # matched against the cast, unless the feed lists no cast at all
-    speaking = [p for p in persons if p.group == "cast"] or list(persons)
+    speaking = _cast(persons)
     names: dict[str, str] = {}
     for label in dict.fromkeys(labels):
         words = _fold(label)
@@ -134,6 +134,12 @@ def speaker_names(labels: Iterable[str], persons: Sequence[Person]) -> dict[str,
         if label not in names and len(holders) == 1 and not holders & taken:
             names[label] = holders.pop()
     return names
+
+
+def _cast(persons: Sequence[Person]) -> list[Person]:
+    """The people who speak: the feed's cast (hosts, guests), else everyone it lists (the
+    crew, a cover art designer or an editor, seldom speaks)."""
+    return [p for p in persons if p.group == "cast"] or list(persons)
 
 
 def name_speakers(transcript: Transcript, persons: Sequence[Person]) -> Transcript:
@@ -150,8 +156,7 @@ def name_speakers(transcript: Transcript, persons: Sequence[Person]) -> Transcri
         replace(s, speaker=names[s.speaker]) if s.speaker in names else s
         for s in transcript.segments
     )
-    cast = [p.name for p in persons if p.group == "cast"] or [p.name for p in persons]
-    segments = introduced(segments, cast)
+    segments = introduced(segments, [p.name for p in _cast(persons)])
     if segments == transcript.segments:
         return transcript
     return replace(transcript, segments=segments)
