@@ -71,7 +71,7 @@ from podsift.stories.verify import MergeVerifier, make_verifier  # noqa: E402
 
 CROWD_DIR = ROOT / "benchmarks" / "crowds"
 #: Crowds committed with their data (see their PROVENANCE.md): shows written for podsift, and
-#: `btc`, real transcripts.
+#: `btc` and `conduit`, real transcripts.
 WRITTEN = (
     "written",
     "written2",
@@ -94,6 +94,7 @@ WRITTEN = (
     "written19",
     "written20",
     "btc",  # real transcripts of six Bitcoin shows (MIT), committed with their data
+    "conduit",  # real transcripts of one productivity show (MIT), committed with their data
 )
 CROWDS = ("dev", "confirm", "demo", *WRITTEN)
 #: The hand-written pair sets scored in the crowd; ``fresh5`` stays in reserve (eval_stories).
