@@ -93,6 +93,7 @@ WRITTEN = (
     "written18",
     "written19",
     "written20",
+    "written21",
     "btc",  # real transcripts of six Bitcoin shows (MIT), committed with their data
     "conduit",  # real transcripts of one productivity show (MIT), committed with their data
 )

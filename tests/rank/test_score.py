@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from podsift.insights import substance
+from podsift.insights import fluency, substance
 from podsift.models import Mention, StoryView
 from podsift.rank import best_told_first, rank_stories
 from podsift.rank.score import telling
@@ -304,3 +304,27 @@ def test_a_telling_that_cannot_stand_alone_never_leads() -> None:
     told = told_by("The Final Whistle", SIGNING_TOLD, 0.5)
     assert telling(after) == 0.0
     assert best_told_first((after, told)) == (told, after)
+
+
+# From the written8 crowd (benchmarks/crowds/written8, Apache-2.0): a budget measure told by
+# two shows, one of them around its teller's own morning.
+BUDGET_AROUND = (
+    "Yesterday, Thursday, in the Winter Budget, the Treasury Secretary, Colm Ashdown, stood up "
+    "and— I nearly dropped my tea, genuinely— announced that VAT on ebooks and audiobooks is "
+    "being cut from twenty percent to zero."
+)
+BUDGET_TOLD = (
+    "Colm Ashdown, the Treasury Secretary, announced that VAT on ebooks and audiobooks is going "
+    "from twenty percent to zero. From the first of April twenty twenty-seven."
+)
+
+
+def test_the_telling_of_the_news_leads_the_telling_of_the_teller() -> None:
+    around = told_by("Between the Ears", BUDGET_AROUND, 0.8)
+    told = told_by("The Trade", BUDGET_TOLD, 0.7)
+    assert best_told_first((around, told))[0] is told
+    assert best_told_first((told, around))[0] is told
+    # a story is still weighed by what its lead says and how fluently, not by its teller
+    alone = StoryView("budget", (around,), NOW, NOW)
+    said = dict(rank_stories([alone], now=NOW)[0].reasons)["substance"]
+    assert said == pytest.approx(substance(BUDGET_AROUND) * fluency(BUDGET_AROUND), abs=1e-6)

@@ -116,6 +116,8 @@ _PROFORM = re.compile(
     r"\b(?:think|hope|guess|suppose|believe|expect|imagine|reckon|say|afraid)\s+(?:so|not)\W*$",
     re.I,
 )
+# Words by which a speaker talks of themself.
+_SELF = frozenset(["i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself"])
 # Talk about the talk itself.
 _CONVERSATION = re.compile(
     r"\b(?:tangent|digress\w*|rabbit hole|as (?:I|we|you) (?:said|mentioned)|"
@@ -146,6 +148,9 @@ _DISFLUENT = re.compile(
 FLUENCY_DECAY = 10.0
 """How fast :func:`fluency` falls with the share of disfluent words: one in ten halves it
 less than three times over (e^-1 ≈ 0.37)."""
+SELF_DECAY = 30.0
+"""How fast :func:`outward` falls with the share of words that name the speaker: one in
+thirty ("I nearly dropped my tea") weighs a telling e^-1 ≈ 0.37 times."""
 MIN_CONTENT = 5
 """Fewest content words of a passage with no name, figure, claim or news to still say
 something."""
@@ -337,6 +342,27 @@ def fluency(quote: str) -> float:
     True
     """
     return round(math.exp(-FLUENCY_DECAY * disfluency(quote)), 6)
+
+
+def outward(quote: str) -> float:
+    """How much a quote tells of the world rather than of its speaker: 1 when no word names
+    the speaker (I, me, my), falling as ``exp(-SELF_DECAY × share of such words)``.
+
+    Of several tellings of one story, the reader is best served by the one that tells the
+    news, not the teller's day around it ("…stood up and, I nearly dropped my tea, announced
+    that VAT on ebooks is cut to zero").
+
+    >>> outward("The union called a forty-eight-hour strike for Tuesday.")
+    1.0
+    >>> round(outward("Yesterday the Treasury Secretary stood up and, I nearly dropped my tea, "
+    ...               "announced that VAT on ebooks and audiobooks is cut from twenty percent."), 2)
+    0.08
+    """
+    tokens = [normalise(w) for w in words(quote)]
+    if not tokens:
+        return 1.0
+    share = sum(t in _SELF for t in tokens) / len(tokens)
+    return round(math.exp(-SELF_DECAY * share), 6)
 
 
 def amount(text: str) -> float:

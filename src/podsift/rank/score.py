@@ -46,7 +46,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from podsift.insights import fluency, split_opening
+from podsift.insights import fluency, outward, split_opening
 from podsift.insights import substance as _substance
 from podsift.models import RankedStory, StoryView
 from podsift.stories.anchors import term_counts, terms
@@ -105,9 +105,11 @@ def _told(mention: Told, text: str | None = None) -> float:
 
 def telling(mention: Told, text: str | None = None) -> float:
     """How well one mention tells its story to a reader: its score × how much it says on its
-    own × how fluently (what salience and substance would weigh were it the story alone);
-    0 when it cannot stand alone. ``text``: the part of its text to weigh (default: all)."""
-    return max(mention.score, 0.0) * _told(mention, text)
+    own × how fluently (what salience and substance would weigh were it the story alone) ×
+    how much it tells of the story rather than of its speaker
+    (:func:`podsift.insights.outward`); 0 when it cannot stand alone. ``text``: the part of
+    its text to weigh (default: all)."""
+    return max(mention.score, 0.0) * _told(mention, text) * outward(mention.quote)
 
 
 def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
