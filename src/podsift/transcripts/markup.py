@@ -125,7 +125,8 @@ def parse_html(text: str) -> tuple[Segment, ...]:
         return parse_text(linked)
     lines = [body for _, body in _turns_only(headed)]
     loose = "\n\n".join(parser.loose)
-    if _line_turns(loose) >= PAGE_TURNS and _line_turns(loose) > _line_turns("\n".join(lines)):
+    boxed = _line_turns(loose)
+    if boxed >= PAGE_TURNS and boxed > _line_turns("\n".join(lines)):
         return parse_text(loose)  # the turns are in boxes (<div>, <span>), not in blocks
     return parse_text("\n\n".join(lines) or loose)
 

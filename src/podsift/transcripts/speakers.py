@@ -232,7 +232,7 @@ def introduced(segments: Sequence[Segment], names: Sequence[str]) -> tuple[Segme
     if found_for and len(generic) == len(people) and len(left) == len(unused) == 1:
         found_for[left[0]] = unused[0]
     return tuple(
-        Segment(s.start, s.end, found_for[s.speaker], s.text) if s.speaker in found_for else s
+        replace(s, speaker=found_for[s.speaker]) if s.speaker in found_for else s
         for s in segments
     )
 
