@@ -94,6 +94,7 @@ WRITTEN = (
     "written19",
     "written20",
     "written21",
+    "written22",
     "btc",  # real transcripts of six Bitcoin shows (MIT), committed with their data
     "conduit",  # real transcripts of one productivity show (MIT), committed with their data
 )
