@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -186,6 +187,33 @@ def test_one_episode_telling_one_subject_twice_is_a_repeat_whatever_the_cosine()
     elsewhere = story("elsewhere", XZ_CAUGHT, "Risky Business")
     index = window((found, vec(1.0, 1)), (elsewhere, vec(1.0, 1)))
     assert not index.repeats("found", "elsewhere")
+
+
+TARIFF = "The regulator said the standard home tariff is going up nine point four percent."
+BILL = "For an average household the bill goes from 1,720 dollars to 1,882 a year."
+
+
+def at(view: StoryView, *starts: float | None) -> StoryView:
+    """``view`` with its mentions said at ``starts`` seconds into their episodes."""
+    moved = (dataclasses.replace(m, start=t) for m, t in zip(view.mentions, starts, strict=True))
+    return dataclasses.replace(view, mentions=tuple(moved))
+
+
+def test_a_piece_of_news_two_shows_tell_in_two_parts_is_one_repeat() -> None:
+    """Two shows each tell the tariff rise and its bill in one passage: one piece of news,
+    so the digest keeps its first part and leaves out the second, with nothing rare or close
+    in common; one show doing so, or two shows far apart, is a news bulletin moving on."""
+    tariff = at(story("tariff", TARIFF, "Money Talk", "Fix It"), 60.0, 300.0)
+    bill = at(story("bill", BILL, "Money Talk", "Fix It"), 95.0, 330.0)
+    law = at(story("law", PY_VENV, "Money Talk", "Fix It"), 150.0, 700.0)  # one show near
+    untimed = at(story("untimed", BILL, "Money Talk", "Fix It"), None, None)
+    index = window((tariff, vec(1.0, 1)), (bill, vec(0.0, 2)), (law, None), (untimed, None))
+    assert index.repeats("tariff", "bill") and index.repeats("bill", "tariff")
+    assert not index.repeats("tariff", "law") and not index.repeats("tariff", "untimed")
+    ranked = [RankedStory(s, 1.0 - n / 10) for n, s in enumerate((tariff, bill, law))]
+    assert [r.story.id for r in drop_repeats(ranked, index, 2)] == ["tariff", "law"]
+    alone = at(story("alone", BILL, "Money Talk"), 95.0)  # told by one show only
+    assert not window((tariff, None), (alone, None)).repeats("tariff", "alone")
 
 
 def test_subject_terms_leave_out_figures_and_fold_plurals() -> None:

@@ -16,7 +16,10 @@ item's neighbours costs a few dot products, whatever the size of the window.
 
 Two stories of one episode that share a rare term are one subject told twice (two passages of
 a news episode on the xz backdoor, one on the tarballs, one on liblzma): a digest keeps the
-first and leaves out the other (:func:`drop_repeats`), whatever their cosine.
+first and leaves out the other (:func:`drop_repeats`), whatever their cosine. So are two
+stories that two shows each tell in one passage (:func:`told_together`): one piece of news told
+in two parts ("the tariff goes up 9.4 %" and "the average bill goes from 1,720 to 1,882"),
+each part a story of its own because each show said it in a sentence of its own.
 """
 
 from __future__ import annotations
@@ -37,6 +40,12 @@ RELATED_THRESHOLD = 0.5
 default MiniLM embedder. Cosine alone does not tell a subject from a field: MiniLM puts
 "installing Python into a virtual environment" and "Python 3.13 without the GIL" at 0.60, so a
 rare shared term is required too. Not calibrated per embedder; tune it here."""
+
+PASSAGE_SECONDS = 90.0
+"""Most seconds between two mentions of one episode for them to be one passage of talk: a
+piece of news and its details. A news bulletin moves on to its next item within that too, so
+one show telling two stories together says nothing; two shows doing it do
+(:func:`told_together`)."""
 
 RELATED_MAX = 3
 """Most related discussions shown under one digest item."""
@@ -105,14 +114,17 @@ class RelatedIndex:
 
     def repeats(self, a: str, b: str) -> bool:
         """Whether stories ``a`` and ``b`` tell one subject twice: their representatives come
-        from the same episode of the same show and share a term rare in the window."""
+        from the same episode of the same show and share a term rare in the window, or two
+        shows tell both in one passage (:func:`told_together`)."""
         first, second = self.views.get(a), self.views.get(b)
         if first is None or second is None:
             return False
         one, two = first.mentions[0], second.mentions[0]
-        if (one.show, one.episode) != (two.show, two.episode):
-            return False
-        return bool(self.rare.get(a, frozenset()) & self.rare.get(b, frozenset()))
+        if (one.show, one.episode) == (two.show, two.episode) and (
+            self.rare.get(a, frozenset()) & self.rare.get(b, frozenset())
+        ):
+            return True
+        return told_together(first, second)
 
     def near(self, story_id: str) -> tuple[tuple[float, str], ...]:
         """(cosine, id) of the stories related to ``story_id`` by subject, best first.
@@ -141,6 +153,36 @@ class RelatedIndex:
         sims = (matrix @ own.astype(np.float64)) / np.where(norms > 0, norms, np.inf)
         found = [(float(s), o) for s, o in zip(sims, ids, strict=True) if s >= self.threshold]
         return tuple(sorted(found, key=lambda x: (-x[0], x[1])))
+
+
+def told_together(a: StoryView, b: StoryView, *, shows: int = 2) -> bool:
+    """Whether at least ``shows`` shows each tell stories ``a`` and ``b`` in one passage: a
+    mention of each in one episode, at most :data:`PASSAGE_SECONDS` apart. Mentions without
+    a time are never together.
+
+    >>> from podsift.models import Mention, StoryView
+    >>> def told(sid, *where):
+    ...     return StoryView(sid, tuple(Mention(f"{sid}{n}", show, show + " 7", None, "t", "t",
+    ...                      None, start, 1.0) for n, (show, start) in enumerate(where)))
+    >>> rise = told("rise", ("A", 60.0), ("B", 300.0))
+    >>> bill, far = told("bill", ("A", 95.0), ("B", 330.0)), told("far", ("A", 400.0), ("B", 310.0))
+    >>> told_together(rise, bill), told_together(rise, far)
+    (True, False)
+    """
+    near = 0
+    for show in set(a.shows) & set(b.shows):
+        if any(
+            m.episode == o.episode
+            and m.start is not None
+            and o.start is not None
+            and abs(m.start - o.start) <= PASSAGE_SECONDS
+            for m in a.mentions
+            if m.show == show
+            for o in b.mentions
+            if o.show == show
+        ):
+            near += 1
+    return near >= shows
 
 
 def drop_repeats(
