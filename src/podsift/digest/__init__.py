@@ -28,6 +28,7 @@ from podsift.digest.related import (
     drop_repeats,
     pick_related,
     subject_terms,
+    told_together,
 )
 from podsift.digest.render import (
     FORMATS,
@@ -93,5 +94,6 @@ __all__ = [
     "subject_terms",
     "timestamp_link",
     "today",
+    "told_together",
     "worth_showing",
 ]
