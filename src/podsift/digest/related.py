@@ -155,10 +155,10 @@ class RelatedIndex:
         return tuple(sorted(found, key=lambda x: (-x[0], x[1])))
 
 
-def told_together(a: StoryView, b: StoryView, *, shows: int = 2) -> bool:
-    """Whether at least ``shows`` shows each tell stories ``a`` and ``b`` in one passage: a
-    mention of each in one episode, at most :data:`PASSAGE_SECONDS` apart. Mentions without
-    a time are never together.
+def told_together(a: StoryView, b: StoryView) -> bool:
+    """Whether two shows or more each tell stories ``a`` and ``b`` in one passage: a mention
+    of each in one episode, at most :data:`PASSAGE_SECONDS` apart. Mentions without a time
+    are never together.
 
     >>> from podsift.models import Mention, StoryView
     >>> def told(sid, *where):
@@ -169,20 +169,17 @@ def told_together(a: StoryView, b: StoryView, *, shows: int = 2) -> bool:
     >>> told_together(rise, bill), told_together(rise, far)
     (True, False)
     """
-    near = 0
-    for show in set(a.shows) & set(b.shows):
-        if any(
-            m.episode == o.episode
+
+    def near(m: Mention, o: Mention) -> bool:
+        return (
+            (m.show, m.episode) == (o.show, o.episode)
             and m.start is not None
             and o.start is not None
             and abs(m.start - o.start) <= PASSAGE_SECONDS
-            for m in a.mentions
-            if m.show == show
-            for o in b.mentions
-            if o.show == show
-        ):
-            near += 1
-    return near >= shows
+        )
+
+    shows = {m.show for m in a.mentions for o in b.mentions if near(m, o)}
+    return len(shows) >= 2
 
 
 def drop_repeats(
