@@ -95,6 +95,7 @@ WRITTEN = (
     "written20",
     "written21",
     "written22",
+    "written23",
     "btc",  # real transcripts of six Bitcoin shows (MIT), committed with their data
     "conduit",  # real transcripts of one productivity show (MIT), committed with their data
 )

@@ -162,9 +162,15 @@ def more_candidates(
 
 
 def _digest_item(item: Any) -> dict[str, Any]:
-    """A digest item (object or stored JSON) as the sheet shows it."""
+    """A digest item (object or stored JSON): what the sheet shows (quote, show), its story
+    and its episode (never shown to a judge; read after, e.g. beside the episode's title)."""
     get = item.get if isinstance(item, dict) else lambda k: getattr(item, k)
-    return {"story_id": get("story_id"), "quote": get("quote"), "show": get("show")}
+    return {
+        "story_id": get("story_id"),
+        "quote": get("quote"),
+        "show": get("show"),
+        "episode": get("episode"),
+    }
 
 
 def _peak_rss_mib() -> float:
