@@ -215,11 +215,11 @@ class WindowTerms:
         shared = terms(a) & terms(b)
         if not shared:
             return frozenset()
-        inside: Counter[str] = Counter()
-        for text in near:
-            inside.update(terms(text) & shared)
+        around = [terms(text) for text in near]
         limit = self.limit
-        return frozenset(t for t in shared if self.counts.get(t, 0) - inside[t] <= limit)
+        return frozenset(
+            t for t in shared if self.counts.get(t, 0) - sum(t in u for u in around) <= limit
+        )
 
     def shared_things(self, a: str, b: str, near: Iterable[str] = ()) -> int:
         """How many things ``a`` and ``b`` both name, by rare shared terms.
@@ -239,7 +239,7 @@ class WindowTerms:
         1
         """
         shared = self.anchors(a, b, near)
-        specific = {t for t in shared if t in specific_terms(a) or t in specific_terms(b)}
+        specific = shared & (specific_terms(a) | specific_terms(b)) if shared else frozenset()
         figures = shared_figures(a, b)
         if not specific and not figures:
             return 0

@@ -227,30 +227,26 @@ def assign_to_stories(
     window = WindowTerms.of([*(s.text for s in ordered), *itertools.chain(*texts.values())], placed)
     close = unit @ unit.T >= anchors.NEAR_COSINE  # each new statement's near neighbours
 
-    def similarity(i: int, story: str, cos: float) -> float:
-        """Statement ``i``'s similarity to ``story`` (``cos``: to its centroid)."""
-        if not len(members := vectors.get(story, ())):
-            return cos
-        sims = _unit_rows(np.asarray(members, dtype=np.float32)) @ unit[i]
-        return float(_LINK[linkage](by_show(sims, shows.get(story), ordered[i].show)))
-
     def tested(i: int, story: str, cos: float) -> tuple[float, str | None]:
         """The similarity once the checks against ``story``'s members are taken off, and the
-        member to put to the verifier when the pair is in its band (else ``None``)."""
+        member to put to the verifier when the pair is in its band (else ``None``); a pair
+        turned down scores below ``threshold``, by how much does not matter."""
         checked = texts.get(story, ())[:CHECKED_MEMBERS] if weights.active else ()
         if not checked or cos < threshold:
             return cos, None
-        mine = text_signals(ordered[i].text)
-        cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
         told = shows.get(story) or range(len(checked))  # shows unknown: each member its own
         of_shows = len(set(told[: len(checked)])) > 1
         if of_shows and min_anchors and claim_coverage(ordered[i].text, checked) < MIN_COVERAGE:
-            cos -= 1.0  # names the story, or says something else of it (#17)
-        if cos < threshold or not min_anchors:
-            return cos, None
-        near = [*checked, *(ordered[k].text for k in np.flatnonzero(close[i]))]
-        things = [window.shared_things(ordered[i].text, t, near) for t in checked]
-        if (shared := max(things)) >= min_anchors:
+            return cos - 1.0, None  # names the story, or says something else of it (#17)
+        things: list[int] = []
+        if min_anchors:  # the cheaper check first: most pairs near the threshold fail it
+            near = [*checked, *(ordered[k].text for k in np.flatnonzero(close[i]))]
+            things = [window.shared_things(ordered[i].text, t, near) for t in checked]
+            if max(things) < min_anchors and not verifier:
+                return cos - 1.0, None
+        mine = text_signals(ordered[i].text)
+        cos -= max(pair_penalty(mine, text_signals(t), weights) for t in checked)
+        if cos < threshold or not min_anchors or (shared := max(things)) >= min_anchors:
             return cos, None
         if verifier and in_band(cos, shared, threshold, min_anchors):
             return cos, checked[things.index(shared)]
@@ -258,8 +254,16 @@ def assign_to_stories(
 
     story_of: list[tuple[str | None, float]] = []
     band: list[tuple[float, int, str]] = []  # (similarity, statement, member) to verify
-    for i, near in enumerate(_nearest_stories(unit, list(existing), index)):
-        sims = [(story, similarity(i, story, cos)) for story, cos in near]
+    nearest = _nearest_stories(unit, list(existing), index)
+    for i, (near, linked) in enumerate(zip(nearest, _linked(unit, nearest, vectors), strict=True)):
+        own = ordered[i].show
+        sims = [
+            (
+                story,
+                cos if got is None else float(_LINK[linkage](by_show(got, shows.get(story), own))),
+            )
+            for (story, cos), got in zip(near, linked, strict=True)
+        ]
         story, cos = max(sims, key=lambda s: s[1], default=(None, 0.0))  # the nearest of equals
         cos, member = tested(i, story, cos) if story is not None else (cos, None)
         story_of.append((story, cos) if cos >= threshold else (None, cos))
@@ -608,6 +612,31 @@ def _nearest_stories(
     ids, sims = index.search(unit, NEAREST_STORIES)
     return [
         [(story, float(sims[r, k])) for k, story in enumerate(row)] for r, row in enumerate(ids)
+    ]
+
+
+def _linked(
+    unit: Vectors,
+    nearest: Sequence[Sequence[tuple[str, float]]],
+    members: Mapping[str, FloatArray],
+) -> list[list[FloatArray | None]]:
+    """For each row of ``unit``, its cosines to the members of each of its ``nearest``
+    stories (``None`` for a story with no member vectors), every member normalised in one
+    batch.
+
+    >>> unit = np.array([[1.0, 0.0]], dtype=np.float32)
+    >>> got = _linked(unit, [[("a", 0.9), ("b", 0.5)]], {"a": [[0.0, 2.0], [3.0, 0.0]]})
+    >>> got[0][0].tolist(), got[0][1]
+    ([0.0, 1.0], None)
+    """
+    stories = sorted({s for near in nearest for s, _ in near if len(members.get(s, ()))})
+    blocks = [np.asarray(members[s], dtype=np.float32) for s in stories]
+    starts = itertools.accumulate((len(b) for b in blocks), initial=0)
+    span = {s: slice(lo, lo + len(b)) for s, lo, b in zip(stories, starts, blocks, strict=False)}
+    rows = _unit_rows(np.concatenate(blocks)) if blocks else unit[:0]
+    return [
+        [None if (got := span.get(story)) is None else rows[got] @ unit[r] for story, _ in near]
+        for r, near in enumerate(nearest)
     ]
 
 
