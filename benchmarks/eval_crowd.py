@@ -96,6 +96,7 @@ WRITTEN = (
     "written21",
     "written22",
     "written23",
+    "written24",
     "btc",  # real transcripts of six Bitcoin shows (MIT), committed with their data
     "conduit",  # real transcripts of one productivity show (MIT), committed with their data
 )
