@@ -2,7 +2,8 @@
 
 Seven stories, each from a show of its own, with centroids at right angles (so diversity
 picks in score order) and insight scores set so that salience x substance falls from ``a``
-(0.240) to ``g`` (0.192) in steps of 0.008: without a judge the five are ``a`` to ``e``. A fake
+(0.240) to ``g`` (0.192) in steps of 0.008: without a judge the five are ``a`` to ``e`` (in
+reading order, the surest point first: :func:`podsift.rank.reading_order`). A fake
 chat model that rates choices plays the judge, registered by name like any chat model.
 """
 
@@ -138,7 +139,7 @@ def five(store: Store, address: str = digest.OPERATOR) -> list[str]:
 def test_without_a_judge_the_five_are_the_best_scored(store: Store) -> None:
     seed(store)
     report = daily(store, settings())
-    assert five(store) == ["a", "b", "c", "d", "e"]
+    assert sorted(five(store)) == ["a", "b", "c", "d", "e"]
     assert (report.judged, report.unjudged) == (0, 0)
 
 
@@ -158,8 +159,7 @@ def test_a_low_judgement_drops_a_story_and_a_high_one_lifts_another(
     judge.digits = {QUOTE["b"]: "1", QUOTE["f"]: "5"}
     daily(store, settings(PODSIFT_RANK__JUDGE="fake-judge"))
     got = five(store)
-    assert "b" not in got and "f" in got  # b: 0.232 x 1/4; f: 0.200 x 5/4
-    assert got[0] == "f" and "a" in got
+    assert "b" not in got and "f" in got and "a" in got  # b: 0.232 x 1/4; f: 0.200 x 5/4
     assert all(five(store, r) == got for r in READERS)  # no reader's part here
 
 
@@ -171,7 +171,7 @@ def test_failures_and_a_spent_budget_leave_the_ranking_as_without_a_judge(
     judge.fail = {QUOTE["b"]}
     judge.budget = 3
     report = daily(store, settings(PODSIFT_RANK__JUDGE="fake-judge"))
-    assert five(store) == ["a", "b", "c", "d", "e"]  # b's 1 was never given
+    assert sorted(five(store)) == ["a", "b", "c", "d", "e"]  # b's 1 was never given
     assert (report.judged, report.unjudged) == (2, 5)  # a and c; b failed; d-g out of budget
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from podsift.insights import fluency, substance
 from podsift.models import Mention, StoryView
-from podsift.rank import best_told_first, rank_stories
+from podsift.rank import best_told_first, rank_stories, reading_order, reads_alone
 from podsift.rank.score import telling
 
 NOW = datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
@@ -328,3 +328,26 @@ def test_the_telling_of_the_news_leads_the_telling_of_the_teller() -> None:
     alone = StoryView("budget", (around,), NOW, NOW)
     said = dict(rank_stories([alone], now=NOW)[0].reasons)["substance"]
     assert said == pytest.approx(substance(BUDGET_AROUND) * fluency(BUDGET_AROUND), abs=1e-6)
+
+
+def test_the_five_come_surest_point_first_and_the_score_picks_them() -> None:
+    """Breadth and salience pick a story into the five; among the five, the item that reads
+    surest as a point on its own comes first (#21)."""
+    mine = "I switched my team to uv last month and my builds got faster, I think."
+    big = Mention("big-0", "A", "A episode", None, mine, mine, None, None, 0.9)
+    wide = StoryView("wide", tuple(dataclasses.replace(big, insight_id=f"big-{n}", show=s)
+                                   for n, s in enumerate("ABC")), NOW, NOW)  # fmt: skip
+    plain = StoryView("plain", (dataclasses.replace(mention("D", 0.5), quote=TEXT),), NOW, NOW)
+    picked = rank_stories([wide, plain], now=NOW)
+    assert [r.story.id for r in picked] == ["wide", "plain"]  # three shows: the bigger story
+    ordered = reading_order(picked)
+    assert [r.story.id for r in ordered] == ["plain", "wide"]
+    assert reads_alone(ordered[0]) > reads_alone(ordered[1])
+    assert reading_order(ordered) == ordered and reading_order([]) == []
+
+
+def test_reading_order_keeps_the_pick_order_of_equals() -> None:
+    a, b = (StoryView(i, (mention(i, 0.8),), NOW, NOW) for i in ("a", "b"))
+    picked = rank_stories([a, b], now=NOW)
+    assert [r.story.id for r in reading_order(picked)] == [r.story.id for r in picked]
+    assert [r.story.id for r in reading_order(picked[::-1])] == ["b", "a"]

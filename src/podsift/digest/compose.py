@@ -33,6 +33,7 @@ from podsift.rank import (
     feedback_factors,
     interest_factor,
     rank_with_base,
+    reading_order,
 )
 from podsift.store import DigestDraft
 from podsift.stories import CachedEmbedder, MemoryVectorCache, make_embedder
@@ -63,7 +64,8 @@ def rank_for(
     Their topics (one per line, embedded) and their own shows weigh in as interest, their
     "more / less like this" votes as feedback; story centroids drive the diversity rule, and a
     story that repeats the subject of a better one from the same episode is left out
-    (:func:`~podsift.digest.related.drop_repeats`).
+    (:func:`~podsift.digest.related.drop_repeats`). The picked stories come in reading
+    order, the surest point first (:func:`~podsift.rank.reading_order`).
     With ``[rank] judge`` set, the day's top candidates are judged once per pool (once a
     run). ``explain`` returns every story scored, zeros too, without the diversity pick.
     """
@@ -94,7 +96,7 @@ def rank_for(
         diversity=rank.diversity,
         feedback=feedback,
     )
-    return drop_repeats(ranked, pool.related_index(), rank.top)
+    return reading_order(drop_repeats(ranked, pool.related_index(), rank.top))
 
 
 def _interest(ctx: RunContext, recipient: str, pool: StoryPool) -> dict[str, float]:

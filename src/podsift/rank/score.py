@@ -31,8 +31,9 @@ feedback, where
 
 The top ``limit`` are then picked with MMR (:func:`~podsift.rank.rank_stories`, in
 :mod:`podsift.rank.batch`): each pick trades its score against its similarity to the stories
-already picked, so five takes on one topic do not fill the digest. This module holds the
-per-story factors, pure and small.
+already picked, so five takes on one topic do not fill the digest; the picked stories then
+reach the reader surest point first (:func:`reading_order`). This module holds the per-story
+factors, pure and small.
 """
 
 from __future__ import annotations
@@ -225,6 +226,40 @@ def score_story(
 def is_update(ranked: RankedStory) -> bool:
     """Whether a ranked story comes back to a reader because new shows raised it."""
     return dict(ranked.reasons).get("novelty", 1.0) < 1.0
+
+
+#: The factors that say how big a story is today, not how well its lead reads alone.
+_SIZE = frozenset({"breadth", "salience", "recency"})
+
+
+def reads_alone(ranked: RankedStory) -> float:
+    """How surely a picked story's item reads as a point on its own: its score without the
+    factors that say how big the story is today (breadth, salience, recency), times how much
+    its lead quote tells of the world rather than of its speaker
+    (:func:`podsift.insights.outward`).
+
+    >>> from podsift.models import StoryView
+    >>> reasons = (("breadth", 2.0), ("salience", 0.9), ("substance", 0.8), ("worth", 0.5))
+    >>> reads_alone(RankedStory(StoryView("s", ()), 0.72, reasons))
+    0.4
+    """
+    said = math.prod(value for name, value in ranked.reasons if name not in _SIZE)
+    lead = ranked.story.mentions[0].quote if ranked.story.mentions else ""
+    return round(said * outward(lead), 6)
+
+
+def reading_order(picked: Sequence[RankedStory]) -> list[RankedStory]:
+    """The day's picked stories in the order the reader gets them: the surest to read as a
+    point on its own first (:func:`reads_alone`); equals keep the order they were picked in.
+
+    The score picks the five, and breadth, salience and recency rightly weigh there: a story
+    told on three shows today is the bigger story. Among the five they order nothing a reader
+    sees: in the fives of 26 crowds judged blind, the score's order follows the judges' at
+    rank correlation 0.00, this order at 0.21, and number 1 averages 3.85 against 3.55, filler
+    in 1 crowd against 3 (on the 3 crowds kept for confirmation: 4.17 against 3.85; #21,
+    twenty-first session). Number 1 is the item a reader meets first.
+    """
+    return sorted(picked, key=lambda r: -reads_alone(r))
 
 
 def explain_stories(
