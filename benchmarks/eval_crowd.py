@@ -97,6 +97,7 @@ WRITTEN = (
     "written22",
     "written23",
     "written24",
+    "written25",
     "btc",  # real transcripts of six Bitcoin shows (MIT), committed with their data
     "conduit",  # real transcripts of one productivity show (MIT), committed with their data
 )
