@@ -193,6 +193,25 @@ def test_words_and_a_colon_in_another_style_than_the_files_labels_are_speech() -
     ]
 
 
+def test_a_one_host_shows_sponsor_slogan_is_not_a_new_speaker() -> None:
+    """A one-host show names its host once, in capitals, then reads its sponsor's slogan and a
+    list with words and a colon (the written25 crowd's Small Change): too few to be a style of
+    label beside a label in capitals, they are the host's speech, and so is all that follows."""
+    cue = "{0}\n00:00:{0:02d},000 --> 00:00:{1:02d},000\n{2}\n\n".format
+    lines = ["RAFAEL DUNMORE: Hello, hello,", "welcome to Small Change.", "Thanks to Tallyo.",
+             'Tallyo: "Know where every tallen went."', "Right, the Nest Account.",
+             "Nest Accounts: up to eight thousand a", "year, tax-free."]  # fmt: skip
+    text = "".join(cue(n, n + 1, line) for n, line in enumerate(lines, 1))
+    segments = parse(text, "e.srt").segments
+    assert {s.speaker for s in segments} == {"Rafael Dunmore"}
+    assert 'Tallyo: "Know where every tallen went."' in " ".join(s.text for s in segments)
+    # three plain labels or more are a style of their own: both kinds name speakers
+    mixed = ["ANN LEE: Hi.", "Bo Park: Yes.", "Cy Tan: No.", "Di Ray: So.", "ANN LEE: Bye."]
+    text = "".join(cue(n, n + 1, line) for n, line in enumerate(mixed, 1))
+    assert [s.speaker for s in parse(text, "e.srt").segments] == [
+        "Ann Lee", "Bo Park", "Cy Tan", "Di Ray", "Ann Lee"]  # fmt: skip
+
+
 def test_a_speaker_label_alone_on_a_cue_line_names_the_words_below() -> None:
     """A long name wraps onto a line of its own in SRT and WebVTT (the written16 crowd's
     Starting From Zero G: "PTOLEMY ADEYEMI-RUSK:" then "Like a very long sausage."): it names

@@ -238,15 +238,23 @@ def label_style(cues: list[tuple[float, float | None, list[str]]]) -> str | None
     """The one style a caption file writes its speakers' labels in (its cues' lines read as
     :func:`_plain` reads them), where it keeps to one:
     ``bracketed`` ("[HETTY MARLOWE]: …"), ``capitals`` ("HATTIE: …") or ``plain`` ("Ann
-    Lee: …"); ``None`` where it has fewer than three labels or mixes styles.
+    Lee: …"); ``None`` where it mixes styles, or names its speakers only in the plain style
+    and fewer than three times.
 
     Subtitles keep to their house style, so "One: scope it" among "[HETTY MARLOWE]:" labels
-    is speech (the written17 crowd's Maintainer's Lament).
+    is speech (the written17 crowd's Maintainer's Lament). A label in capitals or brackets is
+    a deliberate mark, and words and a colon in speech are not: where a file marks its
+    speakers so, plain labels too few to be a style (under three) are speech. A one-host show
+    names its host once, in capitals, and then reads its sponsor's slogan ("Tallyo: know where
+    every tallen went") and lists ("Nest Accounts: up to eight thousand a year") as speech
+    (the written25 crowd's Small Change).
 
     >>> cues = [(0.0, 1.0, [line]) for line in ("[ANN]: Hi.", "[BO]: Yes.", "[ANN]: So.")]
     >>> label_style(cues + [(1.0, 2.0, ["[BO]: No."]), (2.0, 3.0, ["One: go."])])
     'bracketed'
-    >>> label_style([(0.0, 1.0, ["Ann Lee: Hi.", "BO: Yes."])]) is None
+    >>> label_style([(0.0, 1.0, ["RAFAEL DUNMORE: Hi.", "Tallyo: know where.", "Nest: up."])])
+    'capitals'
+    >>> label_style([(0.0, 1.0, ["Ann Lee: Hi.", "Bo: Yes.", "Cy Tan: So.", "BO: No."])]) is None
     True
     """
     seen: Counter[str] = Counter()
@@ -259,7 +267,13 @@ def label_style(cues: list[tuple[float, float | None, list[str]]]) -> str | None
     if not seen:
         return None
     style, count = seen.most_common(1)[0]
-    return style if count >= 3 and count >= STYLE_SHARE * sum(seen.values()) else None
+    total = sum(seen.values())
+    if count >= 3 and count >= STYLE_SHARE * total:
+        return style
+    plain = seen.pop("plain", 0)
+    if seen and plain < 3:  # too few to be a style: words and a colon, not the marked labels
+        return seen.most_common(1)[0][0]
+    return None
 
 
 def _style(text: str, label: str) -> str:
