@@ -54,7 +54,7 @@ def test_explain_prints_each_story_with_its_factors(
     lines = out.strip().splitlines()
     assert len(lines) == 2
     assert "[2 shows]" in lines[0] and "backdoor" in lines[0]
-    for name in ("breadth", "salience", "recency", "novelty", "interest"):
+    for name in ("breadth", "salience", "recency", "novelty", "interest", "reads alone"):
         assert name in lines[0]
 
 
@@ -72,6 +72,9 @@ def test_explain_json_lists_scores_and_components(
     for s in stories:
         assert {"story_id", "score", "breadth", "salience", "recency", "novelty"} <= s.keys()
         assert s["headline"]
+        # the score less breadth, salience and recency, times the lead's outward share
+        said = s["substance"] * s["worth"] * s["judgement"] * s["novelty"] * s["interest"]
+        assert 0 < s["reads_alone"] <= said * s["feedback"] + 1e-6
 
 
 def test_a_story_sent_before_comes_back_marked_as_an_update_only_with_a_new_show(

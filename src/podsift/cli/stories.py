@@ -60,7 +60,8 @@ def cluster_cmd(app: App, file: BinaryIO, as_json: bool, threshold: float | None
 @pass_app
 def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None:
     """Show each story's score and its factors (breadth, salience, substance, recency,
-    judgement, novelty, interest, feedback).
+    judgement, novelty, interest, feedback), and how surely it reads alone: the five picked
+    by score reach the reader in that order, the surest first.
 
     With --to, interest comes from the subscriber's topics and own shows, and feedback from
     their "more / less like this" votes. With [rank] judge set, the day's top candidates are
@@ -68,6 +69,7 @@ def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None
     of the end of that day (its window, its recency).
     """
     from podsift.digest import OPERATOR, rank_for
+    from podsift.rank import reads_alone
 
     when: date = day.date() if day is not None else app.now().date()  # type: ignore[attr-defined]
     as_of = min(app.now(), datetime.combine(when + timedelta(days=1), time.min, UTC))
@@ -78,6 +80,7 @@ def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None
             "story_id": r.story.id,
             "score": round(r.score, 6),
             **{name: round(value, 6) for name, value in r.reasons},
+            "reads_alone": reads_alone(r),
             "shows": list(r.story.shows),
             "headline": r.story.mentions[0].text[:100],
         }
@@ -88,8 +91,9 @@ def explain_cmd(app: App, day: object, email: str | None, as_json: bool) -> None
         return
     for r in scored:
         factors = "  ".join(f"{name} {value:.3f}" for name, value in r.reasons)
-        shows = len(r.story.shows)
-        click.echo(f"{r.score:.4f}  {factors}  [{shows} shows] {r.story.mentions[0].text[:80]}")
+        shows, alone = len(r.story.shows), reads_alone(r)
+        head = r.story.mentions[0].text[:80]
+        click.echo(f"{r.score:.4f}  {factors}  reads alone {alone:.3f}  [{shows} shows] {head}")
 
 
 COMMANDS = [cluster_cmd, explain_cmd]
