@@ -98,6 +98,7 @@ WRITTEN = (
     "written23",
     "written24",
     "written25",
+    "written26",
     "btc",  # real transcripts of six Bitcoin shows (MIT), committed with their data
     "conduit",  # real transcripts of one productivity show (MIT), committed with their data
 )
