@@ -286,6 +286,28 @@ def test_a_telling_is_weighed_from_its_first_sentence_on_the_story() -> None:
     assert best_told_first((short, after, told))[0] is told
 
 
+# From the written26 crowd (benchmarks/crowds/written26, Apache-2.0): a joke of four sentences
+# before the news is weighed from the sentence that names it, and the telling with its date and
+# its ministry leads.
+BAN_JOKE = (
+    "Big garden competition. Lawns. Drama. People crying into hedges. Except they'd have a "
+    "terrible series this year, because the hosepipe ban starts Monday."
+)
+BAN_TOLD = (
+    "In case you've been under a rock, or a flowerpot, there's a hosepipe ban coming. It was "
+    "announced by the Ministry of Environment yesterday, so that's Wednesday the sixteenth of "
+    "October."
+)
+
+
+def test_every_sentence_before_the_first_on_the_story_is_left_out_of_its_weight() -> None:
+    joke = told_by("Popcorn Tax", BAN_JOKE, 0.8)
+    told = told_by("Dirt Under the Nails", BAN_TOLD, 0.6)
+    assert telling(joke) > telling(told)  # weighed whole, the joke's words count as said
+    assert best_told_first((joke, told))[0] is told
+    assert best_told_first((told, joke))[0] is told
+
+
 # From the written10 crowd (benchmarks/crowds/written10, Apache-2.0): a telling whose opening
 # states nothing ("I won't.") cannot stand alone, whatever follows it.
 SIGNING_AFTER = (

@@ -135,7 +135,10 @@ def best_told_first(mentions: Sequence[T]) -> tuple[T, ...]:
 
     def on_story(text: str) -> str:
         first, rest = split_opening(text)
-        return rest if rest and common and not terms(first) & common else text
+        while rest and common and not terms(first) & common:
+            text = rest
+            first, rest = split_opening(text)
+        return text
 
     def weight(m: T) -> float:
         if not (told := telling(m)):  # a quote that cannot stand alone never leads
